@@ -1,0 +1,423 @@
+//! The one access decision (鉴权): may this actor do this action on this target? Every
+//! application command asks it before acting; anything not explicitly allowed here is denied.
+//! Separation of duties (三员分立) lives here too: the system admin manages organisations and
+//! accounts but grants no roles and reads no audit log; the security admin grants roles and
+//! sets policy but manages no accounts; the auditor and regulators only read the audit log.
+
+use serde::Serialize;
+
+use crate::org::{OrgKind, OrgLevel};
+use crate::role::{Role, RoleSet};
+
+/// The organisation an actor belongs to, as far as decisions need it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgFacts {
+    pub id: String,
+    pub kind: OrgKind,
+    pub level: OrgLevel,
+}
+
+/// Who is acting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: String,
+    pub org: Option<OrgFacts>,
+    pub roles: RoleSet,
+}
+
+impl Actor {
+    fn has(&self, role: Role) -> bool {
+        self.roles.has(role)
+    }
+
+    fn in_org(&self, org_id: &str) -> bool {
+        self.org.as_ref().is_some_and(|o| o.id == org_id)
+    }
+
+    fn is_city_authority(&self) -> bool {
+        self.org
+            .as_ref()
+            .is_some_and(|o| o.kind == OrgKind::Authority && o.level == OrgLevel::City)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    ViewOrganisations,
+    CreateOrganisation,
+    UpdateOrganisation,
+    DeleteOrganisation,
+    UpdateLiaison,
+    ViewAccounts,
+    CreateAccount,
+    UpdateAccount,
+    DisableAccount,
+    EnableAccount,
+    ResetPassword,
+    UnlockAccount,
+    GrantRole(Role),
+    RevokeRole(Role),
+    ViewSecurityPolicy,
+    UpdateSecurityPolicy,
+    ViewAuditLog,
+    ViewCalendar,
+    ImportCalendar,
+    ManageOwnTokens,
+    ChangeOwnPassword,
+}
+
+impl Action {
+    /// A stable name for audit records and metrics.
+    pub fn name(self) -> String {
+        match self {
+            Action::GrantRole(r) => format!("grant_role:{r}"),
+            Action::RevokeRole(r) => format!("revoke_role:{r}"),
+            other => serde_json::to_value(other)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+        }
+    }
+
+    pub fn zh(self) -> String {
+        match self {
+            Action::ViewOrganisations => "查看机构".into(),
+            Action::CreateOrganisation => "新建机构".into(),
+            Action::UpdateOrganisation => "修改机构".into(),
+            Action::DeleteOrganisation => "删除机构".into(),
+            Action::UpdateLiaison => "维护本单位联络人".into(),
+            Action::ViewAccounts => "查看账号".into(),
+            Action::CreateAccount => "新建账号".into(),
+            Action::UpdateAccount => "修改账号".into(),
+            Action::DisableAccount => "停用账号".into(),
+            Action::EnableAccount => "启用账号".into(),
+            Action::ResetPassword => "重置密码".into(),
+            Action::UnlockAccount => "解除锁定".into(),
+            Action::GrantRole(r) => format!("授予角色“{}”", r.zh()),
+            Action::RevokeRole(r) => format!("撤销角色“{}”", r.zh()),
+            Action::ViewSecurityPolicy => "查看安全策略".into(),
+            Action::UpdateSecurityPolicy => "设置安全策略".into(),
+            Action::ViewAuditLog => "查阅审计日志".into(),
+            Action::ViewCalendar => "查看工作日历".into(),
+            Action::ImportCalendar => "导入节假日安排".into(),
+            Action::ManageOwnTokens => "管理个人API令牌".into(),
+            Action::ChangeOwnPassword => "修改本人密码".into(),
+        }
+    }
+}
+
+/// What the action is applied to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target<'a> {
+    /// Platform-wide actions (lists, policy, audit log, calendar).
+    Platform,
+    Organisation { id: &'a str },
+    Account {
+        user_id: &'a str,
+        org_id: Option<&'a str>,
+        roles: &'a RoleSet,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DenyReason {
+    /// The actor holds no role that allows this action.
+    RoleMissing,
+    /// The role allows the action, but not on this target (another organisation).
+    OutsideScope,
+    /// The action may not be applied to one's own account (no self-elevation, no self-lockout).
+    SelfAction,
+    /// Accounts of the security admin and auditor are out of the system admin's reach.
+    ProtectedAccount,
+}
+
+impl DenyReason {
+    pub fn zh(self) -> &'static str {
+        match self {
+            DenyReason::RoleMissing => "您的角色无权执行此操作",
+            DenyReason::OutsideScope => "此操作超出您所在单位的范围",
+            DenyReason::SelfAction => "不能对本人账号执行此操作",
+            DenyReason::ProtectedAccount => "系统管理员不能管理安全管理员或审计员账号（三员分立）",
+        }
+    }
+
+    pub fn en(self) -> &'static str {
+        match self {
+            DenyReason::RoleMissing => "your roles do not allow this action",
+            DenyReason::OutsideScope => "this action is outside your organisation's scope",
+            DenyReason::SelfAction => "this action cannot be applied to your own account",
+            DenyReason::ProtectedAccount => {
+                "the system admin cannot manage security admin or auditor accounts"
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    Deny(DenyReason),
+}
+
+impl Decision {
+    pub fn is_allowed(self) -> bool {
+        self == Decision::Allow
+    }
+}
+
+fn allow_if(cond: bool, otherwise: DenyReason) -> Decision {
+    if cond {
+        Decision::Allow
+    } else {
+        Decision::Deny(otherwise)
+    }
+}
+
+/// The access decision. Pure: same inputs, same answer; nothing unlisted is allowed.
+pub fn decide(actor: &Actor, action: Action, target: Target<'_>) -> Decision {
+    use Action::*;
+    use DenyReason::*;
+    let staff = !actor.roles.is_empty() && !actor.has(Role::Public);
+    match (action, target) {
+        (ViewOrganisations, _) => allow_if(staff, RoleMissing),
+        (CreateOrganisation | UpdateOrganisation | DeleteOrganisation, _) => {
+            allow_if(actor.has(Role::SystemAdmin), RoleMissing)
+        }
+        (UpdateLiaison, Target::Organisation { id }) => {
+            if actor.has(Role::SystemAdmin) {
+                Decision::Allow
+            } else if actor.has(Role::AgencyAdmin) {
+                allow_if(actor.in_org(id), OutsideScope)
+            } else {
+                Decision::Deny(RoleMissing)
+            }
+        }
+        (ViewAccounts, Target::Platform) => allow_if(
+            actor.has(Role::SystemAdmin) || actor.has(Role::SecurityAdmin),
+            RoleMissing,
+        ),
+        (ViewAccounts, Target::Organisation { id }) => {
+            if actor.has(Role::SystemAdmin) || actor.has(Role::SecurityAdmin) {
+                Decision::Allow
+            } else if actor.has(Role::AgencyAdmin) {
+                allow_if(actor.in_org(id), OutsideScope)
+            } else {
+                Decision::Deny(RoleMissing)
+            }
+        }
+        (CreateAccount, Target::Platform | Target::Organisation { .. }) => {
+            allow_if(actor.has(Role::SystemAdmin), RoleMissing)
+        }
+        (
+            UpdateAccount | DisableAccount | EnableAccount | ResetPassword | UnlockAccount,
+            Target::Account { user_id, roles, .. },
+        ) => {
+            if !actor.has(Role::SystemAdmin) {
+                Decision::Deny(RoleMissing)
+            } else if roles.has(Role::SecurityAdmin) || roles.has(Role::Auditor) {
+                Decision::Deny(ProtectedAccount)
+            } else if user_id == actor.user_id && action != UpdateAccount {
+                Decision::Deny(SelfAction)
+            } else {
+                Decision::Allow
+            }
+        }
+        (GrantRole(_) | RevokeRole(_), Target::Account { user_id, .. }) => {
+            if !actor.has(Role::SecurityAdmin) {
+                Decision::Deny(RoleMissing)
+            } else {
+                allow_if(user_id != actor.user_id, SelfAction)
+            }
+        }
+        (ViewSecurityPolicy, _) => allow_if(
+            actor.has(Role::SecurityAdmin) || actor.has(Role::SystemAdmin),
+            RoleMissing,
+        ),
+        (UpdateSecurityPolicy, _) => allow_if(actor.has(Role::SecurityAdmin), RoleMissing),
+        (ViewAuditLog, _) => allow_if(
+            actor.has(Role::Auditor) || actor.has(Role::Regulator),
+            RoleMissing,
+        ),
+        (ViewCalendar, _) => allow_if(!actor.roles.is_empty(), RoleMissing),
+        (ImportCalendar, _) => allow_if(
+            actor.has(Role::AuthorityReviewer) && actor.is_city_authority(),
+            RoleMissing,
+        ),
+        (ManageOwnTokens | ChangeOwnPassword, Target::Account { user_id, .. }) => {
+            allow_if(user_id == actor.user_id, OutsideScope)
+        }
+        _ => Decision::Deny(RoleMissing),
+    }
+}
+
+/// The platform-wide actions an actor may take, for the home page's "what you may do".
+pub fn platform_capabilities(actor: &Actor) -> Vec<Action> {
+    let own_org = actor.org.as_ref().map(|o| o.id.as_str()).unwrap_or("");
+    let me = Target::Account {
+        user_id: &actor.user_id,
+        org_id: actor.org.as_ref().map(|o| o.id.as_str()),
+        roles: &actor.roles,
+    };
+    let candidates = [
+        (Action::ViewOrganisations, Target::Platform),
+        (Action::CreateOrganisation, Target::Platform),
+        (Action::UpdateLiaison, Target::Organisation { id: own_org }),
+        (Action::ViewAccounts, Target::Organisation { id: own_org }),
+        (Action::CreateAccount, Target::Platform),
+        (Action::ViewSecurityPolicy, Target::Platform),
+        (Action::UpdateSecurityPolicy, Target::Platform),
+        (Action::ViewAuditLog, Target::Platform),
+        (Action::ViewCalendar, Target::Platform),
+        (Action::ImportCalendar, Target::Platform),
+        (Action::ManageOwnTokens, me),
+        (Action::ChangeOwnPassword, me),
+    ];
+    let mut out: Vec<Action> = candidates
+        .into_iter()
+        .filter(|(a, t)| decide(actor, *a, *t).is_allowed())
+        .map(|(a, _)| a)
+        .collect();
+    if actor.has(Role::SecurityAdmin) {
+        out.push(Action::GrantRole(Role::AgencyStaff));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(id: &str, org: (&str, OrgKind, OrgLevel), roles: &[Role]) -> Actor {
+        Actor {
+            user_id: id.into(),
+            org: Some(OrgFacts {
+                id: org.0.into(),
+                kind: org.1,
+                level: org.2,
+            }),
+            roles: RoleSet::new(roles.iter().copied()),
+        }
+    }
+
+    const CENTRE: (&str, OrgKind, OrgLevel) = ("centre", OrgKind::ServiceCentre, OrgLevel::City);
+    const CITY_AUTH: (&str, OrgKind, OrgLevel) = ("auth", OrgKind::Authority, OrgLevel::City);
+    const COUNTY_AUTH: (&str, OrgKind, OrgLevel) = ("c-auth", OrgKind::Authority, OrgLevel::County);
+    const GAJ: (&str, OrgKind, OrgLevel) = ("gaj", OrgKind::Agency, OrgLevel::City);
+
+    fn account<'a>(id: &'a str, org: &'a str, roles: &'a RoleSet) -> Target<'a> {
+        Target::Account {
+            user_id: id,
+            org_id: Some(org),
+            roles,
+        }
+    }
+
+    // B16, B28: 三员分立 — each of the three does only its own job.
+    #[test]
+    fn separation_of_duties() {
+        let sys = actor("sys", CENTRE, &[Role::SystemAdmin]);
+        let sec = actor("sec", CENTRE, &[Role::SecurityAdmin]);
+        let aud = actor("aud", CENTRE, &[Role::Auditor]);
+        let staff_roles = RoleSet::new([Role::AgencyStaff]);
+        let staff = account("u1", "gaj", &staff_roles);
+
+        assert!(decide(&sys, Action::CreateOrganisation, Target::Platform).is_allowed());
+        assert!(decide(&sys, Action::ResetPassword, staff).is_allowed());
+        assert_eq!(
+            decide(&sys, Action::GrantRole(Role::AgencyStaff), staff),
+            Decision::Deny(DenyReason::RoleMissing)
+        );
+        assert!(!decide(&sys, Action::ViewAuditLog, Target::Platform).is_allowed());
+
+        assert!(decide(&sec, Action::GrantRole(Role::AgencyStaff), staff).is_allowed());
+        assert!(decide(&sec, Action::UpdateSecurityPolicy, Target::Platform).is_allowed());
+        assert!(!decide(&sec, Action::CreateAccount, Target::Platform).is_allowed());
+        assert!(!decide(&sec, Action::ResetPassword, staff).is_allowed());
+        assert!(!decide(&sec, Action::ViewAuditLog, Target::Platform).is_allowed());
+
+        assert!(decide(&aud, Action::ViewAuditLog, Target::Platform).is_allowed());
+        for a in [Action::CreateOrganisation, Action::CreateAccount, Action::UpdateSecurityPolicy] {
+            assert!(!decide(&aud, a, Target::Platform).is_allowed(), "{a:?}");
+        }
+        assert!(!decide(&aud, Action::GrantRole(Role::Auditor), staff).is_allowed());
+    }
+
+    #[test]
+    fn no_self_elevation_and_no_reach_into_protected_accounts() {
+        let sec = actor("sec", CENTRE, &[Role::SecurityAdmin]);
+        let own = sec.roles.clone();
+        assert_eq!(
+            decide(&sec, Action::GrantRole(Role::Auditor), account("sec", "centre", &own)),
+            Decision::Deny(DenyReason::SelfAction)
+        );
+        let sys = actor("sys", CENTRE, &[Role::SystemAdmin]);
+        let auditor_roles = RoleSet::new([Role::Auditor]);
+        assert_eq!(
+            decide(&sys, Action::ResetPassword, account("aud", "centre", &auditor_roles)),
+            Decision::Deny(DenyReason::ProtectedAccount)
+        );
+        let sys_roles = sys.roles.clone();
+        assert_eq!(
+            decide(&sys, Action::DisableAccount, account("sys", "centre", &sys_roles)),
+            Decision::Deny(DenyReason::SelfAction)
+        );
+    }
+
+    #[test]
+    fn agency_admin_is_scoped_to_its_own_agency() {
+        let admin = actor("a", GAJ, &[Role::AgencyAdmin]);
+        assert!(decide(&admin, Action::UpdateLiaison, Target::Organisation { id: "gaj" }).is_allowed());
+        assert_eq!(
+            decide(&admin, Action::UpdateLiaison, Target::Organisation { id: "mzj" }),
+            Decision::Deny(DenyReason::OutsideScope)
+        );
+        assert!(decide(&admin, Action::ViewAccounts, Target::Organisation { id: "gaj" }).is_allowed());
+        assert!(!decide(&admin, Action::ViewAccounts, Target::Platform).is_allowed());
+        assert!(!decide(&admin, Action::CreateOrganisation, Target::Platform).is_allowed());
+    }
+
+    #[test]
+    fn only_the_city_authority_imports_calendars() {
+        let city = actor("r", CITY_AUTH, &[Role::AuthorityReviewer]);
+        let county = actor("r2", COUNTY_AUTH, &[Role::AuthorityReviewer]);
+        let staff = actor("s", GAJ, &[Role::AgencyStaff]);
+        assert!(decide(&city, Action::ImportCalendar, Target::Platform).is_allowed());
+        assert!(!decide(&county, Action::ImportCalendar, Target::Platform).is_allowed());
+        assert!(!decide(&staff, Action::ImportCalendar, Target::Platform).is_allowed());
+        assert!(decide(&staff, Action::ViewCalendar, Target::Platform).is_allowed());
+    }
+
+    #[test]
+    fn an_account_without_roles_may_do_nothing_but_look_after_itself() {
+        let nobody = actor("n", GAJ, &[]);
+        let none = RoleSet::default();
+        for action in [
+            Action::ViewOrganisations,
+            Action::ViewCalendar,
+            Action::ViewAuditLog,
+            Action::CreateAccount,
+        ] {
+            assert!(!decide(&nobody, action, Target::Platform).is_allowed(), "{action:?}");
+        }
+        assert!(decide(&nobody, Action::ChangeOwnPassword, account("n", "gaj", &none)).is_allowed());
+        assert!(!decide(&nobody, Action::ManageOwnTokens, account("x", "gaj", &none)).is_allowed());
+    }
+
+    #[test]
+    fn regulators_read_the_audit_log_and_nothing_else_changes() {
+        let reg = actor("g", ("reg", OrgKind::Regulator, OrgLevel::City), &[Role::Regulator]);
+        assert!(decide(&reg, Action::ViewAuditLog, Target::Platform).is_allowed());
+        assert!(decide(&reg, Action::ViewOrganisations, Target::Platform).is_allowed());
+        for a in [Action::CreateOrganisation, Action::UpdateSecurityPolicy, Action::ImportCalendar] {
+            assert!(!decide(&reg, a, Target::Platform).is_allowed());
+        }
+    }
+
+    #[test]
+    fn action_names_are_stable() {
+        assert_eq!(Action::ViewAuditLog.name(), "view_audit_log");
+        assert_eq!(Action::GrantRole(Role::Auditor).name(), "grant_role:auditor");
+    }
+}
