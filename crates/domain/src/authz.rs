@@ -112,7 +112,9 @@ impl Action {
 pub enum Target<'a> {
     /// Platform-wide actions (lists, policy, audit log, calendar).
     Platform,
-    Organisation { id: &'a str },
+    Organisation {
+        id: &'a str,
+    },
     Account {
         user_id: &'a str,
         org_id: Option<&'a str>,
@@ -338,7 +340,11 @@ mod tests {
         assert!(!decide(&sec, Action::ViewAuditLog, Target::Platform).is_allowed());
 
         assert!(decide(&aud, Action::ViewAuditLog, Target::Platform).is_allowed());
-        for a in [Action::CreateOrganisation, Action::CreateAccount, Action::UpdateSecurityPolicy] {
+        for a in [
+            Action::CreateOrganisation,
+            Action::CreateAccount,
+            Action::UpdateSecurityPolicy,
+        ] {
             assert!(!decide(&aud, a, Target::Platform).is_allowed(), "{a:?}");
         }
         assert!(!decide(&aud, Action::GrantRole(Role::Auditor), staff).is_allowed());
@@ -349,18 +355,30 @@ mod tests {
         let sec = actor("sec", CENTRE, &[Role::SecurityAdmin]);
         let own = sec.roles.clone();
         assert_eq!(
-            decide(&sec, Action::GrantRole(Role::Auditor), account("sec", "centre", &own)),
+            decide(
+                &sec,
+                Action::GrantRole(Role::Auditor),
+                account("sec", "centre", &own)
+            ),
             Decision::Deny(DenyReason::SelfAction)
         );
         let sys = actor("sys", CENTRE, &[Role::SystemAdmin]);
         let auditor_roles = RoleSet::new([Role::Auditor]);
         assert_eq!(
-            decide(&sys, Action::ResetPassword, account("aud", "centre", &auditor_roles)),
+            decide(
+                &sys,
+                Action::ResetPassword,
+                account("aud", "centre", &auditor_roles)
+            ),
             Decision::Deny(DenyReason::ProtectedAccount)
         );
         let sys_roles = sys.roles.clone();
         assert_eq!(
-            decide(&sys, Action::DisableAccount, account("sys", "centre", &sys_roles)),
+            decide(
+                &sys,
+                Action::DisableAccount,
+                account("sys", "centre", &sys_roles)
+            ),
             Decision::Deny(DenyReason::SelfAction)
         );
     }
@@ -368,12 +386,30 @@ mod tests {
     #[test]
     fn agency_admin_is_scoped_to_its_own_agency() {
         let admin = actor("a", GAJ, &[Role::AgencyAdmin]);
-        assert!(decide(&admin, Action::UpdateLiaison, Target::Organisation { id: "gaj" }).is_allowed());
+        assert!(
+            decide(
+                &admin,
+                Action::UpdateLiaison,
+                Target::Organisation { id: "gaj" }
+            )
+            .is_allowed()
+        );
         assert_eq!(
-            decide(&admin, Action::UpdateLiaison, Target::Organisation { id: "mzj" }),
+            decide(
+                &admin,
+                Action::UpdateLiaison,
+                Target::Organisation { id: "mzj" }
+            ),
             Decision::Deny(DenyReason::OutsideScope)
         );
-        assert!(decide(&admin, Action::ViewAccounts, Target::Organisation { id: "gaj" }).is_allowed());
+        assert!(
+            decide(
+                &admin,
+                Action::ViewAccounts,
+                Target::Organisation { id: "gaj" }
+            )
+            .is_allowed()
+        );
         assert!(!decide(&admin, Action::ViewAccounts, Target::Platform).is_allowed());
         assert!(!decide(&admin, Action::CreateOrganisation, Target::Platform).is_allowed());
     }
@@ -399,18 +435,36 @@ mod tests {
             Action::ViewAuditLog,
             Action::CreateAccount,
         ] {
-            assert!(!decide(&nobody, action, Target::Platform).is_allowed(), "{action:?}");
+            assert!(
+                !decide(&nobody, action, Target::Platform).is_allowed(),
+                "{action:?}"
+            );
         }
-        assert!(decide(&nobody, Action::ChangeOwnPassword, account("n", "gaj", &none)).is_allowed());
+        assert!(
+            decide(
+                &nobody,
+                Action::ChangeOwnPassword,
+                account("n", "gaj", &none)
+            )
+            .is_allowed()
+        );
         assert!(!decide(&nobody, Action::ManageOwnTokens, account("x", "gaj", &none)).is_allowed());
     }
 
     #[test]
     fn regulators_read_the_audit_log_and_nothing_else_changes() {
-        let reg = actor("g", ("reg", OrgKind::Regulator, OrgLevel::City), &[Role::Regulator]);
+        let reg = actor(
+            "g",
+            ("reg", OrgKind::Regulator, OrgLevel::City),
+            &[Role::Regulator],
+        );
         assert!(decide(&reg, Action::ViewAuditLog, Target::Platform).is_allowed());
         assert!(decide(&reg, Action::ViewOrganisations, Target::Platform).is_allowed());
-        for a in [Action::CreateOrganisation, Action::UpdateSecurityPolicy, Action::ImportCalendar] {
+        for a in [
+            Action::CreateOrganisation,
+            Action::UpdateSecurityPolicy,
+            Action::ImportCalendar,
+        ] {
             assert!(!decide(&reg, a, Target::Platform).is_allowed());
         }
     }
@@ -418,6 +472,9 @@ mod tests {
     #[test]
     fn action_names_are_stable() {
         assert_eq!(Action::ViewAuditLog.name(), "view_audit_log");
-        assert_eq!(Action::GrantRole(Role::Auditor).name(), "grant_role:auditor");
+        assert_eq!(
+            Action::GrantRole(Role::Auditor).name(),
+            "grant_role:auditor"
+        );
     }
 }

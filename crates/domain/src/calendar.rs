@@ -148,7 +148,8 @@ impl WorkingCalendar {
             serde_json::from_str(OFFICIAL).expect("shipped holiday data is valid JSON");
         let mut calendar = Self::default();
         for year in years {
-            year.validate().expect("shipped holiday data passes validation");
+            year.validate()
+                .expect("shipped holiday data passes validation");
             calendar.load(year);
         }
         calendar
@@ -157,7 +158,11 @@ impl WorkingCalendar {
     /// Adds or replaces one year (a later import corrects an earlier one).
     pub fn load(&mut self, year: YearCalendar) {
         self.years.insert(year.year, year);
-        self.holidays = self.years.values().flat_map(|y| y.holiday_dates()).collect();
+        self.holidays = self
+            .years
+            .values()
+            .flat_map(|y| y.holiday_dates())
+            .collect();
         self.working_weekends = self
             .years
             .values()
@@ -181,7 +186,10 @@ impl WorkingCalendar {
         if self.holidays.contains(&day) {
             return (false, false);
         }
-        (!is_weekend(day) || self.working_weekends.contains(&day), false)
+        (
+            !is_weekend(day) || self.working_weekends.contains(&day),
+            false,
+        )
     }
 
     /// The day on which `n` working days after `start` have passed; `start` itself never counts.
@@ -257,8 +265,14 @@ mod tests {
     fn submission_day_never_counts() {
         let cal = WorkingCalendar::official();
         // A Monday submission: 1 WD later is Tuesday.
-        assert_eq!(cal.add_working_days(d("2026-11-23"), 1).date, d("2026-11-24"));
-        assert_eq!(cal.add_working_days(d("2026-11-23"), 0).date, d("2026-11-23"));
+        assert_eq!(
+            cal.add_working_days(d("2026-11-23"), 1).date,
+            d("2026-11-24")
+        );
+        assert_eq!(
+            cal.add_working_days(d("2026-11-23"), 0).date,
+            d("2026-11-23")
+        );
     }
 
     #[test]
@@ -288,7 +302,13 @@ mod tests {
         y2027.validate().unwrap();
         cal.load(y2027);
         let deadline = cal.add_working_days(d("2027-09-30"), 2);
-        assert_eq!(deadline, Deadline { date: d("2027-10-09"), provisional: false });
+        assert_eq!(
+            deadline,
+            Deadline {
+                date: d("2027-10-09"),
+                provisional: false
+            }
+        );
     }
 
     #[test]
@@ -313,7 +333,11 @@ mod tests {
         let cal = WorkingCalendar::official();
         let c = cal.working_days_between(d("2025-09-26"), d("2025-10-10"));
         assert_eq!(c.days, 5);
-        assert_eq!(cal.working_days_between(d("2025-10-10"), d("2025-09-26")).days, -5);
+        assert_eq!(
+            cal.working_days_between(d("2025-10-10"), d("2025-09-26"))
+                .days,
+            -5
+        );
     }
 
     proptest! {

@@ -28,8 +28,8 @@ impl CitizenId {
         {
             return Err(IdDefect::Alphabet);
         }
-        let birth = NaiveDate::parse_from_str(&value[6..14], "%Y%m%d")
-            .map_err(|_| IdDefect::BirthDate)?;
+        let birth =
+            NaiveDate::parse_from_str(&value[6..14], "%Y%m%d").map_err(|_| IdDefect::BirthDate)?;
         if birth < NaiveDate::from_ymd_opt(1900, 1, 1).expect("valid constant date") {
             return Err(IdDefect::BirthDate);
         }
@@ -112,16 +112,28 @@ mod tests {
 
     #[test]
     fn each_defect_is_named() {
-        assert_eq!(CitizenId::parse_at("1101051949123100", today()), Err(IdDefect::Length));
-        assert_eq!(CitizenId::parse_at("11010519491231002Y", today()), Err(IdDefect::Alphabet));
-        assert_eq!(CitizenId::parse_at("110105194902300021", today()), Err(IdDefect::BirthDate));
+        assert_eq!(
+            CitizenId::parse_at("1101051949123100", today()),
+            Err(IdDefect::Length)
+        );
+        assert_eq!(
+            CitizenId::parse_at("11010519491231002Y", today()),
+            Err(IdDefect::Alphabet)
+        );
+        assert_eq!(
+            CitizenId::parse_at("110105194902300021", today()),
+            Err(IdDefect::BirthDate)
+        );
         let future = "11010520991231002";
         let check = CitizenId::check_char_for(future).unwrap();
         assert_eq!(
             CitizenId::parse_at(&format!("{future}{check}"), today()),
             Err(IdDefect::FutureBirthDate)
         );
-        assert_eq!(CitizenId::parse_at("１１０１０５１９４９１２３１００２X", today()), Err(IdDefect::Alphabet));
+        assert_eq!(
+            CitizenId::parse_at("１１０１０５１９４９１２３１００２X", today()),
+            Err(IdDefect::Alphabet)
+        );
     }
 
     fn valid_id() -> impl Strategy<Value = String> {

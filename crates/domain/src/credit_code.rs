@@ -73,15 +73,25 @@ mod tests {
     // H14: organisations are keyed by a checksum-valid credit code.
     #[test]
     fn published_valid_codes_parse() {
-        for code in ["91350100M000100Y43", "91110000600037341L", "121200004013590816"] {
+        for code in [
+            "91350100M000100Y43",
+            "91110000600037341L",
+            "121200004013590816",
+        ] {
             assert_eq!(CreditCode::parse(code).unwrap().as_str(), code);
         }
     }
 
     #[test]
     fn published_invalid_codes_are_refused() {
-        assert_eq!(CreditCode::parse("91110000600037341N"), Err(IdDefect::Checksum));
-        assert_eq!(CreditCode::parse("9111000060003IOZSV"), Err(IdDefect::Alphabet));
+        assert_eq!(
+            CreditCode::parse("91110000600037341N"),
+            Err(IdDefect::Checksum)
+        );
+        assert_eq!(
+            CreditCode::parse("9111000060003IOZSV"),
+            Err(IdDefect::Alphabet)
+        );
         assert_eq!(CreditCode::parse("9111000060003734"), Err(IdDefect::Length));
     }
 
@@ -95,7 +105,10 @@ mod tests {
 
     #[test]
     fn complete_matches_published_check_characters() {
-        assert_eq!(CreditCode::complete("91110000600037341").unwrap().as_str(), "91110000600037341L");
+        assert_eq!(
+            CreditCode::complete("91110000600037341").unwrap().as_str(),
+            "91110000600037341L"
+        );
     }
 
     fn valid_code() -> impl Strategy<Value = String> {

@@ -63,14 +63,17 @@ impl FromStr for OrgKind {
     type Err = Violation;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        OrgKind::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| {
-            Violation::new(
-                "kind",
-                "unknown_org_kind",
-                format!("未知机构类型：{s}"),
-                format!("unknown organisation kind: {s}"),
-            )
-        })
+        OrgKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| {
+                Violation::new(
+                    "kind",
+                    "unknown_org_kind",
+                    format!("未知机构类型：{s}"),
+                    format!("unknown organisation kind: {s}"),
+                )
+            })
     }
 }
 

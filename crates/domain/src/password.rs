@@ -52,7 +52,10 @@ mod tests {
             "password_too_short"
         );
         assert_eq!(
-            check_password(&p, "zhangsan-01", "ZhangSan-01").unwrap_err().0[0].code,
+            check_password(&p, "zhangsan-01", "ZhangSan-01")
+                .unwrap_err()
+                .0[0]
+                .code,
             "password_is_username"
         );
     }

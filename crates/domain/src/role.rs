@@ -72,7 +72,10 @@ impl Role {
 
     /// One of the three separated security roles (三员).
     pub fn is_security_triad(self) -> bool {
-        matches!(self, Role::SystemAdmin | Role::SecurityAdmin | Role::Auditor)
+        matches!(
+            self,
+            Role::SystemAdmin | Role::SecurityAdmin | Role::Auditor
+        )
     }
 
     /// The organisation kinds whose members may hold this role; `None` for public users, who
@@ -106,14 +109,17 @@ impl FromStr for Role {
     type Err = Violation;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| {
-            Violation::new(
-                "role",
-                "unknown_role",
-                format!("未知角色：{s}"),
-                format!("unknown role: {s}"),
-            )
-        })
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| {
+                Violation::new(
+                    "role",
+                    "unknown_role",
+                    format!("未知角色：{s}"),
+                    format!("unknown role: {s}"),
+                )
+            })
     }
 }
 
@@ -189,8 +195,16 @@ mod tests {
 
     #[test]
     fn roles_fit_their_organisation_kind() {
-        assert!(RoleSet::new([Role::AuthorityReviewer]).check(Some(OrgKind::Agency)).is_err());
-        assert!(RoleSet::new([Role::Public]).check(Some(OrgKind::Agency)).is_err());
+        assert!(
+            RoleSet::new([Role::AuthorityReviewer])
+                .check(Some(OrgKind::Agency))
+                .is_err()
+        );
+        assert!(
+            RoleSet::new([Role::Public])
+                .check(Some(OrgKind::Agency))
+                .is_err()
+        );
         assert!(RoleSet::new([Role::Public]).check(None).is_ok());
         assert!(RoleSet::new([Role::AgencyStaff]).check(None).is_err());
     }

@@ -42,10 +42,34 @@ impl SecurityPolicy {
                 ));
             }
         };
-        range("password_min_length", "密码最小长度", self.password_min_length, 10, 64);
-        range("lockout_threshold", "锁定前允许的失败次数", self.lockout_threshold, 3, 10);
-        range("lockout_minutes", "锁定时长（分钟）", self.lockout_minutes, 5, 1440);
-        range("session_idle_minutes", "会话空闲超时（分钟）", self.session_idle_minutes, 5, 480);
+        range(
+            "password_min_length",
+            "密码最小长度",
+            self.password_min_length,
+            10,
+            64,
+        );
+        range(
+            "lockout_threshold",
+            "锁定前允许的失败次数",
+            self.lockout_threshold,
+            3,
+            10,
+        );
+        range(
+            "lockout_minutes",
+            "锁定时长（分钟）",
+            self.lockout_minutes,
+            5,
+            1440,
+        );
+        range(
+            "session_idle_minutes",
+            "会话空闲超时（分钟）",
+            self.session_idle_minutes,
+            5,
+            480,
+        );
         v.into_result()
     }
 }

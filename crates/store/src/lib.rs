@@ -1,1 +1,64 @@
-//! placeholder
+//! Metadata storage (元数据存储) on SQLite or PostgreSQL, chosen by URL, through one SQL text
+//! (`$1` placeholders work on both). Repositories are free functions per aggregate that take the
+//! connection or transaction explicitly, so a command decides what one transaction covers.
+#![forbid(unsafe_code)]
+
+pub mod accounts;
+pub mod calendar;
+mod db;
+pub mod orgs;
+pub mod sessions;
+pub mod settings;
+pub mod tokens;
+
+pub use db::{Backend, Db, Tx};
+
+pub type Conn = sqlx::AnyConnection;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("unsupported database URL `{0}`: use sqlite://PATH or postgres://…")]
+    UnsupportedUrl(String),
+    #[error("a row with the same {0} already exists")]
+    Duplicate(String),
+    #[error("the database is busy; try again")]
+    Busy,
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("database error: {0}")]
+    Database(sqlx::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    /// Unique violations and lock contention are mapped here, once, so callers can answer
+    /// 409 or "retry" instead of a generic failure.
+    fn from(e: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(db) = &e {
+            if db.is_unique_violation() {
+                let constraint = db
+                    .constraint()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| unique_column(db.message()));
+                return StoreError::Duplicate(constraint);
+            }
+            let code = db.code().unwrap_or_default();
+            // SQLITE_BUSY (5), SQLITE_LOCKED (6); PostgreSQL serialization / deadlock.
+            if matches!(code.as_ref(), "5" | "6" | "517" | "40001" | "40P01") {
+                return StoreError::Busy;
+            }
+        }
+        StoreError::Database(e)
+    }
+}
+
+/// SQLite names the column in its message ("UNIQUE constraint failed: accounts.username").
+fn unique_column(message: &str) -> String {
+    message
+        .rsplit(": ")
+        .next()
+        .unwrap_or(message)
+        .trim()
+        .to_owned()
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
