@@ -1,1 +1,25 @@
-//! placeholder
+//! Application commands and queries (应用层): the only door through which anything changes.
+//! Every command has the same shape: validate the input into domain types, ask the domain's
+//! access decision, act in one transaction that also appends the audit event, then run any
+//! after-commit effects. Web pages, the REST API and the CLI all call these functions.
+#![forbid(unsafe_code)]
+
+pub mod accounts;
+mod app;
+pub mod audit_log;
+pub mod calendar;
+mod clock;
+mod context;
+pub mod demo;
+mod error;
+pub mod identity;
+pub mod orgs;
+mod record;
+pub mod security_policy;
+mod time;
+
+pub use app::{App, AppConfig};
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use context::{AuthVia, Ctx, Principal, RequestMeta};
+pub use error::{AppError, Result};
+pub use time::{format_time, micros_to_datetime};

@@ -1,0 +1,85 @@
+//! The application's one error type. The web crate maps each variant to an HTTP status and a
+//! problem+json body in one place; the variants carry what a user needs to fix the input.
+
+use gongshu_domain::{DenyReason, Violations};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("invalid input: {0}")]
+    Invalid(#[from] Violations),
+    #[error("wrong user name or password")]
+    BadCredentials,
+    #[error("not logged in")]
+    Unauthenticated,
+    #[error("session expired")]
+    SessionExpired,
+    #[error("account disabled")]
+    AccountDisabled,
+    #[error("account locked until {until}")]
+    AccountLocked { until: String },
+    #[error("forbidden: {}", .0.en())]
+    Forbidden(DenyReason),
+    #[error("{what} not found")]
+    NotFound { what: &'static str, zh: &'static str },
+    #[error("{en}")]
+    Conflict {
+        code: &'static str,
+        zh: String,
+        en: String,
+    },
+    #[error("the database is busy; try again")]
+    Busy,
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn not_found(what: &'static str, zh: &'static str) -> Self {
+        AppError::NotFound { what, zh }
+    }
+
+    pub fn conflict(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Self {
+        AppError::Conflict {
+            code,
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+}
+
+impl From<gongshu_store::StoreError> for AppError {
+    fn from(e: gongshu_store::StoreError) -> Self {
+        use gongshu_store::StoreError;
+        match e {
+            StoreError::Duplicate(what) => AppError::conflict(
+                "duplicate",
+                format!("已存在相同的记录（{what}）"),
+                format!("a record with the same {what} already exists"),
+            ),
+            StoreError::Busy => AppError::Busy,
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        gongshu_store::StoreError::from(e).into()
+    }
+}
+
+impl From<gongshu_audit::AuditError> for AppError {
+    fn from(e: gongshu_audit::AuditError) -> Self {
+        match e {
+            gongshu_audit::AuditError::Store(s) => s.into(),
+        }
+    }
+}
+
+pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+impl From<gongshu_domain::Violation> for AppError {
+    fn from(v: gongshu_domain::Violation) -> Self {
+        AppError::Invalid(v.into())
+    }
+}
