@@ -1,7 +1,8 @@
 //! Reading and verifying the audit log: for the auditor and, read-only, regulators.
 
 use chrono::{NaiveDate, TimeZone};
-use gongshu_audit::{EventFilter, VerifyReport};
+use gongshu_audit::EventFilter;
+pub use gongshu_audit::{Breakage, VerifyReport};
 use gongshu_domain::{Action, Target, Violation, Violations};
 use serde::{Deserialize, Serialize};
 

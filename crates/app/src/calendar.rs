@@ -150,3 +150,31 @@ pub async fn import_file_unattended(app: &App, operator: &str, json_text: &str) 
 pub async fn import_text(app: &App, ctx: Ctx<'_>, json_text: &str) -> Result<YearSummary> {
     import_year(app, ctx, parse(json_text)?).await
 }
+
+#[derive(Debug, Clone, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct DeadlineQuery {
+    /// The submission day, YYYY-MM-DD (never counted).
+    pub start: chrono::NaiveDate,
+    /// Working days to add, 0–250.
+    pub days: u32,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DeadlineView {
+    pub start: chrono::NaiveDate,
+    pub days: u32,
+    pub due: chrono::NaiveDate,
+    /// True when a year on the way has no loaded notice (Monday–Friday assumed).
+    pub provisional: bool,
+}
+
+/// Computes a deadline for anyone who may see the calendar.
+pub async fn deadline(app: &App, ctx: Ctx<'_>, q: DeadlineQuery) -> Result<DeadlineView> {
+    if q.days > 250 {
+        return Err(gongshu_domain::Violation::new("days", "out_of_range", "工作日数必须在0到250之间", "days must be between 0 and 250").into());
+    }
+    authorize(app, ctx, Action::ViewCalendar, Target::Platform, "calendar", "*").await?;
+    let d = add_working_days(app, q.start, q.days);
+    Ok(DeadlineView { start: q.start, days: q.days, due: d.date, provisional: d.provisional })
+}

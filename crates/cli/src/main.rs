@@ -1,1 +1,190 @@
-fn main() {}
+//! `gongshu`: the one binary of the platform. `serve` runs it; `migrate`, `audit verify` and
+//! `calendar import` are the operator's tools. Every subcommand that touches data takes the
+//! same `--data-dir` / `--database-url` options.
+#![forbid(unsafe_code)]
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+use gongshu_app::App;
+use gongshu_web::{AppState, ServeConfig};
+
+#[derive(Parser)]
+#[command(name = "gongshu", version, about = "公数 Gongshu — public data platform for city governments")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct DataArgs {
+    /// Directory for the embedded database and data files (created if missing).
+    #[arg(long, env = "GONGSHU_DATA_DIR", default_value = "./gongshu-data")]
+    data_dir: PathBuf,
+    /// sqlite://PATH or postgres://USER@HOST/DB; default: SQLite in the data directory.
+    #[arg(long, env = "GONGSHU_DATABASE_URL")]
+    database_url: Option<String>,
+}
+
+impl DataArgs {
+    async fn open(&self) -> anyhow::Result<App> {
+        std::fs::create_dir_all(&self.data_dir)
+            .with_context(|| format!("cannot create data directory {}", self.data_dir.display()))?;
+        let url = match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}", self.data_dir.join("gongshu.db").display()),
+        };
+        App::open(&url).await.map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs the platform (migrations are applied at start).
+    Serve {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Address to listen on.
+        #[arg(long, env = "GONGSHU_ADDR", default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// Seed the demo city if the database is empty (loopback addresses only).
+        #[arg(long)]
+        demo: bool,
+        /// The password every demo user shares.
+        #[arg(long, env = "GONGSHU_DEMO_PASSWORD", default_value = "gongshu-demo")]
+        demo_password: String,
+        /// Mark the session cookie Secure (set when served over HTTPS, e.g. behind a proxy).
+        #[arg(long, env = "GONGSHU_SECURE_COOKIES")]
+        secure_cookies: bool,
+    },
+    /// Applies database migrations and exits.
+    Migrate {
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Audit log tools.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Working-day calendar tools.
+    Calendar {
+        #[command(subcommand)]
+        command: CalendarCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recomputes the SM3 chain; exits non-zero naming the first broken sequence number.
+    Verify {
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum CalendarCommand {
+    /// Loads one year's holiday notice from a JSON file (format: crates/domain/data/holidays-cn.json, one year object).
+    Import {
+        file: PathBuf,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("GONGSHU_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if std::env::var("GONGSHU_LOG_FORMAT").is_ok_and(|f| f == "text") {
+        builder.init();
+    } else {
+        builder.json().flatten_event(true).init();
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    init_tracing();
+    match run(Cli::parse()).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("错误 error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Serve { data, addr, demo, demo_password, secure_cookies } => {
+            if demo && !addr.ip().is_loopback() {
+                bail!("demo mode only binds to a loopback address (127.0.0.1 or ::1), not {addr}: its users share a published password");
+            }
+            let app = data.open().await?;
+            if demo {
+                let summary = gongshu_app::demo::seed(&app, &demo_password)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("demo seeding failed: {e}"))?;
+                print_demo_banner(&summary, &demo_password, addr);
+            }
+            gongshu_web::serve(AppState::new(app, secure_cookies), ServeConfig { addr }).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate { data } => {
+            data.open().await?;
+            println!("数据库迁移已完成 migrations applied");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit { command: AuditCommand::Verify { data } } => {
+            let app = data.open().await?;
+            let report = gongshu_app::audit_log::verify_unattended(&app)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            match report.first_broken {
+                None => {
+                    println!(
+                        "审计日志完整 audit chain intact: {} events, head #{} {}",
+                        report.events_checked, report.head_seq, report.head_hash
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Some((seq, breakage)) => {
+                    println!(
+                        "审计日志被篡改 audit chain BROKEN at sequence number {seq} ({breakage:?}); {} events before it verified",
+                        report.events_checked
+                    );
+                    Ok(ExitCode::from(2))
+                }
+            }
+        }
+        Command::Calendar { command: CalendarCommand::Import { file, data } } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let app = data.open().await?;
+            let operator = std::env::var("USER").unwrap_or_else(|_| "operator".into());
+            let summary = gongshu_app::calendar::import_file_unattended(&app, &operator, &text)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "已导入{}年节假日安排 imported {}: {} holiday days, {} adjusted working days ({})",
+                summary.year, summary.year, summary.holiday_days, summary.adjusted_working_days, summary.source
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn print_demo_banner(summary: &gongshu_app::demo::DemoSummary, password: &str, addr: SocketAddr) {
+    println!();
+    println!("公数 Gongshu 演示城市 demo city {}", if summary.seeded { "seeded" } else { "already present" });
+    println!("打开 open http://{addr}/   所有演示用户密码 password for every demo user: {password}");
+    println!("{:<18} {:<10} {:<18} 单位 organisation", "用户名 user", "姓名", "角色 role");
+    for u in &summary.users {
+        println!("{:<18} {:<10} {:<18} {}", u.username, u.display_name, u.role.as_str(), u.org_name);
+    }
+    println!();
+}

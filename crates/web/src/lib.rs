@@ -1,1 +1,18 @@
-//! placeholder
+//! The HTTP surface (web): the REST API under `/api/v1` with its OpenAPI document, health and
+//! metrics endpoints, and the Chinese console pages. Handlers only parse, call one command of
+//! `gongshu-app` and render; errors become problem+json (API) or an error page (console) in
+//! one place each.
+#![forbid(unsafe_code)]
+
+mod api;
+mod assets;
+mod console;
+mod error;
+mod extract;
+mod metrics;
+mod server;
+mod state;
+
+pub use error::ApiError;
+pub use server::{ServeConfig, router, serve};
+pub use state::AppState;

@@ -18,3 +18,36 @@ pub use secrets::{SESSION_COOKIE, TOKEN_PREFIX};
 pub use tokens::{CreateTokenInput, CreatedToken, TokenView, create_token, list_tokens, revoke_token};
 
 pub(crate) use authenticate::load_principal;
+
+use gongshu_domain::authz::platform_capabilities;
+use serde::Serialize;
+
+/// One thing the caller may do, for the home page and `GET /api/v1/me`.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Capability {
+    pub action: String,
+    pub label_zh: String,
+}
+
+/// The caller, with what they may do.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Me {
+    #[serde(flatten)]
+    pub principal: crate::Principal,
+    pub roles_zh: Vec<String>,
+    pub capabilities: Vec<Capability>,
+}
+
+/// Who am I and what may I do. A read of one's own identity needs no decision beyond being
+/// authenticated.
+pub fn me(ctx: crate::Ctx<'_>) -> Me {
+    let actor = &ctx.principal.actor;
+    Me {
+        principal: ctx.principal.clone(),
+        roles_zh: actor.roles.iter().map(|r| r.zh().to_owned()).collect(),
+        capabilities: platform_capabilities(actor)
+            .into_iter()
+            .map(|a| Capability { action: a.name(), label_zh: a.zh() })
+            .collect(),
+    }
+}

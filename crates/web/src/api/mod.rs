@@ -1,0 +1,64 @@
+//! The REST API (`/api/v1`), documented by the OpenAPI document generated from these handlers.
+
+mod accounts;
+mod audit;
+mod auth;
+pub(crate) use auth::session_cookie;
+mod calendar;
+mod health;
+mod orgs;
+mod security_policy;
+mod tokens;
+
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Gongshu 公数 — public data platform API", version = "1"),
+    tags(
+        (name = "platform", description = "健康检查与监控 Health and metrics"),
+        (name = "auth", description = "登录与身份 Login and identity"),
+        (name = "organisations", description = "机构 Organisations"),
+        (name = "accounts", description = "账号与角色 Accounts and roles"),
+        (name = "security", description = "安全策略 Security policy"),
+        (name = "audit", description = "审计日志 Audit log"),
+        (name = "calendar", description = "工作日历 Working-day calendar"),
+    ),
+    components(schemas(crate::error::Problem))
+)]
+struct ApiDoc;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
+        .routes(routes!(health::metrics))
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::register))
+        .routes(routes!(auth::me))
+        .routes(routes!(auth::change_password))
+        .routes(routes!(tokens::list, tokens::create))
+        .routes(routes!(tokens::revoke))
+        .routes(routes!(orgs::list, orgs::create))
+        .routes(routes!(orgs::get, orgs::update, orgs::delete))
+        .routes(routes!(orgs::update_liaison))
+        .routes(routes!(accounts::list, accounts::create))
+        .routes(routes!(accounts::get, accounts::update))
+        .routes(routes!(accounts::disable))
+        .routes(routes!(accounts::enable))
+        .routes(routes!(accounts::unlock))
+        .routes(routes!(accounts::reset_password))
+        .routes(routes!(accounts::grant_role))
+        .routes(routes!(accounts::revoke_role))
+        .routes(routes!(security_policy::get, security_policy::update))
+        .routes(routes!(audit::events))
+        .routes(routes!(audit::verify))
+        .routes(routes!(calendar::status))
+        .routes(routes!(calendar::import))
+        .routes(routes!(calendar::deadline))
+}

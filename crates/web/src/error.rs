@@ -1,0 +1,134 @@
+//! The one place where errors become HTTP answers: `application/problem+json` (RFC 9457) with a
+//! stable `code`, a message in Chinese and English, the broken fields, and the request id.
+//! Internal errors are logged once with an error id; the client sees only that id.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use gongshu_app::AppError;
+use gongshu_domain::Violation;
+use serde::Serialize;
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    /// Stable machine-readable code, e.g. `invalid_input`, `forbidden`, `session_expired`.
+    pub code: String,
+    /// English message.
+    pub detail: String,
+    pub message: Message,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_id: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Message {
+    pub zh: String,
+    pub en: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    pub field: String,
+    pub code: String,
+    pub zh: String,
+    pub en: String,
+}
+
+impl From<&Violation> for FieldError {
+    fn from(v: &Violation) -> Self {
+        Self { field: v.field.clone(), code: v.code.into(), zh: v.zh.clone(), en: v.en.clone() }
+    }
+}
+
+/// An error on its way to the client.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub zh: String,
+    pub en: String,
+    pub errors: Vec<FieldError>,
+    pub error_id: Option<String>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Self {
+        Self { status, code, zh: zh.into(), en: en.into(), errors: Vec::new(), error_id: None }
+    }
+
+    pub fn not_found() -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", "请求的资源不存在", "no such resource")
+    }
+
+    pub fn into_problem(self) -> Problem {
+        Problem {
+            kind: format!("urn:gongshu:problem:{}", self.code),
+            title: self.status.canonical_reason().unwrap_or("Error").into(),
+            status: self.status.as_u16(),
+            code: self.code.into(),
+            detail: self.en.clone(),
+            message: Message { zh: self.zh, en: self.en },
+            errors: self.errors,
+            error_id: self.error_id,
+        }
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        use StatusCode as S;
+        match e {
+            AppError::Invalid(v) => {
+                let mut err = ApiError::new(
+                    S::UNPROCESSABLE_ENTITY,
+                    "invalid_input",
+                    format!("输入有误：{}", v.0.iter().map(|x| x.zh.as_str()).collect::<Vec<_>>().join("；")),
+                    format!("invalid input: {v}"),
+                );
+                err.errors = v.0.iter().map(FieldError::from).collect();
+                err
+            }
+            AppError::BadCredentials => ApiError::new(S::UNAUTHORIZED, "bad_credentials", "用户名或密码错误", "wrong user name or password"),
+            AppError::Unauthenticated => ApiError::new(S::UNAUTHORIZED, "unauthenticated", "请先登录", "please log in"),
+            AppError::SessionExpired => ApiError::new(S::UNAUTHORIZED, "session_expired", "登录已过期，请重新登录", "your session has expired; log in again"),
+            AppError::AccountDisabled => ApiError::new(S::FORBIDDEN, "account_disabled", "账号已停用，请联系系统管理员", "this account is disabled"),
+            AppError::AccountLocked { until } => ApiError::new(
+                S::LOCKED,
+                "account_locked",
+                format!("连续登录失败次数过多，账号已锁定至{until}"),
+                format!("too many failed logins; the account is locked until {until} (UTC+8)"),
+            ),
+            AppError::Forbidden(reason) => ApiError::new(S::FORBIDDEN, "forbidden", reason.zh(), reason.en()),
+            AppError::NotFound { what, zh } => ApiError::new(S::NOT_FOUND, "not_found", format!("{zh}不存在"), format!("{what} not found")),
+            AppError::Conflict { code, zh, en } => ApiError::new(S::CONFLICT, code, zh, en),
+            AppError::Busy => ApiError::new(S::SERVICE_UNAVAILABLE, "busy", "系统繁忙，请稍后重试", "the platform is busy; try again"),
+            AppError::Internal(detail) => {
+                let id = uuid::Uuid::now_v7().to_string();
+                tracing::error!(error.id = %id, error.detail = %detail, "internal error");
+                let mut err = ApiError::new(S::INTERNAL_SERVER_ERROR, "internal", format!("系统内部错误，错误编号{id}"), format!("internal error; error id {id}"));
+                err.error_id = Some(id);
+                err
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status;
+        let mut res = (status, Json(self.into_problem())).into_response();
+        res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
+        res
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
