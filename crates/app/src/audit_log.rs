@@ -61,12 +61,21 @@ pub struct EventPage {
 fn day_start_micros(field: &str, raw: &str, v: &mut Violations, next_day: bool) -> Option<i64> {
     let date = NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
         .map_err(|_| {
-            v.push(Violation::new(field, "bad_date", "日期格式应为YYYY-MM-DD", "date must be YYYY-MM-DD"))
+            v.push(Violation::new(
+                field,
+                "bad_date",
+                "日期格式应为YYYY-MM-DD",
+                "date must be YYYY-MM-DD",
+            ))
         })
         .ok()?;
     let date = if next_day { date.succ_opt()? } else { date };
     let cst = chrono::FixedOffset::east_opt(8 * 3600)?;
-    Some(cst.from_local_datetime(&date.and_hms_opt(0, 0, 0)?).single()?.timestamp_micros())
+    Some(
+        cst.from_local_datetime(&date.and_hms_opt(0, 0, 0)?)
+            .single()?
+            .timestamp_micros(),
+    )
 }
 
 pub async fn list_events(app: &App, ctx: Ctx<'_>, q: EventQuery) -> Result<EventPage> {
@@ -75,11 +84,27 @@ pub async fn list_events(app: &App, ctx: Ctx<'_>, q: EventQuery) -> Result<Event
     let from = nonempty(q.from).and_then(|f| day_start_micros("from", &f, &mut v, false));
     let to = nonempty(q.to).and_then(|t| day_start_micros("to", &t, &mut v, true));
     let outcome = nonempty(q.outcome);
-    if outcome.as_deref().is_some_and(|o| !["success", "denied", "failed"].contains(&o)) {
-        v.push(Violation::new("outcome", "bad_outcome", "结果只能是success、denied或failed", "outcome must be success, denied or failed"));
+    if outcome
+        .as_deref()
+        .is_some_and(|o| !["success", "denied", "failed"].contains(&o))
+    {
+        v.push(Violation::new(
+            "outcome",
+            "bad_outcome",
+            "结果只能是success、denied或failed",
+            "outcome must be success, denied or failed",
+        ));
     }
     v.into_result()?;
-    authorize(app, ctx, Action::ViewAuditLog, Target::Platform, "audit_log", "*").await?;
+    authorize(
+        app,
+        ctx,
+        Action::ViewAuditLog,
+        Target::Platform,
+        "audit_log",
+        "*",
+    )
+    .await?;
     let limit = q.limit.unwrap_or(50).clamp(1, 500);
     let filter = EventFilter {
         actor: nonempty(q.actor),
@@ -110,19 +135,35 @@ pub async fn list_events(app: &App, ctx: Ctx<'_>, q: EventQuery) -> Result<Event
             target_id: e.target_id,
             request_id: e.request_id,
             client_addr: e.client_addr,
-            payload: serde_json::from_str(&e.payload).unwrap_or(serde_json::Value::String(e.payload)),
+            payload: serde_json::from_str(&e.payload)
+                .unwrap_or(serde_json::Value::String(e.payload)),
             payload_digest: e.payload_digest,
             prev_hash: e.prev_hash,
             hash: e.hash,
         })
         .collect();
-    let next_before_seq = if more { items.last().map(|e| e.seq) } else { None };
-    Ok(EventPage { items, next_before_seq })
+    let next_before_seq = if more {
+        items.last().map(|e| e.seq)
+    } else {
+        None
+    };
+    Ok(EventPage {
+        items,
+        next_before_seq,
+    })
 }
 
 /// Recomputes the chain for an auditor in the console or API.
 pub async fn verify_chain(app: &App, ctx: Ctx<'_>) -> Result<VerifyReport> {
-    authorize(app, ctx, Action::ViewAuditLog, Target::Platform, "audit_log", "*").await?;
+    authorize(
+        app,
+        ctx,
+        Action::ViewAuditLog,
+        Target::Platform,
+        "audit_log",
+        "*",
+    )
+    .await?;
     verify_unattended(app).await
 }
 

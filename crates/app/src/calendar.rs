@@ -17,7 +17,9 @@ pub(crate) async fn reload(app: &App) -> Result<()> {
     for (year, definition, _, _) in gongshu_store::calendar::list_years(&mut conn).await? {
         match serde_json::from_str::<YearCalendar>(&definition) {
             Ok(y) => calendar.load(y),
-            Err(e) => tracing::error!(calendar.year = year, error = %e, "stored holiday notice is unreadable; year ignored"),
+            Err(e) => {
+                tracing::error!(calendar.year = year, error = %e, "stored holiday notice is unreadable; year ignored")
+            }
         }
     }
     *app.calendar.write().expect("calendar lock") = calendar;
@@ -30,7 +32,10 @@ pub fn today(app: &App) -> NaiveDate {
 }
 
 pub fn add_working_days(app: &App, start: NaiveDate, n: u32) -> Deadline {
-    app.calendar.read().expect("calendar lock").add_working_days(start, n)
+    app.calendar
+        .read()
+        .expect("calendar lock")
+        .add_working_days(start, n)
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -58,13 +63,19 @@ pub fn status(app: &App) -> CalendarStatus {
         .map(|y| YearSummary {
             year: y.year,
             source: y.source.clone(),
-            holiday_days: y.holidays.iter().map(|p| (p.to - p.from).num_days() as usize + 1).sum(),
+            holiday_days: y
+                .holidays
+                .iter()
+                .map(|p| (p.to - p.from).num_days() as usize + 1)
+                .sum(),
             adjusted_working_days: y.adjusted_working_days.len(),
         })
         .collect();
     let today = today(app);
     let horizon = today + Duration::days(60);
-    let missing_years: Vec<i32> = (today.year()..=horizon.year()).filter(|y| !calendar.has_year(*y)).collect();
+    let missing_years: Vec<i32> = (today.year()..=horizon.year())
+        .filter(|y| !calendar.has_year(*y))
+        .collect();
     let warning_zh = (!missing_years.is_empty()).then(|| {
         let list: Vec<String> = missing_years.iter().map(|y| format!("{y}年")).collect();
         format!(
@@ -72,11 +83,23 @@ pub fn status(app: &App) -> CalendarStatus {
             list.join("、")
         )
     });
-    CalendarStatus { years, missing_years, warning_zh }
+    CalendarStatus {
+        years,
+        missing_years,
+        warning_zh,
+    }
 }
 
 pub async fn view(app: &App, ctx: Ctx<'_>) -> Result<CalendarStatus> {
-    authorize(app, ctx, Action::ViewCalendar, Target::Platform, "calendar", "*").await?;
+    authorize(
+        app,
+        ctx,
+        Action::ViewCalendar,
+        Target::Platform,
+        "calendar",
+        "*",
+    )
+    .await?;
     Ok(status(app))
 }
 
@@ -97,10 +120,25 @@ fn parse(json_text: &str) -> Result<YearCalendar> {
 pub async fn import_year(app: &App, ctx: Ctx<'_>, year: YearCalendar) -> Result<YearSummary> {
     year.validate()?;
     let id = year.year.to_string();
-    authorize(app, ctx, Action::ImportCalendar, Target::Platform, "calendar_year", &id).await?;
+    authorize(
+        app,
+        ctx,
+        Action::ImportCalendar,
+        Target::Platform,
+        "calendar_year",
+        &id,
+    )
+    .await?;
     let definition = serde_json::to_string(&year).map_err(|e| AppError::Internal(e.to_string()))?;
     let mut tx = app.db.begin_write().await?;
-    gongshu_store::calendar::put_year(&mut tx, i64::from(year.year), &definition, &ctx.principal.username, app.now_micros()).await?;
+    gongshu_store::calendar::put_year(
+        &mut tx,
+        i64::from(year.year),
+        &definition,
+        &ctx.principal.username,
+        app.now_micros(),
+    )
+    .await?;
     record(
         app,
         &mut tx,
@@ -117,21 +155,36 @@ fn summary(y: &YearCalendar) -> YearSummary {
     YearSummary {
         year: y.year,
         source: y.source.clone(),
-        holiday_days: y.holidays.iter().map(|p| (p.to - p.from).num_days() as usize + 1).sum(),
+        holiday_days: y
+            .holidays
+            .iter()
+            .map(|p| (p.to - p.from).num_days() as usize + 1)
+            .sum(),
         adjusted_working_days: y.adjusted_working_days.len(),
     }
 }
 
 /// `gongshu calendar import FILE`: an operator with database access loads a notice; recorded
 /// with the operator's login name as actor.
-pub async fn import_file_unattended(app: &App, operator: &str, json_text: &str) -> Result<YearSummary> {
+pub async fn import_file_unattended(
+    app: &App,
+    operator: &str,
+    json_text: &str,
+) -> Result<YearSummary> {
     let year = parse(json_text)?;
     let id = year.year.to_string();
     let definition = serde_json::to_string(&year).map_err(|e| AppError::Internal(e.to_string()))?;
     let meta = RequestMeta::cli();
     let actor = format!("cli:{operator}");
     let mut tx = app.db.begin_write().await?;
-    gongshu_store::calendar::put_year(&mut tx, i64::from(year.year), &definition, &actor, app.now_micros()).await?;
+    gongshu_store::calendar::put_year(
+        &mut tx,
+        i64::from(year.year),
+        &definition,
+        &actor,
+        app.now_micros(),
+    )
+    .await?;
     append(
         app,
         &mut tx,
@@ -172,9 +225,28 @@ pub struct DeadlineView {
 /// Computes a deadline for anyone who may see the calendar.
 pub async fn deadline(app: &App, ctx: Ctx<'_>, q: DeadlineQuery) -> Result<DeadlineView> {
     if q.days > 250 {
-        return Err(gongshu_domain::Violation::new("days", "out_of_range", "工作日数必须在0到250之间", "days must be between 0 and 250").into());
+        return Err(gongshu_domain::Violation::new(
+            "days",
+            "out_of_range",
+            "工作日数必须在0到250之间",
+            "days must be between 0 and 250",
+        )
+        .into());
     }
-    authorize(app, ctx, Action::ViewCalendar, Target::Platform, "calendar", "*").await?;
+    authorize(
+        app,
+        ctx,
+        Action::ViewCalendar,
+        Target::Platform,
+        "calendar",
+        "*",
+    )
+    .await?;
     let d = add_working_days(app, q.start, q.days);
-    Ok(DeadlineView { start: q.start, days: q.days, due: d.date, provisional: d.provisional })
+    Ok(DeadlineView {
+        start: q.start,
+        days: q.days,
+        due: d.date,
+        provisional: d.provisional,
+    })
 }

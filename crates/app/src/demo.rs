@@ -96,7 +96,9 @@ fn credit_code(org: &DemoOrg, n: usize) -> String {
         _ => "11",
     };
     let first17 = format!("{prefix}{}MB{:07}", org.division, 1_000_000 + n * 7919);
-    CreditCode::complete(&first17).expect("demo codes use the credit-code alphabet").to_string()
+    CreditCode::complete(&first17)
+        .expect("demo codes use the credit-code alphabet")
+        .to_string()
 }
 
 pub async fn seed(app: &App, password: &str) -> Result<DemoSummary> {
@@ -113,8 +115,15 @@ pub async fn seed(app: &App, password: &str) -> Result<DemoSummary> {
         .await
         .map_err(|e| AppError::Internal(e.to_string()))??;
 
-    let meta = RequestMeta { request_id: format!("demo-{}", uuid::Uuid::now_v7()), client_addr: "local".into() };
-    let who = Who { id: None, name: "system:demo", org: None };
+    let meta = RequestMeta {
+        request_id: format!("demo-{}", uuid::Uuid::now_v7()),
+        client_addr: "local".into(),
+    };
+    let who = Who {
+        id: None,
+        name: "system:demo",
+        org: None,
+    };
     let now = app.now_micros();
     let mut tx = app.db.begin_write().await?;
     let mut ids = std::collections::HashMap::new();
@@ -122,7 +131,9 @@ pub async fn seed(app: &App, password: &str) -> Result<DemoSummary> {
         let id = uuid::Uuid::now_v7().to_string();
         let row = OrgRow {
             id: id.clone(),
-            parent_id: org.parent.map(|p| ids.get(p).cloned().expect("parents come first")),
+            parent_id: org
+                .parent
+                .map(|p| ids.get(p).cloned().expect("parents come first")),
             kind: org.kind.as_str().into(),
             level: org.level.as_str().into(),
             name: org.name.into(),
@@ -160,7 +171,12 @@ pub async fn seed(app: &App, password: &str) -> Result<DemoSummary> {
         }
     }
     for (username, display, role, org) in &plan {
-        users.push(DemoUser { username: username.clone(), display_name: display.clone(), role: *role, org_name: org.name.into() });
+        users.push(DemoUser {
+            username: username.clone(),
+            display_name: display.clone(),
+            role: *role,
+            org_name: org.name.into(),
+        });
         if !empty {
             continue;
         }
@@ -194,9 +210,19 @@ pub async fn seed(app: &App, password: &str) -> Result<DemoSummary> {
 
     for (username, display, kind, subject) in [
         ("public-person", "张三", "person", "11010519491231002X"),
-        ("public-company", "青城数智科技有限公司", "company", "91350100M000100Y43"),
+        (
+            "public-company",
+            "青城数智科技有限公司",
+            "company",
+            "91350100M000100Y43",
+        ),
     ] {
-        users.push(DemoUser { username: username.into(), display_name: display.into(), role: Role::Public, org_name: String::new() });
+        users.push(DemoUser {
+            username: username.into(),
+            display_name: display.into(),
+            role: Role::Public,
+            org_name: String::new(),
+        });
         if !empty {
             continue;
         }
@@ -228,5 +254,8 @@ pub async fn seed(app: &App, password: &str) -> Result<DemoSummary> {
         append(app, &mut tx, &meta, who, Outcome::Success, change).await?;
     }
     tx.commit().await?;
-    Ok(DemoSummary { seeded: empty, users })
+    Ok(DemoSummary {
+        seeded: empty,
+        users,
+    })
 }

@@ -20,7 +20,10 @@ pub enum AppError {
     #[error("forbidden: {}", .0.en())]
     Forbidden(DenyReason),
     #[error("{what} not found")]
-    NotFound { what: &'static str, zh: &'static str },
+    NotFound {
+        what: &'static str,
+        zh: &'static str,
+    },
     #[error("{en}")]
     Conflict {
         code: &'static str,

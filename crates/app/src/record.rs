@@ -53,9 +53,18 @@ pub(crate) async fn append(
 }
 
 /// Appends the success event of a command inside its transaction.
-pub(crate) async fn record(app: &App, conn: &mut Conn, ctx: Ctx<'_>, change: Change<'_>) -> Result<()> {
+pub(crate) async fn record(
+    app: &App,
+    conn: &mut Conn,
+    ctx: Ctx<'_>,
+    change: Change<'_>,
+) -> Result<()> {
     let p = ctx.principal;
-    let who = Who { id: Some(&p.account_id), name: &p.username, org: p.org_id.as_deref() };
+    let who = Who {
+        id: Some(&p.account_id),
+        name: &p.username,
+        org: p.org_id.as_deref(),
+    };
     append(app, conn, ctx.meta, who, Outcome::Success, change).await
 }
 
@@ -87,7 +96,11 @@ pub(crate) async fn authorize(
         Decision::Allow => Ok(()),
         Decision::Deny(reason) => {
             let p = ctx.principal;
-            let who = Who { id: Some(&p.account_id), name: &p.username, org: p.org_id.as_deref() };
+            let who = Who {
+                id: Some(&p.account_id),
+                name: &p.username,
+                org: p.org_id.as_deref(),
+            };
             let change = Change {
                 action: &action.name(),
                 target_kind,

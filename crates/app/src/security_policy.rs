@@ -20,17 +20,40 @@ pub async fn current(app: &App) -> Result<SecurityPolicy> {
 }
 
 pub async fn view(app: &App, ctx: Ctx<'_>) -> Result<SecurityPolicy> {
-    authorize(app, ctx, Action::ViewSecurityPolicy, Target::Platform, "security_policy", KEY).await?;
+    authorize(
+        app,
+        ctx,
+        Action::ViewSecurityPolicy,
+        Target::Platform,
+        "security_policy",
+        KEY,
+    )
+    .await?;
     current(app).await
 }
 
 pub async fn update(app: &App, ctx: Ctx<'_>, policy: SecurityPolicy) -> Result<SecurityPolicy> {
     policy.validate()?;
-    authorize(app, ctx, Action::UpdateSecurityPolicy, Target::Platform, "security_policy", KEY).await?;
+    authorize(
+        app,
+        ctx,
+        Action::UpdateSecurityPolicy,
+        Target::Platform,
+        "security_policy",
+        KEY,
+    )
+    .await?;
     let before = current(app).await?;
     let value = serde_json::to_string(&policy).map_err(|e| AppError::Internal(e.to_string()))?;
     let mut tx = app.db.begin_write().await?;
-    settings::put_setting(&mut tx, KEY, &value, Some(&ctx.principal.account_id), app.now_micros()).await?;
+    settings::put_setting(
+        &mut tx,
+        KEY,
+        &value,
+        Some(&ctx.principal.account_id),
+        app.now_micros(),
+    )
+    .await?;
     record(
         app,
         &mut tx,

@@ -13,7 +13,11 @@ use gongshu_app::App;
 use gongshu_web::{AppState, ServeConfig};
 
 #[derive(Parser)]
-#[command(name = "gongshu", version, about = "公数 Gongshu — public data platform for city governments")]
+#[command(
+    name = "gongshu",
+    version,
+    about = "公数 Gongshu — public data platform for city governments"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -37,7 +41,9 @@ impl DataArgs {
             Some(url) => url.clone(),
             None => format!("sqlite://{}", self.data_dir.join("gongshu.db").display()),
         };
-        App::open(&url).await.map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))
+        App::open(&url)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))
     }
 }
 
@@ -99,7 +105,9 @@ enum CalendarCommand {
 fn init_tracing() {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("GONGSHU_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if std::env::var("GONGSHU_LOG_FORMAT").is_ok_and(|f| f == "text") {
         builder.init();
     } else {
@@ -121,9 +129,17 @@ async fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Serve { data, addr, demo, demo_password, secure_cookies } => {
+        Command::Serve {
+            data,
+            addr,
+            demo,
+            demo_password,
+            secure_cookies,
+        } => {
             if demo && !addr.ip().is_loopback() {
-                bail!("demo mode only binds to a loopback address (127.0.0.1 or ::1), not {addr}: its users share a published password");
+                bail!(
+                    "demo mode only binds to a loopback address (127.0.0.1 or ::1), not {addr}: its users share a published password"
+                );
             }
             let app = data.open().await?;
             if demo {
@@ -140,7 +156,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("数据库迁移已完成 migrations applied");
             Ok(ExitCode::SUCCESS)
         }
-        Command::Audit { command: AuditCommand::Verify { data } } => {
+        Command::Audit {
+            command: AuditCommand::Verify { data },
+        } => {
             let app = data.open().await?;
             let report = gongshu_app::audit_log::verify_unattended(&app)
                 .await
@@ -162,8 +180,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        Command::Calendar { command: CalendarCommand::Import { file, data } } => {
-            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+        Command::Calendar {
+            command: CalendarCommand::Import { file, data },
+        } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
             let app = data.open().await?;
             let operator = std::env::var("USER").unwrap_or_else(|_| "operator".into());
             let summary = gongshu_app::calendar::import_file_unattended(&app, &operator, &text)
@@ -171,7 +192,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!(
                 "已导入{}年节假日安排 imported {}: {} holiday days, {} adjusted working days ({})",
-                summary.year, summary.year, summary.holiday_days, summary.adjusted_working_days, summary.source
+                summary.year,
+                summary.year,
+                summary.holiday_days,
+                summary.adjusted_working_days,
+                summary.source
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -180,11 +205,29 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 fn print_demo_banner(summary: &gongshu_app::demo::DemoSummary, password: &str, addr: SocketAddr) {
     println!();
-    println!("公数 Gongshu 演示城市 demo city {}", if summary.seeded { "seeded" } else { "already present" });
-    println!("打开 open http://{addr}/   所有演示用户密码 password for every demo user: {password}");
-    println!("{:<18} {:<10} {:<18} 单位 organisation", "用户名 user", "姓名", "角色 role");
+    println!(
+        "公数 Gongshu 演示城市 demo city {}",
+        if summary.seeded {
+            "seeded"
+        } else {
+            "already present"
+        }
+    );
+    println!(
+        "打开 open http://{addr}/   所有演示用户密码 password for every demo user: {password}"
+    );
+    println!(
+        "{:<18} {:<10} {:<18} 单位 organisation",
+        "用户名 user", "姓名", "角色 role"
+    );
     for u in &summary.users {
-        println!("{:<18} {:<10} {:<18} {}", u.username, u.display_name, u.role.as_str(), u.org_name);
+        println!(
+            "{:<18} {:<10} {:<18} {}",
+            u.username,
+            u.display_name,
+            u.role.as_str(),
+            u.org_name
+        );
     }
     println!();
 }

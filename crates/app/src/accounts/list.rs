@@ -49,7 +49,12 @@ pub struct AccountPage {
     pub per_page: i64,
 }
 
-pub(crate) fn view(row: AccountRow, roles: Vec<String>, org_name: Option<String>, now: i64) -> AccountView {
+pub(crate) fn view(
+    row: AccountRow,
+    roles: Vec<String>,
+    org_name: Option<String>,
+    now: i64,
+) -> AccountView {
     let roles_zh = roles
         .iter()
         .filter_map(|r| r.parse::<Role>().ok())
@@ -72,7 +77,11 @@ pub(crate) fn view(row: AccountRow, roles: Vec<String>, org_name: Option<String>
 }
 
 /// Lists accounts; an agency admin sees its own organisation's accounts only.
-pub async fn list_accounts(app: &App, ctx: Ctx<'_>, filter: AccountFilterInput) -> Result<AccountPage> {
+pub async fn list_accounts(
+    app: &App,
+    ctx: Ctx<'_>,
+    filter: AccountFilterInput,
+) -> Result<AccountPage> {
     let actor = &ctx.principal.actor;
     let own_org = ctx.principal.org_id.clone();
     let platform_wide = decide(actor, Action::ViewAccounts, Target::Platform).is_allowed();
@@ -82,17 +91,41 @@ pub async fn list_accounts(app: &App, ctx: Ctx<'_>, filter: AccountFilterInput) 
         None => own_org,
     };
     match &org_id {
-        Some(id) => authorize(app, ctx, Action::ViewAccounts, Target::Organisation { id }, "organisation", id).await?,
-        None => authorize(app, ctx, Action::ViewAccounts, Target::Platform, "account", "*").await?,
+        Some(id) => {
+            authorize(
+                app,
+                ctx,
+                Action::ViewAccounts,
+                Target::Organisation { id },
+                "organisation",
+                id,
+            )
+            .await?
+        }
+        None => {
+            authorize(
+                app,
+                ctx,
+                Action::ViewAccounts,
+                Target::Platform,
+                "account",
+                "*",
+            )
+            .await?
+        }
     }
     let per_page = filter.per_page.unwrap_or(50).clamp(1, 200);
     let page = filter.page.unwrap_or(1).max(1);
     let mut conn = app.db.pool().acquire().await?;
     let store_filter = AccountFilter {
         org_id,
-        query: filter.q.map(|q| q.trim().to_owned()).filter(|q| !q.is_empty()),
+        query: filter
+            .q
+            .map(|q| q.trim().to_owned())
+            .filter(|q| !q.is_empty()),
     };
-    let (rows, total) = accounts::list_accounts(&mut conn, &store_filter, per_page, (page - 1) * per_page).await?;
+    let (rows, total) =
+        accounts::list_accounts(&mut conn, &store_filter, per_page, (page - 1) * per_page).await?;
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let mut roles: HashMap<String, Vec<String>> = HashMap::new();
     for (id, role) in accounts::list_roles_of(&mut conn, &ids).await? {
@@ -112,14 +145,27 @@ pub async fn list_accounts(app: &App, ctx: Ctx<'_>, filter: AccountFilterInput) 
             view(row, r, org_name, now)
         })
         .collect();
-    Ok(AccountPage { items, total, page, per_page })
+    Ok(AccountPage {
+        items,
+        total,
+        page,
+        per_page,
+    })
 }
 
 pub async fn get_account(app: &App, ctx: Ctx<'_>, id: &str) -> Result<AccountView> {
     let mut conn = app.db.pool().acquire().await?;
     let loaded = super::load(&mut conn, id).await?;
     let org_id = loaded.row.org_id.clone().unwrap_or_default();
-    authorize(app, ctx, Action::ViewAccounts, Target::Organisation { id: &org_id }, "account", id).await?;
+    authorize(
+        app,
+        ctx,
+        Action::ViewAccounts,
+        Target::Organisation { id: &org_id },
+        "account",
+        id,
+    )
+    .await?;
     let org_name = match &loaded.row.org_id {
         Some(o) => orgs::get_org(&mut conn, o).await?.map(|o| o.name),
         None => None,

@@ -8,8 +8,8 @@ mod write;
 pub use list::{AccountFilterInput, AccountPage, AccountView, get_account, list_accounts};
 pub use roles::{grant_role, revoke_role};
 pub use write::{
-    CreateAccountInput, ResetPasswordInput, UpdateAccountInput, create_account,
-    reset_password, set_account_status, unlock_account, update_account,
+    CreateAccountInput, ResetPasswordInput, UpdateAccountInput, create_account, reset_password,
+    set_account_status, unlock_account, update_account,
 };
 
 use gongshu_domain::{RoleSet, Target, Violation};

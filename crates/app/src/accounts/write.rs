@@ -41,13 +41,25 @@ pub struct ResetPasswordInput {
 
 async fn org_kind(conn: &mut gongshu_store::Conn, org_id: &str) -> Result<(OrgKind, String)> {
     let org = orgs::get_org(conn, org_id).await?.ok_or_else(|| {
-        AppError::from(Violation::new("org_id", "unknown_org", "所属机构不存在", "the organisation does not exist"))
+        AppError::from(Violation::new(
+            "org_id",
+            "unknown_org",
+            "所属机构不存在",
+            "the organisation does not exist",
+        ))
     })?;
-    let kind = org.kind.parse::<OrgKind>().map_err(|e| AppError::Internal(e.en))?;
+    let kind = org
+        .kind
+        .parse::<OrgKind>()
+        .map_err(|e| AppError::Internal(e.en))?;
     Ok((kind, org.name))
 }
 
-pub async fn create_account(app: &App, ctx: Ctx<'_>, input: CreateAccountInput) -> Result<AccountView> {
+pub async fn create_account(
+    app: &App,
+    ctx: Ctx<'_>,
+    input: CreateAccountInput,
+) -> Result<AccountView> {
     let mut v = Violations::default();
     let username = check_username(&mut v, &input.username);
     let display_name = v.text("display_name", "姓名", &input.display_name, 50);
@@ -57,7 +69,15 @@ pub async fn create_account(app: &App, ctx: Ctx<'_>, input: CreateAccountInput) 
         v.0.extend(e.0);
     }
     v.into_result()?;
-    authorize(app, ctx, Action::CreateAccount, Target::Organisation { id: &org_id }, "account", &username).await?;
+    authorize(
+        app,
+        ctx,
+        Action::CreateAccount,
+        Target::Organisation { id: &org_id },
+        "account",
+        &username,
+    )
+    .await?;
     let hash = hash_password(&input.password).await?;
     let now = app.now_micros();
     let mut tx = app.db.begin_write().await?;
@@ -78,7 +98,9 @@ pub async fn create_account(app: &App, ctx: Ctx<'_>, input: CreateAccountInput) 
         created_at: now,
         updated_at: now,
     };
-    accounts::insert_account(&mut tx, &row).await.map_err(|e| username_taken(e, &username))?;
+    accounts::insert_account(&mut tx, &row)
+        .await
+        .map_err(|e| username_taken(e, &username))?;
     record(
         app,
         &mut tx,
@@ -95,18 +117,39 @@ pub async fn create_account(app: &App, ctx: Ctx<'_>, input: CreateAccountInput) 
     Ok(super::list::view(row, Vec::new(), Some(org_name), now))
 }
 
-pub async fn update_account(app: &App, ctx: Ctx<'_>, id: &str, input: UpdateAccountInput) -> Result<AccountView> {
+pub async fn update_account(
+    app: &App,
+    ctx: Ctx<'_>,
+    id: &str,
+    input: UpdateAccountInput,
+) -> Result<AccountView> {
     let mut v = Violations::default();
     let display_name = v.text("display_name", "姓名", &input.display_name, 50);
     let org_id = v.text("org_id", "所属机构", &input.org_id, 64);
     v.into_result()?;
     let loaded = load(&mut *app.db.pool().acquire().await?, id).await?;
-    authorize(app, ctx, Action::UpdateAccount, loaded.target(), "account", id).await?;
+    authorize(
+        app,
+        ctx,
+        Action::UpdateAccount,
+        loaded.target(),
+        "account",
+        id,
+    )
+    .await?;
     let mut tx = app.db.begin_write().await?;
     let (kind, org_name) = org_kind(&mut tx, &org_id).await?;
     loaded.roles.check(Some(kind))?;
     let now = app.now_micros();
-    accounts::update_profile(&mut tx, id, &display_name, input.phone.trim(), Some(&org_id), now).await?;
+    accounts::update_profile(
+        &mut tx,
+        id,
+        &display_name,
+        input.phone.trim(),
+        Some(&org_id),
+        now,
+    )
+    .await?;
     record(
         app,
         &mut tx,
@@ -133,7 +176,11 @@ pub async fn update_account(app: &App, ctx: Ctx<'_>, id: &str, input: UpdateAcco
 
 /// Disables (ending every session at once) or re-enables an account.
 pub async fn set_account_status(app: &App, ctx: Ctx<'_>, id: &str, active: bool) -> Result<()> {
-    let action = if active { Action::EnableAccount } else { Action::DisableAccount };
+    let action = if active {
+        Action::EnableAccount
+    } else {
+        Action::DisableAccount
+    };
     let loaded = load(&mut *app.db.pool().acquire().await?, id).await?;
     authorize(app, ctx, action, loaded.target(), "account", id).await?;
     let mut tx = app.db.begin_write().await?;
@@ -161,14 +208,27 @@ pub async fn set_account_status(app: &App, ctx: Ctx<'_>, id: &str, active: bool)
 
 pub async fn unlock_account(app: &App, ctx: Ctx<'_>, id: &str) -> Result<()> {
     let loaded = load(&mut *app.db.pool().acquire().await?, id).await?;
-    authorize(app, ctx, Action::UnlockAccount, loaded.target(), "account", id).await?;
+    authorize(
+        app,
+        ctx,
+        Action::UnlockAccount,
+        loaded.target(),
+        "account",
+        id,
+    )
+    .await?;
     let mut tx = app.db.begin_write().await?;
     accounts::update_login_counters(&mut tx, id, 0, None).await?;
     record(
         app,
         &mut tx,
         ctx,
-        Change { action: "unlock_account", target_kind: "account", target_id: id, payload: json!({ "username": loaded.row.username }) },
+        Change {
+            action: "unlock_account",
+            target_kind: "account",
+            target_id: id,
+            payload: json!({ "username": loaded.row.username }),
+        },
     )
     .await?;
     tx.commit().await?;
@@ -176,13 +236,26 @@ pub async fn unlock_account(app: &App, ctx: Ctx<'_>, id: &str) -> Result<()> {
 }
 
 /// Sets a new password chosen by the system admin; every session of the account ends.
-pub async fn reset_password(app: &App, ctx: Ctx<'_>, id: &str, input: ResetPasswordInput) -> Result<()> {
+pub async fn reset_password(
+    app: &App,
+    ctx: Ctx<'_>,
+    id: &str,
+    input: ResetPasswordInput,
+) -> Result<()> {
     let mut conn = app.db.pool().acquire().await?;
     let loaded = load(&mut conn, id).await?;
     drop(conn);
     let policy = crate::security_policy::current(app).await?;
     check_password(&policy, &loaded.row.username, &input.new_password)?;
-    authorize(app, ctx, Action::ResetPassword, loaded.target(), "account", id).await?;
+    authorize(
+        app,
+        ctx,
+        Action::ResetPassword,
+        loaded.target(),
+        "account",
+        id,
+    )
+    .await?;
     let hash = hash_password(&input.new_password).await?;
     let now = app.now_micros();
     let mut tx = app.db.begin_write().await?;
@@ -192,7 +265,12 @@ pub async fn reset_password(app: &App, ctx: Ctx<'_>, id: &str, input: ResetPassw
         app,
         &mut tx,
         ctx,
-        Change { action: "reset_password", target_kind: "account", target_id: id, payload: json!({ "username": loaded.row.username }) },
+        Change {
+            action: "reset_password",
+            target_kind: "account",
+            target_id: id,
+            payload: json!({ "username": loaded.row.username }),
+        },
     )
     .await?;
     tx.commit().await?;

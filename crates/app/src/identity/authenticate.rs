@@ -26,7 +26,10 @@ pub async fn authenticate(app: &App, credential: &str) -> Result<Principal> {
             return Err(AppError::SessionExpired);
         }
         let account = active_account(&mut conn, &token.account_id, now).await?;
-        if token.last_used_at.is_none_or(|t| now - t > TOUCH_EVERY_MICROS) {
+        if token
+            .last_used_at
+            .is_none_or(|t| now - t > TOUCH_EVERY_MICROS)
+        {
             tokens::touch_token(&mut conn, &token.id, now).await?;
         }
         return load_principal(&mut conn, &account, AuthVia::Token(token.id)).await;

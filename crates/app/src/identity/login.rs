@@ -38,8 +38,18 @@ pub async fn login(app: &App, meta: &RequestMeta, input: LoginInput) -> Result<L
     drop(conn);
     let now = app.now_micros();
     if let Some(until) = account.locked_until.filter(|u| *u > now) {
-        fail(app, meta, Some(&account.id), &username, account.org_id.as_deref(), "locked").await?;
-        return Err(AppError::AccountLocked { until: format_time(until) });
+        fail(
+            app,
+            meta,
+            Some(&account.id),
+            &username,
+            account.org_id.as_deref(),
+            "locked",
+        )
+        .await?;
+        return Err(AppError::AccountLocked {
+            until: format_time(until),
+        });
     }
     if !verify_password(&input.password, &account.password_hash).await {
         let mut tx = app.db.begin_write().await?;
@@ -51,12 +61,23 @@ pub async fn login(app: &App, meta: &RequestMeta, input: LoginInput) -> Result<L
         .fetch_one(&mut *tx)
         .await?;
         let locks = failed >= i64::from(policy.lockout_threshold);
-        let until = now + Duration::minutes(i64::from(policy.lockout_minutes)).num_microseconds().unwrap_or(0);
+        let until = now
+            + Duration::minutes(i64::from(policy.lockout_minutes))
+                .num_microseconds()
+                .unwrap_or(0);
         if locks {
             accounts::update_login_counters(&mut tx, &account.id, 0, Some(until)).await?;
         }
-        let reason = if locks { "wrong_password_locked" } else { "wrong_password" };
-        let who = Who { id: Some(&account.id), name: &username, org: account.org_id.as_deref() };
+        let reason = if locks {
+            "wrong_password_locked"
+        } else {
+            "wrong_password"
+        };
+        let who = Who {
+            id: Some(&account.id),
+            name: &username,
+            org: account.org_id.as_deref(),
+        };
         let change = Change {
             action: "login",
             target_kind: "account",
@@ -66,13 +87,23 @@ pub async fn login(app: &App, meta: &RequestMeta, input: LoginInput) -> Result<L
         append(app, &mut tx, meta, who, Outcome::Failed, change).await?;
         tx.commit().await?;
         return Err(if locks {
-            AppError::AccountLocked { until: format_time(until) }
+            AppError::AccountLocked {
+                until: format_time(until),
+            }
         } else {
             AppError::BadCredentials
         });
     }
     if account.status != "active" {
-        fail(app, meta, Some(&account.id), &username, account.org_id.as_deref(), "disabled").await?;
+        fail(
+            app,
+            meta,
+            Some(&account.id),
+            &username,
+            account.org_id.as_deref(),
+            "disabled",
+        )
+        .await?;
         return Err(AppError::AccountDisabled);
     }
 
@@ -97,7 +128,10 @@ pub async fn login(app: &App, meta: &RequestMeta, input: LoginInput) -> Result<L
     )
     .await?;
     let principal = super::load_principal(&mut tx, &account, AuthVia::Session(id_hash)).await?;
-    let ctx = Ctx { meta, principal: &principal };
+    let ctx = Ctx {
+        meta,
+        principal: &principal,
+    };
     record(
         app,
         &mut tx,
@@ -111,7 +145,10 @@ pub async fn login(app: &App, meta: &RequestMeta, input: LoginInput) -> Result<L
     )
     .await?;
     tx.commit().await?;
-    Ok(LoginOutcome { session_token: token, principal })
+    Ok(LoginOutcome {
+        session_token: token,
+        principal,
+    })
 }
 
 async fn fail(
@@ -125,7 +162,11 @@ async fn fail(
     record_alone(
         app,
         meta,
-        Who { id: account_id, name: username, org: org_id },
+        Who {
+            id: account_id,
+            name: username,
+            org: org_id,
+        },
         Outcome::Failed,
         Change {
             action: "login",

@@ -11,11 +11,13 @@ mod tokens;
 pub use authenticate::authenticate;
 pub use login::{LoginInput, LoginOutcome, login, logout};
 pub use password::{ChangePasswordInput, change_own_password};
-pub use register::{RegisterInput, Registered, register_public};
 pub(crate) use register::check_username;
-pub(crate) use secrets::{hash_password, hash_password_blocking, secret_hash};
+pub use register::{RegisterInput, Registered, register_public};
 pub use secrets::{SESSION_COOKIE, TOKEN_PREFIX};
-pub use tokens::{CreateTokenInput, CreatedToken, TokenView, create_token, list_tokens, revoke_token};
+pub(crate) use secrets::{hash_password, hash_password_blocking, secret_hash};
+pub use tokens::{
+    CreateTokenInput, CreatedToken, TokenView, create_token, list_tokens, revoke_token,
+};
 
 pub(crate) use authenticate::load_principal;
 
@@ -47,7 +49,10 @@ pub fn me(ctx: crate::Ctx<'_>) -> Me {
         roles_zh: actor.roles.iter().map(|r| r.zh().to_owned()).collect(),
         capabilities: platform_capabilities(actor)
             .into_iter()
-            .map(|a| Capability { action: a.name(), label_zh: a.zh() })
+            .map(|a| Capability {
+                action: a.name(),
+                label_zh: a.zh(),
+            })
             .collect(),
     }
 }

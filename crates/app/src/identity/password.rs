@@ -18,12 +18,28 @@ pub struct ChangePasswordInput {
 }
 
 /// Changes the caller's password; every other session of the account ends.
-pub async fn change_own_password(app: &App, ctx: Ctx<'_>, input: ChangePasswordInput) -> Result<()> {
+pub async fn change_own_password(
+    app: &App,
+    ctx: Ctx<'_>,
+    input: ChangePasswordInput,
+) -> Result<()> {
     let p = ctx.principal;
     let policy = crate::security_policy::current(app).await?;
     check_password(&policy, &p.username, &input.new_password)?;
-    let target = Target::Account { user_id: &p.account_id, org_id: p.org_id.as_deref(), roles: &p.actor.roles };
-    authorize(app, ctx, Action::ChangeOwnPassword, target, "account", &p.account_id).await?;
+    let target = Target::Account {
+        user_id: &p.account_id,
+        org_id: p.org_id.as_deref(),
+        roles: &p.actor.roles,
+    };
+    authorize(
+        app,
+        ctx,
+        Action::ChangeOwnPassword,
+        target,
+        "account",
+        &p.account_id,
+    )
+    .await?;
     let mut conn = app.db.pool().acquire().await?;
     let account = accounts::get_account(&mut conn, &p.account_id)
         .await?
@@ -54,7 +70,12 @@ pub async fn change_own_password(app: &App, ctx: Ctx<'_>, input: ChangePasswordI
         app,
         &mut tx,
         ctx,
-        Change { action: "change_own_password", target_kind: "account", target_id: &p.account_id, payload: json!({}) },
+        Change {
+            action: "change_own_password",
+            target_kind: "account",
+            target_id: &p.account_id,
+            payload: json!({}),
+        },
     )
     .await?;
     tx.commit().await?;

@@ -36,7 +36,9 @@ pub struct Registered {
 pub(crate) fn check_username(v: &mut Violations, raw: &str) -> String {
     let name = raw.trim().to_owned();
     let ok = (3..=32).contains(&name.len())
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.');
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.');
     if !ok {
         v.push(Violation::new(
             "username",
@@ -48,7 +50,11 @@ pub(crate) fn check_username(v: &mut Violations, raw: &str) -> String {
     name
 }
 
-pub async fn register_public(app: &App, meta: &RequestMeta, input: RegisterInput) -> Result<Registered> {
+pub async fn register_public(
+    app: &App,
+    meta: &RequestMeta,
+    input: RegisterInput,
+) -> Result<Registered> {
     let mut v = Violations::default();
     let username = check_username(&mut v, &input.username);
     let display_name = v.text("display_name", "姓名或单位名称", &input.display_name, 100);
@@ -99,7 +105,11 @@ pub async fn register_public(app: &App, meta: &RequestMeta, input: RegisterInput
     .await
     .map_err(|e| crate::accounts::username_taken(e, &username))?;
     accounts::insert_role(&mut tx, &id, "public", None, now).await?;
-    let who = Who { id: Some(&id), name: &username, org: None };
+    let who = Who {
+        id: Some(&id),
+        name: &username,
+        org: None,
+    };
     let change = Change {
         action: "register_public",
         target_kind: "account",
@@ -108,5 +118,8 @@ pub async fn register_public(app: &App, meta: &RequestMeta, input: RegisterInput
     };
     append(app, &mut tx, meta, who, Outcome::Success, change).await?;
     tx.commit().await?;
-    Ok(Registered { account_id: id, username })
+    Ok(Registered {
+        account_id: id,
+        username,
+    })
 }

@@ -60,7 +60,11 @@ fn own_target(ctx: Ctx<'_>) -> Target<'_> {
     }
 }
 
-pub async fn create_token(app: &App, ctx: Ctx<'_>, input: CreateTokenInput) -> Result<CreatedToken> {
+pub async fn create_token(
+    app: &App,
+    ctx: Ctx<'_>,
+    input: CreateTokenInput,
+) -> Result<CreatedToken> {
     let mut v = Violations::default();
     let name = v.text("name", "令牌名称", &input.name, 64);
     if input.expires_in_days.is_some_and(|d| d == 0 || d > 365) {
@@ -73,7 +77,15 @@ pub async fn create_token(app: &App, ctx: Ctx<'_>, input: CreateTokenInput) -> R
     }
     v.into_result()?;
     let me = &ctx.principal.account_id;
-    authorize(app, ctx, Action::ManageOwnTokens, own_target(ctx), "account", me).await?;
+    authorize(
+        app,
+        ctx,
+        Action::ManageOwnTokens,
+        own_target(ctx),
+        "account",
+        me,
+    )
+    .await?;
 
     let secret = format!("{TOKEN_PREFIX}{}", random_secret());
     let now = app.now_micros();
@@ -105,12 +117,23 @@ pub async fn create_token(app: &App, ctx: Ctx<'_>, input: CreateTokenInput) -> R
     )
     .await?;
     tx.commit().await?;
-    Ok(CreatedToken { token: secret, view: row.into() })
+    Ok(CreatedToken {
+        token: secret,
+        view: row.into(),
+    })
 }
 
 pub async fn list_tokens(app: &App, ctx: Ctx<'_>) -> Result<Vec<TokenView>> {
     let me = &ctx.principal.account_id;
-    authorize(app, ctx, Action::ManageOwnTokens, own_target(ctx), "account", me).await?;
+    authorize(
+        app,
+        ctx,
+        Action::ManageOwnTokens,
+        own_target(ctx),
+        "account",
+        me,
+    )
+    .await?;
     let mut conn = app.db.pool().acquire().await?;
     let rows = tokens::list_tokens(&mut conn, me).await?;
     Ok(rows.into_iter().map(TokenView::from).collect())
@@ -124,7 +147,15 @@ pub async fn revoke_token(app: &App, ctx: Ctx<'_>, token_id: &str) -> Result<()>
         .ok_or(AppError::not_found("token", "令牌"))?;
     drop(conn);
     let me = &ctx.principal.account_id;
-    authorize(app, ctx, Action::ManageOwnTokens, own_target(ctx), "api_token", token_id).await?;
+    authorize(
+        app,
+        ctx,
+        Action::ManageOwnTokens,
+        own_target(ctx),
+        "api_token",
+        token_id,
+    )
+    .await?;
     let mut tx = app.db.begin_write().await?;
     tokens::revoke_token(&mut tx, &token.id, app.now_micros()).await?;
     record(

@@ -52,7 +52,9 @@ impl LiaisonInput {
         let phone = self.liaison_phone.trim().to_owned();
         let digits = phone.chars().filter(char::is_ascii_digit).count();
         if !(7..=20).contains(&digits)
-            || !phone.chars().all(|c| c.is_ascii_digit() || "-+ ()".contains(c))
+            || !phone
+                .chars()
+                .all(|c| c.is_ascii_digit() || "-+ ()".contains(c))
         {
             v.push(Violation::new(
                 "liaison_phone",
@@ -89,7 +91,11 @@ impl OrgInput {
             liaison_email: self.liaison_email.clone(),
         }
         .check(&mut v);
-        let parent_id = self.parent_id.as_ref().map(|p| p.trim().to_owned()).filter(|p| !p.is_empty());
+        let parent_id = self
+            .parent_id
+            .as_ref()
+            .map(|p| p.trim().to_owned())
+            .filter(|p| !p.is_empty());
         v.into_result()?;
         Ok(CheckedOrg {
             parent_id,

@@ -30,8 +30,18 @@ pub struct OrgView {
 
 impl OrgView {
     pub(crate) fn from_row(row: OrgRow, depth: usize) -> Self {
-        let kind_zh = row.kind.parse::<OrgKind>().map(|k| k.zh()).unwrap_or("").to_owned();
-        let level_zh = row.level.parse::<OrgLevel>().map(|l| l.zh()).unwrap_or("").to_owned();
+        let kind_zh = row
+            .kind
+            .parse::<OrgKind>()
+            .map(|k| k.zh())
+            .unwrap_or("")
+            .to_owned();
+        let level_zh = row
+            .level
+            .parse::<OrgLevel>()
+            .map(|l| l.zh())
+            .unwrap_or("")
+            .to_owned();
         Self {
             id: row.id,
             parent_id: row.parent_id,
@@ -85,7 +95,15 @@ fn tree_order(rows: Vec<OrgRow>) -> Vec<(OrgRow, usize)> {
 }
 
 pub async fn list_orgs(app: &App, ctx: Ctx<'_>, page: usize, per_page: usize) -> Result<OrgPage> {
-    authorize(app, ctx, Action::ViewOrganisations, Target::Platform, "organisation", "*").await?;
+    authorize(
+        app,
+        ctx,
+        Action::ViewOrganisations,
+        Target::Platform,
+        "organisation",
+        "*",
+    )
+    .await?;
     let per_page = per_page.clamp(1, 500);
     let page = page.max(1);
     let mut conn = app.db.pool().acquire().await?;
@@ -97,11 +115,24 @@ pub async fn list_orgs(app: &App, ctx: Ctx<'_>, page: usize, per_page: usize) ->
         .take(per_page)
         .map(|(row, depth)| OrgView::from_row(row, depth))
         .collect();
-    Ok(OrgPage { items, total, page, per_page })
+    Ok(OrgPage {
+        items,
+        total,
+        page,
+        per_page,
+    })
 }
 
 pub async fn get_org(app: &App, ctx: Ctx<'_>, id: &str) -> Result<OrgView> {
-    authorize(app, ctx, Action::ViewOrganisations, Target::Organisation { id }, "organisation", id).await?;
+    authorize(
+        app,
+        ctx,
+        Action::ViewOrganisations,
+        Target::Organisation { id },
+        "organisation",
+        id,
+    )
+    .await?;
     let mut conn = app.db.pool().acquire().await?;
     let row = orgs::get_org(&mut conn, id)
         .await?

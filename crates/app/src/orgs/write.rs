@@ -47,13 +47,25 @@ async fn check_parent(conn: &mut Conn, org: &CheckedOrg, moving: Option<&str>) -
         None => None,
         Some(pid) => {
             let Some(row) = orgs::get_org(conn, pid).await? else {
-                return Err(Violation::new("parent_id", "unknown_parent", "上级机构不存在", "the parent organisation does not exist").into());
+                return Err(Violation::new(
+                    "parent_id",
+                    "unknown_parent",
+                    "上级机构不存在",
+                    "the parent organisation does not exist",
+                )
+                .into());
             };
             if let Some(id) = moving {
                 let mut cursor = Some(row.clone());
                 while let Some(c) = cursor {
                     if c.id == id {
-                        return Err(Violation::new("parent_id", "cycle", "不能把机构移到它自己或其下级之下", "an organisation cannot sit under itself or its own descendants").into());
+                        return Err(Violation::new(
+                            "parent_id",
+                            "cycle",
+                            "不能把机构移到它自己或其下级之下",
+                            "an organisation cannot sit under itself or its own descendants",
+                        )
+                        .into());
                     }
                     cursor = match c.parent_id {
                         Some(p) => orgs::get_org(conn, &p).await?,
@@ -64,7 +76,10 @@ async fn check_parent(conn: &mut Conn, org: &CheckedOrg, moving: Option<&str>) -
             placement(&row)
         }
     };
-    let this = OrgPlacement { kind: org.kind, level: org.level };
+    let this = OrgPlacement {
+        kind: org.kind,
+        level: org.level,
+    };
     // Updating the root keeps it the root.
     let root_exists = root_exists && !(moving.is_some() && org.parent_id.is_none());
     check_placement(this, parent, root_exists)?;
@@ -89,7 +104,15 @@ fn to_row(id: String, org: CheckedOrg, created_at: i64, now: i64) -> OrgRow {
 
 pub async fn create_org(app: &App, ctx: Ctx<'_>, input: OrgInput) -> Result<OrgView> {
     let org = input.check()?;
-    authorize(app, ctx, Action::CreateOrganisation, Target::Platform, "organisation", &org.name).await?;
+    authorize(
+        app,
+        ctx,
+        Action::CreateOrganisation,
+        Target::Platform,
+        "organisation",
+        &org.name,
+    )
+    .await?;
     let mut tx = app.db.begin_write().await?;
     check_parent(&mut tx, &org, None).await?;
     let now = app.now_micros();
@@ -113,9 +136,19 @@ pub async fn create_org(app: &App, ctx: Ctx<'_>, input: OrgInput) -> Result<OrgV
 
 pub async fn update_org(app: &App, ctx: Ctx<'_>, id: &str, input: OrgInput) -> Result<OrgView> {
     let org = input.check()?;
-    authorize(app, ctx, Action::UpdateOrganisation, Target::Organisation { id }, "organisation", id).await?;
+    authorize(
+        app,
+        ctx,
+        Action::UpdateOrganisation,
+        Target::Organisation { id },
+        "organisation",
+        id,
+    )
+    .await?;
     let mut tx = app.db.begin_write().await?;
-    let before = orgs::get_org(&mut tx, id).await?.ok_or(AppError::not_found("organisation", "机构"))?;
+    let before = orgs::get_org(&mut tx, id)
+        .await?
+        .ok_or(AppError::not_found("organisation", "机构"))?;
     check_parent(&mut tx, &org, Some(id)).await?;
     let row = to_row(id.to_owned(), org, before.created_at, app.now_micros());
     orgs::update_org(&mut tx, &row).await.map_err(duplicate)?;
@@ -139,13 +172,28 @@ pub async fn update_org(app: &App, ctx: Ctx<'_>, id: &str, input: OrgInput) -> R
 }
 
 /// The agency admin keeps its own liaison up to date; the system admin may too.
-pub async fn update_liaison(app: &App, ctx: Ctx<'_>, id: &str, input: LiaisonInput) -> Result<OrgView> {
+pub async fn update_liaison(
+    app: &App,
+    ctx: Ctx<'_>,
+    id: &str,
+    input: LiaisonInput,
+) -> Result<OrgView> {
     let mut v = gongshu_domain::Violations::default();
     let liaison = input.check(&mut v);
     v.into_result()?;
-    authorize(app, ctx, Action::UpdateLiaison, Target::Organisation { id }, "organisation", id).await?;
+    authorize(
+        app,
+        ctx,
+        Action::UpdateLiaison,
+        Target::Organisation { id },
+        "organisation",
+        id,
+    )
+    .await?;
     let mut tx = app.db.begin_write().await?;
-    let mut row = orgs::get_org(&mut tx, id).await?.ok_or(AppError::not_found("organisation", "机构"))?;
+    let mut row = orgs::get_org(&mut tx, id)
+        .await?
+        .ok_or(AppError::not_found("organisation", "机构"))?;
     let before = json!({ "liaison_name": row.liaison_name, "liaison_phone": row.liaison_phone, "liaison_email": row.liaison_email });
     row.liaison_name = liaison.name;
     row.liaison_phone = liaison.phone;
@@ -170,15 +218,27 @@ pub async fn update_liaison(app: &App, ctx: Ctx<'_>, id: &str, input: LiaisonInp
 
 /// Deletes an organisation that has no sub-organisations and no accounts.
 pub async fn delete_org(app: &App, ctx: Ctx<'_>, id: &str) -> Result<()> {
-    authorize(app, ctx, Action::DeleteOrganisation, Target::Organisation { id }, "organisation", id).await?;
+    authorize(
+        app,
+        ctx,
+        Action::DeleteOrganisation,
+        Target::Organisation { id },
+        "organisation",
+        id,
+    )
+    .await?;
     let mut tx = app.db.begin_write().await?;
-    let row = orgs::get_org(&mut tx, id).await?.ok_or(AppError::not_found("organisation", "机构"))?;
+    let row = orgs::get_org(&mut tx, id)
+        .await?
+        .ok_or(AppError::not_found("organisation", "机构"))?;
     let (children, members) = orgs::count_dependents(&mut tx, id).await?;
     if children > 0 || members > 0 {
         return Err(AppError::conflict(
             "organisation_not_empty",
             format!("该机构还有{children}个下级机构和{members}个账号，不能删除"),
-            format!("the organisation still has {children} sub-organisations and {members} accounts"),
+            format!(
+                "the organisation still has {children} sub-organisations and {members} accounts"
+            ),
         ));
     }
     orgs::delete_org(&mut tx, id).await?;
