@@ -6,6 +6,7 @@
 
 pub mod authz;
 pub mod calendar;
+pub mod catalog;
 pub mod citizen_id;
 pub mod credit_code;
 pub mod error;

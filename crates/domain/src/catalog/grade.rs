@@ -1,0 +1,184 @@
+//! Grades (分级) per GB/T 43697-2024 and the controls they imply (H7, B12): core data is never
+//! shared outside its holder nor opened; general-4 and sensitive personal items are masked by
+//! default; only general-1 and general-2 may be unconditionally open.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::kinds::{OpenType, ShareType};
+use super::vocabulary;
+use crate::Violation;
+
+/// How serious the harm of a leak would be. Ordered from least to most sensitive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum Grade {
+    /// 一般数据, level 1 (no harm, publishable) to 4 (especially serious harm).
+    General(GeneralLevel),
+    /// 重要数据.
+    Important,
+    /// 核心数据.
+    Core,
+}
+
+/// A level 1–4 of general data; private so only valid levels exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct GeneralLevel(u8);
+
+impl GeneralLevel {
+    pub fn new(level: u8) -> Option<Self> {
+        (1..=4).contains(&level).then_some(Self(level))
+    }
+
+    pub fn get(self) -> u8 {
+        self.0
+    }
+}
+
+impl Grade {
+    pub fn general(level: u8) -> Option<Self> {
+        GeneralLevel::new(level).map(Grade::General)
+    }
+
+    pub fn all() -> Vec<Grade> {
+        let mut all: Vec<Grade> = (1..=4).filter_map(Grade::general).collect();
+        all.extend([Grade::Important, Grade::Core]);
+        all
+    }
+
+    pub fn code(self) -> String {
+        match self {
+            Grade::General(l) => format!("general_{}", l.0),
+            Grade::Important => "important".into(),
+            Grade::Core => "core".into(),
+        }
+    }
+
+    pub fn zh(self) -> String {
+        match self {
+            Grade::General(l) => format!("一般数据（{}级）", l.0),
+            Grade::Important => "重要数据".into(),
+            Grade::Core => "核心数据".into(),
+        }
+    }
+
+    pub fn parse(field: &str, raw: &str) -> Result<Self, Violation> {
+        let raw = raw.trim();
+        let found = match raw {
+            "core" | "核心数据" => Some(Grade::Core),
+            "important" | "重要数据" => Some(Grade::Important),
+            other => other
+                .strip_prefix("general_")
+                .and_then(|l| l.parse::<u8>().ok())
+                .and_then(Grade::general),
+        };
+        found.ok_or_else(|| {
+            Violation::new(
+                field,
+                "unknown_grade",
+                format!("数据级别“{raw}”无效，可选：一般数据1至4级（general_1…general_4）、重要数据（important）、核心数据（core）"),
+                format!("grade `{raw}` is not one of general_1..general_4, important, core"),
+            )
+        })
+    }
+
+    /// Share types this grade allows: core data stays with its holder.
+    pub fn allows_share(self, share: ShareType) -> bool {
+        self != Grade::Core || share == ShareType::NotShared
+    }
+
+    /// Open types this grade allows: core data is never opened, and only general-1/2 may be
+    /// opened without conditions.
+    pub fn allows_open(self, open: OpenType) -> bool {
+        match open {
+            OpenType::NotOpen => true,
+            OpenType::Conditional => self != Grade::Core,
+            OpenType::Unconditional => matches!(self, Grade::General(l) if l.0 <= 2),
+        }
+    }
+
+    /// Items of this grade are masked unless a reviewer decides otherwise.
+    pub fn masked_by_default(self) -> bool {
+        self >= Grade::General(GeneralLevel(4))
+    }
+}
+
+impl fmt::Display for Grade {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.code())
+    }
+}
+
+impl TryFrom<String> for Grade {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Grade::parse("grade", &s).map_err(|v| v.en)
+    }
+}
+
+impl From<Grade> for String {
+    fn from(g: Grade) -> Self {
+        g.code()
+    }
+}
+
+vocabulary! {
+    /// Sensitive personal information kinds (PIPL art. 28).
+    SensitiveKind, "sensitive_kind", "敏感个人信息类型" {
+        Biometric = "biometric", "生物识别";
+        Religion = "religion", "宗教信仰";
+        SpecificIdentity = "specific_identity", "特定身份";
+        MedicalHealth = "medical_health", "医疗健康";
+        FinancialAccount = "financial_account", "金融账户";
+        Whereabouts = "whereabouts", "行踪轨迹";
+        MinorUnder14 = "minor_under_14", "不满十四周岁未成年人信息";
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // H7, B12: the grade drives share and open defaults.
+    #[test]
+    fn core_data_is_never_shared_nor_opened() {
+        assert!(Grade::Core.allows_share(ShareType::NotShared));
+        assert!(!Grade::Core.allows_share(ShareType::Conditional));
+        assert!(!Grade::Core.allows_share(ShareType::Unconditional));
+        assert!(!Grade::Core.allows_open(OpenType::Conditional));
+        assert!(!Grade::Core.allows_open(OpenType::Unconditional));
+    }
+
+    #[test]
+    fn only_general_1_and_2_may_be_unconditionally_open() {
+        let open: Vec<String> = Grade::all()
+            .into_iter()
+            .filter(|g| g.allows_open(OpenType::Unconditional))
+            .map(Grade::code)
+            .collect();
+        assert_eq!(open, ["general_1", "general_2"]);
+    }
+
+    #[test]
+    fn general_4_and_above_are_masked_by_default() {
+        let masked: Vec<String> = Grade::all()
+            .into_iter()
+            .filter(|g| g.masked_by_default())
+            .map(Grade::code)
+            .collect();
+        assert_eq!(masked, ["general_4", "important", "core"]);
+    }
+
+    #[test]
+    fn grades_parse_and_order() {
+        assert_eq!(
+            Grade::parse("grade", "general_3").unwrap(),
+            Grade::general(3).unwrap()
+        );
+        assert_eq!(Grade::parse("grade", "重要数据").unwrap(), Grade::Important);
+        assert!(Grade::parse("grade", "general_5").is_err());
+        assert!(Grade::general(4).unwrap() < Grade::Important && Grade::Important < Grade::Core);
+    }
+}

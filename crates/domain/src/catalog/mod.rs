@@ -1,0 +1,74 @@
+//! Catalog rules (目录): classification and grading (H7, B12), share and open types (H18, H25),
+//! update frequency (H12), and the review workflow of entries (H8, H9). Pure: the application
+//! layer stores entries and asks these functions what is allowed.
+
+mod entry;
+mod grade;
+mod kinds;
+mod workflow;
+
+pub use entry::{EntryDraft, ItemDraft, LegalBasis, validate_entry};
+pub use grade::{Grade, SensitiveKind};
+pub use kinds::{
+    DataForm, DataType, NotOpenReason, OpenType, ShareMode, ShareType, UpdateFrequency,
+};
+pub use workflow::{ReviewAction, ReviewState, TransitionError};
+
+/// A closed vocabulary: its stable code (API, storage) and Chinese label (UI).
+pub trait Vocabulary: Sized + Copy + 'static {
+    const ALL: &'static [Self];
+    /// The field name used in validation messages.
+    const FIELD: &'static str;
+    /// The Chinese name of the field.
+    const FIELD_ZH: &'static str;
+    fn code(self) -> &'static str;
+    fn zh(self) -> &'static str;
+
+    fn parse(raw: &str) -> Result<Self, crate::Violation> {
+        let raw = raw.trim();
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|v| v.code() == raw || v.zh() == raw)
+            .ok_or_else(|| {
+                let allowed: Vec<&str> = Self::ALL.iter().map(|v| v.code()).collect();
+                crate::Violation::new(
+                    Self::FIELD,
+                    "unknown_value",
+                    format!(
+                        "{}“{raw}”无效，可选：{}",
+                        Self::FIELD_ZH,
+                        Self::ALL
+                            .iter()
+                            .map(|v| v.zh())
+                            .collect::<Vec<_>>()
+                            .join("、")
+                    ),
+                    format!(
+                        "{} `{raw}` is not one of: {}",
+                        Self::FIELD,
+                        allowed.join(", ")
+                    ),
+                )
+            })
+    }
+}
+
+/// Declares a vocabulary enum with its codes and Chinese labels in one table.
+macro_rules! vocabulary {
+    ($(#[$meta:meta])* $name:ident, $field:literal, $field_zh:literal { $($variant:ident = $code:literal, $zh:literal;)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant,)+ }
+
+        impl $crate::catalog::Vocabulary for $name {
+            const ALL: &'static [Self] = &[$($name::$variant,)+];
+            const FIELD: &'static str = $field;
+            const FIELD_ZH: &'static str = $field_zh;
+            fn code(self) -> &'static str { match self { $($name::$variant => $code,)+ } }
+            fn zh(self) -> &'static str { match self { $($name::$variant => $zh,)+ } }
+        }
+    };
+}
+pub(crate) use vocabulary;
