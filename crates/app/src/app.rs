@@ -62,6 +62,11 @@ impl App {
         self.clock.now()
     }
 
+    /// How long a login session lasts at most, for the cookie's Max-Age.
+    pub fn session_lifetime_secs(&self) -> i64 {
+        self.config.session_absolute_hours * 3600
+    }
+
     /// Readiness: the database answers.
     pub async fn ready(&self) -> bool {
         self.db.ping().await

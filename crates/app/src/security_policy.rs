@@ -12,8 +12,12 @@ const KEY: &str = "security_policy";
 
 /// The policy in force (the default until the security admin sets one).
 pub async fn current(app: &App) -> Result<SecurityPolicy> {
-    let mut conn = app.db.pool().acquire().await?;
-    match settings::get_setting(&mut conn, KEY).await? {
+    current_on(&mut *app.db.pool().acquire().await?).await
+}
+
+/// The same, on a connection the caller already holds.
+pub(crate) async fn current_on(conn: &mut gongshu_store::Conn) -> Result<SecurityPolicy> {
+    match settings::get_setting(conn, KEY).await? {
         Some(json) => serde_json::from_str(&json).map_err(|e| AppError::Internal(e.to_string())),
         None => Ok(SecurityPolicy::default()),
     }

@@ -40,7 +40,7 @@ pub async fn authenticate(app: &App, credential: &str) -> Result<Principal> {
     if session.ended_at.is_some() {
         return Err(AppError::Unauthenticated);
     }
-    let policy = crate::security_policy::current(app).await?;
+    let policy = crate::security_policy::current_on(&mut conn).await?;
     let idle = i64::from(policy.session_idle_minutes) * 60_000_000;
     if session.expires_at <= now || now - session.last_seen_at > idle {
         return Err(AppError::SessionExpired);

@@ -39,9 +39,9 @@ fn duplicate(e: gongshu_store::StoreError) -> AppError {
     }
 }
 
-/// Checks the parent exists and the tree rule holds; `moving` is the id of an existing
-/// organisation being re-parented, which may not end up under itself.
-async fn check_parent(conn: &mut Conn, org: &CheckedOrg, moving: Option<&str>) -> Result<()> {
+/// Checks the parent exists and the tree rule holds. `moving` is an existing organisation
+/// being updated: it may not end up under itself, and only the current root may stay a root.
+async fn check_parent(conn: &mut Conn, org: &CheckedOrg, moving: Option<&OrgRow>) -> Result<()> {
     let root_exists = orgs::count_orgs(conn).await? > 0;
     let parent = match &org.parent_id {
         None => None,
@@ -55,10 +55,10 @@ async fn check_parent(conn: &mut Conn, org: &CheckedOrg, moving: Option<&str>) -
                 )
                 .into());
             };
-            if let Some(id) = moving {
+            if let Some(moving) = moving {
                 let mut cursor = Some(row.clone());
                 while let Some(c) = cursor {
-                    if c.id == id {
+                    if c.id == moving.id {
                         return Err(Violation::new(
                             "parent_id",
                             "cycle",
@@ -80,8 +80,8 @@ async fn check_parent(conn: &mut Conn, org: &CheckedOrg, moving: Option<&str>) -
         kind: org.kind,
         level: org.level,
     };
-    // Updating the root keeps it the root.
-    let root_exists = root_exists && !(moving.is_some() && org.parent_id.is_none());
+    // The root itself may be updated in place; nobody else may become a second root.
+    let root_exists = root_exists && !moving.is_some_and(|m| m.parent_id.is_none());
     check_placement(this, parent, root_exists)?;
     Ok(())
 }
@@ -149,7 +149,7 @@ pub async fn update_org(app: &App, ctx: Ctx<'_>, id: &str, input: OrgInput) -> R
     let before = orgs::get_org(&mut tx, id)
         .await?
         .ok_or(AppError::not_found("organisation", "机构"))?;
-    check_parent(&mut tx, &org, Some(id)).await?;
+    check_parent(&mut tx, &org, Some(&before)).await?;
     let row = to_row(id.to_owned(), org, before.created_at, app.now_micros());
     orgs::update_org(&mut tx, &row).await.map_err(duplicate)?;
     record(

@@ -23,7 +23,7 @@ pub(crate) fn session_cookie(state: &AppState, value: &str, max_age_secs: i64) -
 pub async fn login(State(state): State<AppState>, Meta(meta): Meta, ApiJson(input): ApiJson<LoginInput>) -> ApiResult<(HeaderMap, Json<Me>)> {
     let outcome = identity::login(&state.app, &meta, input).await?;
     let mut headers = HeaderMap::new();
-    headers.insert(header::SET_COOKIE, session_cookie(&state, &outcome.session_token, 12 * 3600));
+    headers.insert(header::SET_COOKIE, session_cookie(&state, &outcome.session_token, state.app.session_lifetime_secs()));
     let ctx = gongshu_app::Ctx { meta: &meta, principal: &outcome.principal };
     Ok((headers, Json(identity::me(ctx))))
 }
