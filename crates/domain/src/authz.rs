@@ -65,6 +65,16 @@ pub enum Action {
     ImportCalendar,
     ManageOwnTokens,
     ChangeOwnPassword,
+    /// Read catalog entries beyond the public ones (drafts of one's own agency, all published).
+    ViewCatalog,
+    /// Draft, edit, submit and revise the entries of an organisation; target: that organisation.
+    ManageEntries,
+    /// Approve or return submitted entries; target: the reviewing authority.
+    ReviewEntries,
+    /// Change the classification scheme (city authority).
+    UpdateScheme,
+    /// Register basic data elements and name their source departments (city authority).
+    ManageElements,
 }
 
 impl Action {
@@ -103,6 +113,11 @@ impl Action {
             Action::ImportCalendar => "导入节假日安排".into(),
             Action::ManageOwnTokens => "管理个人API令牌".into(),
             Action::ChangeOwnPassword => "修改本人密码".into(),
+            Action::ViewCatalog => "查看公共数据目录".into(),
+            Action::ManageEntries => "编制本单位目录".into(),
+            Action::ReviewEntries => "审核目录".into(),
+            Action::UpdateScheme => "维护分类分级方案".into(),
+            Action::ManageElements => "维护基础数据项（一数一源）".into(),
         }
     }
 }
@@ -247,6 +262,25 @@ pub fn decide(actor: &Actor, action: Action, target: Target<'_>) -> Decision {
             actor.has(Role::AuthorityReviewer) && actor.is_city_authority(),
             RoleMissing,
         ),
+        (ViewCatalog, _) => allow_if(staff, RoleMissing),
+        (ManageEntries, Target::Organisation { id }) => {
+            if actor.has(Role::AgencyAdmin) || actor.has(Role::AgencyStaff) {
+                allow_if(actor.in_org(id), OutsideScope)
+            } else {
+                Decision::Deny(RoleMissing)
+            }
+        }
+        (ReviewEntries, Target::Organisation { id }) => {
+            if actor.has(Role::AuthorityReviewer) {
+                allow_if(actor.in_org(id), OutsideScope)
+            } else {
+                Decision::Deny(RoleMissing)
+            }
+        }
+        (UpdateScheme | ManageElements, _) => allow_if(
+            actor.has(Role::AuthorityReviewer) && actor.is_city_authority(),
+            RoleMissing,
+        ),
         (ManageOwnTokens | ChangeOwnPassword, Target::Account { user_id, .. }) => {
             allow_if(user_id == actor.user_id, OutsideScope)
         }
@@ -273,6 +307,11 @@ pub fn platform_capabilities(actor: &Actor) -> Vec<Action> {
         (Action::ViewAuditLog, Target::Platform),
         (Action::ViewCalendar, Target::Platform),
         (Action::ImportCalendar, Target::Platform),
+        (Action::ViewCatalog, Target::Platform),
+        (Action::ManageEntries, Target::Organisation { id: own_org }),
+        (Action::ReviewEntries, Target::Organisation { id: own_org }),
+        (Action::UpdateScheme, Target::Platform),
+        (Action::ManageElements, Target::Platform),
         (Action::ManageOwnTokens, me),
         (Action::ChangeOwnPassword, me),
     ];
@@ -467,6 +506,63 @@ mod tests {
         ] {
             assert!(!decide(&reg, a, Target::Platform).is_allowed());
         }
+    }
+
+    // H8: an agency catalogs its own data; its level's authority reviews it.
+    #[test]
+    fn catalog_duties_follow_the_organisation_tree() {
+        let staff = actor("s", GAJ, &[Role::AgencyStaff]);
+        assert!(
+            decide(
+                &staff,
+                Action::ManageEntries,
+                Target::Organisation { id: "gaj" }
+            )
+            .is_allowed()
+        );
+        assert_eq!(
+            decide(
+                &staff,
+                Action::ManageEntries,
+                Target::Organisation { id: "mzj" }
+            ),
+            Decision::Deny(DenyReason::OutsideScope)
+        );
+        assert!(
+            !decide(
+                &staff,
+                Action::ReviewEntries,
+                Target::Organisation { id: "auth" }
+            )
+            .is_allowed()
+        );
+        let county = actor("r2", COUNTY_AUTH, &[Role::AuthorityReviewer]);
+        assert!(
+            decide(
+                &county,
+                Action::ReviewEntries,
+                Target::Organisation { id: "c-auth" }
+            )
+            .is_allowed()
+        );
+        assert_eq!(
+            decide(
+                &county,
+                Action::ReviewEntries,
+                Target::Organisation { id: "auth" }
+            ),
+            Decision::Deny(DenyReason::OutsideScope)
+        );
+        assert!(!decide(&county, Action::UpdateScheme, Target::Platform).is_allowed());
+        let city = actor("r", CITY_AUTH, &[Role::AuthorityReviewer]);
+        assert!(decide(&city, Action::UpdateScheme, Target::Platform).is_allowed());
+        assert!(decide(&city, Action::ManageElements, Target::Platform).is_allowed());
+        let public = Actor {
+            user_id: "p".into(),
+            org: None,
+            roles: RoleSet::new([Role::Public]),
+        };
+        assert!(!decide(&public, Action::ViewCatalog, Target::Platform).is_allowed());
     }
 
     #[test]

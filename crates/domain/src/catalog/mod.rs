@@ -5,6 +5,7 @@
 mod entry;
 mod grade;
 mod kinds;
+mod scheme;
 mod workflow;
 
 pub use entry::{EntryDraft, ItemDraft, LegalBasis, validate_entry};
@@ -12,6 +13,7 @@ pub use grade::{Grade, SensitiveKind};
 pub use kinds::{
     DataForm, DataType, NotOpenReason, OpenType, ShareMode, ShareType, UpdateFrequency,
 };
+pub use scheme::{BaseDatabase, Category, CategoryGroup, Scheme};
 pub use workflow::{ReviewAction, ReviewState, TransitionError};
 
 /// A closed vocabulary: its stable code (API, storage) and Chinese label (UI).
