@@ -109,15 +109,15 @@ impl Scheme {
                     "category names must be present and unique",
                 ));
             }
-            if let Some(b) = c.base_database {
-                if c.group != CategoryGroup::Base || !bases.insert(b) {
-                    v.push(Violation::new(
-                        format!("{field}.base_database"),
-                        "bad_base_database",
-                        "基础数据库只能对应一个基础信息资源分类",
-                        "a base database maps to exactly one base category",
-                    ));
-                }
+            if let Some(b) = c.base_database
+                && (c.group != CategoryGroup::Base || !bases.insert(b))
+            {
+                v.push(Violation::new(
+                    format!("{field}.base_database"),
+                    "bad_base_database",
+                    "基础数据库只能对应一个基础信息资源分类",
+                    "a base database maps to exactly one base category",
+                ));
             }
         }
         for grade in Grade::all() {
