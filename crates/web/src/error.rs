@@ -42,7 +42,12 @@ pub struct FieldError {
 
 impl From<&Violation> for FieldError {
     fn from(v: &Violation) -> Self {
-        Self { field: v.field.clone(), code: v.code.into(), zh: v.zh.clone(), en: v.en.clone() }
+        Self {
+            field: v.field.clone(),
+            code: v.code.into(),
+            zh: v.zh.clone(),
+            en: v.en.clone(),
+        }
     }
 }
 
@@ -58,12 +63,29 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Self {
-        Self { status, code, zh: zh.into(), en: en.into(), errors: Vec::new(), error_id: None }
+    pub fn new(
+        status: StatusCode,
+        code: &'static str,
+        zh: impl Into<String>,
+        en: impl Into<String>,
+    ) -> Self {
+        Self {
+            status,
+            code,
+            zh: zh.into(),
+            en: en.into(),
+            errors: Vec::new(),
+            error_id: None,
+        }
     }
 
     pub fn not_found() -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", "请求的资源不存在", "no such resource")
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "请求的资源不存在",
+            "no such resource",
+        )
     }
 
     pub fn into_problem(self) -> Problem {
@@ -73,7 +95,10 @@ impl ApiError {
             status: self.status.as_u16(),
             code: self.code.into(),
             detail: self.en.clone(),
-            message: Message { zh: self.zh, en: self.en },
+            message: Message {
+                zh: self.zh,
+                en: self.en,
+            },
             errors: self.errors,
             error_id: self.error_id,
         }
@@ -88,30 +113,73 @@ impl From<AppError> for ApiError {
                 let mut err = ApiError::new(
                     S::UNPROCESSABLE_ENTITY,
                     "invalid_input",
-                    format!("输入有误：{}", v.0.iter().map(|x| x.zh.as_str()).collect::<Vec<_>>().join("；")),
+                    format!(
+                        "输入有误：{}",
+                        v.0.iter()
+                            .map(|x| x.zh.as_str())
+                            .collect::<Vec<_>>()
+                            .join("；")
+                    ),
                     format!("invalid input: {v}"),
                 );
                 err.errors = v.0.iter().map(FieldError::from).collect();
                 err
             }
-            AppError::BadCredentials => ApiError::new(S::UNAUTHORIZED, "bad_credentials", "用户名或密码错误", "wrong user name or password"),
-            AppError::Unauthenticated => ApiError::new(S::UNAUTHORIZED, "unauthenticated", "请先登录", "please log in"),
-            AppError::SessionExpired => ApiError::new(S::UNAUTHORIZED, "session_expired", "登录已过期，请重新登录", "your session has expired; log in again"),
-            AppError::AccountDisabled => ApiError::new(S::FORBIDDEN, "account_disabled", "账号已停用，请联系系统管理员", "this account is disabled"),
+            AppError::BadCredentials => ApiError::new(
+                S::UNAUTHORIZED,
+                "bad_credentials",
+                "用户名或密码错误",
+                "wrong user name or password",
+            ),
+            AppError::Unauthenticated => ApiError::new(
+                S::UNAUTHORIZED,
+                "unauthenticated",
+                "请先登录",
+                "please log in",
+            ),
+            AppError::SessionExpired => ApiError::new(
+                S::UNAUTHORIZED,
+                "session_expired",
+                "登录已过期，请重新登录",
+                "your session has expired; log in again",
+            ),
+            AppError::AccountDisabled => ApiError::new(
+                S::FORBIDDEN,
+                "account_disabled",
+                "账号已停用，请联系系统管理员",
+                "this account is disabled",
+            ),
             AppError::AccountLocked { until } => ApiError::new(
                 S::LOCKED,
                 "account_locked",
                 format!("连续登录失败次数过多，账号已锁定至{until}"),
                 format!("too many failed logins; the account is locked until {until} (UTC+8)"),
             ),
-            AppError::Forbidden(reason) => ApiError::new(S::FORBIDDEN, "forbidden", reason.zh(), reason.en()),
-            AppError::NotFound { what, zh } => ApiError::new(S::NOT_FOUND, "not_found", format!("{zh}不存在"), format!("{what} not found")),
+            AppError::Forbidden(reason) => {
+                ApiError::new(S::FORBIDDEN, "forbidden", reason.zh(), reason.en())
+            }
+            AppError::NotFound { what, zh } => ApiError::new(
+                S::NOT_FOUND,
+                "not_found",
+                format!("{zh}不存在"),
+                format!("{what} not found"),
+            ),
             AppError::Conflict { code, zh, en } => ApiError::new(S::CONFLICT, code, zh, en),
-            AppError::Busy => ApiError::new(S::SERVICE_UNAVAILABLE, "busy", "系统繁忙，请稍后重试", "the platform is busy; try again"),
+            AppError::Busy => ApiError::new(
+                S::SERVICE_UNAVAILABLE,
+                "busy",
+                "系统繁忙，请稍后重试",
+                "the platform is busy; try again",
+            ),
             AppError::Internal(detail) => {
                 let id = uuid::Uuid::now_v7().to_string();
                 tracing::error!(error.id = %id, error.detail = %detail, "internal error");
-                let mut err = ApiError::new(S::INTERNAL_SERVER_ERROR, "internal", format!("系统内部错误，错误编号{id}"), format!("internal error; error id {id}"));
+                let mut err = ApiError::new(
+                    S::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    format!("系统内部错误，错误编号{id}"),
+                    format!("internal error; error id {id}"),
+                );
                 err.error_id = Some(id);
                 err
             }
@@ -123,9 +191,13 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status;
         let mut res = (status, Json(self.into_problem())).into_response();
-        res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        res.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
         if status == StatusCode::SERVICE_UNAVAILABLE {
-            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         }
         res
     }

@@ -71,7 +71,12 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
             .map(|q| ApiQuery(q.0))
             .map_err(|r: QueryRejection| {
                 let detail = r.body_text();
-                ApiError::new(StatusCode::BAD_REQUEST, "bad_query", format!("查询参数有误：{detail}"), format!("bad query parameters: {detail}"))
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "bad_query",
+                    format!("查询参数有误：{detail}"),
+                    format!("bad query parameters: {detail}"),
+                )
             })
     }
 }
@@ -99,7 +104,10 @@ pub(crate) fn request_meta(parts: &Parts) -> RequestMeta {
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip().to_string())
         .unwrap_or_else(|| "unknown".into());
-    RequestMeta { request_id, client_addr }
+    RequestMeta {
+        request_id,
+        client_addr,
+    }
 }
 
 /// The credential of a request: `Authorization: Bearer gst_…`, or the session cookie.
@@ -131,14 +139,20 @@ pub struct Authed {
 
 impl Authed {
     pub fn ctx(&self) -> gongshu_app::Ctx<'_> {
-        gongshu_app::Ctx { meta: &self.meta, principal: &self.principal }
+        gongshu_app::Ctx {
+            meta: &self.meta,
+            principal: &self.principal,
+        }
     }
 }
 
 impl FromRequestParts<AppState> for Authed {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let meta = request_meta(parts);
         let credential = credential(parts).ok_or(gongshu_app::AppError::Unauthenticated)?;
         let principal = gongshu_app::identity::authenticate(&state.app, &credential).await?;

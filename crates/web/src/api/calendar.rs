@@ -12,7 +12,10 @@ use crate::state::AppState;
 
 /// Loaded years and the warning for years not yet loaded.
 #[utoipa::path(get, path = "/api/v1/calendar", tag = "calendar", responses((status = 200, body = CalendarStatus)))]
-pub async fn status(State(state): State<AppState>, auth: Authed) -> ApiResult<Json<CalendarStatus>> {
+pub async fn status(
+    State(state): State<AppState>,
+    auth: Authed,
+) -> ApiResult<Json<CalendarStatus>> {
     Ok(Json(calendar::view(&state.app, auth.ctx()).await?))
 }
 
@@ -20,13 +23,24 @@ pub async fn status(State(state): State<AppState>, auth: Authed) -> ApiResult<Js
 #[utoipa::path(post, path = "/api/v1/calendar/years", tag = "calendar",
     request_body(content = Object, description = "{year, source, holidays: [{name, from, to}], adjusted_working_days: [date]}"),
     responses((status = 201, body = YearSummary), (status = 422, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
-pub async fn import(State(state): State<AppState>, auth: Authed, ApiJson(year): ApiJson<YearCalendar>) -> ApiResult<(StatusCode, Json<YearSummary>)> {
-    Ok((StatusCode::CREATED, Json(calendar::import_year(&state.app, auth.ctx(), year).await?)))
+pub async fn import(
+    State(state): State<AppState>,
+    auth: Authed,
+    ApiJson(year): ApiJson<YearCalendar>,
+) -> ApiResult<(StatusCode, Json<YearSummary>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(calendar::import_year(&state.app, auth.ctx(), year).await?),
+    ))
 }
 
 /// The due date N working days after a start date (the start day never counts).
 #[utoipa::path(get, path = "/api/v1/calendar/deadline", tag = "calendar", params(DeadlineQuery),
     responses((status = 200, body = DeadlineView), (status = 400, body = crate::error::Problem)))]
-pub async fn deadline(State(state): State<AppState>, auth: Authed, ApiQuery(q): ApiQuery<DeadlineQuery>) -> ApiResult<Json<DeadlineView>> {
+pub async fn deadline(
+    State(state): State<AppState>,
+    auth: Authed,
+    ApiQuery(q): ApiQuery<DeadlineQuery>,
+) -> ApiResult<Json<DeadlineView>> {
     Ok(Json(calendar::deadline(&state.app, auth.ctx(), q).await?))
 }

@@ -18,14 +18,25 @@ pub async fn list(State(state): State<AppState>, auth: Authed) -> ApiResult<Json
 /// Creates a token; the secret is in this response only.
 #[utoipa::path(post, path = "/api/v1/me/tokens", tag = "auth", request_body = CreateTokenInput,
     responses((status = 201, body = CreatedToken), (status = 422, body = crate::error::Problem)))]
-pub async fn create(State(state): State<AppState>, auth: Authed, ApiJson(input): ApiJson<CreateTokenInput>) -> ApiResult<(StatusCode, Json<CreatedToken>)> {
-    Ok((StatusCode::CREATED, Json(identity::create_token(&state.app, auth.ctx(), input).await?)))
+pub async fn create(
+    State(state): State<AppState>,
+    auth: Authed,
+    ApiJson(input): ApiJson<CreateTokenInput>,
+) -> ApiResult<(StatusCode, Json<CreatedToken>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(identity::create_token(&state.app, auth.ctx(), input).await?),
+    ))
 }
 
 /// Revokes one of my tokens.
 #[utoipa::path(delete, path = "/api/v1/me/tokens/{id}", tag = "auth", params(("id" = String, Path)),
     responses((status = 204), (status = 404, body = crate::error::Problem)))]
-pub async fn revoke(State(state): State<AppState>, auth: Authed, Path(id): Path<String>) -> ApiResult<StatusCode> {
+pub async fn revoke(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
     identity::revoke_token(&state.app, auth.ctx(), &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
