@@ -3,14 +3,21 @@
 //! everything works without JavaScript; the one vendored script only asks for confirmation
 //! before destructive steps.
 
+mod accounts;
+mod audit;
 mod auth;
+mod calendar;
+mod forms;
 mod home;
+mod orgs;
 mod render;
+mod security;
+mod tokens;
 
 pub use render::not_found_page;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 
 use crate::state::AppState;
 
@@ -18,5 +25,46 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home::home))
         .route("/login", get(auth::login_page).post(auth::login_submit))
-        .route("/logout", axum::routing::post(auth::logout))
+        .route("/logout", post(auth::logout))
+        .route("/orgs", get(orgs::list).post(orgs::create))
+        .route("/orgs/new", get(orgs::new_form))
+        .route("/orgs/{id}/edit", get(orgs::edit_form).post(orgs::update))
+        .route("/orgs/{id}/delete", post(orgs::delete))
+        .route(
+            "/orgs/{id}/liaison",
+            get(orgs::liaison_form).post(orgs::update_liaison),
+        )
+        .route("/accounts", get(accounts::list).post(accounts::create))
+        .route("/accounts/new", get(accounts::new_form))
+        .route(
+            "/accounts/{id}/edit",
+            get(accounts::edit_form).post(accounts::update),
+        )
+        .route(
+            "/accounts/{id}/password",
+            get(accounts::password_form).post(accounts::reset_password),
+        )
+        .route("/accounts/{id}/disable", post(accounts::disable))
+        .route("/accounts/{id}/enable", post(accounts::enable))
+        .route("/accounts/{id}/unlock", post(accounts::unlock))
+        .route("/accounts/{id}/roles", post(accounts::grant_role))
+        .route(
+            "/accounts/{id}/roles/{role}/revoke",
+            post(accounts::revoke_role),
+        )
+        .route(
+            "/security-policy",
+            get(security::view).post(security::update),
+        )
+        .route("/audit", get(audit::events))
+        .route("/audit/verify", get(audit::verify))
+        .route("/calendar", get(calendar::view))
+        .route("/calendar/import", post(calendar::import))
+        .route("/calendar/deadline", get(calendar::deadline))
+        .route("/tokens", get(tokens::list).post(tokens::create))
+        .route("/tokens/{id}/revoke", post(tokens::revoke))
+        .route(
+            "/password",
+            get(tokens::password_form).post(tokens::change_password),
+        )
 }

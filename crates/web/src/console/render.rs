@@ -1,9 +1,12 @@
 //! Templates (minijinja, compiled into the binary) and the page-level error handling: a
 //! console request that is not logged in goes to the login page; other errors render the
-//! error page with the same Chinese message the API would give.
+//! error page with the same Chinese message the API would give. Also the fixed set of notices
+//! a page shows after a form was handled and the browser redirected (POST-redirect-GET).
 
 use axum::http::StatusCode;
+use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use gongshu_app::identity::Me;
 use minijinja::Environment;
 use serde::Serialize;
 
@@ -18,11 +21,59 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("login.html", include_str!("../../templates/login.html")),
     ("home.html", include_str!("../../templates/home.html")),
     ("error.html", include_str!("../../templates/error.html")),
+    ("orgs.html", include_str!("../../templates/orgs.html")),
+    (
+        "org_form.html",
+        include_str!("../../templates/org_form.html"),
+    ),
+    (
+        "org_liaison.html",
+        include_str!("../../templates/org_liaison.html"),
+    ),
+    (
+        "accounts.html",
+        include_str!("../../templates/accounts.html"),
+    ),
+    (
+        "account_form.html",
+        include_str!("../../templates/account_form.html"),
+    ),
+    (
+        "account_password.html",
+        include_str!("../../templates/account_password.html"),
+    ),
+    (
+        "security_policy.html",
+        include_str!("../../templates/security_policy.html"),
+    ),
+    ("audit.html", include_str!("../../templates/audit.html")),
+    (
+        "audit_verify.html",
+        include_str!("../../templates/audit_verify.html"),
+    ),
+    (
+        "calendar.html",
+        include_str!("../../templates/calendar.html"),
+    ),
+    (
+        "calendar_deadline.html",
+        include_str!("../../templates/calendar_deadline.html"),
+    ),
+    ("tokens.html", include_str!("../../templates/tokens.html")),
+    (
+        "token_created.html",
+        include_str!("../../templates/token_created.html"),
+    ),
+    (
+        "password.html",
+        include_str!("../../templates/password.html"),
+    ),
 ];
 
 impl Templates {
     pub fn new() -> Self {
         let mut env = Environment::new();
+        env.add_filter("shorten", shorten);
         for (name, source) in TEMPLATES {
             env.add_template(name, source).expect("templates compile");
         }
@@ -34,46 +85,145 @@ impl Templates {
             Ok(html) => Html(html).into_response(),
             Err(e) => {
                 tracing::error!(template = name, error = %e, "template failed");
-                (StatusCode::INTERNAL_SERVER_ERROR, Html("<h1>页面渲染失败</h1>".to_string())).into_response()
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    Html("<h1>页面渲染失败</h1>".to_string()),
+                )
+                    .into_response()
             }
         }
     }
 }
 
-/// What a console page answers when a command fails.
-pub struct PageError(pub ApiError);
+/// `{{ text | shorten(40) }}`: at most that many characters, with an ellipsis when cut.
+fn shorten(text: String, max: Option<usize>) -> String {
+    let max = max.unwrap_or(40);
+    if text.chars().count() <= max {
+        text
+    } else {
+        let mut out: String = text.chars().take(max).collect();
+        out.push('…');
+        out
+    }
+}
+
+/// What a console page answers when a command fails: the error page, with the navigation when
+/// the viewer is known and a link back to where the action started.
+pub struct PageError {
+    pub err: Box<ApiError>,
+    pub me: Option<Box<Me>>,
+    pub back: Option<String>,
+}
+
+impl PageError {
+    /// Where the error page's "返回" link leads (a console path).
+    pub fn back(mut self, to: impl Into<String>) -> Self {
+        self.back = Some(to.into());
+        self
+    }
+}
 
 impl From<gongshu_app::AppError> for PageError {
     fn from(e: gongshu_app::AppError) -> Self {
-        PageError(e.into())
+        ApiError::from(e).into()
     }
 }
 
 impl From<ApiError> for PageError {
-    fn from(e: ApiError) -> Self {
-        PageError(e)
+    fn from(err: ApiError) -> Self {
+        PageError {
+            err: Box::new(err),
+            me: None,
+            back: None,
+        }
     }
 }
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        if self.0.status == StatusCode::UNAUTHORIZED {
+        if self.err.status == StatusCode::UNAUTHORIZED {
             return Redirect::to("/login").into_response();
         }
         let body = templates().render(
             "error.html",
-            minijinja::context! { status => self.0.status.as_u16(), message => self.0.zh, code => self.0.code },
+            minijinja::context! {
+                me => self.me,
+                status => self.err.status.as_u16(),
+                message => self.err.zh,
+                code => self.err.code,
+                back => self.back,
+            },
         );
-        (self.0.status, body).into_response()
+        (self.err.status, body).into_response()
     }
 }
 
 /// The compiled templates, built once.
 pub fn templates() -> &'static Templates {
-    static TEMPLATES_ONCE: std::sync::LazyLock<Templates> = std::sync::LazyLock::new(Templates::new);
+    static TEMPLATES_ONCE: std::sync::LazyLock<Templates> =
+        std::sync::LazyLock::new(Templates::new);
     &TEMPLATES_ONCE
 }
 
 pub fn not_found_page() -> Response {
-    PageError(ApiError::new(StatusCode::NOT_FOUND, "not_found", "页面不存在", "page not found")).into_response()
+    PageError::from(ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "页面不存在",
+        "page not found",
+    ))
+    .into_response()
+}
+
+/// The notices a page may show after a redirect. Only these keys are accepted, so a crafted
+/// link cannot make the platform display text of its choosing.
+const NOTICES: &[(&str, &str)] = &[
+    ("org_created", "机构已创建。"),
+    ("org_updated", "机构信息已保存。"),
+    ("org_deleted", "机构已删除。"),
+    ("liaison_updated", "联络人信息已保存。"),
+    (
+        "account_created",
+        "账号已创建。请将初始密码当面或通过安全渠道交给本人，并提醒其首次登录后修改。",
+    ),
+    ("account_updated", "账号信息已保存。"),
+    ("account_disabled", "账号已停用，其所有登录会话已立即结束。"),
+    ("account_enabled", "账号已启用。"),
+    ("account_unlocked", "账号已解除锁定。"),
+    ("password_reset", "密码已重置，该账号的所有登录会话已结束。"),
+    ("role_granted", "角色已授予。"),
+    ("role_revoked", "角色已撤销。"),
+    (
+        "policy_updated",
+        "安全策略已保存，新的登录和密码设置即刻按新策略执行。",
+    ),
+    (
+        "calendar_imported",
+        "节假日安排已导入，期限计算即刻按新日历执行。",
+    ),
+    ("token_revoked", "令牌已撤销，使用它的请求将被拒绝。"),
+    (
+        "password_changed",
+        "密码已修改，您在其他设备上的登录已结束。",
+    ),
+];
+
+pub fn notice_zh(key: &str) -> Option<&'static str> {
+    NOTICES.iter().find(|(k, _)| *k == key).map(|(_, zh)| *zh)
+}
+
+/// After a successful POST: back to `to` (a console path) showing the notice `key`.
+pub fn done(to: &str, key: &'static str) -> Response {
+    debug_assert!(notice_zh(key).is_some(), "unknown notice {key}");
+    let sep = if to.contains('?') { '&' } else { '?' };
+    Redirect::to(&format!("{to}{sep}notice={key}")).into_response()
+}
+
+/// A page that must not be kept by the browser or proxies (it shows a secret).
+pub fn no_store(mut res: Response) -> Response {
+    res.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    res
 }
