@@ -40,6 +40,7 @@ impl App {
             config,
         };
         calendar::reload(&app).await?;
+        crate::catalog::ensure_reference_data(&app).await?;
         Ok(app)
     }
 

@@ -8,6 +8,7 @@ pub mod accounts;
 mod app;
 pub mod audit_log;
 pub mod calendar;
+pub mod catalog;
 mod clock;
 mod context;
 pub mod demo;

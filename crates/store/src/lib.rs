@@ -5,8 +5,12 @@
 
 pub mod accounts;
 pub mod calendar;
+pub mod catalog;
 mod db;
+pub mod duties;
+pub mod elements;
 pub mod orgs;
+pub mod schemes;
 pub mod sessions;
 pub mod settings;
 pub mod tokens;

@@ -81,7 +81,7 @@ async fn check_parent(conn: &mut Conn, org: &CheckedOrg, moving: Option<&OrgRow>
         level: org.level,
     };
     // The root itself may be updated in place; nobody else may become a second root.
-    let root_exists = root_exists && !moving.is_some_and(|m| m.parent_id.is_none());
+    let root_exists = root_exists && moving.is_none_or(|m| m.parent_id.is_some());
     check_placement(this, parent, root_exists)?;
     Ok(())
 }

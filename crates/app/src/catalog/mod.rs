@@ -1,0 +1,33 @@
+//! The catalog (公共数据目录, H7–H16): the classification scheme, entries drafted by agencies
+//! and reviewed by their level's authority, update duties, and the single-source registry.
+
+mod draft;
+pub mod duties;
+pub mod elements;
+mod input;
+mod records;
+mod review;
+pub mod scheme;
+mod scope;
+mod views;
+
+pub use draft::{create_entry, update_entry};
+pub use input::{EntryInput, ItemInput};
+pub use review::{REVIEW_WORKING_DAYS, ReturnInput, approve, return_entry, submit};
+pub use views::{
+    DuplicateCollection, EntryView, FieldChange, ItemView, RevisionSummary, diff, entry_view,
+    revisions,
+};
+
+use crate::{App, Result};
+
+/// Writes the default scheme and the element registry if missing.
+pub(crate) async fn ensure_reference_data(app: &App) -> Result<()> {
+    scheme::ensure_default(app).await?;
+    elements::ensure_seeded(app).await
+}
+
+/// After-commit effect of publishing an entry.
+pub(crate) async fn published(_app: &App, view: &EntryView) {
+    tracing::info!(entry.code = %view.code, entry.revision = view.revision, "catalog entry published");
+}

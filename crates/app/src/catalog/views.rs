@@ -1,0 +1,546 @@
+//! Reading entries: one entry at a revision, its history, and the diff between revisions.
+//! Who sees what: anyone sees published entries that are open (conditionally or not); staff see
+//! every published entry; an agency sees its own drafts; the reviewing authority sees what it
+//! reviews. Anything else answers "not found", so drafts do not leak their existence.
+
+use std::collections::HashMap;
+
+use gongshu_domain::catalog::{DataType, Grade, SensitiveKind, Vocabulary, identifies};
+use gongshu_domain::{Action, Target, decide};
+use gongshu_store::catalog::{self, EntryRow, ItemRow, RevisionRow};
+use gongshu_store::elements;
+use gongshu_store::orgs::OrgRow;
+use serde::Serialize;
+
+use super::records::parse_state;
+use super::scope::{org_map, reviewing_authority};
+use crate::{App, AppError, Ctx, Result, format_time};
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ItemView {
+    pub code: String,
+    pub name: String,
+    pub data_type: String,
+    pub data_type_zh: String,
+    pub description: String,
+    pub grade: String,
+    pub grade_zh: String,
+    pub personal: bool,
+    pub sensitive_kind: Option<String>,
+    pub sensitive_zh: Option<String>,
+    pub masked: bool,
+    pub element_code: Option<String>,
+    /// `natural_person` for citizen-ID items, `organisation` for credit-code items (H13, H14).
+    pub identifies: Option<String>,
+}
+
+/// An item that collects a basic data element whose source is another department (H10).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DuplicateCollection {
+    pub item_code: String,
+    pub element_code: String,
+    pub element_name: String,
+    pub source_org_id: String,
+    pub source_org_name: String,
+    /// The source department's published entries that carry the element.
+    pub source_entries: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct EntryView {
+    pub code: String,
+    pub org_id: String,
+    pub provider_name: String,
+    pub revision: i64,
+    pub state: String,
+    pub state_zh: String,
+    pub published_revision: Option<i64>,
+    pub latest_revision: i64,
+    pub scheme_version: i64,
+    pub category_code: String,
+    pub category_name: String,
+    pub name: String,
+    pub summary: String,
+    pub grade: String,
+    pub grade_zh: String,
+    pub data_form: String,
+    pub share_type: String,
+    pub share_conditions: String,
+    pub share_scope: String,
+    pub share_modes: Vec<String>,
+    pub open_type: String,
+    pub open_conditions: String,
+    pub not_open_reason: Option<String>,
+    #[schema(value_type = Vec<Object>)]
+    pub legal_bases: Vec<gongshu_domain::catalog::LegalBasis>,
+    pub update_frequency: String,
+    pub source_org_id: Option<String>,
+    pub source_org_name: Option<String>,
+    pub collecting_dept: String,
+    pub approving_dept: String,
+    pub providing_dept: String,
+    pub related_codes: Vec<String>,
+    pub change_note: String,
+    pub created_at: String,
+    pub created_by: String,
+    pub submitted_at: Option<String>,
+    pub due_date: Option<String>,
+    pub due_provisional: bool,
+    pub overdue: bool,
+    pub reviewer_org_id: Option<String>,
+    pub reviewed_at: Option<String>,
+    pub reviewed_by: Option<String>,
+    pub review_reasons: String,
+    pub published_at: Option<String>,
+    pub items: Vec<ItemView>,
+    pub duplicate_collection: Vec<DuplicateCollection>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RevisionSummary {
+    pub revision: i64,
+    pub state: String,
+    pub state_zh: String,
+    pub name: String,
+    pub change_note: String,
+    pub created_at: String,
+    pub created_by: String,
+    pub submitted_at: Option<String>,
+    pub due_date: Option<String>,
+    pub reviewed_at: Option<String>,
+    pub reviewed_by: Option<String>,
+    pub review_reasons: String,
+    pub published_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FieldChange {
+    pub field: String,
+    pub label_zh: String,
+    pub before: String,
+    pub after: String,
+}
+
+/// What a viewer may see of one entry.
+pub(crate) enum Access {
+    /// Every revision (the owner agency, the reviewing authority).
+    All,
+    /// The published revision only.
+    Published,
+    /// Nothing.
+    None,
+}
+
+pub(crate) fn access(
+    ctx: Option<Ctx<'_>>,
+    entry: &EntryRow,
+    published: Option<&RevisionRow>,
+    orgs: &HashMap<String, OrgRow>,
+) -> Access {
+    let open = published.is_some_and(|p| p.open_type != "not_open");
+    let Some(ctx) = ctx else {
+        return if open {
+            Access::Published
+        } else {
+            Access::None
+        };
+    };
+    let actor = &ctx.principal.actor;
+    if decide(
+        actor,
+        Action::ManageEntries,
+        Target::Organisation { id: &entry.org_id },
+    )
+    .is_allowed()
+    {
+        return Access::All;
+    }
+    if let Ok(reviewer) = reviewing_authority(orgs, &entry.org_id)
+        && decide(
+            actor,
+            Action::ReviewEntries,
+            Target::Organisation { id: &reviewer.id },
+        )
+        .is_allowed()
+    {
+        return Access::All;
+    }
+    let staff = decide(actor, Action::ViewCatalog, Target::Platform).is_allowed();
+    if published.is_some() && (staff || open) {
+        Access::Published
+    } else {
+        Access::None
+    }
+}
+
+fn vocab_zh<V: Vocabulary>(code: &str) -> String {
+    V::parse(code)
+        .map(|v| v.zh().to_owned())
+        .unwrap_or_else(|_| code.to_owned())
+}
+
+fn grade_zh(code: &str) -> String {
+    Grade::parse("grade", code)
+        .map(|g| g.zh())
+        .unwrap_or_else(|_| code.to_owned())
+}
+
+fn item_view(i: &ItemRow) -> ItemView {
+    let data_type = DataType::parse(&i.data_type).ok();
+    ItemView {
+        code: i.code.clone(),
+        name: i.name.clone(),
+        data_type: i.data_type.clone(),
+        data_type_zh: vocab_zh::<DataType>(&i.data_type),
+        description: i.description.clone(),
+        grade: i.grade.clone(),
+        grade_zh: grade_zh(&i.grade),
+        personal: i.personal != 0,
+        sensitive_kind: i.sensitive_kind.clone(),
+        sensitive_zh: i.sensitive_kind.as_deref().map(vocab_zh::<SensitiveKind>),
+        masked: i.masked != 0,
+        element_code: i.element_code.clone(),
+        identifies: data_type.and_then(identifies).map(str::to_owned),
+    }
+}
+
+pub(crate) fn today_string(app: &App) -> String {
+    crate::calendar::today(app).to_string()
+}
+
+pub(crate) fn build_view(
+    app: &App,
+    entry: &EntryRow,
+    r: &RevisionRow,
+    items: &[ItemRow],
+    orgs: &HashMap<String, OrgRow>,
+    category_name: String,
+    duplicate_collection: Vec<DuplicateCollection>,
+) -> Result<EntryView> {
+    let state = parse_state(&r.state)?;
+    let name_of = |id: &Option<String>| {
+        id.as_ref()
+            .and_then(|i| orgs.get(i))
+            .map(|o| o.name.clone())
+    };
+    Ok(EntryView {
+        code: entry.code.clone(),
+        org_id: entry.org_id.clone(),
+        provider_name: orgs
+            .get(&entry.org_id)
+            .map(|o| o.name.clone())
+            .unwrap_or_default(),
+        revision: r.revision,
+        state: r.state.clone(),
+        state_zh: state.zh().into(),
+        published_revision: entry.published_revision,
+        latest_revision: entry.latest_revision,
+        scheme_version: r.scheme_version,
+        category_code: r.category_code.clone(),
+        category_name,
+        name: r.name.clone(),
+        summary: r.summary.clone(),
+        grade: r.grade.clone(),
+        grade_zh: grade_zh(&r.grade),
+        data_form: r.data_form.clone(),
+        share_type: r.share_type.clone(),
+        share_conditions: r.share_conditions.clone(),
+        share_scope: r.share_scope.clone(),
+        share_modes: serde_json::from_str(&r.share_modes).unwrap_or_default(),
+        open_type: r.open_type.clone(),
+        open_conditions: r.open_conditions.clone(),
+        not_open_reason: r.not_open_reason.clone(),
+        legal_bases: serde_json::from_str(&r.legal_bases).unwrap_or_default(),
+        update_frequency: r.update_frequency.clone(),
+        source_org_id: r.source_org_id.clone(),
+        source_org_name: name_of(&r.source_org_id),
+        collecting_dept: r.collecting_dept.clone(),
+        approving_dept: r.approving_dept.clone(),
+        providing_dept: r.providing_dept.clone(),
+        related_codes: serde_json::from_str(&r.related_codes).unwrap_or_default(),
+        change_note: r.change_note.clone(),
+        created_at: format_time(r.created_at),
+        created_by: r.created_by.clone(),
+        submitted_at: r.submitted_at.map(format_time),
+        overdue: r.state == "submitted"
+            && r.due_date
+                .as_deref()
+                .is_some_and(|d| d < today_string(app).as_str()),
+        due_date: r.due_date.clone(),
+        due_provisional: r.due_provisional != 0,
+        reviewer_org_id: r.reviewer_org_id.clone(),
+        reviewed_at: r.reviewed_at.map(format_time),
+        reviewed_by: r.reviewed_by.clone(),
+        review_reasons: r.review_reasons.clone(),
+        published_at: r.published_at.map(format_time),
+        items: items.iter().map(item_view).collect(),
+        duplicate_collection,
+    })
+}
+
+/// H10: items of `entry` that collect an element whose source is another organisation.
+async fn duplicates(
+    conn: &mut gongshu_store::Conn,
+    entry: &EntryRow,
+    items: &[ItemRow],
+    orgs: &HashMap<String, OrgRow>,
+) -> Result<Vec<DuplicateCollection>> {
+    let mut out = Vec::new();
+    for item in items {
+        let Some(code) = &item.element_code else {
+            continue;
+        };
+        let Some(element) = elements::get_element(conn, code).await? else {
+            continue;
+        };
+        let Some(source) = element.source_org_id.filter(|s| *s != entry.org_id) else {
+            continue;
+        };
+        let source_entries = catalog::list_published_collectors(conn, code)
+            .await?
+            .into_iter()
+            .filter(|(_, org, _)| *org == source)
+            .map(|(c, _, _)| c)
+            .collect();
+        out.push(DuplicateCollection {
+            item_code: item.code.clone(),
+            element_code: code.clone(),
+            element_name: element.name,
+            source_org_name: orgs
+                .get(&source)
+                .map(|o| o.name.clone())
+                .unwrap_or_default(),
+            source_org_id: source,
+            source_entries,
+        });
+    }
+    Ok(out)
+}
+
+/// One entry at `revision` (default: the latest the viewer may see).
+pub async fn entry_view(
+    app: &App,
+    ctx: Option<Ctx<'_>>,
+    code: &str,
+    revision: Option<i64>,
+) -> Result<EntryView> {
+    let not_found = || AppError::not_found("catalog entry", "目录条目");
+    let mut conn = app.db.pool().acquire().await?;
+    let entry = catalog::get_entry_by_code(&mut conn, code)
+        .await?
+        .ok_or_else(not_found)?;
+    let orgs = org_map(&mut conn).await?;
+    let published = match entry.published_revision {
+        Some(p) => catalog::get_revision(&mut conn, &entry.id, p).await?,
+        None => None,
+    };
+    let wanted = match (access(ctx, &entry, published.as_ref(), &orgs), revision) {
+        (Access::None, _) => return Err(not_found()),
+        (Access::All, r) => r.unwrap_or(entry.latest_revision),
+        (Access::Published, None) => entry.published_revision.ok_or_else(not_found)?,
+        (Access::Published, Some(r)) if Some(r) == entry.published_revision => r,
+        (Access::Published, Some(_)) => return Err(not_found()),
+    };
+    let r = catalog::get_revision(&mut conn, &entry.id, wanted)
+        .await?
+        .ok_or_else(not_found)?;
+    let items = catalog::list_items(&mut conn, &entry.id, wanted).await?;
+    let scheme = super::scheme::get_version(app, r.scheme_version).await?;
+    let category_name = scheme
+        .scheme
+        .category(&r.category_code)
+        .map(|c| c.name.clone())
+        .unwrap_or_default();
+    let dups = duplicates(&mut conn, &entry, &items, &orgs).await?;
+    build_view(app, &entry, &r, &items, &orgs, category_name, dups)
+}
+
+/// The revision history of an entry (owner agency and reviewing authority).
+pub async fn revisions(app: &App, ctx: Ctx<'_>, code: &str) -> Result<Vec<RevisionSummary>> {
+    let mut conn = app.db.pool().acquire().await?;
+    let entry = catalog::get_entry_by_code(&mut conn, code)
+        .await?
+        .ok_or(AppError::not_found("catalog entry", "目录条目"))?;
+    let orgs = org_map(&mut conn).await?;
+    let rows = catalog::list_revisions(&mut conn, &entry.id).await?;
+    let published = rows
+        .iter()
+        .find(|r| Some(r.revision) == entry.published_revision);
+    let all = matches!(access(Some(ctx), &entry, published, &orgs), Access::All);
+    rows.iter()
+        .filter(|r| all || r.state == "published" || r.state == "superseded")
+        .map(|r| {
+            Ok(RevisionSummary {
+                revision: r.revision,
+                state: r.state.clone(),
+                state_zh: parse_state(&r.state)?.zh().into(),
+                name: r.name.clone(),
+                change_note: r.change_note.clone(),
+                created_at: format_time(r.created_at),
+                created_by: r.created_by.clone(),
+                submitted_at: r.submitted_at.map(format_time),
+                due_date: r.due_date.clone(),
+                reviewed_at: r.reviewed_at.map(format_time),
+                reviewed_by: r.reviewed_by.clone(),
+                review_reasons: r.review_reasons.clone(),
+                published_at: r.published_at.map(format_time),
+            })
+        })
+        .collect()
+}
+
+/// Field-by-field differences between two revisions the viewer may see.
+pub async fn diff(
+    app: &App,
+    ctx: Ctx<'_>,
+    code: &str,
+    from: i64,
+    to: i64,
+) -> Result<Vec<FieldChange>> {
+    let a = entry_view(app, Some(ctx), code, Some(from)).await?;
+    let b = entry_view(app, Some(ctx), code, Some(to)).await?;
+    let mut changes = Vec::new();
+    let mut push = |field: &str, label: &str, before: String, after: String| {
+        if before != after {
+            changes.push(FieldChange {
+                field: field.into(),
+                label_zh: label.into(),
+                before,
+                after,
+            });
+        }
+    };
+    push("name", "资源名称", a.name.clone(), b.name.clone());
+    push("summary", "资源摘要", a.summary.clone(), b.summary.clone());
+    push(
+        "category_code",
+        "资源分类",
+        a.category_code.clone(),
+        b.category_code.clone(),
+    );
+    push("grade", "数据级别", a.grade_zh.clone(), b.grade_zh.clone());
+    push(
+        "data_form",
+        "数据形式",
+        a.data_form.clone(),
+        b.data_form.clone(),
+    );
+    push(
+        "share_type",
+        "共享类型",
+        a.share_type.clone(),
+        b.share_type.clone(),
+    );
+    push(
+        "share_conditions",
+        "共享条件",
+        a.share_conditions.clone(),
+        b.share_conditions.clone(),
+    );
+    push(
+        "share_scope",
+        "共享范围",
+        a.share_scope.clone(),
+        b.share_scope.clone(),
+    );
+    push(
+        "share_modes",
+        "共享方式",
+        j(&a.share_modes),
+        j(&b.share_modes),
+    );
+    push(
+        "open_type",
+        "开放属性",
+        a.open_type.clone(),
+        b.open_type.clone(),
+    );
+    push(
+        "open_conditions",
+        "开放条件",
+        a.open_conditions.clone(),
+        b.open_conditions.clone(),
+    );
+    push(
+        "not_open_reason",
+        "不开放理由",
+        j(&a.not_open_reason),
+        j(&b.not_open_reason),
+    );
+    push(
+        "legal_bases",
+        "法律法规依据",
+        j(&a.legal_bases),
+        j(&b.legal_bases),
+    );
+    push(
+        "update_frequency",
+        "更新频率",
+        a.update_frequency.clone(),
+        b.update_frequency.clone(),
+    );
+    push(
+        "source_org_id",
+        "数源部门",
+        a.source_org_name.clone().unwrap_or_default(),
+        b.source_org_name.clone().unwrap_or_default(),
+    );
+    push(
+        "collecting_dept",
+        "采集部门",
+        a.collecting_dept.clone(),
+        b.collecting_dept.clone(),
+    );
+    push(
+        "approving_dept",
+        "核准部门",
+        a.approving_dept.clone(),
+        b.approving_dept.clone(),
+    );
+    push(
+        "providing_dept",
+        "提供部门",
+        a.providing_dept.clone(),
+        b.providing_dept.clone(),
+    );
+    push(
+        "related_codes",
+        "关联资源",
+        j(&a.related_codes),
+        j(&b.related_codes),
+    );
+    let items_a: HashMap<&str, &ItemView> = a.items.iter().map(|i| (i.code.as_str(), i)).collect();
+    let items_b: HashMap<&str, &ItemView> = b.items.iter().map(|i| (i.code.as_str(), i)).collect();
+    for item in &b.items {
+        match items_a.get(item.code.as_str()) {
+            None => push(
+                &format!("items.{}", item.code),
+                &format!("信息项“{}”", item.name),
+                String::new(),
+                "新增".into(),
+            ),
+            Some(old) => push(
+                &format!("items.{}", item.code),
+                &format!("信息项“{}”", item.name),
+                j(*old),
+                j(item),
+            ),
+        }
+    }
+    for item in &a.items {
+        if !items_b.contains_key(item.code.as_str()) {
+            push(
+                &format!("items.{}", item.code),
+                &format!("信息项“{}”", item.name),
+                "删除".into(),
+                String::new(),
+            );
+        }
+    }
+    Ok(changes)
+}
+
+/// Compact JSON of a value, for diffs.
+fn j<T: Serialize + ?Sized>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_default()
+}

@@ -1,0 +1,343 @@
+//! Catalog entries, their revisions and data items. An entry is the stable identity (code,
+//! provider); each revision is one reviewed version of its description. Published revisions
+//! are never updated except to mark them superseded.
+
+use sqlx::{AssertSqlSafe, FromRow};
+
+use crate::{Conn, Result};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct EntryRow {
+    pub id: String,
+    pub code: String,
+    pub org_id: String,
+    pub published_revision: Option<i64>,
+    pub latest_revision: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct RevisionRow {
+    pub entry_id: String,
+    pub revision: i64,
+    pub state: String,
+    pub scheme_version: i64,
+    pub name: String,
+    pub summary: String,
+    pub category_code: String,
+    pub grade: String,
+    pub data_form: String,
+    pub share_type: String,
+    pub share_conditions: String,
+    pub share_scope: String,
+    /// JSON array of share mode codes.
+    pub share_modes: String,
+    pub open_type: String,
+    pub open_conditions: String,
+    pub not_open_reason: Option<String>,
+    /// JSON array of `{law, article}`.
+    pub legal_bases: String,
+    pub update_frequency: String,
+    pub source_org_id: Option<String>,
+    pub collecting_dept: String,
+    pub approving_dept: String,
+    pub providing_dept: String,
+    /// JSON array of entry codes.
+    pub related_codes: String,
+    pub change_note: String,
+    pub created_by: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub submitted_at: Option<i64>,
+    pub due_date: Option<String>,
+    pub due_provisional: i64,
+    pub reviewer_org_id: Option<String>,
+    pub reviewed_at: Option<i64>,
+    pub reviewed_by: Option<String>,
+    pub review_reasons: String,
+    pub published_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct ItemRow {
+    pub entry_id: String,
+    pub revision: i64,
+    pub position: i64,
+    pub code: String,
+    pub name: String,
+    pub data_type: String,
+    pub description: String,
+    pub grade: String,
+    pub personal: i64,
+    pub sensitive_kind: Option<String>,
+    pub masked: i64,
+    pub element_code: Option<String>,
+}
+
+const ENTRY_COLUMNS: &str =
+    "id, code, org_id, published_revision, latest_revision, created_at, updated_at";
+const REVISION_COLUMNS: &str = "entry_id, revision, state, scheme_version, name, summary, \
+    category_code, grade, data_form, share_type, share_conditions, share_scope, share_modes, \
+    open_type, open_conditions, not_open_reason, legal_bases, update_frequency, source_org_id, \
+    collecting_dept, approving_dept, providing_dept, related_codes, change_note, created_by, \
+    created_at, updated_at, submitted_at, due_date, due_provisional, reviewer_org_id, \
+    reviewed_at, reviewed_by, review_reasons, published_at";
+const ITEM_COLUMNS: &str = "entry_id, revision, position, code, name, data_type, description, \
+    grade, personal, sensitive_kind, masked, element_code";
+
+/// Hands out the next sequence number of a category; the row lock serialises concurrent
+/// drafts so two entries never get the same code.
+pub async fn next_sequence(conn: &mut Conn, category_code: &str) -> Result<i64> {
+    sqlx::query(
+        "INSERT INTO catalog_sequences (category_code, next_seq) VALUES ($1, 1) \
+         ON CONFLICT (category_code) DO NOTHING",
+    )
+    .bind(category_code)
+    .execute(&mut *conn)
+    .await?;
+    let (seq,): (i64,) = sqlx::query_as(
+        "UPDATE catalog_sequences SET next_seq = next_seq + 1 WHERE category_code = $1 \
+         RETURNING next_seq - 1",
+    )
+    .bind(category_code)
+    .fetch_one(conn)
+    .await?;
+    Ok(seq)
+}
+
+pub async fn insert_entry(conn: &mut Conn, e: &EntryRow) -> Result<()> {
+    sqlx::query(AssertSqlSafe(format!(
+        "INSERT INTO catalog_entries ({ENTRY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+    )))
+    .bind(&e.id)
+    .bind(&e.code)
+    .bind(&e.org_id)
+    .bind(e.published_revision)
+    .bind(e.latest_revision)
+    .bind(e.created_at)
+    .bind(e.updated_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn update_entry_pointers(
+    conn: &mut Conn,
+    id: &str,
+    published_revision: Option<i64>,
+    latest_revision: i64,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE catalog_entries SET published_revision = $2, latest_revision = $3, \
+         updated_at = $4 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(published_revision)
+    .bind(latest_revision)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn get_entry_by_code(conn: &mut Conn, code: &str) -> Result<Option<EntryRow>> {
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {ENTRY_COLUMNS} FROM catalog_entries WHERE code = $1"
+    )))
+    .bind(code)
+    .fetch_optional(conn)
+    .await?)
+}
+
+pub async fn list_entries(conn: &mut Conn) -> Result<Vec<EntryRow>> {
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {ENTRY_COLUMNS} FROM catalog_entries ORDER BY code"
+    )))
+    .fetch_all(conn)
+    .await?)
+}
+
+pub async fn insert_revision(conn: &mut Conn, r: &RevisionRow) -> Result<()> {
+    let placeholders: Vec<String> = (1..=35).map(|i| format!("${i}")).collect();
+    sqlx::query(AssertSqlSafe(format!(
+        "INSERT INTO catalog_revisions ({REVISION_COLUMNS}) VALUES ({})",
+        placeholders.join(", ")
+    )))
+    .bind(&r.entry_id)
+    .bind(r.revision)
+    .bind(&r.state)
+    .bind(r.scheme_version)
+    .bind(&r.name)
+    .bind(&r.summary)
+    .bind(&r.category_code)
+    .bind(&r.grade)
+    .bind(&r.data_form)
+    .bind(&r.share_type)
+    .bind(&r.share_conditions)
+    .bind(&r.share_scope)
+    .bind(&r.share_modes)
+    .bind(&r.open_type)
+    .bind(&r.open_conditions)
+    .bind(&r.not_open_reason)
+    .bind(&r.legal_bases)
+    .bind(&r.update_frequency)
+    .bind(&r.source_org_id)
+    .bind(&r.collecting_dept)
+    .bind(&r.approving_dept)
+    .bind(&r.providing_dept)
+    .bind(&r.related_codes)
+    .bind(&r.change_note)
+    .bind(&r.created_by)
+    .bind(r.created_at)
+    .bind(r.updated_at)
+    .bind(r.submitted_at)
+    .bind(&r.due_date)
+    .bind(r.due_provisional)
+    .bind(&r.reviewer_org_id)
+    .bind(r.reviewed_at)
+    .bind(&r.reviewed_by)
+    .bind(&r.review_reasons)
+    .bind(r.published_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Replaces a revision (only ever called for draft or returned revisions, or to record a
+/// workflow step); the caller checked the state machine.
+pub async fn replace_revision(conn: &mut Conn, r: &RevisionRow) -> Result<()> {
+    sqlx::query("DELETE FROM catalog_items WHERE entry_id = $1 AND revision = $2")
+        .bind(&r.entry_id)
+        .bind(r.revision)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM catalog_revisions WHERE entry_id = $1 AND revision = $2")
+        .bind(&r.entry_id)
+        .bind(r.revision)
+        .execute(&mut *conn)
+        .await?;
+    insert_revision(conn, r).await
+}
+
+/// Moves a revision from `from_state` to `r.state` with its review facts. False when the
+/// revision was no longer in `from_state` (someone else decided first): exactly one of two
+/// concurrent decisions takes effect.
+pub async fn update_revision_state(
+    conn: &mut Conn,
+    r: &RevisionRow,
+    from_state: &str,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE catalog_revisions SET state = $3, updated_at = $4, submitted_at = $5, \
+         due_date = $6, due_provisional = $7, reviewer_org_id = $8, reviewed_at = $9, \
+         reviewed_by = $10, review_reasons = $11, published_at = $12 \
+         WHERE entry_id = $1 AND revision = $2 AND state = $13",
+    )
+    .bind(&r.entry_id)
+    .bind(r.revision)
+    .bind(&r.state)
+    .bind(r.updated_at)
+    .bind(r.submitted_at)
+    .bind(&r.due_date)
+    .bind(r.due_provisional)
+    .bind(&r.reviewer_org_id)
+    .bind(r.reviewed_at)
+    .bind(&r.reviewed_by)
+    .bind(&r.review_reasons)
+    .bind(r.published_at)
+    .bind(from_state)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn get_revision(
+    conn: &mut Conn,
+    entry_id: &str,
+    revision: i64,
+) -> Result<Option<RevisionRow>> {
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {REVISION_COLUMNS} FROM catalog_revisions WHERE entry_id = $1 AND revision = $2"
+    )))
+    .bind(entry_id)
+    .bind(revision)
+    .fetch_optional(conn)
+    .await?)
+}
+
+pub async fn list_revisions(conn: &mut Conn, entry_id: &str) -> Result<Vec<RevisionRow>> {
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {REVISION_COLUMNS} FROM catalog_revisions WHERE entry_id = $1 ORDER BY revision"
+    )))
+    .bind(entry_id)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Revisions in a state, optionally for one reviewing authority (the review queue).
+pub async fn list_revisions_in_state(
+    conn: &mut Conn,
+    state: &str,
+    reviewer_org_id: Option<&str>,
+) -> Result<Vec<RevisionRow>> {
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {REVISION_COLUMNS} FROM catalog_revisions WHERE state = $1 \
+         AND ($2 IS NULL OR reviewer_org_id = $2) ORDER BY due_date, entry_id"
+    )))
+    .bind(state)
+    .bind(reviewer_org_id)
+    .fetch_all(conn)
+    .await?)
+}
+
+pub async fn insert_items(conn: &mut Conn, items: &[ItemRow]) -> Result<()> {
+    for i in items {
+        sqlx::query(AssertSqlSafe(format!(
+            "INSERT INTO catalog_items ({ITEM_COLUMNS}) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+        )))
+        .bind(&i.entry_id)
+        .bind(i.revision)
+        .bind(i.position)
+        .bind(&i.code)
+        .bind(&i.name)
+        .bind(&i.data_type)
+        .bind(&i.description)
+        .bind(&i.grade)
+        .bind(i.personal)
+        .bind(&i.sensitive_kind)
+        .bind(i.masked)
+        .bind(&i.element_code)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn list_items(conn: &mut Conn, entry_id: &str, revision: i64) -> Result<Vec<ItemRow>> {
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {ITEM_COLUMNS} FROM catalog_items WHERE entry_id = $1 AND revision = $2 \
+         ORDER BY position"
+    )))
+    .bind(entry_id)
+    .bind(revision)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Published entries whose items collect a data element: (entry code, org id, item name).
+pub async fn list_published_collectors(
+    conn: &mut Conn,
+    element_code: &str,
+) -> Result<Vec<(String, String, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT e.code, e.org_id, i.name FROM catalog_items i \
+         JOIN catalog_entries e ON e.id = i.entry_id AND e.published_revision = i.revision \
+         WHERE i.element_code = $1 ORDER BY e.code",
+    )
+    .bind(element_code)
+    .fetch_all(conn)
+    .await?)
+}
