@@ -159,3 +159,24 @@ impl FromRequestParts<AppState> for Authed {
         Ok(Authed { principal, meta })
     }
 }
+
+/// A principal if the request carries a credential; anonymous callers are `None`. A credential
+/// that does not authenticate is still an error, so a client learns its token is bad.
+pub struct MaybeAuthed(pub Option<Authed>);
+
+impl MaybeAuthed {
+    pub fn ctx(&self) -> Option<gongshu_app::Ctx<'_>> {
+        self.0.as_ref().map(Authed::ctx)
+    }
+}
+
+impl FromRequestParts<AppState> for MaybeAuthed {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if credential(parts).is_none() {
+            return Ok(MaybeAuthed(None));
+        }
+        Authed::from_request_parts(parts, state).await.map(|a| MaybeAuthed(Some(a)))
+    }
+}

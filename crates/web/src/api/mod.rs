@@ -3,6 +3,7 @@
 mod accounts;
 mod audit;
 mod auth;
+mod catalog;
 pub(crate) use auth::session_cookie;
 mod calendar;
 mod health;
@@ -27,6 +28,7 @@ use crate::state::AppState;
         (name = "security", description = "安全策略 Security policy"),
         (name = "audit", description = "审计日志 Audit log"),
         (name = "calendar", description = "工作日历 Working-day calendar"),
+        (name = "catalog", description = "公共数据目录 Catalog"),
     ),
     components(schemas(crate::error::Problem))
 )]
@@ -61,4 +63,18 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(calendar::status))
         .routes(routes!(calendar::import))
         .routes(routes!(calendar::deadline))
+        .routes(routes!(catalog::scheme, catalog::update_scheme))
+        .routes(routes!(catalog::scheme_versions))
+        .routes(routes!(catalog::create))
+        .routes(routes!(catalog::get, catalog::update))
+        .routes(routes!(catalog::submit))
+        .routes(routes!(catalog::approve))
+        .routes(routes!(catalog::return_entry))
+        .routes(routes!(catalog::revisions))
+        .routes(routes!(catalog::diff))
+        .routes(routes!(catalog::record_change))
+        .routes(routes!(catalog::duties))
+        .routes(routes!(catalog::review_desk))
+        .routes(routes!(catalog::elements))
+        .routes(routes!(catalog::assign_source))
 }
