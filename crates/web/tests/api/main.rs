@@ -1,1 +1,162 @@
-fn main() {}
+//! The API integration tests: the real router served on a loopback port over a freshly
+//! migrated database with the demo city seeded, driven over HTTP as a client would.
+//!
+//! Every test is registered twice, as `sqlite::<module>::<name>` (always run, on a temporary
+//! SQLite file) and `postgres::<module>::<name>` (run when `GONGSHU_TEST_DATABASE_URL` names a
+//! PostgreSQL server; each test gets a database of its own, dropped afterwards). Each test runs
+//! on its own tokio runtime, so a failing test cannot disturb another.
+
+mod accounts;
+mod audit;
+mod audit_chain;
+mod auth;
+mod authz_matrix;
+mod calendar;
+mod concurrency;
+mod errors;
+mod orgs;
+mod platform;
+mod registration;
+mod support;
+
+use std::future::Future;
+use std::pin::Pin;
+
+use libtest_mimic::{Arguments, Failed, Trial};
+use support::{Backend, TestApp};
+
+/// The environment variable that selects the PostgreSQL run.
+const PG_ENV: &str = "GONGSHU_TEST_DATABASE_URL";
+
+type TestFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
+type TestFn = fn(TestApp) -> TestFuture;
+
+/// `module::name` pairs become `("module::name", fn)` entries.
+macro_rules! tests {
+    ($($module:ident :: $name:ident),* $(,)?) => {
+        vec![$(
+            (
+                concat!(stringify!($module), "::", stringify!($name)),
+                (|app| Box::pin($module::$name(app))) as TestFn,
+            )
+        ),*]
+    };
+}
+
+fn all_tests() -> Vec<(&'static str, TestFn)> {
+    tests![
+        platform::health_readiness_and_metrics_answer,
+        platform::openapi_lists_exactly_the_api_routes_the_router_serves,
+        auth::every_demo_user_can_log_in_with_the_demo_password,
+        auth::wrong_password_and_unknown_user_get_the_same_answer,
+        auth::five_wrong_passwords_lock_the_account_for_fifteen_minutes,
+        auth::session_cookie_is_http_only_and_same_site_strict,
+        auth::logout_ends_the_session_on_the_server,
+        auth::an_idle_session_expires_after_thirty_minutes,
+        auth::a_session_ends_after_twelve_hours_however_active,
+        auth::the_security_policy_governs_lockout_and_idle_time,
+        authz_matrix::each_role_may_do_exactly_what_the_matrix_allows,
+        authz_matrix::granting_a_second_triad_role_breaks_separation_of_duties,
+        authz_matrix::security_admin_cannot_grant_a_role_to_itself,
+        authz_matrix::system_admin_cannot_reset_the_passwords_of_the_other_two_triad_roles,
+        authz_matrix::agency_admin_sees_only_its_own_agencys_accounts,
+        audit::each_change_writes_exactly_one_success_event,
+        audit::reads_write_no_events,
+        audit::a_denied_action_writes_a_denied_event,
+        audit::a_failed_login_writes_a_failed_event,
+        audit::auditor_filters_and_pages_events,
+        audit_chain::the_chain_verifies_on_a_fresh_demo_database,
+        audit_chain::the_database_refuses_to_update_or_delete_audit_events,
+        audit_chain::editing_an_event_payload_breaks_the_chain_at_that_event,
+        audit_chain::editing_an_event_actor_breaks_the_chain_at_that_event,
+        audit_chain::deleting_an_event_in_the_middle_breaks_the_chain_at_that_event,
+        audit_chain::swapping_two_events_breaks_the_chain_at_the_first_of_them,
+        audit_chain::deleting_the_last_event_is_reported_as_truncation,
+        audit_chain::auditor_sees_the_break_through_the_api,
+        concurrency::concurrent_writers_never_fork_the_chain,
+        errors::malformed_json_is_a_400_problem,
+        errors::an_unknown_field_is_a_422_problem,
+        errors::a_body_over_one_mebibyte_is_a_413_problem,
+        errors::a_body_without_json_content_type_is_a_415_problem,
+        errors::unknown_api_paths_are_404_problems_and_console_paths_are_pages,
+        errors::a_wrong_method_is_a_405_problem,
+        errors::requests_without_credentials_are_401_problems,
+        errors::bad_query_parameters_are_a_400_problem,
+        errors::request_ids_are_returned_and_recorded,
+        orgs::system_admin_creates_updates_and_lists_organisations,
+        orgs::a_bad_credit_code_is_rejected_on_its_field,
+        orgs::a_duplicate_credit_code_is_rejected,
+        orgs::a_county_agency_cannot_sit_under_the_city_authority,
+        orgs::an_organisation_with_accounts_or_children_cannot_be_deleted,
+        orgs::an_empty_organisation_can_be_deleted,
+        orgs::agency_admin_keeps_its_own_liaison_up_to_date,
+        accounts::passwords_shorter_than_ten_characters_are_refused,
+        accounts::a_password_equal_to_the_user_name_is_refused,
+        accounts::a_new_account_has_no_roles_until_the_security_admin_grants_one,
+        accounts::a_taken_user_name_is_refused,
+        accounts::disabling_an_account_ends_its_sessions,
+        accounts::resetting_a_password_ends_sessions_and_the_new_password_works,
+        accounts::an_api_token_is_shown_once_works_as_bearer_and_dies_when_revoked,
+        calendar::known_deadlines_come_out_right,
+        calendar::a_deadline_in_an_unloaded_year_is_provisional_until_the_year_is_imported,
+        calendar::an_invalid_year_file_is_refused,
+        calendar::only_the_city_authority_imports_a_year,
+        calendar::the_authority_is_warned_about_a_coming_year_without_a_notice,
+        registration::a_person_with_a_valid_citizen_id_registers_and_gets_only_the_public_role,
+        registration::a_company_registers_with_its_credit_code,
+        registration::an_invalid_citizen_id_is_refused_on_its_field,
+        registration::a_lowercase_check_character_is_stored_normalised,
+    ]
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    let pg_url = std::env::var(PG_ENV).ok().filter(|u| !u.trim().is_empty());
+    if pg_url.is_none() {
+        eprintln!(
+            "PostgreSQL tests skipped: set {PG_ENV}=postgres://postgres@127.0.0.1:5432/postgres to run them"
+        );
+    }
+    let mut trials = Vec::new();
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        for (name, test) in all_tests() {
+            let url = pg_url.clone();
+            let ignored = backend == Backend::Postgres && url.is_none();
+            trials.push(
+                Trial::test(format!("{}::{name}", backend.as_str()), move || {
+                    run(backend, url, test)
+                })
+                .with_ignored_flag(ignored),
+            );
+        }
+    }
+    libtest_mimic::run(&args, trials).exit();
+}
+
+/// Sets up a fresh platform, runs one test against it, and tears it down even when the test
+/// panics (the PostgreSQL database is dropped either way).
+fn run(backend: Backend, pg_url: Option<String>, test: TestFn) -> Result<(), Failed> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot build a tokio runtime: {e}"))?;
+    runtime.block_on(async move {
+        let (app, teardown) = TestApp::spawn(backend, pg_url.as_deref()).await;
+        let outcome = tokio::spawn(test(app)).await;
+        teardown.run().await;
+        match outcome {
+            Ok(()) => Ok(()),
+            Err(e) if e.is_panic() => {
+                let payload = e.into_panic();
+                let message = payload
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                    .unwrap_or_else(|| "the test panicked".into());
+                Err(message.into())
+            }
+            Err(e) => Err(format!("the test task did not finish: {e}").into()),
+        }
+    })
+}

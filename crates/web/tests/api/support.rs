@@ -1,0 +1,453 @@
+//! `TestApp`: one platform per test — a fresh database (SQLite file or PostgreSQL database),
+//! migrated, the demo city seeded, the real router served on 127.0.0.1:0 — with HTTP clients
+//! that log in as demo users, direct database access for tamper tests, and the injected clock.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::{Duration, TimeZone, Utc};
+use gongshu_app::demo::DemoUser;
+use gongshu_app::{App, AppConfig, FixedClock};
+use gongshu_audit::VerifyReport;
+use gongshu_store::Db;
+use reqwest::Method;
+use reqwest::header::HeaderMap;
+use serde_json::{Value, json};
+use sqlx::{AssertSqlSafe, Connection};
+
+/// The password every demo user shares.
+pub const DEMO_PASSWORD: &str = "gongshu-demo";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// A running platform with the demo city.
+pub struct TestApp {
+    pub base: String,
+    pub app: App,
+    pub clock: Arc<FixedClock>,
+    pub backend: Backend,
+    pub demo_users: Vec<DemoUser>,
+}
+
+/// What must be cleaned up after a test, whatever its outcome.
+pub struct Teardown {
+    db: Db,
+    server: tokio::task::JoinHandle<()>,
+    place: Place,
+}
+
+enum Place {
+    SqliteDir(PathBuf),
+    PostgresDb { admin_url: String, name: String },
+}
+
+impl Teardown {
+    pub async fn run(self) {
+        self.server.abort();
+        self.db.close().await;
+        match self.place {
+            Place::SqliteDir(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Place::PostgresDb { admin_url, name } => {
+                let mut admin = sqlx::PgConnection::connect(&admin_url)
+                    .await
+                    .expect("connect to PostgreSQL to drop the test database");
+                sqlx::query(AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                )))
+                .execute(&mut admin)
+                .await
+                .expect("drop the test database");
+                let _ = admin.close().await;
+            }
+        }
+    }
+}
+
+/// The moment every test starts at: a Monday morning in Beijing, 2025-09-01 09:00 UTC+8.
+pub fn start_time() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 9, 1, 1, 0, 0).unwrap()
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend, pg_url: Option<&str>) -> (TestApp, Teardown) {
+        let unique = uuid::Uuid::new_v4().simple().to_string();
+        let (url, place) = match backend {
+            Backend::Sqlite => {
+                let dir = std::env::temp_dir().join(format!("gongshu-test-{unique}"));
+                std::fs::create_dir_all(&dir).expect("create a temporary directory");
+                let url = format!("sqlite://{}", dir.join("gongshu.db").display());
+                (url, Place::SqliteDir(dir))
+            }
+            Backend::Postgres => {
+                let admin_url = pg_url
+                    .expect("set GONGSHU_TEST_DATABASE_URL to run the PostgreSQL tests")
+                    .to_owned();
+                let name = format!("gongshu_t_{}", &unique[..16]);
+                let mut admin = sqlx::PgConnection::connect(&admin_url)
+                    .await
+                    .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at {admin_url}: {e}"));
+                sqlx::query(AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
+                    .execute(&mut admin)
+                    .await
+                    .expect("create the test database");
+                let _ = admin.close().await;
+                let mut url = reqwest::Url::parse(&admin_url).expect("a database URL");
+                url.set_path(&format!("/{name}"));
+                (url.to_string(), Place::PostgresDb { admin_url, name })
+            }
+        };
+        let db = Db::connect(&url)
+            .await
+            .expect("connect to the test database");
+        db.migrate().await.expect("migrate the test database");
+        let clock = Arc::new(FixedClock::new(start_time()));
+        let app = App::new(db.clone(), clock.clone(), AppConfig::default())
+            .await
+            .expect("open the application");
+        let summary = gongshu_app::demo::seed(&app, DEMO_PASSWORD)
+            .await
+            .expect("seed the demo city");
+        assert!(summary.seeded, "a fresh database is seeded");
+
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind a loopback port");
+        let addr = listener.local_addr().expect("local address");
+        let router = gongshu_web::router(gongshu_web::AppState::new(app.clone(), false));
+        let server = tokio::spawn(async move {
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
+            .expect("serve the router");
+        });
+        let test_app = TestApp {
+            base: format!("http://{addr}"),
+            app,
+            clock,
+            backend,
+            demo_users: summary.users,
+        };
+        (test_app, Teardown { db, server, place })
+    }
+
+    pub fn db(&self) -> &Db {
+        self.app.db()
+    }
+
+    /// A client with no credentials (but a cookie jar, so it can log in later).
+    pub fn anonymous(&self) -> Client {
+        Client::new(&self.base, None)
+    }
+
+    /// A client holding a session of `username` (demo password).
+    pub async fn login(&self, username: &str) -> Client {
+        self.login_with(username, DEMO_PASSWORD).await
+    }
+
+    pub async fn login_with(&self, username: &str, password: &str) -> Client {
+        let client = self.anonymous();
+        let res = client.login(username, password).await;
+        res.expect_status(200);
+        assert_eq!(res.json["username"], username);
+        client
+    }
+
+    /// Moves the platform's clock forward.
+    pub fn advance(&self, by: Duration) {
+        self.clock.advance(by);
+    }
+
+    pub async fn account_id(&self, username: &str) -> String {
+        self.scalar_text("SELECT id FROM accounts WHERE username = $1", username)
+            .await
+    }
+
+    pub async fn org_id(&self, name: &str) -> String {
+        self.scalar_text("SELECT id FROM organisations WHERE name = $1", name)
+            .await
+    }
+
+    async fn scalar_text(&self, sql: &'static str, arg: &str) -> String {
+        sqlx::query_scalar::<_, String>(sql)
+            .bind(arg)
+            .fetch_optional(self.db().pool())
+            .await
+            .expect("query")
+            .unwrap_or_else(|| panic!("no row for {arg}"))
+    }
+
+    /// How many audit events the database holds.
+    pub async fn audit_count(&self) -> i64 {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM audit_events")
+            .fetch_one(self.db().pool())
+            .await
+            .expect("count audit events")
+    }
+
+    /// The newest audit event, as stored.
+    pub async fn last_event(&self) -> gongshu_audit::AuditEvent {
+        let mut conn = self.db().pool().acquire().await.expect("connection");
+        gongshu_audit::list_events(&mut conn, &Default::default(), 1)
+            .await
+            .expect("list events")
+            .pop()
+            .expect("at least one event")
+    }
+
+    /// Recomputes the SM3 chain, as `gongshu audit verify` does.
+    pub async fn verify_chain(&self) -> VerifyReport {
+        let mut conn = self.db().pool().acquire().await.expect("connection");
+        gongshu_audit::verify(&mut conn).await.expect("verify")
+    }
+
+    /// Runs one statement directly on the database, bypassing the platform.
+    pub async fn execute(&self, sql: &str) -> Result<u64, sqlx::Error> {
+        sqlx::query(AssertSqlSafe(sql.to_owned()))
+            .execute(self.db().pool())
+            .await
+            .map(|r| r.rows_affected())
+    }
+
+    /// Removes the append-only triggers, as an attacker with database access could.
+    pub async fn drop_audit_triggers(&self) {
+        let statements: &[&str] = match self.backend {
+            Backend::Sqlite => &[
+                "DROP TRIGGER audit_events_no_update",
+                "DROP TRIGGER audit_events_no_delete",
+            ],
+            Backend::Postgres => &["DROP TRIGGER audit_events_no_update ON audit_events"],
+        };
+        for sql in statements {
+            self.execute(sql).await.expect("drop trigger");
+        }
+    }
+}
+
+/// An HTTP client of the platform: a cookie jar, optionally a bearer token.
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base: String,
+    bearer: Option<String>,
+}
+
+impl Client {
+    fn new(base: &str, bearer: Option<String>) -> Self {
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .timeout(std::time::Duration::from_secs(60))
+            .build()
+            .expect("build an HTTP client");
+        Self {
+            http,
+            base: base.to_owned(),
+            bearer,
+        }
+    }
+
+    /// A client that authenticates with `Authorization: Bearer <token>` only.
+    pub fn with_bearer(&self, token: &str) -> Client {
+        Client::new(&self.base, Some(token.to_owned()))
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> Resp {
+        self.post(
+            "/api/v1/auth/login",
+            json!({ "username": username, "password": password }),
+        )
+        .await
+    }
+
+    /// A request builder for anything the helpers below do not cover.
+    pub fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        let req = self.http.request(method, format!("{}{path}", self.base));
+        match &self.bearer {
+            Some(token) => req.bearer_auth(token),
+            None => req,
+        }
+    }
+
+    pub async fn send(&self, req: reqwest::RequestBuilder) -> Resp {
+        Resp::read(req.send().await.expect("the request reaches the server")).await
+    }
+
+    pub async fn get(&self, path: &str) -> Resp {
+        self.send(self.request(Method::GET, path)).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Resp {
+        self.send(self.request(Method::POST, path).json(&body))
+            .await
+    }
+
+    pub async fn put(&self, path: &str, body: Value) -> Resp {
+        self.send(self.request(Method::PUT, path).json(&body)).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Resp {
+        self.send(self.request(Method::DELETE, path)).await
+    }
+
+    /// `GET /api/v1/me`, expected to succeed.
+    pub async fn me(&self) -> Value {
+        let res = self.get("/api/v1/me").await;
+        res.expect_status(200);
+        res.json
+    }
+}
+
+/// A response, read completely.
+#[derive(Debug)]
+pub struct Resp {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub text: String,
+    /// The body as JSON; `Null` when it is not JSON.
+    pub json: Value,
+}
+
+impl Resp {
+    async fn read(res: reqwest::Response) -> Resp {
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let text = res.text().await.expect("read the response body");
+        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Resp {
+            status,
+            headers,
+            text,
+            json,
+        }
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    #[track_caller]
+    pub fn expect_status(&self, status: u16) -> &Self {
+        assert_eq!(
+            self.status, status,
+            "expected HTTP {status}, got {}: {}",
+            self.status, self.text
+        );
+        self
+    }
+
+    /// The problem's stable code.
+    pub fn code(&self) -> &str {
+        self.json["code"].as_str().unwrap_or("")
+    }
+
+    /// `(field, code)` of every field error in a problem.
+    pub fn field_errors(&self) -> Vec<(String, String)> {
+        self.json["errors"]
+            .as_array()
+            .map(|errors| {
+                errors
+                    .iter()
+                    .map(|e| {
+                        (
+                            e["field"].as_str().unwrap_or("").to_owned(),
+                            e["code"].as_str().unwrap_or("").to_owned(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// An RFC 9457 problem with this status and code, messages in both languages, a request
+    /// id, and never a server error.
+    #[track_caller]
+    pub fn expect_problem(&self, status: u16, code: &str) -> &Self {
+        assert!(self.status < 500, "a server error: {}", self.text);
+        self.expect_status(status);
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json"),
+            "{}",
+            self.text
+        );
+        assert_eq!(self.code(), code, "{}", self.text);
+        assert_eq!(self.json["status"], status, "{}", self.text);
+        for lang in ["zh", "en"] {
+            let message = self.json["message"][lang].as_str().unwrap_or("");
+            assert!(
+                !message.is_empty(),
+                "message.{lang} is empty: {}",
+                self.text
+            );
+        }
+        assert!(
+            self.header("x-request-id").is_some_and(|id| !id.is_empty()),
+            "no x-request-id on a problem response"
+        );
+        self
+    }
+
+    /// A 422 `invalid_input` problem naming `field` with `code`.
+    #[track_caller]
+    pub fn expect_field_error(&self, field: &str, code: &str) -> &Self {
+        self.expect_problem(422, "invalid_input");
+        let errors = self.field_errors();
+        assert!(
+            errors.iter().any(|(f, c)| f == field && c == code),
+            "expected field error {field}/{code}, got {errors:?}"
+        );
+        self
+    }
+}
+
+/// A valid, unique credit code (GB 32100) for the n-th test organisation.
+pub fn credit_code(n: u32) -> String {
+    let first17 = format!("91150100MA{:07}", 3_000_000 + n);
+    gongshu_domain::CreditCode::complete(&first17)
+        .expect("the test codes use the credit-code alphabet")
+        .to_string()
+}
+
+/// The body of `POST /api/v1/organisations` for a city agency under `parent_id`.
+pub fn city_agency(parent_id: &str, n: u32) -> Value {
+    json!({
+        "parent_id": parent_id,
+        "kind": "agency",
+        "level": "city",
+        "name": format!("测试机构{n}号"),
+        "credit_code": credit_code(n),
+        "liaison_name": "测试联络人",
+        "liaison_phone": "0471-6900999",
+    })
+}
+
+/// A holiday notice for 2027, a year the platform does not ship. National Day 1–7 October
+/// (Friday to Thursday) with Saturday 9 October worked instead.
+pub fn year_2027() -> Value {
+    json!({
+        "year": 2027,
+        "source": "测试用2027年节假日安排",
+        "holidays": [
+            { "name": "元旦", "from": "2027-01-01", "to": "2027-01-03" },
+            { "name": "国庆节", "from": "2027-10-01", "to": "2027-10-07" }
+        ],
+        "adjusted_working_days": ["2027-09-26", "2027-10-09"]
+    })
+}
