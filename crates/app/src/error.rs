@@ -30,6 +30,9 @@ pub enum AppError {
         zh: String,
         en: String,
     },
+    /// An uploaded file broke the rules in these places; nothing was written.
+    #[error("the file has {} problem(s)", .0.len())]
+    InvalidFile(Vec<FileProblem>),
     #[error("the database is busy; try again")]
     Busy,
     #[error("internal error: {0}")]
@@ -77,6 +80,15 @@ impl From<gongshu_audit::AuditError> for AppError {
             gongshu_audit::AuditError::Store(s) => s.into(),
         }
     }
+}
+
+/// One problem at one place of an uploaded file (e.g. `资源目录!C5`).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct FileProblem {
+    pub location: String,
+    pub header: String,
+    pub zh: String,
+    pub en: String,
 }
 
 pub type Result<T, E = AppError> = std::result::Result<T, E>;

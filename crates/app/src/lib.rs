@@ -22,5 +22,5 @@ mod time;
 pub use app::{App, AppConfig};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use context::{AuthVia, Ctx, Principal, RequestMeta};
-pub use error::{AppError, Result};
+pub use error::{AppError, FileProblem, Result};
 pub use time::{format_time, micros_to_datetime};

@@ -4,6 +4,7 @@
 mod draft;
 pub mod duties;
 pub mod elements;
+pub mod excel;
 mod input;
 mod records;
 mod review;

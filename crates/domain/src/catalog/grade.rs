@@ -71,7 +71,8 @@ impl Grade {
             other => other
                 .strip_prefix("general_")
                 .and_then(|l| l.parse::<u8>().ok())
-                .and_then(Grade::general),
+                .and_then(Grade::general)
+                .or_else(|| Grade::all().into_iter().find(|g| g.zh() == other)),
         };
         found.ok_or_else(|| {
             Violation::new(
@@ -178,6 +179,10 @@ mod tests {
             Grade::general(3).unwrap()
         );
         assert_eq!(Grade::parse("grade", "重要数据").unwrap(), Grade::Important);
+        assert_eq!(
+            Grade::parse("grade", "一般数据（4级）").unwrap(),
+            Grade::general(4).unwrap()
+        );
         assert!(Grade::parse("grade", "general_5").is_err());
         assert!(Grade::general(4).unwrap() < Grade::Important && Grade::Important < Grade::Core);
     }

@@ -2,12 +2,14 @@
 //! update frequency (H12), and the review workflow of entries (H8, H9). Pure: the application
 //! layer stores entries and asks these functions what is allowed.
 
+mod element;
 mod entry;
 mod grade;
 mod kinds;
 mod scheme;
 mod workflow;
 
+pub use element::{ElementSeed, identifies, seed_elements};
 pub use entry::{EntryDraft, ItemDraft, LegalBasis, validate_entry};
 pub use grade::{Grade, SensitiveKind};
 pub use kinds::{

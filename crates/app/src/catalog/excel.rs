@@ -1,0 +1,363 @@
+//! The Excel round trip (issue 3, item 6): export a catalog (an agency's, a county's, the
+//! city's) in the template of `gongshu-sheets`, and import the same template. An import checks
+//! every row first and reports every problem with sheet, row and column; if anything is wrong
+//! nothing is written, otherwise all rows go in one transaction.
+
+use std::collections::HashMap;
+
+use gongshu_domain::catalog::{
+    DataForm, DataType, Grade, NotOpenReason, OpenType, SensitiveKind, ShareMode, ShareType,
+    UpdateFrequency, Vocabulary,
+};
+use gongshu_domain::{Action, Target};
+use gongshu_sheets::{CellError, EntryRow, Guide, ItemRow, ReadError};
+use gongshu_store::catalog;
+use gongshu_store::orgs::OrgRow;
+use serde::Serialize;
+
+use super::draft::{apply_edit, check_references, insert_new};
+use super::input::{EntryInput, ItemInput, Parsed};
+use super::records::to_input;
+use super::scope::{org_map, within};
+use super::views::{Access, access};
+use crate::record::authorize;
+use crate::{App, AppError, Ctx, FileProblem, Result};
+
+/// Largest accepted workbook.
+pub const MAX_IMPORT_BYTES: usize = 20 * 1024 * 1024;
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ImportReport {
+    pub created: Vec<String>,
+    pub updated: Vec<String>,
+}
+
+fn labels<V: Vocabulary>() -> Vec<String> {
+    V::ALL.iter().map(|v| v.zh().to_owned()).collect()
+}
+
+fn guide() -> Guide {
+    let grades: Vec<String> = Grade::all().into_iter().map(Grade::zh).collect();
+    Guide {
+        entry_values: vec![
+            ("grade".into(), grades.clone()),
+            ("data_form".into(), labels::<DataForm>()),
+            ("share_type".into(), labels::<ShareType>()),
+            ("share_modes".into(), labels::<ShareMode>()),
+            ("open_type".into(), labels::<OpenType>()),
+            ("not_open_reason".into(), labels::<NotOpenReason>()),
+            ("update_frequency".into(), labels::<UpdateFrequency>()),
+        ],
+        item_values: vec![
+            ("data_type".into(), labels::<DataType>()),
+            ("grade".into(), grades),
+            ("sensitive_kind".into(), labels::<SensitiveKind>()),
+        ],
+    }
+}
+
+fn zh<V: Vocabulary>(code: &str) -> String {
+    V::parse(code)
+        .map(|v| v.zh().to_owned())
+        .unwrap_or_else(|_| code.to_owned())
+}
+
+fn grade_zh(code: &str) -> String {
+    Grade::parse("grade", code)
+        .map(Grade::zh)
+        .unwrap_or_else(|_| code.to_owned())
+}
+
+fn to_row(code: &str, input: &EntryInput, orgs: &HashMap<String, OrgRow>) -> EntryRow {
+    EntryRow {
+        row: 0,
+        key: String::new(),
+        code: code.to_owned(),
+        name: input.name.clone(),
+        summary: input.summary.clone(),
+        category_code: input.category_code.clone(),
+        grade: grade_zh(&input.grade),
+        data_form: zh::<DataForm>(&input.data_form),
+        share_type: zh::<ShareType>(&input.share_type),
+        share_conditions: input.share_conditions.clone(),
+        share_scope: input.share_scope.clone(),
+        share_modes: input
+            .share_modes
+            .iter()
+            .map(|m| zh::<ShareMode>(m))
+            .collect(),
+        open_type: zh::<OpenType>(&input.open_type),
+        open_conditions: input.open_conditions.clone(),
+        not_open_reason: input
+            .not_open_reason
+            .as_deref()
+            .map(zh::<NotOpenReason>)
+            .unwrap_or_default(),
+        legal_bases: input
+            .legal_bases
+            .iter()
+            .map(|b| (b.law.clone(), b.article.clone()))
+            .collect(),
+        update_frequency: zh::<UpdateFrequency>(&input.update_frequency),
+        source_dept: input
+            .source_org_id
+            .as_ref()
+            .and_then(|id| orgs.get(id))
+            .map(|o| o.name.clone())
+            .unwrap_or_default(),
+        collecting_dept: input.collecting_dept.clone(),
+        approving_dept: input.approving_dept.clone(),
+        providing_dept: input.providing_dept.clone(),
+        related_codes: input.related_codes.clone(),
+        state_secret: false,
+        items: input
+            .items
+            .iter()
+            .map(|i| ItemRow {
+                row: 0,
+                code: i.code.clone(),
+                name: i.name.clone(),
+                data_type: zh::<DataType>(&i.data_type),
+                description: i.description.clone(),
+                grade: grade_zh(&i.grade),
+                personal: i.personal,
+                sensitive_kind: i
+                    .sensitive_kind
+                    .as_deref()
+                    .map(zh::<SensitiveKind>)
+                    .unwrap_or_default(),
+                masked: i.masked.unwrap_or(false),
+                element_code: i.element_code.clone().unwrap_or_default(),
+            })
+            .collect(),
+    }
+}
+
+/// The catalog of `org_id` as an .xlsx: an agency's own entries, or for an authority every
+/// entry in its area (a county's, or the whole city's for the city authority); without
+/// `org_id`, the whole city. Each entry appears at the revision the viewer may see.
+pub async fn export_xlsx(app: &App, ctx: Option<Ctx<'_>>, org_id: Option<&str>) -> Result<Vec<u8>> {
+    let mut conn = app.db.pool().acquire().await?;
+    let orgs = org_map(&mut conn).await?;
+    if let Some(id) = org_id
+        && !orgs.contains_key(id)
+    {
+        return Err(AppError::not_found("organisation", "机构"));
+    }
+    let mut rows = Vec::new();
+    for entry in catalog::list_entries(&mut conn).await? {
+        if org_id.is_some_and(|scope| !within(&orgs, &entry.org_id, scope)) {
+            continue;
+        }
+        let published = match entry.published_revision {
+            Some(p) => catalog::get_revision(&mut conn, &entry.id, p).await?,
+            None => None,
+        };
+        let revision = match access(ctx, &entry, published.as_ref(), &orgs) {
+            Access::All => entry.latest_revision,
+            Access::Published => entry.published_revision.unwrap_or(entry.latest_revision),
+            Access::None => continue,
+        };
+        let Some(r) = catalog::get_revision(&mut conn, &entry.id, revision).await? else {
+            continue;
+        };
+        let items = catalog::list_items(&mut conn, &entry.id, revision).await?;
+        rows.push(to_row(&entry.code, &to_input(&r, &items), &orgs));
+    }
+    gongshu_sheets::write_catalog(&rows, &guide()).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+fn problem(e: CellError) -> FileProblem {
+    FileProblem {
+        location: e.cell(),
+        header: e.header,
+        zh: e.zh,
+        en: e.en,
+    }
+}
+
+fn to_input_row(row: &EntryRow, source_org_id: Option<String>) -> EntryInput {
+    let blank = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
+    EntryInput {
+        category_code: row.category_code.clone(),
+        name: row.name.clone(),
+        summary: row.summary.clone(),
+        grade: row.grade.clone(),
+        data_form: row.data_form.clone(),
+        share_type: row.share_type.clone(),
+        share_conditions: row.share_conditions.clone(),
+        share_scope: row.share_scope.clone(),
+        share_modes: row.share_modes.clone(),
+        open_type: row.open_type.clone(),
+        open_conditions: row.open_conditions.clone(),
+        not_open_reason: blank(&row.not_open_reason),
+        legal_bases: row
+            .legal_bases
+            .iter()
+            .map(|(law, article)| gongshu_domain::catalog::LegalBasis {
+                law: law.clone(),
+                article: article.clone(),
+            })
+            .collect(),
+        update_frequency: row.update_frequency.clone(),
+        source_org_id,
+        collecting_dept: row.collecting_dept.clone(),
+        approving_dept: row.approving_dept.clone(),
+        providing_dept: row.providing_dept.clone(),
+        related_codes: row.related_codes.clone(),
+        state_secret: row.state_secret,
+        change_note: "Excel导入".into(),
+        items: row
+            .items
+            .iter()
+            .map(|i| ItemInput {
+                code: i.code.clone(),
+                name: i.name.clone(),
+                data_type: i.data_type.clone(),
+                description: i.description.clone(),
+                grade: i.grade.clone(),
+                personal: i.personal,
+                sensitive_kind: blank(&i.sensitive_kind),
+                masked: Some(i.masked),
+                element_code: blank(&i.element_code),
+            })
+            .collect(),
+    }
+}
+
+/// What one checked row will do.
+enum Plan {
+    Create(EntryInput, Parsed),
+    Update(catalog::EntryRow, EntryInput, Parsed),
+}
+
+/// Imports a workbook into the catalog of `org_id`: rows without a code become new drafts,
+/// rows with a code of this organisation edit that entry. All or nothing.
+pub async fn import_xlsx(
+    app: &App,
+    ctx: Ctx<'_>,
+    org_id: &str,
+    bytes: &[u8],
+) -> Result<ImportReport> {
+    authorize(
+        app,
+        ctx,
+        Action::ManageEntries,
+        Target::Organisation { id: org_id },
+        "catalog_import",
+        org_id,
+    )
+    .await?;
+    if bytes.len() > MAX_IMPORT_BYTES {
+        return Err(gongshu_domain::Violation::new(
+            "file",
+            "file_too_large",
+            "文件超过20MB，请拆分后导入",
+            "the file exceeds 20 MB",
+        )
+        .into());
+    }
+    let rows = gongshu_sheets::read_catalog(bytes).map_err(|e| match e {
+        ReadError::NotXlsx(why) => AppError::from(gongshu_domain::Violation::new(
+            "file",
+            "not_xlsx",
+            "文件不是有效的Excel（.xlsx）工作簿",
+            format!("not a readable .xlsx workbook: {why}"),
+        )),
+        ReadError::Cells(cells) => AppError::InvalidFile(cells.into_iter().map(problem).collect()),
+    })?;
+    let mut conn = app.db.pool().acquire().await?;
+    let (scheme_version, scheme) = super::scheme::latest(&mut conn).await?;
+    let orgs = org_map(&mut conn).await?;
+    let by_name: HashMap<&str, &OrgRow> = orgs
+        .values()
+        .flat_map(|o| [(o.name.as_str(), o), (o.credit_code.as_str(), o)])
+        .collect();
+    let mut problems = Vec::new();
+    let mut plans = Vec::new();
+    for row in &rows {
+        let at = |field: &str, zh: String, en: String| {
+            row.locate(field)
+                .map(|p| problem(p.error(zh.clone(), en.clone())))
+                .unwrap_or(FileProblem {
+                    location: format!("{}!{}", gongshu_sheets::ENTRY_SHEET, row.row),
+                    header: field.to_owned(),
+                    zh,
+                    en,
+                })
+        };
+        let source = match row.source_dept.trim() {
+            "" => None,
+            name => match by_name.get(name) {
+                Some(o) => Some(o.id.clone()),
+                None => {
+                    problems.push(at(
+                        "source_dept",
+                        format!("数源部门“{name}”不是平台上的机构"),
+                        format!("source department {name} is not an organisation on the platform"),
+                    ));
+                    continue;
+                }
+            },
+        };
+        let input = to_input_row(row, source);
+        let parsed = match input.parse(&scheme) {
+            Ok(p) => p,
+            Err(v) => {
+                problems.extend(v.0.into_iter().map(|x| at(&x.field, x.zh, x.en)));
+                continue;
+            }
+        };
+        if let Err(AppError::Invalid(v)) = check_references(&mut conn, &input, &parsed).await {
+            problems.extend(v.0.into_iter().map(|x| at(&x.field, x.zh, x.en)));
+            continue;
+        }
+        if row.code.trim().is_empty() {
+            plans.push(Plan::Create(input, parsed));
+            continue;
+        }
+        match catalog::get_entry_by_code(&mut conn, row.code.trim()).await? {
+            Some(entry) if entry.org_id == org_id => plans.push(Plan::Update(entry, input, parsed)),
+            Some(_) => problems.push(at(
+                "code",
+                format!("资源“{}”不属于本单位，不能修改", row.code),
+                format!("entry {} belongs to another organisation", row.code),
+            )),
+            None => problems.push(at(
+                "code",
+                format!("资源代码“{}”不存在；新条目请留空资源代码", row.code),
+                format!(
+                    "entry {} does not exist; leave the code empty for a new entry",
+                    row.code
+                ),
+            )),
+        }
+    }
+    drop(conn);
+    if !problems.is_empty() {
+        return Err(AppError::InvalidFile(problems));
+    }
+    let mut report = ImportReport {
+        created: Vec::new(),
+        updated: Vec::new(),
+    };
+    let mut tx = app.db.begin_write().await?;
+    for plan in &plans {
+        match plan {
+            Plan::Create(input, parsed) => {
+                report.created.push(
+                    insert_new(app, &mut tx, ctx, org_id, scheme_version, parsed, input).await?,
+                );
+            }
+            Plan::Update(entry, input, parsed) => {
+                let fresh = catalog::get_entry_by_code(&mut tx, &entry.code)
+                    .await?
+                    .ok_or(AppError::not_found("catalog entry", "目录条目"))?;
+                apply_edit(app, &mut tx, ctx, &fresh, scheme_version, parsed, input).await?;
+                report.updated.push(entry.code.clone());
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(report)
+}
