@@ -124,8 +124,8 @@ pub async fn list_accounts(
             .map(|q| q.trim().to_owned())
             .filter(|q| !q.is_empty()),
     };
-    let (rows, total) =
-        accounts::list_accounts(&mut conn, &store_filter, per_page, (page - 1) * per_page).await?;
+    let offset = (page - 1).saturating_mul(per_page);
+    let (rows, total) = accounts::list_accounts(&mut conn, &store_filter, per_page, offset).await?;
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let mut roles: HashMap<String, Vec<String>> = HashMap::new();
     for (id, role) in accounts::list_roles_of(&mut conn, &ids).await? {

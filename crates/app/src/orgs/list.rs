@@ -111,7 +111,7 @@ pub async fn list_orgs(app: &App, ctx: Ctx<'_>, page: usize, per_page: usize) ->
     let total = ordered.len();
     let items = ordered
         .into_iter()
-        .skip((page - 1) * per_page)
+        .skip((page - 1).saturating_mul(per_page))
         .take(per_page)
         .map(|(row, depth)| OrgView::from_row(row, depth))
         .collect();
