@@ -270,3 +270,73 @@ pub async fn an_api_token_is_shown_once_works_as_bearer_and_dies_when_revoked(t:
         .await
         .expect_field_error("expires_in_days", "out_of_range");
 }
+
+// Issue 2 §4: changing my password needs the current one and ends my other sessions.
+pub async fn changing_my_password_ends_my_other_sessions(t: TestApp) {
+    let here = t.login("zrzyj-admin").await;
+    let elsewhere = t.login("zrzyj-admin").await;
+    here.post(
+        "/api/v1/me/password",
+        json!({ "current_password": "not-my-password", "new_password": "my-new-password" }),
+    )
+    .await
+    .expect_field_error("current_password", "wrong_password");
+    here.post(
+        "/api/v1/me/password",
+        json!({ "current_password": DEMO_PASSWORD, "new_password": "my-new-password" }),
+    )
+    .await
+    .expect_status(204);
+    here.me().await;
+    elsewhere
+        .get("/api/v1/me")
+        .await
+        .expect_problem(401, "unauthenticated");
+    t.login_with("zrzyj-admin", "my-new-password").await;
+}
+
+// Issue 2 §4: the system admin lifts a lockout before it runs out.
+pub async fn system_admin_lifts_a_lockout(t: TestApp) {
+    let anon = t.anonymous();
+    for _ in 0..5 {
+        anon.login("cl-staff", "wrong-password").await;
+    }
+    anon.login("cl-staff", DEMO_PASSWORD)
+        .await
+        .expect_problem(423, "account_locked");
+    let sysadmin = t.login("sysadmin").await;
+    let id = t.account_id("cl-staff").await;
+    let account = sysadmin.get(&format!("/api/v1/accounts/{id}")).await;
+    assert!(account.json["locked_until"].is_string(), "{}", account.text);
+    t.login("gaj-admin")
+        .await
+        .post(&format!("/api/v1/accounts/{id}/unlock"), json!({}))
+        .await
+        .expect_problem(403, "forbidden");
+    sysadmin
+        .post(&format!("/api/v1/accounts/{id}/unlock"), json!({}))
+        .await
+        .expect_status(204);
+    t.login("cl-staff").await;
+}
+
+// Issue 2 §4: a token with a lifetime stops working when it runs out.
+pub async fn an_expired_api_token_no_longer_works(t: TestApp) {
+    let owner = t.login("gjjzx-admin").await;
+    let created = owner
+        .post(
+            "/api/v1/me/tokens",
+            json!({ "name": "一天", "expires_in_days": 1 }),
+        )
+        .await;
+    created.expect_status(201);
+    let bearer = owner.with_bearer(created.json["token"].as_str().unwrap());
+    bearer.me().await;
+    t.advance(chrono::Duration::hours(23));
+    bearer.me().await;
+    t.advance(chrono::Duration::hours(1));
+    bearer
+        .get("/api/v1/me")
+        .await
+        .expect_problem(401, "session_expired");
+}

@@ -219,3 +219,19 @@ pub async fn request_ids_are_returned_and_recorded(t: TestApp) {
     assert_eq!(res.header("x-request-id"), Some("proxy-req-0001"));
     assert_eq!(t.last_event().await.request_id, "proxy-req-0001");
 }
+
+// Issue 2 §9: page numbers past the end are an empty page, never a server error.
+pub async fn huge_page_numbers_are_not_a_server_error(t: TestApp) {
+    let sysadmin = t.login("sysadmin").await;
+    for path in [
+        "/api/v1/organisations?page=18446744073709551615",
+        "/api/v1/organisations?page=4611686018427387904&per_page=500",
+        "/api/v1/accounts?page=9223372036854775807",
+        "/api/v1/accounts?page=4611686018427387904&per_page=200",
+    ] {
+        let res = sysadmin.get(path).await;
+        assert!(res.status < 500, "{path}: {} {}", res.status, res.text);
+        res.expect_status(200);
+        assert_eq!(res.json["items"], json!([]), "{path}");
+    }
+}

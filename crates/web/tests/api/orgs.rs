@@ -193,3 +193,66 @@ pub async fn agency_admin_keeps_its_own_liaison_up_to_date(t: TestApp) {
         .await
         .expect_field_error("liaison_name", "required");
 }
+
+// H6: changing an organisation never leaves the tree in a shape creation would refuse —
+// a county authority with county bodies under it cannot become a city body.
+pub async fn an_update_cannot_strand_the_children_of_an_organisation(t: TestApp) {
+    let sysadmin = t.login("sysadmin").await;
+    let xcq = t.org_id("新城区大数据管理局").await;
+    let current = sysadmin.get(&format!("/api/v1/organisations/{xcq}")).await;
+    current.expect_status(200);
+    let mut body = json!({});
+    for field in [
+        "parent_id",
+        "kind",
+        "name",
+        "credit_code",
+        "liaison_name",
+        "liaison_phone",
+        "liaison_email",
+    ] {
+        body[field] = current.json[field].clone();
+    }
+    body["level"] = json!("city");
+    let res = sysadmin
+        .put(&format!("/api/v1/organisations/{xcq}"), body)
+        .await;
+    assert_eq!(
+        res.status, 422,
+        "新城区公安分局 would sit under a city body: {}",
+        res.text
+    );
+    res.expect_problem(422, "invalid_input");
+    let after = sysadmin.get(&format!("/api/v1/organisations/{xcq}")).await;
+    assert_eq!(after.json["level"], "county");
+}
+
+// B16, H5: roles fit their organisation's kind — also after the organisation changes kind.
+pub async fn an_update_cannot_change_the_kind_under_its_members_roles(t: TestApp) {
+    let sysadmin = t.login("sysadmin").await;
+    let gaj = t.org_id("市公安局").await;
+    let current = sysadmin.get(&format!("/api/v1/organisations/{gaj}")).await;
+    let mut body = json!({});
+    for field in [
+        "parent_id",
+        "level",
+        "name",
+        "credit_code",
+        "liaison_name",
+        "liaison_phone",
+        "liaison_email",
+    ] {
+        body[field] = current.json[field].clone();
+    }
+    body["kind"] = json!("regulator");
+    let res = sysadmin
+        .put(&format!("/api/v1/organisations/{gaj}"), body)
+        .await;
+    assert_eq!(
+        res.status, 422,
+        "gaj-admin's agency_admin role would not fit a regulator: {}",
+        res.text
+    );
+    res.expect_problem(422, "invalid_input");
+    t.login("gaj-admin").await;
+}
