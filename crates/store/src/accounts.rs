@@ -91,7 +91,7 @@ pub async fn list_accounts(
 ) -> Result<(Vec<AccountRow>, i64)> {
     let pattern = filter.query.as_ref().map(|q| format!("%{q}%"));
     let predicate = "($1 IS NULL OR org_id = $1) \
-                     AND ($2 IS NULL OR username LIKE $2 OR display_name LIKE $2)";
+                     AND ($2 IS NULL OR LOWER(username) LIKE LOWER($2) OR LOWER(display_name) LIKE LOWER($2))";
     let rows = sqlx::query_as(AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM accounts WHERE {predicate} ORDER BY username LIMIT $3 OFFSET $4"
     )))
