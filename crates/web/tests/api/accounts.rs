@@ -340,3 +340,28 @@ pub async fn an_expired_api_token_no_longer_works(t: TestApp) {
         .await
         .expect_problem(401, "session_expired");
 }
+
+// The account search finds the same accounts on both databases, whatever the case typed.
+pub async fn account_search_ignores_case_on_both_databases(t: TestApp) {
+    let sysadmin = t.login("sysadmin").await;
+    let names = |res: &crate::support::Resp| -> Vec<String> {
+        let mut names: Vec<String> = res.json["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|a| a["username"].as_str().unwrap().to_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let lower = sysadmin.get("/api/v1/accounts?q=gaj-admin").await;
+    lower.expect_status(200);
+    assert_eq!(
+        names(&lower),
+        ["gaj-admin", "tzq-gaj-admin", "xcq-gaj-admin"]
+    );
+    let upper = sysadmin.get("/api/v1/accounts?q=GAJ-Admin").await;
+    upper.expect_status(200);
+    assert_eq!(names(&upper), names(&lower), "{}", upper.text);
+    assert_eq!(upper.json["total"], 3);
+}

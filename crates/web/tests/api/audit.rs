@@ -282,6 +282,23 @@ pub async fn auditor_filters_and_pages_events(t: TestApp) {
     by_actor.expect_status(200);
     assert_eq!(by_actor.json["items"].as_array().unwrap().len(), 3);
 
+    // Days are China Standard Time: the test clock stands at 2025-09-01 09:00 (UTC+8).
+    let today = auditor
+        .get("/api/v1/audit/events?from=2025-09-01&to=2025-09-01&limit=500")
+        .await;
+    today.expect_status(200);
+    assert_eq!(
+        today.json["items"].as_array().unwrap().len() as i64,
+        t.audit_count().await
+    );
+    for (from, to) in [("2025-09-02", "2025-09-30"), ("2025-08-01", "2025-08-31")] {
+        let none = auditor
+            .get(&format!("/api/v1/audit/events?from={from}&to={to}"))
+            .await;
+        none.expect_status(200);
+        assert_eq!(none.json["items"], serde_json::json!([]), "{from}..{to}");
+    }
+
     auditor
         .get("/api/v1/audit/events?outcome=maybe")
         .await

@@ -103,6 +103,7 @@ fn all_tests() -> Vec<(&'static str, TestFn)> {
         accounts::an_expired_api_token_no_longer_works,
         accounts::changing_my_password_ends_my_other_sessions,
         accounts::system_admin_lifts_a_lockout,
+        accounts::account_search_ignores_case_on_both_databases,
         calendar::known_deadlines_come_out_right,
         calendar::a_deadline_in_an_unloaded_year_is_provisional_until_the_year_is_imported,
         calendar::an_invalid_year_file_is_refused,
