@@ -191,3 +191,57 @@ pub async fn auditor_sees_the_break_through_the_api(t: TestApp) {
         broken.text
     );
 }
+
+/// Rewrites who acted in event `seq` and gives it a hash that matches its new fields, as a
+/// forger who knows the hashing rule would.
+async fn forge_actor(t: &TestApp, seq: i64) {
+    let mut conn = t.db().pool().acquire().await.expect("connection");
+    let filter = gongshu_audit::EventFilter {
+        before_seq: Some(seq + 1),
+        ..Default::default()
+    };
+    let mut event = gongshu_audit::list_events(&mut conn, &filter, 1)
+        .await
+        .expect("the event")
+        .pop()
+        .expect("the event");
+    assert_eq!(event.seq, seq);
+    event.actor_name = "mallory".into();
+    let hash = event.expected_hash();
+    t.execute(&format!(
+        "UPDATE audit_events SET actor_name = 'mallory', hash = '{hash}' WHERE seq = {seq}"
+    ))
+    .await
+    .expect("forge");
+}
+
+// Issue 2 §8: an event rewritten with a matching hash of its own still breaks the link to
+// its successor.
+pub async fn a_forged_event_with_a_fresh_hash_breaks_the_link_to_its_successor(t: TestApp) {
+    let n = some_history(&t).await;
+    let k = n / 2;
+    t.drop_audit_triggers().await;
+    forge_actor(&t, k).await;
+    let report = t.verify_chain().await;
+    assert_eq!(
+        report.first_broken,
+        Some((k + 1, Breakage::Unlinked)),
+        "{report:?}"
+    );
+}
+
+// Issue 2 §8: the newest event, rewritten with a matching hash, no longer matches the chain
+// head; the verdict names that event, not a sequence number that does not exist.
+pub async fn a_forged_last_event_is_named_by_its_own_sequence_number(t: TestApp) {
+    let n = some_history(&t).await;
+    t.drop_audit_triggers().await;
+    forge_actor(&t, n).await;
+    let report = t.verify_chain().await;
+    let (seq, _) = report.first_broken.expect("the forgery is found");
+    assert_eq!(seq, n, "{report:?}");
+    assert_eq!(
+        report.first_broken,
+        Some((n, Breakage::Altered)),
+        "{report:?}"
+    );
+}

@@ -73,6 +73,8 @@ fn all_tests() -> Vec<(&'static str, TestFn)> {
         audit_chain::swapping_two_events_breaks_the_chain_at_the_first_of_them,
         audit_chain::deleting_the_last_event_is_reported_as_truncation,
         audit_chain::auditor_sees_the_break_through_the_api,
+        audit_chain::a_forged_event_with_a_fresh_hash_breaks_the_link_to_its_successor,
+        audit_chain::a_forged_last_event_is_named_by_its_own_sequence_number,
         concurrency::concurrent_writers_never_fork_the_chain,
         errors::malformed_json_is_a_400_problem,
         errors::an_unknown_field_is_a_422_problem,
