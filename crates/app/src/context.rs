@@ -28,6 +28,8 @@ pub enum AuthVia {
     Session(String),
     /// The id of the personal API token.
     Token(String),
+    /// An operator at the command line acting as this account (`--as`).
+    Cli,
 }
 
 /// An authenticated account, with what decisions need to know about it.

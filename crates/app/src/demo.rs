@@ -74,6 +74,7 @@ const NAMED_USERS: &[(&str, &str, Role, &str)] = &[
     ("secadmin", "李静", Role::SecurityAdmin, "sjzx"),
     ("auditor", "赵敏", Role::Auditor, "sjzx"),
     ("reviewer", "陈晓东", Role::AuthorityReviewer, "sjj"),
+    ("sjj-admin", "赵磊", Role::AgencyAdmin, "sjj"),
     ("xcq-reviewer", "宋佳", Role::AuthorityReviewer, "xcq"),
     ("tzq-reviewer", "巴特尔", Role::AuthorityReviewer, "tzq"),
     ("operator", "马超", Role::OperatorStaff, "yy"),
@@ -258,4 +259,9 @@ pub async fn seed(app: &App, password: &str) -> Result<DemoSummary> {
         seeded: empty,
         users,
     })
+}
+
+/// (key, name) of every demo organisation; the key prefixes its users' names.
+pub(crate) fn org_keys() -> Vec<(&'static str, &'static str)> {
+    ORGS.iter().map(|o| (o.key, o.name)).collect()
 }

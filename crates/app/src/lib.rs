@@ -12,6 +12,7 @@ pub mod catalog;
 mod clock;
 mod context;
 pub mod demo;
+pub mod demo_catalog;
 mod error;
 pub mod identity;
 pub mod orgs;

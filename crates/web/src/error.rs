@@ -166,16 +166,30 @@ impl From<AppError> for ApiError {
             ),
             AppError::Conflict { code, zh, en } => ApiError::new(S::CONFLICT, code, zh, en),
             AppError::InvalidFile(problems) => {
-                let first = problems.first().map(|p| format!("{} {}", p.location, p.zh)).unwrap_or_default();
+                let first = problems
+                    .first()
+                    .map(|p| format!("{} {}", p.location, p.zh))
+                    .unwrap_or_default();
                 let mut err = ApiError::new(
                     S::UNPROCESSABLE_ENTITY,
                     "invalid_file",
-                    format!("文件有{}处错误，未导入任何内容；第一处：{first}", problems.len()),
-                    format!("the file has {} problem(s); nothing was imported", problems.len()),
+                    format!(
+                        "文件有{}处错误，未导入任何内容；第一处：{first}",
+                        problems.len()
+                    ),
+                    format!(
+                        "the file has {} problem(s); nothing was imported",
+                        problems.len()
+                    ),
                 );
                 err.errors = problems
                     .into_iter()
-                    .map(|p| FieldError { field: p.location, code: "invalid_cell".into(), zh: format!("{}：{}", p.header, p.zh), en: p.en })
+                    .map(|p| FieldError {
+                        field: p.location,
+                        code: "invalid_cell".into(),
+                        zh: format!("{}：{}", p.header, p.zh),
+                        en: p.en,
+                    })
                     .collect();
                 err
             }

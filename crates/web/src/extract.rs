@@ -173,10 +173,15 @@ impl MaybeAuthed {
 impl FromRequestParts<AppState> for MaybeAuthed {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         if credential(parts).is_none() {
             return Ok(MaybeAuthed(None));
         }
-        Authed::from_request_parts(parts, state).await.map(|a| MaybeAuthed(Some(a)))
+        Authed::from_request_parts(parts, state)
+            .await
+            .map(|a| MaybeAuthed(Some(a)))
     }
 }

@@ -57,3 +57,24 @@ pub(crate) async fn load(conn: &mut gongshu_store::Conn, id: &str) -> Result<Loa
         roles: RoleSet::new(roles.iter().filter_map(|r| r.parse().ok())),
     })
 }
+
+/// The user name of an organisation's first agency admin, for command-line work done on the
+/// organisation's behalf.
+pub async fn first_admin_of(app: &crate::App, org_id: &str) -> Result<Option<String>> {
+    let mut conn = app.db().pool().acquire().await?;
+    let filter = gongshu_store::accounts::AccountFilter {
+        org_id: Some(org_id.to_owned()),
+        query: None,
+    };
+    let (rows, _) = gongshu_store::accounts::list_accounts(&mut conn, &filter, 200, 0).await?;
+    for row in rows {
+        if gongshu_store::accounts::list_roles(&mut conn, &row.id)
+            .await?
+            .iter()
+            .any(|r| r == "agency_admin")
+        {
+            return Ok(Some(row.username));
+        }
+    }
+    Ok(None)
+}

@@ -133,10 +133,30 @@ fn to_row(code: &str, input: &EntryInput, orgs: &HashMap<String, OrgRow>) -> Ent
     }
 }
 
+/// Who an export is for.
+#[derive(Clone, Copy)]
+pub enum Reader<'a> {
+    /// A visitor or a logged-in user: what they may see.
+    Viewer(Option<Ctx<'a>>),
+    /// An operator at the command line: every published entry.
+    Operator,
+}
+
+/// Finds an organisation by id, credit code or exact name (for `--org` and query parameters).
+pub async fn find_org(app: &App, key: &str) -> Result<String> {
+    let mut conn = app.db.pool().acquire().await?;
+    org_map(&mut conn)
+        .await?
+        .into_values()
+        .find(|o| o.id == key || o.credit_code == key || o.name == key)
+        .map(|o| o.id)
+        .ok_or(AppError::not_found("organisation", "机构"))
+}
+
 /// The catalog of `org_id` as an .xlsx: an agency's own entries, or for an authority every
 /// entry in its area (a county's, or the whole city's for the city authority); without
-/// `org_id`, the whole city. Each entry appears at the revision the viewer may see.
-pub async fn export_xlsx(app: &App, ctx: Option<Ctx<'_>>, org_id: Option<&str>) -> Result<Vec<u8>> {
+/// `org_id`, the whole city. Each entry appears at the revision the reader may see.
+pub async fn export_xlsx(app: &App, reader: Reader<'_>, org_id: Option<&str>) -> Result<Vec<u8>> {
     let mut conn = app.db.pool().acquire().await?;
     let orgs = org_map(&mut conn).await?;
     if let Some(id) = org_id
@@ -153,7 +173,12 @@ pub async fn export_xlsx(app: &App, ctx: Option<Ctx<'_>>, org_id: Option<&str>) 
             Some(p) => catalog::get_revision(&mut conn, &entry.id, p).await?,
             None => None,
         };
-        let revision = match access(ctx, &entry, published.as_ref(), &orgs) {
+        let seen = match reader {
+            Reader::Viewer(ctx) => access(ctx, &entry, published.as_ref(), &orgs),
+            Reader::Operator if published.is_some() => Access::Published,
+            Reader::Operator => Access::None,
+        };
+        let revision = match seen {
             Access::All => entry.latest_revision,
             Access::Published => entry.published_revision.unwrap_or(entry.latest_revision),
             Access::None => continue,
@@ -360,4 +385,31 @@ pub async fn import_xlsx(
     }
     tx.commit().await?;
     Ok(report)
+}
+
+/// Export for the API and console: `org` is an id, credit code or name.
+pub async fn export_scoped(app: &App, ctx: Option<Ctx<'_>>, org: Option<&str>) -> Result<Vec<u8>> {
+    let org_id = match org.filter(|o| !o.trim().is_empty()) {
+        Some(key) => Some(find_org(app, key.trim()).await?),
+        None => None,
+    };
+    export_xlsx(app, Reader::Viewer(ctx), org_id.as_deref()).await
+}
+
+/// Import for the API and console: into `org` (id, credit code or name), default the caller's own.
+pub async fn import_scoped(
+    app: &App,
+    ctx: Ctx<'_>,
+    org: Option<&str>,
+    bytes: &[u8],
+) -> Result<ImportReport> {
+    let org_id = match org.filter(|o| !o.trim().is_empty()) {
+        Some(key) => find_org(app, key.trim()).await?,
+        None => ctx
+            .principal
+            .org_id
+            .clone()
+            .ok_or(AppError::not_found("organisation", "机构"))?,
+    };
+    import_xlsx(app, ctx, &org_id, bytes).await
 }

@@ -52,6 +52,18 @@ pub async fn authenticate(app: &App, credential: &str) -> Result<Principal> {
     load_principal(&mut conn, &account, AuthVia::Session(hash)).await
 }
 
+/// The principal an operator acts as on the command line (`--as USER`). Whoever runs the CLI
+/// has the database in hand; naming the account keeps the audit trail and the access decision
+/// the same as on the web.
+pub async fn principal_for_cli(app: &App, username: &str) -> Result<Principal> {
+    let mut conn = app.db.pool().acquire().await?;
+    let account = accounts::get_account_by_username(&mut conn, username)
+        .await?
+        .ok_or(AppError::not_found("account", "账号"))?;
+    let account = active_account(&mut conn, &account.id, app.now_micros()).await?;
+    load_principal(&mut conn, &account, AuthVia::Cli).await
+}
+
 async fn active_account(conn: &mut Conn, id: &str, now: i64) -> Result<accounts::AccountRow> {
     let account = accounts::get_account(conn, id)
         .await?

@@ -20,6 +20,7 @@ pub use tokens::{
 };
 
 pub(crate) use authenticate::load_principal;
+pub use authenticate::principal_for_cli;
 
 use gongshu_domain::authz::platform_capabilities;
 use serde::Serialize;

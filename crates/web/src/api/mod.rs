@@ -12,7 +12,7 @@ mod security_policy;
 mod tokens;
 
 use utoipa::OpenApi;
-use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
 
 use crate::state::AppState;
@@ -77,4 +77,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(catalog::review_desk))
         .routes(routes!(catalog::elements))
         .routes(routes!(catalog::assign_source))
+        .routes(routes!(catalog::export_xlsx))
+        .routes(
+            routes!(catalog::import_xlsx).layer(axum::extract::DefaultBodyLimit::max(
+                gongshu_app::catalog::excel::MAX_IMPORT_BYTES,
+            )),
+        )
 }

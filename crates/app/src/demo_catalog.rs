@@ -1,0 +1,249 @@
+//! The demo city's catalog: about sixty realistic entries across the demo agencies, covering
+//! every share type, open type, grade and update frequency, drafted, submitted and reviewed
+//! through the same commands people use, so the audit log tells their story too. A few are
+//! left as a draft, awaiting review and returned, so the review desk has work.
+
+use gongshu_domain::catalog::LegalBasis;
+use gongshu_store::catalog;
+
+use crate::catalog::elements::AssignSourceInput;
+use crate::catalog::{EntryInput, ItemInput, ReturnInput};
+use crate::{App, AppError, Ctx, RequestMeta, Result};
+
+const DATA: &str = include_str!("../data/demo-catalog.txt");
+
+/// Which demo organisation is the source of which basic data element (一数一源).
+const SOURCES: &[(&str, &str)] = &[
+    ("NP01", "gaj"),
+    ("NP02", "gaj"),
+    ("NP03", "mzj"),
+    ("NP04", "wjw"),
+    ("NP05", "gaj"),
+    ("NP06", "wjw"),
+    ("NP07", "rsj"),
+    ("NP08", "mzj"),
+    ("NP09", "jyj"),
+    ("NP10", "cl"),
+    ("NP11", "gjjzx"),
+    ("NP12", "zrzyj"),
+    ("OR01", "scjgj"),
+    ("OR02", "mzj"),
+    ("OR04", "sfj"),
+];
+
+struct Line {
+    org: String,
+    input: EntryInput,
+}
+
+fn law(name: &str, article: &str) -> LegalBasis {
+    LegalBasis {
+        law: name.into(),
+        article: article.into(),
+    }
+}
+
+fn parse_items(spec: &str, grade: &str) -> Vec<ItemInput> {
+    spec.split(", ")
+        .map(|item| {
+            let mut parts = item.split(':');
+            let code = parts.next().unwrap_or_default();
+            let name = parts.next().unwrap_or_default();
+            let data_type = parts.next().unwrap_or("text");
+            let mut out = ItemInput {
+                code: code.into(),
+                name: name.into(),
+                data_type: data_type.into(),
+                grade: grade.into(),
+                ..ItemInput::default()
+            };
+            for flag in parts {
+                match flag.split_once('=') {
+                    Some(("s", kind)) => out.sensitive_kind = Some(kind.into()),
+                    Some(("e", element)) => out.element_code = Some(element.into()),
+                    _ if flag == "p" => out.personal = true,
+                    _ if flag == "m" => out.masked = Some(true),
+                    _ if flag == "u" => out.masked = Some(false),
+                    _ => {}
+                }
+            }
+            out
+        })
+        .collect()
+}
+
+fn parse_line(line: &str) -> Option<Line> {
+    let f: Vec<&str> = line.split(" | ").map(str::trim).collect();
+    let [
+        org,
+        category,
+        name,
+        summary,
+        grade,
+        share,
+        open,
+        frequency,
+        form,
+        items,
+    ] = f[..]
+    else {
+        return None;
+    };
+    let items = parse_items(items, grade);
+    let personal = items.iter().any(|i| i.personal);
+    let share_modes = match share {
+        "unconditional" => vec!["api_query".into(), "bulk_download".into()],
+        "conditional" => vec!["api_query".into()],
+        _ => vec!["verification".into()],
+    };
+    let mut legal_bases = Vec::new();
+    if share != "unconditional" {
+        legal_bases.push(law("中华人民共和国数据安全法", "第三十八条"));
+        if personal {
+            legal_bases.push(law("中华人民共和国个人信息保护法", "第三十四条"));
+        }
+        legal_bases.push(law("呼和浩特市公共数据管理暂行办法", "第十八条"));
+    }
+    Some(Line {
+        org: org.into(),
+        input: EntryInput {
+            category_code: category.into(),
+            name: name.into(),
+            summary: summary.into(),
+            grade: grade.into(),
+            data_form: form.into(),
+            share_type: share.into(),
+            share_conditions: if share == "conditional" {
+                "限于履行法定职责所必需，按申请的场景和信息项使用，不得转提供".into()
+            } else {
+                String::new()
+            },
+            share_scope: if share == "not_shared" {
+                "仅提供核验比对".into()
+            } else {
+                "全市公共管理和服务机构".into()
+            },
+            share_modes,
+            open_type: open.into(),
+            open_conditions: if open == "conditional" {
+                "限定用于科研和公共服务场景，须签署数据使用协议并落实安全措施".into()
+            } else {
+                String::new()
+            },
+            not_open_reason: (open == "not_open").then(|| {
+                if personal {
+                    "privacy".into()
+                } else {
+                    "legal_bar".into()
+                }
+            }),
+            legal_bases,
+            update_frequency: frequency.into(),
+            source_org_id: None,
+            collecting_dept: String::new(),
+            approving_dept: String::new(),
+            providing_dept: String::new(),
+            related_codes: Vec::new(),
+            state_secret: false,
+            change_note: "初始编目".into(),
+            items,
+        },
+    })
+}
+
+/// The demo user names of an organisation key: its agency admin and its reviewing authority's reviewer.
+fn users_of(org: &str) -> (String, &'static str) {
+    let reviewer = if org.starts_with("xcq") {
+        "xcq-reviewer"
+    } else if org.starts_with("tzq") {
+        "tzq-reviewer"
+    } else {
+        "reviewer"
+    };
+    (format!("{org}-admin"), reviewer)
+}
+
+/// Seeds the catalog once (nothing happens when any entry exists). Returns entries created.
+pub async fn seed_catalog(app: &App) -> Result<usize> {
+    let mut conn = app.db().pool().acquire().await?;
+    if !catalog::list_entries(&mut conn).await?.is_empty() {
+        return Ok(0);
+    }
+    drop(conn);
+    let org_ids = demo_org_ids(app).await?;
+    let meta = RequestMeta {
+        request_id: format!("demo-{}", uuid::Uuid::now_v7()),
+        client_addr: "local".into(),
+    };
+    let city_reviewer = crate::identity::principal_for_cli(app, "reviewer").await?;
+    for (element, org) in SOURCES {
+        let ctx = Ctx {
+            meta: &meta,
+            principal: &city_reviewer,
+        };
+        let org_id = org_ids
+            .iter()
+            .find(|(k, _)| k == org)
+            .map(|(_, id)| id.clone())
+            .ok_or_else(|| AppError::Internal(format!("demo org {org} missing")))?;
+        crate::catalog::elements::assign_source(app, ctx, element, AssignSourceInput { org_id })
+            .await?;
+    }
+    let lines: Vec<Line> = DATA
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .filter_map(parse_line)
+        .collect();
+    let total = lines.len();
+    for (n, line) in lines.into_iter().enumerate() {
+        let (admin, reviewer) = users_of(&line.org);
+        let agency = crate::identity::principal_for_cli(app, &admin).await?;
+        let authority = crate::identity::principal_for_cli(app, reviewer).await?;
+        let as_agency = Ctx {
+            meta: &meta,
+            principal: &agency,
+        };
+        let as_authority = Ctx {
+            meta: &meta,
+            principal: &authority,
+        };
+        let view = crate::catalog::create_entry(app, as_agency, None, line.input).await?;
+        // The last three stay in the workflow: a draft, one awaiting review, one returned.
+        match total - n {
+            1 => continue,
+            2 => {
+                crate::catalog::submit(app, as_agency, &view.code).await?;
+            }
+            3 => {
+                crate::catalog::submit(app, as_agency, &view.code).await?;
+                let reasons = "信息项“年报年度”的数据类型应为整数，请修改后重新提交".to_owned();
+                crate::catalog::return_entry(
+                    app,
+                    as_authority,
+                    &view.code,
+                    ReturnInput { reasons },
+                )
+                .await?;
+            }
+            _ => {
+                crate::catalog::submit(app, as_agency, &view.code).await?;
+                crate::catalog::approve(app, as_authority, &view.code).await?;
+            }
+        }
+    }
+    Ok(total)
+}
+
+/// (demo key, organisation id) of the demo organisations, by their names.
+async fn demo_org_ids(app: &App) -> Result<Vec<(String, String)>> {
+    let mut conn = app.db().pool().acquire().await?;
+    let orgs = gongshu_store::orgs::list_orgs(&mut conn).await?;
+    Ok(crate::demo::org_keys()
+        .into_iter()
+        .filter_map(|(key, name)| {
+            orgs.iter()
+                .find(|o| o.name == name)
+                .map(|o| (key.to_owned(), o.id.clone()))
+        })
+        .collect())
+}
