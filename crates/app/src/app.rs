@@ -3,6 +3,7 @@
 use std::sync::{Arc, RwLock};
 
 use gongshu_domain::WorkingCalendar;
+use gongshu_search::CatalogIndex;
 use gongshu_store::Db;
 
 use crate::clock::{Clock, SystemClock};
@@ -12,43 +13,72 @@ use crate::{Result, calendar};
 pub struct AppConfig {
     /// Session lifetime regardless of activity, in hours.
     pub session_absolute_hours: i64,
+    /// Directory of the catalog search index; `None` keeps it in memory (tests). Either way it
+    /// is derived data, rebuilt from the database whenever it disagrees with it.
+    pub search_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for AppConfig {
     fn default() -> Self {
         Self {
             session_absolute_hours: 12,
+            search_dir: None,
         }
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct App {
     pub(crate) db: Db,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) calendar: Arc<RwLock<WorkingCalendar>>,
     pub(crate) config: AppConfig,
+    pub(crate) search: Arc<CatalogIndex>,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("backend", &self.db.backend())
+            .field("search_docs", &self.search.num_docs())
+            .finish_non_exhaustive()
+    }
 }
 
 impl App {
     /// Opens the application over a migrated database; imported calendar years are loaded.
     pub async fn new(db: Db, clock: Arc<dyn Clock>, config: AppConfig) -> Result<Self> {
+        let search = match &config.search_dir {
+            Some(dir) => match CatalogIndex::open(dir) {
+                // An index of an older layout is derived data: start afresh and rebuild.
+                Err(gongshu_search::SearchError::SchemaMismatch { .. }) => {
+                    std::fs::remove_dir_all(dir)
+                        .map_err(|e| crate::AppError::Internal(e.to_string()))?;
+                    CatalogIndex::open(dir)
+                }
+                other => other,
+            },
+            None => CatalogIndex::in_memory(),
+        }
+        .map_err(|e| crate::AppError::Internal(format!("search index: {e}")))?;
         let app = Self {
             db,
             clock,
             calendar: Arc::new(RwLock::new(WorkingCalendar::official())),
             config,
+            search: Arc::new(search),
         };
         calendar::reload(&app).await?;
         crate::catalog::ensure_reference_data(&app).await?;
+        crate::catalog::search::ensure_index(&app).await?;
         Ok(app)
     }
 
     /// Connects, migrates and opens with the system clock.
-    pub async fn open(database_url: &str) -> Result<Self> {
+    pub async fn open(database_url: &str, config: AppConfig) -> Result<Self> {
         let db = Db::connect(database_url).await?;
         db.migrate().await?;
-        Self::new(db, Arc::new(SystemClock), AppConfig::default()).await
+        Self::new(db, Arc::new(SystemClock), config).await
     }
 
     pub fn db(&self) -> &Db {

@@ -77,8 +77,13 @@ pub async fn verify(conn: &mut Conn) -> Result<VerifyReport> {
         }
     }
     let last = expected_seq - 1;
-    if last != head_seq || (last > 0 && prev_hash != head_hash) {
+    if last < head_seq {
         return Ok(report(checked, Some((last + 1, Breakage::Truncated))));
+    }
+    if last > 0 && prev_hash != head_hash {
+        // The last event was rewritten consistently with itself, but the head remembers
+        // another hash: the last event is the altered one.
+        return Ok(report(checked - 1, Some((last, Breakage::Altered))));
     }
     Ok(report(checked, None))
 }

@@ -41,7 +41,11 @@ impl DataArgs {
             Some(url) => url.clone(),
             None => format!("sqlite://{}", self.data_dir.join("gongshu.db").display()),
         };
-        App::open(&url)
+        let config = gongshu_app::AppConfig {
+            search_dir: Some(self.data_dir.join("search-index")),
+            ..gongshu_app::AppConfig::default()
+        };
+        App::open(&url, config)
             .await
             .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))
     }
@@ -85,6 +89,20 @@ enum Command {
     Catalog {
         #[command(subcommand)]
         command: CatalogCommand,
+    },
+    /// Catalog search index tools.
+    Search {
+        #[command(subcommand)]
+        command: SearchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum SearchCommand {
+    /// Rebuilds the search index of the data directory from the database.
+    Rebuild {
+        #[command(flatten)]
+        data: DataArgs,
     },
 }
 
@@ -219,6 +237,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Catalog { command } => run_catalog(command).await,
+        Command::Search {
+            command: SearchCommand::Rebuild { data },
+        } => {
+            let app = data.open().await?;
+            let n = gongshu_app::catalog::search::rebuild(&app)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("搜索索引已重建 search index rebuilt: {n} published entries");
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Calendar {
             command: CalendarCommand::Import { file, data },
         } => {

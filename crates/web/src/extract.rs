@@ -93,12 +93,16 @@ impl<S: Send + Sync> FromRequestParts<S> for Meta {
 }
 
 pub(crate) fn request_meta(parts: &Parts) -> RequestMeta {
-    let request_id = parts
+    // A proxy may pass its own id; keep it, but only a bounded, plain one goes into the audit log.
+    let request_id: String = parts
         .headers
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("-")
-        .to_owned();
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || "-_.:".contains(*c))
+        .take(64)
+        .collect();
     let client_addr = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()

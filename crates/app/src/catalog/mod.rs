@@ -10,6 +10,7 @@ mod records;
 mod review;
 pub mod scheme;
 mod scope;
+pub mod search;
 mod views;
 
 pub use draft::{create_entry, update_entry};
@@ -28,7 +29,8 @@ pub(crate) async fn ensure_reference_data(app: &App) -> Result<()> {
     elements::ensure_seeded(app).await
 }
 
-/// After-commit effect of publishing an entry.
-pub(crate) async fn published(_app: &App, view: &EntryView) {
+/// After-commit effect of publishing an entry: the search index learns it.
+pub(crate) fn published(app: &App, view: &EntryView, published_at: i64) {
     tracing::info!(entry.code = %view.code, entry.revision = view.revision, "catalog entry published");
+    search::index_published(app, view, published_at);
 }

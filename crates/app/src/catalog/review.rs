@@ -158,7 +158,7 @@ pub async fn approve(app: &App, ctx: Ctx<'_>, code: &str) -> Result<EntryView> {
     .await?;
     tx.commit().await?;
     let view = super::views::entry_view(app, Some(ctx), code, Some(row.revision)).await?;
-    super::published(app, &view).await;
+    super::published(app, &view, now);
     Ok(view)
 }
 

@@ -544,3 +544,29 @@ pub async fn diff(
 fn j<T: Serialize + ?Sized>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_default()
 }
+
+/// The published revision of an entry, regardless of who asks (for the search index), with
+/// its publication time in UTC microseconds.
+pub(crate) async fn published_view(
+    app: &App,
+    entry: &EntryRow,
+    revision: i64,
+) -> Result<(EntryView, i64)> {
+    let mut conn = app.db.pool().acquire().await?;
+    let orgs = org_map(&mut conn).await?;
+    let r = catalog::get_revision(&mut conn, &entry.id, revision)
+        .await?
+        .ok_or(AppError::not_found("catalog entry", "目录条目"))?;
+    let items = catalog::list_items(&mut conn, &entry.id, revision).await?;
+    let scheme = super::scheme::get_version(app, r.scheme_version).await?;
+    let category_name = scheme
+        .scheme
+        .category(&r.category_code)
+        .map(|c| c.name.clone())
+        .unwrap_or_default();
+    let published_at = r.published_at.unwrap_or_default();
+    Ok((
+        build_view(app, entry, &r, &items, &orgs, category_name, Vec::new())?,
+        published_at,
+    ))
+}

@@ -86,6 +86,69 @@ async fn check_parent(conn: &mut Conn, org: &CheckedOrg, moving: Option<&OrgRow>
     Ok(())
 }
 
+/// A change of kind or level must keep the organisation's children where the tree allows them
+/// and its members' roles fitting (e.g. an agency with agency admins cannot become a regulator).
+async fn check_dependents(conn: &mut Conn, id: &str, org: &CheckedOrg) -> Result<()> {
+    let this = OrgPlacement {
+        kind: org.kind,
+        level: org.level,
+    };
+    for child in orgs::list_orgs(conn)
+        .await?
+        .iter()
+        .filter(|o| o.parent_id.as_deref() == Some(id))
+    {
+        if let Some(placement) = placement(child)
+            && check_placement(placement, Some(this), true).is_err()
+        {
+            return Err(Violation::new(
+                "kind",
+                "strands_children",
+                format!(
+                    "修改后下级机构“{}”将不符合机构层级规则，请先调整下级机构",
+                    child.name
+                ),
+                format!(
+                    "the change would leave the sub-organisation {} misplaced",
+                    child.name
+                ),
+            )
+            .into());
+        }
+    }
+    let members = gongshu_store::accounts::list_accounts(
+        conn,
+        &gongshu_store::accounts::AccountFilter {
+            org_id: Some(id.to_owned()),
+            query: None,
+        },
+        i64::MAX,
+        0,
+    )
+    .await?
+    .0;
+    for account in members {
+        let roles = gongshu_store::accounts::list_roles(conn, &account.id).await?;
+        let set = gongshu_domain::RoleSet::new(roles.iter().filter_map(|r| r.parse().ok()));
+        if set.check(Some(org.kind)).is_err() {
+            return Err(Violation::new(
+                "kind",
+                "roles_no_longer_fit",
+                format!(
+                    "账号“{}”的角色与修改后的机构类型不符，请先由安全管理员调整其角色",
+                    account.username
+                ),
+                format!(
+                    "the roles of account {} would not fit the new kind",
+                    account.username
+                ),
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
 fn to_row(id: String, org: CheckedOrg, created_at: i64, now: i64) -> OrgRow {
     OrgRow {
         id,
@@ -150,6 +213,7 @@ pub async fn update_org(app: &App, ctx: Ctx<'_>, id: &str, input: OrgInput) -> R
         .await?
         .ok_or(AppError::not_found("organisation", "机构"))?;
     check_parent(&mut tx, &org, Some(&before)).await?;
+    check_dependents(&mut tx, id, &org).await?;
     let row = to_row(id.to_owned(), org, before.created_at, app.now_micros());
     orgs::update_org(&mut tx, &row).await.map_err(duplicate)?;
     record(

@@ -286,3 +286,17 @@ pub async fn import_xlsx(
         catalog::excel::import_scoped(&state.app, auth.ctx(), q.org.as_deref(), &body).await?,
     ))
 }
+
+/// Searches the catalog (Chinese text, facets, pages), or lists the caller's own catalog with
+/// `mine=true`. Anonymous callers see published open entries; staff every published entry.
+#[utoipa::path(get, path = "/api/v1/catalog/entries", tag = "catalog", params(catalog::search::SearchParams),
+    responses((status = 200, body = catalog::search::CatalogPage), (status = 400, body = crate::error::Problem)))]
+pub async fn search(
+    State(state): State<AppState>,
+    auth: MaybeAuthed,
+    ApiQuery(q): ApiQuery<catalog::search::SearchParams>,
+) -> ApiResult<Json<catalog::search::CatalogPage>> {
+    Ok(Json(
+        catalog::search::search_entries(&state.app, auth.ctx(), q).await?,
+    ))
+}

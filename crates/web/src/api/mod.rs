@@ -65,7 +65,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(calendar::deadline))
         .routes(routes!(catalog::scheme, catalog::update_scheme))
         .routes(routes!(catalog::scheme_versions))
-        .routes(routes!(catalog::create))
+        .routes(routes!(catalog::search, catalog::create))
         .routes(routes!(catalog::get, catalog::update))
         .routes(routes!(catalog::submit))
         .routes(routes!(catalog::approve))
