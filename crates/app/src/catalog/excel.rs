@@ -413,3 +413,20 @@ pub async fn import_scoped(
     };
     import_xlsx(app, ctx, &org_id, bytes).await
 }
+
+/// The published catalog as JSON (issue 3, item 6): every published entry the reader may see,
+/// at its published revision, in code order.
+pub async fn export_json(app: &App, ctx: Option<Ctx<'_>>) -> Result<Vec<super::EntryView>> {
+    let mut conn = app.db.pool().acquire().await?;
+    let entries = catalog::list_entries(&mut conn).await?;
+    drop(conn);
+    let mut out = Vec::new();
+    for entry in entries.iter().filter(|e| e.published_revision.is_some()) {
+        match super::views::entry_view(app, ctx, &entry.code, entry.published_revision).await {
+            Ok(view) => out.push(view),
+            Err(AppError::NotFound { .. }) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(out)
+}

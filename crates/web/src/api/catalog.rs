@@ -300,3 +300,15 @@ pub async fn search(
         catalog::search::search_entries(&state.app, auth.ctx(), q).await?,
     ))
 }
+
+/// The published catalog as JSON: every published entry the caller may see (anonymous
+/// callers: the open ones), with items.
+#[utoipa::path(get, path = "/api/v1/catalog/export.json", tag = "catalog", responses((status = 200, body = Vec<EntryView>)))]
+pub async fn export_json(
+    State(state): State<AppState>,
+    auth: MaybeAuthed,
+) -> ApiResult<Json<Vec<EntryView>>> {
+    Ok(Json(
+        catalog::excel::export_json(&state.app, auth.ctx()).await?,
+    ))
+}
