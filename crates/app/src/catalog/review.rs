@@ -52,6 +52,7 @@ fn already_decided() -> AppError {
 
 pub async fn submit(app: &App, ctx: Ctx<'_>, code: &str) -> Result<EntryView> {
     let (entry, latest) = load_latest(app, code).await?;
+    let next = transition(&latest, ReviewAction::Submit)?;
     authorize(
         app,
         ctx,
@@ -61,7 +62,6 @@ pub async fn submit(app: &App, ctx: Ctx<'_>, code: &str) -> Result<EntryView> {
         code,
     )
     .await?;
-    let next = transition(&latest, ReviewAction::Submit)?;
     let mut tx = app.db.begin_write().await?;
     let orgs = org_map(&mut tx).await?;
     let reviewer = reviewing_authority(&orgs, &entry.org_id)?;
@@ -100,6 +100,7 @@ pub async fn submit(app: &App, ctx: Ctx<'_>, code: &str) -> Result<EntryView> {
 pub async fn approve(app: &App, ctx: Ctx<'_>, code: &str) -> Result<EntryView> {
     let (entry, latest) = load_latest(app, code).await?;
     let reviewer = latest.reviewer_org_id.clone().unwrap_or_default();
+    let next = transition(&latest, ReviewAction::Approve)?;
     authorize(
         app,
         ctx,
@@ -109,7 +110,6 @@ pub async fn approve(app: &App, ctx: Ctx<'_>, code: &str) -> Result<EntryView> {
         code,
     )
     .await?;
-    let next = transition(&latest, ReviewAction::Approve)?;
     let now = app.now_micros();
     let mut tx = app.db.begin_write().await?;
     let mut row = latest.clone();
@@ -174,6 +174,7 @@ pub async fn return_entry(
     v.into_result()?;
     let (_, latest) = load_latest(app, code).await?;
     let reviewer = latest.reviewer_org_id.clone().unwrap_or_default();
+    let next = transition(&latest, ReviewAction::Return)?;
     authorize(
         app,
         ctx,
@@ -183,7 +184,6 @@ pub async fn return_entry(
         code,
     )
     .await?;
-    let next = transition(&latest, ReviewAction::Return)?;
     let now = app.now_micros();
     let mut tx = app.db.begin_write().await?;
     let mut row = latest.clone();
