@@ -427,3 +427,59 @@ pub(crate) async fn ensure_index(app: &App) -> Result<()> {
     }
     Ok(())
 }
+
+/// A base database (H16: natural person, legal person, e-licence, social credit, natural
+/// resources and spatial) or a thematic database: a browsable grouping of entries by category.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DatabaseView {
+    /// `base` or `thematic`.
+    pub group: String,
+    /// The base database code (e.g. `natural_person`), or the category code for a thematic one.
+    pub key: String,
+    pub name: String,
+    pub category_code: String,
+    pub category_name: String,
+    /// Published entries the caller may see in this grouping.
+    pub entries: usize,
+}
+
+/// The base and thematic databases with their entry counts; browse one with
+/// `GET /api/v1/catalog/entries?category=CODE`.
+pub async fn databases(app: &App, ctx: Option<Ctx<'_>>) -> Result<Vec<DatabaseView>> {
+    use gongshu_domain::catalog::{BaseDatabase, CategoryGroup};
+    let counts: HashMap<String, usize> = search_entries(
+        app,
+        ctx,
+        SearchParams {
+            per_page: Some(1),
+            ..SearchParams::default()
+        },
+    )
+    .await?
+    .facets
+    .remove("category")
+    .unwrap_or_default()
+    .into_iter()
+    .map(|f| (f.value, f.count))
+    .collect();
+    let (_, scheme) = super::scheme::latest(&mut *app.db.pool().acquire().await?).await?;
+    Ok(scheme
+        .categories
+        .iter()
+        .filter(|c| c.group != CategoryGroup::Department)
+        .map(|c| DatabaseView {
+            group: c.group.code().into(),
+            key: c
+                .base_database
+                .map(|b| b.code().to_owned())
+                .unwrap_or_else(|| c.code.clone()),
+            name: c
+                .base_database
+                .map(|b: BaseDatabase| b.zh().to_owned())
+                .unwrap_or_else(|| format!("{}主题库", c.name)),
+            category_code: c.code.clone(),
+            category_name: c.name.clone(),
+            entries: counts.get(&c.code).copied().unwrap_or(0),
+        })
+        .collect())
+}

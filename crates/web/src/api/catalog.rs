@@ -312,3 +312,14 @@ pub async fn export_json(
         catalog::excel::export_json(&state.app, auth.ctx()).await?,
     ))
 }
+
+/// The base databases (H16) and thematic databases: groupings of published entries by category.
+#[utoipa::path(get, path = "/api/v1/catalog/databases", tag = "catalog", responses((status = 200, body = Vec<catalog::search::DatabaseView>)))]
+pub async fn databases(
+    State(state): State<AppState>,
+    auth: MaybeAuthed,
+) -> ApiResult<Json<Vec<catalog::search::DatabaseView>>> {
+    Ok(Json(
+        catalog::search::databases(&state.app, auth.ctx()).await?,
+    ))
+}

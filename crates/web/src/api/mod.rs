@@ -79,6 +79,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(catalog::assign_source))
         .routes(routes!(catalog::export_xlsx))
         .routes(routes!(catalog::export_json))
+        .routes(routes!(catalog::databases))
         .routes(
             routes!(catalog::import_xlsx).layer(axum::extract::DefaultBodyLimit::max(
                 gongshu_app::catalog::excel::MAX_IMPORT_BYTES,
