@@ -72,7 +72,12 @@ impl Grade {
                 .strip_prefix("general_")
                 .and_then(|l| l.parse::<u8>().ok())
                 .and_then(Grade::general)
-                .or_else(|| Grade::all().into_iter().find(|g| g.zh() == other)),
+                .or_else(|| {
+                    Grade::all().into_iter().find(|g| {
+                        g.zh().replace(['（', '）'], "")
+                            == other.replace(['（', '）', '(', ')'], "")
+                    })
+                }),
         };
         found.ok_or_else(|| {
             Violation::new(
