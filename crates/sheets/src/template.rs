@@ -133,7 +133,7 @@ pub const ENTRY_COLUMNS: [Column; 22] = [
         "开放属性",
         Text,
         12,
-        "无条件开放、有条件开放或不予开放",
+        "无条件开放、有条件开放或非开放",
     ),
     col(
         12,
@@ -149,7 +149,7 @@ pub const ENTRY_COLUMNS: [Column; 22] = [
         "不开放理由",
         Text,
         16,
-        "不予开放时必填",
+        "非开放时必填",
     ),
     col(
         14,
