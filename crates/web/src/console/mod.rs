@@ -7,6 +7,7 @@ mod accounts;
 mod audit;
 mod auth;
 mod calendar;
+mod catalog;
 mod forms;
 mod home;
 mod orgs;
@@ -67,4 +68,5 @@ pub fn router() -> Router<AppState> {
             "/password",
             get(tokens::password_form).post(tokens::change_password),
         )
+        .merge(catalog::router())
 }

@@ -68,6 +68,42 @@ const TEMPLATES: &[(&str, &str)] = &[
         "password.html",
         include_str!("../../templates/password.html"),
     ),
+    (
+        "catalog_form.html",
+        include_str!("../../templates/catalog_form.html"),
+    ),
+    (
+        "catalog_entry.html",
+        include_str!("../../templates/catalog_entry.html"),
+    ),
+    (
+        "catalog_revisions.html",
+        include_str!("../../templates/catalog_revisions.html"),
+    ),
+    (
+        "catalog_diff.html",
+        include_str!("../../templates/catalog_diff.html"),
+    ),
+    (
+        "catalog_list.html",
+        include_str!("../../templates/catalog_list.html"),
+    ),
+    (
+        "catalog_review.html",
+        include_str!("../../templates/catalog_review.html"),
+    ),
+    (
+        "catalog_elements.html",
+        include_str!("../../templates/catalog_elements.html"),
+    ),
+    (
+        "catalog_scheme.html",
+        include_str!("../../templates/catalog_scheme.html"),
+    ),
+    (
+        "catalog_import.html",
+        include_str!("../../templates/catalog_import.html"),
+    ),
 ];
 
 impl Templates {
@@ -205,6 +241,26 @@ const NOTICES: &[(&str, &str)] = &[
     (
         "password_changed",
         "密码已修改，您在其他设备上的登录已结束。",
+    ),
+    (
+        "entry_created",
+        "目录条目已保存为草稿。核对无误后请提交审核。",
+    ),
+    ("entry_saved", "修改已保存。提交审核并通过后方可发布。"),
+    (
+        "entry_submitted",
+        "已提交审核，公共数据主管部门应在5个工作日内完成审核。",
+    ),
+    ("entry_approved", "已审核通过，条目已发布。"),
+    ("entry_returned", "已退回编制单位，退回理由已随条目保存。"),
+    (
+        "duty_opened",
+        "已登记变化，请在15个工作日内更新目录并提交审核。",
+    ),
+    ("element_source_set", "数源部门已指定。"),
+    (
+        "scheme_updated",
+        "分类分级方案已发布新版本；已有条目仍按原版本定级。",
     ),
 ];
 

@@ -1,0 +1,89 @@
+//! The two starting points of catalog work: 目录审核 (the reviewing authority's desk:
+//! submissions with their due dates, overdue ones first in mind, and open update duties in its
+//! area) and 本单位目录 (an agency's own entries at their latest revision, drafts included,
+//! with search and facets; open one by code, create, import, export).
+
+use super::excel::export_scopes;
+use super::labels::labels;
+use super::listing::{ListParams, listing, state_labels};
+use crate::console::auth::Viewer;
+use crate::console::forms::{FormErrors, Params};
+use crate::console::render::PageError;
+use crate::state::AppState;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use gongshu_app::catalog;
+use minijinja::context;
+
+pub async fn review(State(state): State<AppState>, viewer: Viewer) -> Result<Response, PageError> {
+    let desk = catalog::duties::review_desk(&state.app, viewer.ctx())
+        .await
+        .map_err(|e| viewer.fail(e))?;
+    Ok(viewer.page(
+        "catalog_review.html",
+        context! { desk => desk, labels => labels() },
+    ))
+}
+
+/// Resource codes are category digits, a dash and a sequence; nothing else goes into a path.
+fn plausible_code(code: &str) -> bool {
+    !code.is_empty()
+        && code.len() <= 32
+        && code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+pub async fn mine(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Params(q): Params<ListParams>,
+) -> Result<Response, PageError> {
+    let code = q.code.trim();
+    let failed = if code.is_empty() {
+        None
+    } else if plausible_code(code) {
+        return Ok(Redirect::to(&format!("/catalog/entries/{code}")).into_response());
+    } else {
+        Some(FormErrors::field(
+            "code",
+            "资源代码格式不正确，应为分类代码加序号，如101-00001",
+        ))
+    };
+    let may_manage = viewer.may("manage_entries");
+    // Only an agency has a catalog of its own; a reviewer starts from the review desk.
+    let found = if may_manage {
+        Some(
+            catalog::search::search_entries(&state.app, Some(viewer.ctx()), q.search(true))
+                .await
+                .map_err(|e| viewer.fail(e))?,
+        )
+    } else {
+        None
+    };
+    let list = found
+        .as_ref()
+        .map(|page| listing("/catalog/mine", &q, page));
+    let scopes = export_scopes(&state, &viewer)
+        .await
+        .map_err(|e| viewer.fail(e))?;
+    let ctx = context! {
+        mine => true,
+        filter => q,
+        found => found,
+        list => list,
+        labels => labels(),
+        states => state_labels(),
+        scopes => scopes,
+        may_manage => may_manage,
+        may_review => viewer.may("review_entries"),
+    };
+    Ok(match failed {
+        None => viewer.page("catalog_list.html", ctx),
+        Some(f) => viewer.page_with_status(
+            f.status,
+            "catalog_list.html",
+            context! { error => f.message, errors => f.fields, ..ctx },
+        ),
+    })
+}
