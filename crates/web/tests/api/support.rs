@@ -175,6 +175,15 @@ impl TestApp {
         self.clock.advance(by);
     }
 
+    /// Moves the platform's clock to `at` (forward only, as time goes). Sessions idle past
+    /// thirty minutes end, so log in again afterwards.
+    pub fn set_now(&self, at: chrono::DateTime<Utc>) {
+        use gongshu_app::Clock;
+        let by = at - self.clock.now();
+        assert!(by >= Duration::zero(), "the clock only moves forward");
+        self.clock.advance(by);
+    }
+
     pub async fn account_id(&self, username: &str) -> String {
         self.scalar_text("SELECT id FROM accounts WHERE username = $1", username)
             .await
@@ -200,6 +209,14 @@ impl TestApp {
             .fetch_one(self.db().pool())
             .await
             .expect("count audit events")
+    }
+
+    /// A `SELECT COUNT(*) …` (or any single integer) read directly from the database.
+    pub async fn count(&self, sql: &str) -> i64 {
+        sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql.to_owned()))
+            .fetch_one(self.db().pool())
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
     }
 
     /// The newest audit event, as stored.
