@@ -12,6 +12,17 @@ mod audit_chain;
 mod auth;
 mod authz_matrix;
 mod calendar;
+mod catalog_audit;
+mod catalog_deadlines;
+mod catalog_elements;
+mod catalog_excel;
+mod catalog_fixtures;
+mod catalog_review;
+mod catalog_scheme;
+mod catalog_search;
+mod catalog_validation;
+mod catalog_visibility;
+mod catalog_workflow;
 mod concurrency;
 mod errors;
 mod orgs;
@@ -115,6 +126,49 @@ fn all_tests() -> Vec<(&'static str, TestFn)> {
         registration::a_company_registers_with_its_credit_code,
         registration::an_invalid_citizen_id_is_refused_on_its_field,
         registration::a_lowercase_check_character_is_stored_normalised,
+        catalog_validation::the_fixture_entry_is_accepted_as_a_draft,
+        catalog_validation::an_entry_marked_state_secret_is_refused,
+        catalog_validation::sharing_rules_name_the_field_they_concern,
+        catalog_validation::opening_rules_name_the_field_they_concern,
+        catalog_validation::the_grade_limits_sharing_and_opening,
+        catalog_validation::item_rules_name_the_item_they_concern,
+        catalog_validation::unknown_categories_elements_and_values_are_refused,
+        catalog_validation::all_broken_rules_are_reported_together,
+        catalog_validation::an_item_error_names_the_item_even_after_an_unparseable_item,
+        catalog_workflow::an_entry_goes_from_draft_through_review_to_published,
+        catalog_workflow::editing_a_published_entry_makes_a_revision_that_supersedes_it_when_approved,
+        catalog_workflow::a_returned_entry_shows_its_reasons_and_goes_back_for_review_after_editing,
+        catalog_workflow::every_illegal_transition_is_refused,
+        catalog_workflow::returning_without_reasons_is_refused,
+        catalog_workflow::only_the_owner_submits_and_only_its_authority_decides,
+        catalog_review::county_entries_are_reviewed_by_the_county_authority_and_city_entries_by_the_city,
+        catalog_review::each_authority_desk_lists_the_pending_reviews_of_its_area,
+        catalog_review::two_reviewers_deciding_at_once_make_exactly_one_decision,
+        catalog_deadlines::review_and_update_deadlines_skip_national_day_and_count_the_worked_saturday,
+        catalog_deadlines::update_duties_appear_on_the_desks_of_their_area,
+        catalog_elements::the_registry_lists_the_h13_and_h14_elements,
+        catalog_elements::an_element_with_a_source_cannot_get_a_second_one,
+        catalog_elements::collecting_another_departments_element_is_flagged_with_the_source_entries,
+        catalog_elements::citizen_id_and_credit_code_items_say_what_they_identify,
+        catalog_visibility::anonymous_callers_see_open_published_entries_only,
+        catalog_visibility::a_draft_is_visible_to_its_agency_and_reviewing_authority_only,
+        catalog_visibility::others_read_the_published_revision_while_a_new_one_is_drafted,
+        catalog_visibility::mine_lists_my_agencys_entries_with_drafts,
+        catalog_search::chinese_queries_put_the_expected_demo_entries_first,
+        catalog_search::the_public_search_never_shows_a_not_open_entry,
+        catalog_search::facet_filters_narrow_the_results,
+        catalog_search::results_are_paginated,
+        catalog_search::a_newly_approved_entry_is_found_right_after_approval,
+        catalog_excel::an_agency_exports_its_catalog_and_imports_it_back_unchanged,
+        catalog_excel::rows_without_a_code_are_imported_as_new_drafts,
+        catalog_excel::one_bad_cell_fails_the_whole_import_naming_the_cell,
+        catalog_excel::imports_that_are_not_ours_to_make_are_refused,
+        catalog_excel::values_spelt_as_the_instructions_say_are_accepted,
+        catalog_scheme::the_default_scheme_is_version_one_and_public,
+        catalog_scheme::entries_keep_the_scheme_version_they_were_graded_under,
+        catalog_scheme::only_the_city_authority_changes_the_scheme,
+        catalog_audit::every_catalog_step_writes_exactly_one_success_event,
+        catalog_audit::reads_write_nothing_and_a_denial_writes_a_denied_event,
     ]
 }
 
