@@ -316,9 +316,10 @@ async fn run_catalog(command: CatalogCommand) -> anyhow::Result<ExitCode> {
             match excel::import_xlsx(&app, ctx, &org_id, &bytes).await {
                 Ok(report) => {
                     println!(
-                        "导入成功 imported as {username}: {} created, {} updated",
+                        "导入成功 imported as {username}: {} created, {} updated, {} unchanged",
                         report.created.len(),
-                        report.updated.len()
+                        report.updated.len(),
+                        report.unchanged.len()
                     );
                     for code in report.created.iter().chain(&report.updated) {
                         println!("  {code}");

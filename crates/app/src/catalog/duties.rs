@@ -253,3 +253,36 @@ pub async fn review_desk(app: &App, ctx: Ctx<'_>) -> Result<ReviewDesk> {
         open_duties,
     })
 }
+
+/// The update duties of the caller's own organisation, open first, for its catalog page.
+pub async fn own_duties(app: &App, ctx: Ctx<'_>) -> Result<Vec<DutyView>> {
+    let own = ctx.principal.org_id.clone().unwrap_or_default();
+    authorize(
+        app,
+        ctx,
+        Action::ManageEntries,
+        Target::Organisation { id: &own },
+        "update_duty",
+        &own,
+    )
+    .await?;
+    let mut conn = app.db.pool().acquire().await?;
+    let mine: std::collections::HashSet<String> = catalog::list_entries(&mut conn)
+        .await?
+        .into_iter()
+        .filter(|e| e.org_id == own)
+        .map(|e| e.id)
+        .collect();
+    let mut rows = Vec::new();
+    for id in &mine {
+        rows.extend(duties::list_duties(&mut conn, id).await?);
+    }
+    drop(conn);
+    rows.sort_by(|a, b| {
+        a.closed_at
+            .is_some()
+            .cmp(&b.closed_at.is_some())
+            .then(a.due_date.cmp(&b.due_date))
+    });
+    duty_views(app, rows).await
+}

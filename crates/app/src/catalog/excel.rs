@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use super::draft::{apply_edit, check_references, insert_new};
 use super::input::{EntryInput, ItemInput, Parsed};
-use super::records::to_input;
+use super::records::{NewRevision, build, same_content, to_input};
 use super::scope::{org_map, within};
 use super::views::{Access, access};
 use crate::record::authorize;
@@ -30,6 +30,8 @@ pub const MAX_IMPORT_BYTES: usize = 20 * 1024 * 1024;
 pub struct ImportReport {
     pub created: Vec<String>,
     pub updated: Vec<String>,
+    /// Rows identical to the entry's latest revision: nothing to do.
+    pub unchanged: Vec<String>,
 }
 
 fn labels<V: Vocabulary>() -> Vec<String> {
@@ -254,6 +256,7 @@ fn to_input_row(row: &EntryRow, source_org_id: Option<String>) -> EntryInput {
 enum Plan {
     Create(EntryInput, Parsed),
     Update(catalog::EntryRow, EntryInput, Parsed),
+    Unchanged(String),
 }
 
 /// Imports a workbook into the catalog of `org_id`: rows without a code become new drafts,
@@ -342,7 +345,32 @@ pub async fn import_xlsx(
             continue;
         }
         match catalog::get_entry_by_code(&mut conn, row.code.trim()).await? {
-            Some(entry) if entry.org_id == org_id => plans.push(Plan::Update(entry, input, parsed)),
+            Some(entry) if entry.org_id == org_id => {
+                let latest =
+                    catalog::get_revision(&mut conn, &entry.id, entry.latest_revision).await?;
+                let latest_items =
+                    catalog::list_items(&mut conn, &entry.id, entry.latest_revision).await?;
+                let (candidate, candidate_items) = build(NewRevision {
+                    entry_id: &entry.id,
+                    revision: entry.latest_revision,
+                    scheme_version,
+                    parsed: &parsed,
+                    input: &input,
+                    source_org_id: input
+                        .source_org_id
+                        .clone()
+                        .or_else(|| Some(entry.org_id.clone())),
+                    created_by: "",
+                    now: 0,
+                });
+                if latest
+                    .is_some_and(|l| same_content(&l, &latest_items, &candidate, &candidate_items))
+                {
+                    plans.push(Plan::Unchanged(entry.code));
+                } else {
+                    plans.push(Plan::Update(entry, input, parsed));
+                }
+            }
             Some(_) => problems.push(at(
                 "code",
                 format!("资源“{}”不属于本单位，不能修改", row.code),
@@ -365,6 +393,7 @@ pub async fn import_xlsx(
     let mut report = ImportReport {
         created: Vec::new(),
         updated: Vec::new(),
+        unchanged: Vec::new(),
     };
     let mut tx = app.db.begin_write().await?;
     for plan in &plans {
@@ -381,6 +410,7 @@ pub async fn import_xlsx(
                 apply_edit(app, &mut tx, ctx, &fresh, scheme_version, parsed, input).await?;
                 report.updated.push(entry.code.clone());
             }
+            Plan::Unchanged(code) => report.unchanged.push(code.clone()),
         }
     }
     tx.commit().await?;

@@ -138,6 +138,10 @@ impl EntryInput {
             vocab::<UpdateFrequency>(&mut v, "update_frequency", &self.update_frequency);
         let mut items = Vec::new();
         let mut element_codes = Vec::new();
+        // Items whose values did not parse keep their place with stand-in values, so that the
+        // rules' `items[i]` paths still point at the row the user sent; the rules' findings on
+        // such a row are dropped below in favour of the parse errors.
+        let mut unparsed = std::collections::HashSet::new();
         for (i, item) in self.items.iter().enumerate() {
             let f = |name: &str| format!("items[{i}].{name}");
             let data_type = vocab::<DataType>(&mut v, &f("data_type"), &item.data_type);
@@ -146,21 +150,24 @@ impl EntryInput {
                 .ok();
             let sensitive = blank(&item.sensitive_kind)
                 .and_then(|k| vocab::<SensitiveKind>(&mut v, &f("sensitive_kind"), k));
-            if let (Some(data_type), Some(grade)) = (data_type, item_grade) {
-                items.push(ItemDraft {
-                    name: item.name.trim().to_owned(),
-                    code: item.code.trim().to_owned(),
-                    data_type,
-                    description: item.description.trim().to_owned(),
-                    grade,
-                    personal: item.personal || sensitive.is_some(),
-                    sensitive,
-                    masked: item
-                        .masked
-                        .unwrap_or_else(|| ItemDraft::masked_by_default(grade, sensitive)),
-                });
-                element_codes.push(blank(&item.element_code).map(str::to_owned));
+            if data_type.is_none() || item_grade.is_none() {
+                unparsed.insert(i);
             }
+            let data_type = data_type.unwrap_or(DataType::Text);
+            let grade = item_grade.or(grade).unwrap_or(Grade::Core);
+            items.push(ItemDraft {
+                name: item.name.trim().to_owned(),
+                code: item.code.trim().to_owned(),
+                data_type,
+                description: item.description.trim().to_owned(),
+                grade,
+                personal: item.personal || sensitive.is_some(),
+                sensitive,
+                masked: item
+                    .masked
+                    .unwrap_or_else(|| ItemDraft::masked_by_default(grade, sensitive)),
+            });
+            element_codes.push(blank(&item.element_code).map(str::to_owned));
         }
         let (
             Some(grade),
@@ -197,7 +204,14 @@ impl EntryInput {
             items,
         };
         if let Err(more) = validate_entry(&draft) {
-            v.0.extend(more.0);
+            let about_unparsed = |field: &str| {
+                field
+                    .strip_prefix("items[")
+                    .and_then(|rest| rest.split(']').next())
+                    .and_then(|i| i.parse::<usize>().ok())
+                    .is_some_and(|i| unparsed.contains(&i))
+            };
+            v.0.extend(more.0.into_iter().filter(|x| !about_unparsed(&x.field)));
         }
         v.into_result()?;
         Ok(Parsed {

@@ -156,3 +156,51 @@ pub(crate) fn to_input(r: &RevisionRow, items: &[ItemRow]) -> EntryInput {
             .collect(),
     }
 }
+
+/// Whether two revisions describe the same thing (workflow facts and notes aside), so an import
+/// of an unchanged row does not start a new revision.
+pub(crate) fn same_content(
+    a: &RevisionRow,
+    a_items: &[ItemRow],
+    b: &RevisionRow,
+    b_items: &[ItemRow],
+) -> bool {
+    fn fields(r: &RevisionRow) -> impl PartialEq + '_ {
+        (
+            (
+                &r.name,
+                &r.summary,
+                &r.category_code,
+                &r.grade,
+                &r.data_form,
+            ),
+            (
+                &r.share_type,
+                &r.share_conditions,
+                &r.share_scope,
+                &r.share_modes,
+            ),
+            (
+                &r.open_type,
+                &r.open_conditions,
+                &r.not_open_reason,
+                &r.legal_bases,
+                &r.update_frequency,
+            ),
+            (
+                &r.source_org_id,
+                &r.collecting_dept,
+                &r.approving_dept,
+                &r.providing_dept,
+                &r.related_codes,
+            ),
+        )
+    }
+    fn item(i: &ItemRow) -> impl PartialEq + '_ {
+        (
+            (&i.code, &i.name, &i.data_type, &i.description, &i.grade),
+            (i.personal, &i.sensitive_kind, i.masked, &i.element_code),
+        )
+    }
+    fields(a) == fields(b) && a_items.iter().map(item).eq(b_items.iter().map(item))
+}

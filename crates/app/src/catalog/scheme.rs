@@ -127,9 +127,11 @@ pub async fn list_versions(app: &App) -> Result<Vec<SchemeVersion>> {
 
 /// A new version; entries keep the version they were graded under.
 pub async fn update(app: &App, ctx: Ctx<'_>, input: SchemeInput) -> Result<SchemeView> {
-    input.scheme.validate()?;
     let mut v = gongshu_domain::Violations::default();
     let note = v.text("note", "修订说明", &input.note, 500);
+    if let Err(more) = input.scheme.validate() {
+        v.0.extend(more.0);
+    }
     v.into_result()?;
     authorize(
         app,

@@ -368,7 +368,7 @@ pub async fn revisions(app: &App, ctx: Ctx<'_>, code: &str) -> Result<Vec<Revisi
         .find(|r| Some(r.revision) == entry.published_revision);
     let all = matches!(access(Some(ctx), &entry, published, &orgs), Access::All);
     rows.iter()
-        .filter(|r| all || r.state == "published" || r.state == "superseded")
+        .filter(|r| all || Some(r.revision) == entry.published_revision)
         .map(|r| {
             Ok(RevisionSummary {
                 revision: r.revision,

@@ -323,3 +323,14 @@ pub async fn databases(
         catalog::search::databases(&state.app, auth.ctx()).await?,
     ))
 }
+
+/// The update duties of the caller's own organisation (H9), open first.
+#[utoipa::path(get, path = "/api/v1/catalog/duties", tag = "catalog", responses((status = 200, body = Vec<DutyView>), (status = 403, body = crate::error::Problem)))]
+pub async fn own_duties(
+    State(state): State<AppState>,
+    auth: Authed,
+) -> ApiResult<Json<Vec<DutyView>>> {
+    Ok(Json(
+        catalog::duties::own_duties(&state.app, auth.ctx()).await?,
+    ))
+}

@@ -80,6 +80,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(catalog::export_xlsx))
         .routes(routes!(catalog::export_json))
         .routes(routes!(catalog::databases))
+        .routes(routes!(catalog::own_duties))
         .routes(
             routes!(catalog::import_xlsx).layer(axum::extract::DefaultBodyLimit::max(
                 gongshu_app::catalog::excel::MAX_IMPORT_BYTES,

@@ -61,6 +61,13 @@ pub async fn mine(
     } else {
         None
     };
+    let duties = if may_manage {
+        catalog::duties::own_duties(&state.app, viewer.ctx())
+            .await
+            .map_err(|e| viewer.fail(e))?
+    } else {
+        Vec::new()
+    };
     let list = found
         .as_ref()
         .map(|page| listing("/catalog/mine", &q, page));
@@ -77,6 +84,7 @@ pub async fn mine(
         scopes => scopes,
         may_manage => may_manage,
         may_review => viewer.may("review_entries"),
+        duties => duties,
     };
     Ok(match failed {
         None => viewer.page("catalog_list.html", ctx),
