@@ -85,10 +85,11 @@ fn strings(v: &Value) -> Vec<String> {
     out
 }
 
-// Issue 3 item 6: 市公安局 exports its own catalog and imports it unchanged: every entry is
-// updated — published ones through a new draft revision identical to the published one (the
-// diff is empty), drafts in place — and nothing is created.
-pub async fn an_agency_exports_its_catalog_and_imports_it_back_unchanged(t: TestApp) {
+// Issue 3 item 6: 市公安局 exports its own catalog and imports it back. Unchanged, every row
+// is recognised as such and nothing is written; with every summary edited, every entry is
+// updated — published ones through a new draft revision whose diff shows just that edit,
+// drafts in place — and nothing is created.
+pub async fn an_agency_exports_its_catalog_and_imports_it_back(t: TestApp) {
     gongshu_app::demo_catalog::seed_catalog(&t.app)
         .await
         .expect("seed the demo catalog");
@@ -97,7 +98,7 @@ pub async fn an_agency_exports_its_catalog_and_imports_it_back_unchanged(t: Test
     let gaj_id = t.org_id("市公安局").await;
 
     let bytes = export(&gaj, &gaj_id).await;
-    let rows = gongshu_sheets::read_catalog(&bytes).expect("the export reads back");
+    let mut rows = gongshu_sheets::read_catalog(&bytes).expect("the export reads back");
     let mut exported: Vec<String> = rows.iter().map(|r| r.code.clone()).collect();
     exported.sort();
     let mine = gaj
@@ -125,6 +126,20 @@ pub async fn an_agency_exports_its_catalog_and_imports_it_back_unchanged(t: Test
     let res = import(&gaj, &gaj_id, bytes).await;
     res.expect_status(200);
     assert_eq!(res.json["created"], serde_json::json!([]));
+    assert_eq!(res.json["updated"], serde_json::json!([]));
+    assert_eq!(
+        strings(&res.json["unchanged"]),
+        expected,
+        "the export reads back as exactly what is stored"
+    );
+    assert_eq!(t.audit_count().await, events_before, "nothing written");
+
+    for row in &mut rows {
+        row.summary.push_str("（经Excel修订）");
+    }
+    let res = import(&gaj, &gaj_id, workbook(&rows)).await;
+    res.expect_status(200);
+    assert_eq!(res.json["created"], serde_json::json!([]));
     assert_eq!(strings(&res.json["updated"]), expected);
     assert_eq!(entry_count(&t).await, entries_before, "nothing new");
     assert_eq!(
@@ -137,6 +152,12 @@ pub async fn an_agency_exports_its_catalog_and_imports_it_back_unchanged(t: Test
         let now = get(&gaj, code).await;
         now.expect_status(200);
         assert_eq!(now.json["state"], "draft", "{code}");
+        assert!(
+            now.json["summary"]
+                .as_str()
+                .unwrap()
+                .ends_with("（经Excel修订）")
+        );
         if code == &draft {
             assert_eq!(now.json["revision"], 1, "a draft is edited in place");
             continue;
@@ -148,11 +169,14 @@ pub async fn an_agency_exports_its_catalog_and_imports_it_back_unchanged(t: Test
             .get(&format!("/api/v1/catalog/entries/{code}/diff?from=1&to=2"))
             .await;
         diff.expect_status(200);
-        assert_eq!(
-            diff.json,
-            serde_json::json!([]),
-            "{code}: the round trip changes nothing"
-        );
+        let fields: Vec<&str> = diff
+            .json
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(fields, ["summary"], "{code}: only the edit changed");
     }
 }
 
