@@ -224,6 +224,15 @@ pub struct DeadlineView {
 
 /// Computes a deadline for anyone who may see the calendar.
 pub async fn deadline(app: &App, ctx: Ctx<'_>, q: DeadlineQuery) -> Result<DeadlineView> {
+    if !(1900..=2200).contains(&q.start.year()) {
+        return Err(gongshu_domain::Violation::new(
+            "start",
+            "out_of_range",
+            "起始日期须在1900年至2200年之间",
+            "start must be between the years 1900 and 2200",
+        )
+        .into());
+    }
     if q.days > 250 {
         return Err(gongshu_domain::Violation::new(
             "days",

@@ -63,6 +63,11 @@ impl From<gongshu_store::StoreError> for AppError {
                 format!("a record with the same {what} already exists"),
             ),
             StoreError::Busy => AppError::Busy,
+            StoreError::StillReferenced => AppError::conflict(
+                "still_referenced",
+                "该记录仍被其他数据引用（如目录条目），不能删除或修改",
+                "the record is still referenced by other records",
+            ),
             other => AppError::Internal(other.to_string()),
         }
     }

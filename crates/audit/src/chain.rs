@@ -40,7 +40,8 @@ impl VerifyReport {
 
 const PAGE: i64 = 1000;
 
-/// Walks every event in sequence order, in pages so memory stays bounded for a 20-year log.
+/// Walks every event up to the head read first, in sequence order and in pages so memory stays
+/// bounded for a 20-year log; events appended while it walks belong to the next check.
 pub async fn verify(conn: &mut Conn) -> Result<VerifyReport> {
     let (head_seq, head_hash): (i64, String) =
         sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
@@ -57,10 +58,11 @@ pub async fn verify(conn: &mut Conn) -> Result<VerifyReport> {
     };
     loop {
         let page: Vec<AuditEvent> = sqlx::query_as(AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM audit_events WHERE seq >= $1 ORDER BY seq LIMIT $2"
+            "SELECT {COLUMNS} FROM audit_events WHERE seq >= $1 AND seq <= $3 ORDER BY seq LIMIT $2"
         )))
         .bind(expected_seq)
         .bind(PAGE)
+        .bind(head_seq)
         .fetch_all(&mut *conn)
         .await?;
         let done = (page.len() as i64) < PAGE;

@@ -226,3 +226,18 @@ pub async fn delete_role(conn: &mut Conn, account_id: &str, role: &str) -> Resul
         .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// Counts a login attempt before its password is checked, unless the account is locked at
+/// `now`: the new count, or `None` when locked. Counting first bounds the guesses that
+/// parallel requests can have checked to the lockout threshold.
+pub async fn reserve_login_attempt(conn: &mut Conn, id: &str, now: i64) -> Result<Option<i64>> {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "UPDATE accounts SET failed_logins = failed_logins + 1 \
+         WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2) RETURNING failed_logins",
+    )
+    .bind(id)
+    .bind(now)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|(n,)| n))
+}

@@ -125,17 +125,19 @@ impl Db {
         Ok(self.pool.begin().await?)
     }
 
-    /// A transaction that will write. On SQLite its first statement takes the write lock, so
-    /// a writer waits for another instead of failing when its read snapshot turns stale
-    /// (SQLITE_BUSY_SNAPSHOT). On PostgreSQL writers serialise on the audit chain head later,
-    /// when they append their audit event.
+    /// A transaction that will write. Its first statement takes the platform's write lock (the
+    /// audit chain head, which every command appends to anyway), so writers run one after the
+    /// other and every check a command makes inside its transaction still holds when it
+    /// commits: on SQLite a writer waits instead of failing when its snapshot turns stale
+    /// (SQLITE_BUSY_SNAPSHOT); on PostgreSQL two commands cannot both pass a
+    /// read-check-write (e.g. two grants breaking 三员分立).
     pub async fn begin_write(&self) -> Result<Tx> {
         let mut tx = self.pool.begin().await?;
-        if self.backend == Backend::Sqlite {
-            sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1")
-                .execute(&mut *tx)
-                .await?;
-        }
+        let lock = match self.backend {
+            Backend::Sqlite => "UPDATE audit_head SET seq = seq WHERE id = 1",
+            Backend::Postgres => "SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE",
+        };
+        sqlx::query(lock).execute(&mut *tx).await?;
         Ok(tx)
     }
 

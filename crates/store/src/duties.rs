@@ -44,15 +44,23 @@ pub async fn insert_duty(conn: &mut Conn, d: &DutyRow) -> Result<()> {
     Ok(())
 }
 
-/// Closes the entry's open duties when a revision is published.
-pub async fn close_duties(conn: &mut Conn, entry_id: &str, revision: i64, now: i64) -> Result<u64> {
+/// Closes the entry's open duties when a revision is published: those opened before the
+/// revision was submitted, which it can answer; later ones stay open.
+pub async fn close_duties(
+    conn: &mut Conn,
+    entry_id: &str,
+    revision: i64,
+    submitted_at: i64,
+    now: i64,
+) -> Result<u64> {
     let done = sqlx::query(
         "UPDATE update_duties SET closed_at = $3, closed_revision = $2 \
-         WHERE entry_id = $1 AND closed_at IS NULL",
+         WHERE entry_id = $1 AND closed_at IS NULL AND opened_at <= $4",
     )
     .bind(entry_id)
     .bind(revision)
     .bind(now)
+    .bind(submitted_at)
     .execute(conn)
     .await?;
     Ok(done.rows_affected())

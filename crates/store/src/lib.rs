@@ -25,6 +25,8 @@ pub enum StoreError {
     UnsupportedUrl(String),
     #[error("a row with the same {0} already exists")]
     Duplicate(String),
+    #[error("the row is still referenced by other records")]
+    StillReferenced,
     #[error("the database is busy; try again")]
     Busy,
     #[error("migration failed: {0}")]
@@ -44,6 +46,9 @@ impl From<sqlx::Error> for StoreError {
                     .map(str::to_owned)
                     .unwrap_or_else(|| unique_column(db.message()));
                 return StoreError::Duplicate(constraint);
+            }
+            if db.is_foreign_key_violation() {
+                return StoreError::StillReferenced;
             }
             let code = db.code().unwrap_or_default();
             // SQLITE_BUSY (5), SQLITE_LOCKED (6); PostgreSQL serialization / deadlock.

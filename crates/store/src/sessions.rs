@@ -63,10 +63,25 @@ pub async fn end_session(conn: &mut Conn, id_hash: &str, now: i64) -> Result<()>
 
 /// Ends every session of an account (disabled, password reset, role change).
 pub async fn end_sessions_of(conn: &mut Conn, account_id: &str, now: i64) -> Result<()> {
-    sqlx::query("UPDATE sessions SET ended_at = $2 WHERE account_id = $1 AND ended_at IS NULL")
-        .bind(account_id)
-        .bind(now)
-        .execute(conn)
-        .await?;
+    end_sessions_except(conn, account_id, "", now).await
+}
+
+/// Ends every session of an account but the one with hash `keep` (a password change keeps the
+/// session it was made from).
+pub async fn end_sessions_except(
+    conn: &mut Conn,
+    account_id: &str,
+    keep: &str,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE sessions SET ended_at = $2 WHERE account_id = $1 AND ended_at IS NULL \
+         AND id_hash <> $3",
+    )
+    .bind(account_id)
+    .bind(now)
+    .bind(keep)
+    .execute(conn)
+    .await?;
     Ok(())
 }

@@ -85,3 +85,15 @@ pub async fn touch_token(conn: &mut Conn, id: &str, now: i64) -> Result<()> {
         .await?;
     Ok(())
 }
+
+/// Revokes every token of an account (its password was reset by an administrator).
+pub async fn revoke_tokens_of(conn: &mut Conn, account_id: &str, now: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $2 WHERE account_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(account_id)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

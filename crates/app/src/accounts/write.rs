@@ -261,6 +261,7 @@ pub async fn reset_password(
     let mut tx = app.db.begin_write().await?;
     accounts::update_password(&mut tx, id, &hash, now).await?;
     sessions::end_sessions_of(&mut tx, id, now).await?;
+    gongshu_store::tokens::revoke_tokens_of(&mut tx, id, now).await?;
     record(
         app,
         &mut tx,

@@ -348,7 +348,7 @@ async fn own_catalog(
     let total = rows.len();
     let entries = rows
         .into_iter()
-        .skip((page - 1) * per_page)
+        .skip((page - 1).saturating_mul(per_page))
         .take(per_page)
         .collect();
     Ok(CatalogPage {

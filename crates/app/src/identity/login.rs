@@ -37,46 +37,53 @@ pub async fn login(app: &App, meta: &RequestMeta, input: LoginInput) -> Result<L
     };
     drop(conn);
     let now = app.now_micros();
-    if let Some(until) = account.locked_until.filter(|u| *u > now) {
-        fail(
-            app,
-            meta,
-            Some(&account.id),
-            &username,
-            account.org_id.as_deref(),
-            "locked",
-        )
-        .await?;
+    let threshold = i64::from(policy.lockout_threshold);
+    let lock_until = now
+        + Duration::minutes(i64::from(policy.lockout_minutes))
+            .num_microseconds()
+            .unwrap_or(0);
+    let who = Who {
+        id: Some(&account.id),
+        name: &username,
+        org: account.org_id.as_deref(),
+    };
+    // The attempt is counted before the password is checked, so parallel guesses cannot get
+    // more than the threshold checked.
+    let mut tx = app.db.begin_write().await?;
+    let attempt = accounts::reserve_login_attempt(&mut tx, &account.id, now).await?;
+    let refused = match attempt {
+        None => Some(("locked", account.locked_until.unwrap_or(lock_until))),
+        Some(n) if n > threshold => {
+            accounts::update_login_counters(&mut tx, &account.id, 0, Some(lock_until)).await?;
+            Some(("too_many_attempts", lock_until))
+        }
+        Some(_) => None,
+    };
+    if let Some((reason, until)) = refused {
+        let change = Change {
+            action: "login",
+            target_kind: "account",
+            target_id: &account.id,
+            payload: json!({ "reason": reason }),
+        };
+        append(app, &mut tx, meta, who, Outcome::Failed, change).await?;
+        tx.commit().await?;
         return Err(AppError::AccountLocked {
             until: format_time(until),
         });
     }
+    tx.commit().await?;
+    let failed = attempt.unwrap_or_default();
     if !verify_password(&input.password, &account.password_hash).await {
         let mut tx = app.db.begin_write().await?;
-        let (failed,): (i64,) = sqlx::query_as(
-            "UPDATE accounts SET failed_logins = failed_logins + 1 WHERE id = $1 \
-             RETURNING failed_logins",
-        )
-        .bind(&account.id)
-        .fetch_one(&mut *tx)
-        .await?;
-        let locks = failed >= i64::from(policy.lockout_threshold);
-        let until = now
-            + Duration::minutes(i64::from(policy.lockout_minutes))
-                .num_microseconds()
-                .unwrap_or(0);
+        let locks = failed >= threshold;
         if locks {
-            accounts::update_login_counters(&mut tx, &account.id, 0, Some(until)).await?;
+            accounts::update_login_counters(&mut tx, &account.id, 0, Some(lock_until)).await?;
         }
         let reason = if locks {
             "wrong_password_locked"
         } else {
             "wrong_password"
-        };
-        let who = Who {
-            id: Some(&account.id),
-            name: &username,
-            org: account.org_id.as_deref(),
         };
         let change = Change {
             action: "login",
@@ -88,7 +95,7 @@ pub async fn login(app: &App, meta: &RequestMeta, input: LoginInput) -> Result<L
         tx.commit().await?;
         return Err(if locks {
             AppError::AccountLocked {
-                until: format_time(until),
+                until: format_time(lock_until),
             }
         } else {
             AppError::BadCredentials

@@ -58,14 +58,11 @@ pub async fn change_own_password(
     let now = app.now_micros();
     let mut tx = app.db.begin_write().await?;
     accounts::update_password(&mut tx, &p.account_id, &hash, now).await?;
-    sessions::end_sessions_of(&mut tx, &p.account_id, now).await?;
-    if let AuthVia::Session(current) = &p.via {
-        // Keep the session the change was made from.
-        sqlx::query("UPDATE sessions SET ended_at = NULL WHERE id_hash = $1")
-            .bind(current)
-            .execute(&mut *tx)
-            .await?;
-    }
+    let keep = match &p.via {
+        AuthVia::Session(current) => current.as_str(),
+        _ => "",
+    };
+    sessions::end_sessions_except(&mut tx, &p.account_id, keep, now).await?;
     record(
         app,
         &mut tx,

@@ -70,3 +70,92 @@ pub async fn concurrent_writers_never_fork_the_chain(t: TestApp) {
     .unwrap();
     assert_eq!(tokens, (TOKEN_WRITERS.len() * TOKENS_EACH) as i64);
 }
+
+// B16, B28: two security-admin grants of two different triad roles to one account at the same
+// moment — exactly one wins, on PostgreSQL too (writers serialise from their first statement).
+pub async fn concurrent_triad_grants_leave_one_triad_role(t: TestApp) {
+    let secadmin = t.login("secadmin").await;
+    let sysadmin = t.login("sysadmin").await;
+    let centre = t.org_id("市大数据服务中心").await;
+    let created = sysadmin
+        .post(
+            "/api/v1/accounts",
+            json!({ "username": "triad-race", "display_name": "并发测试", "org_id": centre, "password": "race-password-1" }),
+        )
+        .await;
+    created.expect_status(201);
+    let id = created.json["id"].as_str().expect("account id").to_owned();
+    for _round in 0..3 {
+        let path = format!("/api/v1/accounts/{id}/roles");
+        let (a, b) = tokio::join!(
+            secadmin.post(&path, json!({ "role": "system_admin" })),
+            secadmin.post(&path, json!({ "role": "auditor" })),
+        );
+        let ok = [a.status, b.status].iter().filter(|s| **s == 200).count();
+        assert_eq!(ok, 1, "exactly one grant wins: {} / {}", a.text, b.text);
+        let roles =
+            sqlx::query_scalar::<_, String>("SELECT role FROM account_roles WHERE account_id = $1")
+                .bind(&id)
+                .fetch_all(t.db().pool())
+                .await
+                .expect("roles");
+        assert_eq!(roles.len(), 1, "one triad role: {roles:?}");
+        secadmin
+            .delete(&format!("/api/v1/accounts/{id}/roles/{}", roles[0]))
+            .await
+            .expect_status(200);
+    }
+}
+
+// Issue 2 §4: parallel wrong guesses cannot get more than the lockout threshold checked; the
+// right password is refused afterwards.
+pub async fn parallel_guesses_do_not_get_past_the_lockout(t: TestApp) {
+    let anonymous = t.anonymous();
+    let mut tasks = Vec::new();
+    for _ in 0..12 {
+        let client = anonymous.clone();
+        tasks.push(tokio::spawn(async move {
+            client.login("mzj-staff", "wrong-password-x").await.status
+        }));
+    }
+    let mut statuses = Vec::new();
+    for task in tasks {
+        statuses.push(task.await.expect("guess"));
+    }
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    assert!(checked <= 5, "at most five guesses checked: {statuses:?}");
+    assert!(
+        statuses.iter().all(|s| *s == 401 || *s == 423),
+        "{statuses:?}"
+    );
+    anonymous
+        .login("mzj-staff", "gongshu-demo")
+        .await
+        .expect_problem(423, "account_locked");
+}
+
+// Issue 2 §8: verifying while commands write never reports a break that is not there.
+pub async fn verifying_while_writing_finds_the_chain_intact(t: TestApp) {
+    let gaj = t.login("gaj-admin").await;
+    let mut writers = Vec::new();
+    for i in 0..20 {
+        let client = gaj.clone();
+        writers.push(tokio::spawn(async move {
+            client
+                .post(
+                    "/api/v1/me/tokens",
+                    json!({ "name": format!("verify race {i}") }),
+                )
+                .await
+                .status
+        }));
+    }
+    for _ in 0..10 {
+        let report = t.verify_chain().await;
+        assert!(report.is_intact(), "verify during writes: {report:?}");
+    }
+    for w in writers {
+        assert_eq!(w.await.expect("writer"), 201);
+    }
+    assert!(t.verify_chain().await.is_intact());
+}
