@@ -13,16 +13,28 @@ use crate::{Result, calendar};
 pub struct AppConfig {
     /// Session lifetime regardless of activity, in hours.
     pub session_absolute_hours: i64,
-    /// Directory of the catalog search index; `None` keeps it in memory (tests). Either way it
-    /// is derived data, rebuilt from the database whenever it disagrees with it.
-    pub search_dir: Option<std::path::PathBuf>,
+    /// Where the catalog search index lives.
+    pub search: SearchIndex,
+}
+
+/// The catalog search index is derived data, rebuilt from the database whenever it disagrees
+/// with it. Only one process may write an on-disk index, so command-line tools that do not
+/// search run detached while `gongshu serve` holds the index.
+#[derive(Debug, Clone)]
+pub enum SearchIndex {
+    /// In memory, built from the database at start (tests, small deployments).
+    InMemory,
+    /// On disk in this directory, rebuilt at start if it disagrees with the database.
+    Directory(std::path::PathBuf),
+    /// An empty in-memory index that is never built: for tools that do not search.
+    Detached,
 }
 
 impl Default for AppConfig {
     fn default() -> Self {
         Self {
             session_absolute_hours: 12,
-            search_dir: None,
+            search: SearchIndex::InMemory,
         }
     }
 }
@@ -48,8 +60,8 @@ impl std::fmt::Debug for App {
 impl App {
     /// Opens the application over a migrated database; imported calendar years are loaded.
     pub async fn new(db: Db, clock: Arc<dyn Clock>, config: AppConfig) -> Result<Self> {
-        let search = match &config.search_dir {
-            Some(dir) => match CatalogIndex::open(dir) {
+        let search = match &config.search {
+            SearchIndex::Directory(dir) => match CatalogIndex::open(dir) {
                 // An index of an older layout is derived data: start afresh and rebuild.
                 Err(gongshu_search::SearchError::SchemaMismatch { .. }) => {
                     std::fs::remove_dir_all(dir)
@@ -58,7 +70,7 @@ impl App {
                 }
                 other => other,
             },
-            None => CatalogIndex::in_memory(),
+            SearchIndex::InMemory | SearchIndex::Detached => CatalogIndex::in_memory(),
         }
         .map_err(|e| crate::AppError::Internal(format!("search index: {e}")))?;
         let app = Self {
@@ -70,7 +82,9 @@ impl App {
         };
         calendar::reload(&app).await?;
         crate::catalog::ensure_reference_data(&app).await?;
-        crate::catalog::search::ensure_index(&app).await?;
+        if !matches!(app.config.search, SearchIndex::Detached) {
+            crate::catalog::search::ensure_index(&app).await?;
+        }
         Ok(app)
     }
 

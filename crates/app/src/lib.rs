@@ -20,7 +20,7 @@ mod record;
 pub mod security_policy;
 mod time;
 
-pub use app::{App, AppConfig};
+pub use app::{App, AppConfig, SearchIndex};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use context::{AuthVia, Ctx, Principal, RequestMeta};
 pub use error::{AppError, FileProblem, Result};

@@ -34,7 +34,29 @@ struct DataArgs {
 }
 
 impl DataArgs {
+    /// Opens the platform's data. Only `serve` and `search rebuild` take the on-disk search
+    /// index (one writer at a time); other tools run beside a serving process.
+    async fn open_with_index(&self) -> anyhow::Result<App> {
+        let dir = self.data_dir.join("search-index");
+        self.open_as(gongshu_app::SearchIndex::Directory(dir))
+            .await
+            .map_err(|e| {
+                if format!("{e:#}").contains("LockBusy") {
+                    anyhow::anyhow!(
+                        "搜索索引正被另一个 gongshu serve 进程使用，请先停止该进程 \
+                     (the search index is held by a running `gongshu serve`; stop it first)"
+                    )
+                } else {
+                    e
+                }
+            })
+    }
+
     async fn open(&self) -> anyhow::Result<App> {
+        self.open_as(gongshu_app::SearchIndex::Detached).await
+    }
+
+    async fn open_as(&self, search: gongshu_app::SearchIndex) -> anyhow::Result<App> {
         std::fs::create_dir_all(&self.data_dir)
             .with_context(|| format!("cannot create data directory {}", self.data_dir.display()))?;
         let url = match &self.database_url {
@@ -42,7 +64,7 @@ impl DataArgs {
             None => format!("sqlite://{}", self.data_dir.join("gongshu.db").display()),
         };
         let config = gongshu_app::AppConfig {
-            search_dir: Some(self.data_dir.join("search-index")),
+            search,
             ..gongshu_app::AppConfig::default()
         };
         App::open(&url, config)
@@ -191,7 +213,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     "demo mode only binds to a loopback address (127.0.0.1 or ::1), not {addr}: its users share a published password"
                 );
             }
-            let app = data.open().await?;
+            let app = data.open_with_index().await?;
             if demo {
                 let summary = gongshu_app::demo::seed(&app, &demo_password)
                     .await
@@ -240,7 +262,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Search {
             command: SearchCommand::Rebuild { data },
         } => {
-            let app = data.open().await?;
+            let app = data.open_with_index().await?;
             let n = gongshu_app::catalog::search::rebuild(&app)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::records::{parse_state, state_code};
 use super::scope::{org_map, reviewing_authority};
-use super::views::EntryView;
+use super::views::{Access, EntryView, access};
 use crate::record::{Change, authorize, record};
 use crate::{App, AppError, Ctx, Result};
 
@@ -25,11 +25,47 @@ pub struct ReturnInput {
     pub reasons: String,
 }
 
-async fn load_latest(app: &App, code: &str) -> Result<(EntryRow, RevisionRow)> {
+/// The entry and its latest revision. A caller who may not see the entry at all gets "not
+/// found", so workflow answers do not reveal drafts; the attempt is still recorded as a denial.
+async fn load_latest(
+    app: &App,
+    ctx: Ctx<'_>,
+    code: &str,
+    action: Action,
+) -> Result<(EntryRow, RevisionRow)> {
+    let not_found = || AppError::not_found("catalog entry", "目录条目");
     let mut conn = app.db.pool().acquire().await?;
     let entry = catalog::get_entry_by_code(&mut conn, code)
         .await?
-        .ok_or(AppError::not_found("catalog entry", "目录条目"))?;
+        .ok_or_else(not_found)?;
+    let published = match entry.published_revision {
+        Some(p) => catalog::get_revision(&mut conn, &entry.id, p).await?,
+        None => None,
+    };
+    let orgs = org_map(&mut conn).await?;
+    if matches!(
+        access(Some(ctx), &entry, published.as_ref(), &orgs),
+        Access::None
+    ) {
+        drop(conn);
+        let target = match action {
+            Action::ManageEntries => entry.org_id.clone(),
+            _ => reviewing_authority(&orgs, &entry.org_id)?.id.clone(),
+        };
+        let decided = authorize(
+            app,
+            ctx,
+            action,
+            Target::Organisation { id: &target },
+            "catalog_entry",
+            code,
+        )
+        .await;
+        return Err(match decided {
+            Err(AppError::Forbidden(_)) | Ok(()) => not_found(),
+            Err(other) => other,
+        });
+    }
     let latest = catalog::get_revision(&mut conn, &entry.id, entry.latest_revision)
         .await?
         .ok_or_else(|| AppError::Internal("latest revision missing".into()))?;
@@ -51,7 +87,7 @@ fn already_decided() -> AppError {
 }
 
 pub async fn submit(app: &App, ctx: Ctx<'_>, code: &str) -> Result<EntryView> {
-    let (entry, latest) = load_latest(app, code).await?;
+    let (entry, latest) = load_latest(app, ctx, code, Action::ManageEntries).await?;
     let next = transition(&latest, ReviewAction::Submit)?;
     authorize(
         app,
@@ -98,7 +134,7 @@ pub async fn submit(app: &App, ctx: Ctx<'_>, code: &str) -> Result<EntryView> {
 
 /// Approves and publishes the submitted revision.
 pub async fn approve(app: &App, ctx: Ctx<'_>, code: &str) -> Result<EntryView> {
-    let (entry, latest) = load_latest(app, code).await?;
+    let (entry, latest) = load_latest(app, ctx, code, Action::ReviewEntries).await?;
     let reviewer = latest.reviewer_org_id.clone().unwrap_or_default();
     let next = transition(&latest, ReviewAction::Approve)?;
     authorize(
@@ -143,7 +179,14 @@ pub async fn approve(app: &App, ctx: Ctx<'_>, code: &str) -> Result<EntryView> {
         now,
     )
     .await?;
-    let closed = duties::close_duties(&mut tx, &entry.id, row.revision, now).await?;
+    let closed = duties::close_duties(
+        &mut tx,
+        &entry.id,
+        row.revision,
+        row.submitted_at.unwrap_or(now),
+        now,
+    )
+    .await?;
     record(
         app,
         &mut tx,
@@ -172,7 +215,7 @@ pub async fn return_entry(
     let mut v = Violations::default();
     let reasons = v.text("reasons", "退回理由", &input.reasons, 2000);
     v.into_result()?;
-    let (_, latest) = load_latest(app, code).await?;
+    let (_, latest) = load_latest(app, ctx, code, Action::ReviewEntries).await?;
     let reviewer = latest.reviewer_org_id.clone().unwrap_or_default();
     let next = transition(&latest, ReviewAction::Return)?;
     authorize(

@@ -155,13 +155,17 @@ pub(crate) fn access(
     {
         return Access::All;
     }
+    // The reviewing authority, and the authorities above it (the city oversees its counties'
+    // catalogs, H8), see every revision; only the reviewing one decides.
+    let own_org = ctx.principal.org_id.as_deref().unwrap_or_default();
     if let Ok(reviewer) = reviewing_authority(orgs, &entry.org_id)
         && decide(
             actor,
             Action::ReviewEntries,
-            Target::Organisation { id: &reviewer.id },
+            Target::Organisation { id: own_org },
         )
         .is_allowed()
+        && super::scope::within(orgs, &reviewer.id, own_org)
     {
         return Access::All;
     }
@@ -366,7 +370,11 @@ pub async fn revisions(app: &App, ctx: Ctx<'_>, code: &str) -> Result<Vec<Revisi
     let published = rows
         .iter()
         .find(|r| Some(r.revision) == entry.published_revision);
-    let all = matches!(access(Some(ctx), &entry, published, &orgs), Access::All);
+    let all = match access(Some(ctx), &entry, published, &orgs) {
+        Access::All => true,
+        Access::Published => false,
+        Access::None => return Err(AppError::not_found("catalog entry", "目录条目")),
+    };
     rows.iter()
         .filter(|r| all || Some(r.revision) == entry.published_revision)
         .map(|r| {

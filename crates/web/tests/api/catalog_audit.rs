@@ -201,8 +201,10 @@ pub async fn reads_write_nothing_and_a_denial_writes_a_denied_event(t: TestApp) 
         .expect_status(200);
     assert_eq!(t.audit_count().await, before, "reads write no events");
 
+    // A reviewer outside the entry's area gets "not found" (drafts do not leak), and the
+    // attempt is recorded as a denial all the same.
     let res = approve(&county_reviewer, &code).await;
-    res.expect_problem(403, "forbidden");
+    res.expect_problem(404, "not_found");
     assert_eq!(t.audit_count().await, before + 1);
     let event = t.last_event().await;
     assert_eq!(event.outcome, "denied");

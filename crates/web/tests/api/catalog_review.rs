@@ -28,18 +28,20 @@ pub async fn county_entries_are_reviewed_by_the_county_authority_and_city_entrie
     res.expect_status(200);
     assert_eq!(res.json["reviewer_org_id"], city.as_str());
 
-    for (reviewer, code) in [
-        (&city_reviewer, &county_code),
-        (&other_county, &county_code),
-        (&county_reviewer, &city_code),
-        (&other_county, &city_code),
+    // The city authority oversees the county's catalog (it sees the submission) but does not
+    // decide on it; authorities elsewhere cannot even see the submission.
+    for (reviewer, code, status, problem) in [
+        (&city_reviewer, &county_code, 403, "forbidden"),
+        (&other_county, &county_code, 404, "not_found"),
+        (&county_reviewer, &city_code, 404, "not_found"),
+        (&other_county, &city_code, 404, "not_found"),
     ] {
         approve(reviewer, code)
             .await
-            .expect_problem(403, "forbidden");
+            .expect_problem(status, problem);
         return_with(reviewer, code, "越权退回")
             .await
-            .expect_problem(403, "forbidden");
+            .expect_problem(status, problem);
     }
     // The denials are recorded, and the entries wait untouched.
     let denied = t

@@ -55,13 +55,17 @@ pub async fn a_draft_is_visible_to_its_agency_and_reviewing_authority_only(t: Te
     get(&t.anonymous(), &code)
         .await
         .expect_problem(404, "not_found");
-    // A county draft is seen by the county authority, not by the city reviewer.
+    // A county draft is seen by the county authority and by the city authority above it (H8:
+    // the city catalog is the union, overseen by the city), not by another county.
     let county = t.login("xcq-gaj-admin").await;
     let county_code = create(&county, entry("新城区草稿")).await;
     get(&t.login("xcq-reviewer").await, &county_code)
         .await
         .expect_status(200);
     get(&t.login("reviewer").await, &county_code)
+        .await
+        .expect_status(200);
+    get(&t.login("tzq-reviewer").await, &county_code)
         .await
         .expect_problem(404, "not_found");
 }

@@ -285,13 +285,14 @@ pub async fn only_the_owner_submits_and_only_its_authority_decides(t: TestApp) {
     let gaj_admin = t.login("gaj-admin").await;
 
     let code = create(&gaj_staff, entry("员工编目")).await;
-    submit(&mzj, &code).await.expect_problem(403, "forbidden");
+    // Another agency cannot even tell the draft exists; its attempt is still recorded.
+    submit(&mzj, &code).await.expect_problem(404, "not_found");
     submit(&gaj_staff, &code).await.expect_status(200);
     approve(&gaj_admin, &code)
         .await
         .expect_problem(403, "forbidden");
     approve(&regulator, &code)
         .await
-        .expect_problem(403, "forbidden");
+        .expect_problem(404, "not_found");
     assert_eq!(get(&gaj_staff, &code).await.json["state"], "submitted");
 }
