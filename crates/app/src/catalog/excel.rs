@@ -303,6 +303,7 @@ pub async fn import_xlsx(
         .collect();
     let mut problems = Vec::new();
     let mut plans = Vec::new();
+    let mut seen_codes = std::collections::HashSet::new();
     for row in &rows {
         let at = |field: &str, zh: String, en: String| {
             row.locate(field)
@@ -336,9 +337,13 @@ pub async fn import_xlsx(
                 continue;
             }
         };
-        if let Err(AppError::Invalid(v)) = check_references(&mut conn, &input, &parsed).await {
-            problems.extend(v.0.into_iter().map(|x| at(&x.field, x.zh, x.en)));
-            continue;
+        match check_references(&mut conn, &input, &parsed).await {
+            Ok(()) => {}
+            Err(AppError::Invalid(v)) => {
+                problems.extend(v.0.into_iter().map(|x| at(&x.field, x.zh, x.en)));
+                continue;
+            }
+            Err(other) => return Err(other),
         }
         if row.code.trim().is_empty() {
             plans.push(Plan::Create(input, parsed));
@@ -363,7 +368,22 @@ pub async fn import_xlsx(
                     created_by: "",
                     now: 0,
                 });
-                if latest
+                if !seen_codes.insert(entry.code.clone()) {
+                    problems.push(at(
+                        "code",
+                        format!("资源代码“{}”在文件中出现了不止一次", entry.code),
+                        format!("entry {} appears more than once in the file", entry.code),
+                    ));
+                } else if latest.as_ref().is_some_and(|l| l.state == "submitted") {
+                    problems.push(at(
+                        "code",
+                        format!("资源“{}”正在审核中，审核完成前不能修改", entry.code),
+                        format!(
+                            "entry {} is under review and cannot change until decided",
+                            entry.code
+                        ),
+                    ));
+                } else if latest
                     .is_some_and(|l| same_content(&l, &latest_items, &candidate, &candidate_items))
                 {
                     plans.push(Plan::Unchanged(entry.code));

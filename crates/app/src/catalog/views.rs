@@ -397,6 +397,48 @@ pub async fn revisions(app: &App, ctx: Ctx<'_>, code: &str) -> Result<Vec<Revisi
         .collect()
 }
 
+/// How a field of an entry is read for a diff.
+type Getter = fn(&EntryView) -> String;
+
+/// The fields a diff compares, with their Chinese labels, in the order pages show them.
+const DIFFED_FIELDS: &[(&str, &str, Getter)] = &[
+    ("name", "资源名称", |v| v.name.clone()),
+    ("summary", "资源摘要", |v| v.summary.clone()),
+    ("category_code", "资源分类", |v| v.category_code.clone()),
+    ("grade", "数据级别", |v| v.grade_zh.clone()),
+    ("data_form", "数据形式", |v| v.data_form.clone()),
+    ("share_type", "共享类型", |v| v.share_type.clone()),
+    ("share_conditions", "共享条件", |v| {
+        v.share_conditions.clone()
+    }),
+    ("share_scope", "共享范围", |v| v.share_scope.clone()),
+    ("share_modes", "共享方式", |v| j(&v.share_modes)),
+    ("open_type", "开放属性", |v| v.open_type.clone()),
+    ("open_conditions", "开放条件", |v| {
+        v.open_conditions.clone()
+    }),
+    ("not_open_reason", "不开放理由", |v| {
+        j(&v.not_open_reason)
+    }),
+    ("legal_bases", "法律法规依据", |v| j(&v.legal_bases)),
+    ("update_frequency", "更新频率", |v| {
+        v.update_frequency.clone()
+    }),
+    ("source_org_id", "数源部门", |v| {
+        v.source_org_name.clone().unwrap_or_default()
+    }),
+    ("collecting_dept", "采集部门", |v| {
+        v.collecting_dept.clone()
+    }),
+    ("approving_dept", "核准部门", |v| {
+        v.approving_dept.clone()
+    }),
+    ("providing_dept", "提供部门", |v| {
+        v.providing_dept.clone()
+    }),
+    ("related_codes", "关联资源", |v| j(&v.related_codes)),
+];
+
 /// Field-by-field differences between two revisions the viewer may see.
 pub async fn diff(
     app: &App,
@@ -418,105 +460,9 @@ pub async fn diff(
             });
         }
     };
-    push("name", "资源名称", a.name.clone(), b.name.clone());
-    push("summary", "资源摘要", a.summary.clone(), b.summary.clone());
-    push(
-        "category_code",
-        "资源分类",
-        a.category_code.clone(),
-        b.category_code.clone(),
-    );
-    push("grade", "数据级别", a.grade_zh.clone(), b.grade_zh.clone());
-    push(
-        "data_form",
-        "数据形式",
-        a.data_form.clone(),
-        b.data_form.clone(),
-    );
-    push(
-        "share_type",
-        "共享类型",
-        a.share_type.clone(),
-        b.share_type.clone(),
-    );
-    push(
-        "share_conditions",
-        "共享条件",
-        a.share_conditions.clone(),
-        b.share_conditions.clone(),
-    );
-    push(
-        "share_scope",
-        "共享范围",
-        a.share_scope.clone(),
-        b.share_scope.clone(),
-    );
-    push(
-        "share_modes",
-        "共享方式",
-        j(&a.share_modes),
-        j(&b.share_modes),
-    );
-    push(
-        "open_type",
-        "开放属性",
-        a.open_type.clone(),
-        b.open_type.clone(),
-    );
-    push(
-        "open_conditions",
-        "开放条件",
-        a.open_conditions.clone(),
-        b.open_conditions.clone(),
-    );
-    push(
-        "not_open_reason",
-        "不开放理由",
-        j(&a.not_open_reason),
-        j(&b.not_open_reason),
-    );
-    push(
-        "legal_bases",
-        "法律法规依据",
-        j(&a.legal_bases),
-        j(&b.legal_bases),
-    );
-    push(
-        "update_frequency",
-        "更新频率",
-        a.update_frequency.clone(),
-        b.update_frequency.clone(),
-    );
-    push(
-        "source_org_id",
-        "数源部门",
-        a.source_org_name.clone().unwrap_or_default(),
-        b.source_org_name.clone().unwrap_or_default(),
-    );
-    push(
-        "collecting_dept",
-        "采集部门",
-        a.collecting_dept.clone(),
-        b.collecting_dept.clone(),
-    );
-    push(
-        "approving_dept",
-        "核准部门",
-        a.approving_dept.clone(),
-        b.approving_dept.clone(),
-    );
-    push(
-        "providing_dept",
-        "提供部门",
-        a.providing_dept.clone(),
-        b.providing_dept.clone(),
-    );
-    push(
-        "related_codes",
-        "关联资源",
-        j(&a.related_codes),
-        j(&b.related_codes),
-    );
+    for (field, label, get) in DIFFED_FIELDS {
+        push(field, label, get(&a), get(&b));
+    }
     let items_a: HashMap<&str, &ItemView> = a.items.iter().map(|i| (i.code.as_str(), i)).collect();
     let items_b: HashMap<&str, &ItemView> = b.items.iter().map(|i| (i.code.as_str(), i)).collect();
     for item in &b.items {

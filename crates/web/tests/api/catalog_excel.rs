@@ -349,3 +349,42 @@ pub async fn values_spelt_as_the_instructions_say_are_accepted(t: TestApp) {
         );
     }
 }
+
+// Issue 3 item 6: a row for an entry under review, or a code given twice, is a cell error
+// (column 资源代码), and nothing is written.
+pub async fn rows_that_cannot_apply_are_cell_errors(t: TestApp) {
+    let gaj = t.login("gaj-admin").await;
+    let code =
+        crate::catalog_fixtures::create(&gaj, crate::catalog_fixtures::entry("审核中的条目")).await;
+    crate::catalog_fixtures::submit(&gaj, &code)
+        .await
+        .expect_status(200);
+    let mut row = new_row(1);
+    row.code = code.clone();
+    let mut twice = new_row(2);
+    twice.code = code.clone();
+    twice.key = "2".into();
+    let events_before = t.audit_count().await;
+    let res = import(&gaj, "市公安局", workbook(&[row, twice])).await;
+    res.expect_problem(422, "invalid_file");
+    let cells: Vec<String> = res.json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap().to_owned())
+        .collect();
+    let column = gongshu_sheets::entry_column("code").unwrap().letter;
+    assert_eq!(
+        cells,
+        [format!("资源目录!{column}2"), format!("资源目录!{column}3")],
+        "{}",
+        res.text
+    );
+    assert!(
+        res.text.contains("正在审核中") && res.text.contains("不止一次"),
+        "{}",
+        res.text
+    );
+    assert_eq!(t.audit_count().await, events_before, "nothing written");
+    assert_eq!(get(&gaj, &code).await.json["state"], "submitted");
+}

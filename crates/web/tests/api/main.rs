@@ -166,6 +166,7 @@ fn all_tests() -> Vec<(&'static str, TestFn)> {
         catalog_excel::rows_without_a_code_are_imported_as_new_drafts,
         catalog_excel::one_bad_cell_fails_the_whole_import_naming_the_cell,
         catalog_excel::imports_that_are_not_ours_to_make_are_refused,
+        catalog_excel::rows_that_cannot_apply_are_cell_errors,
         catalog_excel::values_spelt_as_the_instructions_say_are_accepted,
         catalog_scheme::the_default_scheme_is_version_one_and_public,
         catalog_scheme::entries_keep_the_scheme_version_they_were_graded_under,
