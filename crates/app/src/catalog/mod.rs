@@ -6,6 +6,7 @@ pub mod duties;
 pub mod elements;
 pub mod excel;
 mod input;
+mod page;
 mod records;
 mod review;
 pub mod scheme;
@@ -15,6 +16,7 @@ mod views;
 
 pub use draft::{create_entry, update_entry};
 pub use input::{EntryInput, ItemInput};
+pub use page::{EntryPage, EntrySteps, entry_page};
 pub use review::{REVIEW_WORKING_DAYS, ReturnInput, approve, return_entry, submit};
 pub use views::{
     DuplicateCollection, EntryView, FieldChange, ItemView, RevisionSummary, diff, entry_view,

@@ -57,52 +57,21 @@ async fn detail_page(
     revision: Option<i64>,
     kept: Kept,
 ) -> Result<Response, PageError> {
-    let app = &state.app;
-    let entry = catalog::entry_view(app, Some(viewer.ctx()), code, revision)
+    let page = catalog::entry_page(&state.app, viewer.ctx(), code, revision)
         .await
         .map_err(|e| viewer.fail(e))?;
-    let revisions = catalog::revisions(app, viewer.ctx(), code)
-        .await
-        .map_err(|e| viewer.fail(e))?;
-    let duties = catalog::duties::entry_duties(app, viewer.ctx(), code)
-        .await
-        .map_err(|e| viewer.fail(e))?;
-    let scheme = catalog::scheme::current(app)
-        .await
-        .map_err(|e| viewer.fail(e))?;
-    let own_org = viewer.principal.org_id.as_deref();
-    // Revisions are numbered from 1 without gaps: the history is complete exactly when the
-    // viewer may read every revision (the agency, its reviewing authority). Others read only
-    // the published one.
-    let sees_all = revisions.len() as i64 == entry.latest_revision;
-    let newest_visible = if sees_all {
-        entry.latest_revision
-    } else {
-        entry.published_revision.unwrap_or(entry.revision)
-    };
-    let revisions: Vec<_> = revisions
-        .into_iter()
-        .filter(|r| sees_all || Some(r.revision) == entry.published_revision)
-        .collect();
-    let latest = entry.revision == entry.latest_revision;
-    // Which buttons to show; every command decides again.
-    let owner = viewer.may("manage_entries") && own_org == Some(entry.org_id.as_str());
-    let reviewer = viewer.may("review_entries")
-        && own_org.is_some()
-        && entry.reviewer_org_id.as_deref() == own_org;
-    let state_is = |s: &str| entry.state == s;
     let ctx = context! {
-        e => &entry,
-        revisions => revisions,
-        duties => duties,
+        e => &page.entry,
+        revisions => page.revisions,
+        duties => page.duties,
         labels => labels(),
-        choices => choices(&scheme.scheme),
-        latest => entry.revision == newest_visible,
-        newest_visible => newest_visible,
-        may_edit => owner && latest && !state_is("submitted"),
-        may_submit => owner && latest && (state_is("draft") || state_is("returned")),
-        may_review => reviewer && latest && state_is("submitted"),
-        may_record_change => owner && entry.published_revision.is_some(),
+        choices => choices(&page.scheme.scheme),
+        latest => page.entry.revision == page.newest_visible,
+        newest_visible => page.newest_visible,
+        may_edit => page.steps.edit,
+        may_submit => page.steps.submit,
+        may_review => page.steps.review,
+        may_record_change => page.steps.record_change,
         returned => kept.returned,
         change => kept.change,
     };

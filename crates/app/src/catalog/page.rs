@@ -1,0 +1,90 @@
+//! Everything an entry's page shows in one query: the entry at a revision, the history and
+//! duties the viewer may see, the scheme for labels, and which steps the viewer may take —
+//! decided here by the domain's rules, so pages do not re-derive access.
+
+use gongshu_domain::catalog::{ReviewAction, ReviewState};
+use gongshu_domain::{Action, Target, decide};
+use gongshu_store::catalog;
+use serde::Serialize;
+
+use super::duties::{DutyView, entry_duties};
+use super::records::parse_state;
+use super::scheme::SchemeView;
+use super::views::{Access, EntryView, RevisionSummary, access, entry_view, revisions};
+use crate::{App, AppError, Ctx, Result};
+
+/// The steps offered to the viewer; every command decides again when asked.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct EntrySteps {
+    pub edit: bool,
+    pub submit: bool,
+    pub review: bool,
+    pub record_change: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EntryPage {
+    pub entry: EntryView,
+    pub revisions: Vec<RevisionSummary>,
+    pub duties: Vec<DutyView>,
+    pub scheme: SchemeView,
+    /// The newest revision this viewer may read.
+    pub newest_visible: i64,
+    pub steps: EntrySteps,
+}
+
+pub async fn entry_page(
+    app: &App,
+    ctx: Ctx<'_>,
+    code: &str,
+    revision: Option<i64>,
+) -> Result<EntryPage> {
+    let entry = entry_view(app, Some(ctx), code, revision).await?;
+    let history = revisions(app, ctx, code).await?;
+    let duties = entry_duties(app, ctx, code).await?;
+    let scheme = super::scheme::current(app).await?;
+    let mut conn = app.db.pool().acquire().await?;
+    let row = catalog::get_entry_by_code(&mut conn, code)
+        .await?
+        .ok_or(AppError::not_found("catalog entry", "目录条目"))?;
+    let published = match row.published_revision {
+        Some(p) => catalog::get_revision(&mut conn, &row.id, p).await?,
+        None => None,
+    };
+    let orgs = super::scope::org_map(&mut conn).await?;
+    let sees_all = matches!(
+        access(Some(ctx), &row, published.as_ref(), &orgs),
+        Access::All
+    );
+    let newest_visible = if sees_all {
+        row.latest_revision
+    } else {
+        row.published_revision.unwrap_or(entry.revision)
+    };
+    let actor = &ctx.principal.actor;
+    let owner = decide(
+        actor,
+        Action::ManageEntries,
+        Target::Organisation { id: &row.org_id },
+    )
+    .is_allowed();
+    let reviewer = entry.reviewer_org_id.as_deref().is_some_and(|r| {
+        decide(actor, Action::ReviewEntries, Target::Organisation { id: r }).is_allowed()
+    });
+    let latest = entry.revision == row.latest_revision;
+    let state = parse_state(&entry.state)?;
+    let steps = EntrySteps {
+        edit: owner && latest && (state.is_editable() || state == ReviewState::Published),
+        submit: owner && latest && state.next(ReviewAction::Submit).is_ok(),
+        review: reviewer && latest && state.next(ReviewAction::Approve).is_ok(),
+        record_change: owner && row.published_revision.is_some(),
+    };
+    Ok(EntryPage {
+        entry,
+        revisions: history,
+        duties,
+        scheme,
+        newest_visible,
+        steps,
+    })
+}
