@@ -1,0 +1,128 @@
+//! Errors that stop an ingest as a whole. Bad cells are not errors: they are data in the
+//! report. Each error has a stable code and a sentence in Chinese and English.
+
+use std::io;
+
+use crate::encoding::Malformed;
+use crate::report::MissingItem;
+use crate::tap::LimitExceeded;
+
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error("the source is larger than the limit of {limit} bytes")]
+    TooLarge { limit: u64 },
+    #[error("the text is not valid {encoding} at {at}")]
+    Encoding { encoding: &'static str, at: String },
+    #[error("the file has no header row")]
+    NoHeader,
+    #[error("required data items have no column: {}", list(.0))]
+    MissingColumns(Vec<MissingItem>),
+    #[error("columns `{first}` and `{second}` both map to item `{item}`")]
+    DuplicateColumn {
+        item: String,
+        first: String,
+        second: String,
+    },
+    #[error("the entry has no data items")]
+    NoItems,
+    #[error("malformed {format} at {at}: {message}")]
+    Malformed {
+        format: &'static str,
+        at: String,
+        message: String,
+    },
+    #[error("the workbook has no sheet named `{0}`")]
+    NoSuchSheet(String),
+    #[error("the workbook has no sheets")]
+    NoSheets,
+    #[error("reading the source: {0}")]
+    Io(#[source] io::Error),
+    #[error("writing the output: {0}")]
+    Write(#[source] io::Error),
+    #[error("Parquet: {0}")]
+    Parquet(#[from] parquet::errors::ParquetError),
+    #[error("Arrow: {0}")]
+    Arrow(#[from] arrow::error::ArrowError),
+}
+
+fn list(items: &[MissingItem]) -> String {
+    items
+        .iter()
+        .map(|i| format!("{} ({})", i.code, i.name))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl IngestError {
+    /// A stable code for the problem+json body.
+    pub fn code(&self) -> &'static str {
+        match self {
+            IngestError::TooLarge { .. } => "source_too_large",
+            IngestError::Encoding { .. } => "bad_encoding",
+            IngestError::NoHeader => "no_header",
+            IngestError::MissingColumns(_) => "missing_columns",
+            IngestError::DuplicateColumn { .. } => "duplicate_column",
+            IngestError::NoItems => "no_items",
+            IngestError::Malformed { .. } => "malformed_source",
+            IngestError::NoSuchSheet(_) => "no_such_sheet",
+            IngestError::NoSheets => "no_sheets",
+            IngestError::Io(_) => "source_io",
+            IngestError::Write(_) => "output_io",
+            IngestError::Parquet(_) | IngestError::Arrow(_) => "internal",
+        }
+    }
+
+    /// The message in Chinese.
+    pub fn zh(&self) -> String {
+        match self {
+            IngestError::TooLarge { limit } => format!("文件超过大小上限（{limit}字节）"),
+            IngestError::Encoding { encoding, at } => {
+                format!("文件内容不是有效的{encoding}编码（{at}）")
+            }
+            IngestError::NoHeader => "文件没有表头行".into(),
+            IngestError::MissingColumns(items) => format!(
+                "缺少必填信息项的列：{}",
+                items
+                    .iter()
+                    .map(|i| format!("{}（{}）", i.name, i.code))
+                    .collect::<Vec<_>>()
+                    .join("、")
+            ),
+            IngestError::DuplicateColumn {
+                item,
+                first,
+                second,
+            } => format!("列“{first}”和“{second}”对应同一信息项 {item}"),
+            IngestError::NoItems => "数据目录没有信息项".into(),
+            IngestError::Malformed {
+                format,
+                at,
+                message,
+            } => {
+                format!("{format}格式错误（{at}）：{message}")
+            }
+            IngestError::NoSuchSheet(name) => format!("工作簿中没有名为“{name}”的工作表"),
+            IngestError::NoSheets => "工作簿中没有工作表".into(),
+            IngestError::Io(e) => format!("读取文件失败：{e}"),
+            IngestError::Write(e) => format!("写入失败：{e}"),
+            IngestError::Parquet(_) | IngestError::Arrow(_) => "内部错误".into(),
+        }
+    }
+
+    /// Maps an I/O error met while reading the source: the size limit and malformed text come
+    /// back out of the `io::Error` they travelled in.
+    pub(crate) fn reading(e: io::Error) -> Self {
+        if let Some(inner) = e.get_ref() {
+            if let Some(limit) = inner.downcast_ref::<LimitExceeded>() {
+                return IngestError::TooLarge { limit: limit.limit };
+            }
+            if let Some(m) = inner.downcast_ref::<Malformed>() {
+                return IngestError::Encoding {
+                    encoding: m.encoding,
+                    at: format!("byte {}", m.offset),
+                };
+            }
+        }
+        IngestError::Io(e)
+    }
+}

@@ -1,0 +1,217 @@
+//! The entry point: one source, the entry's items, options → one Parquet file, a rejects CSV
+//! and a report.
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use encoding_rs::Encoding;
+
+use crate::coerce::Coercer;
+use crate::encoding::PREFIX_BYTES;
+use crate::error::IngestError;
+use crate::format::{Format, FormatChoice};
+use crate::pipeline::Settings;
+use crate::readers::{self, Input, Start};
+use crate::report::{IngestReport, Progress};
+use crate::schema::{ItemSpec, arrow_schema};
+use crate::tap::SourceTap;
+
+/// A source file: a byte stream, its format (declared or to be sniffed) and its length if
+/// known.
+pub struct Source<R> {
+    pub reader: R,
+    pub format: FormatChoice,
+    /// The length when known (a file's size, a `Content-Length`): a source over the limit is
+    /// then refused before a byte is read.
+    pub len: Option<u64>,
+}
+
+impl<R: Read> Source<R> {
+    /// A source whose format will be sniffed.
+    pub fn new(reader: R) -> Self {
+        Self {
+            reader,
+            format: FormatChoice::Sniff,
+            len: None,
+        }
+    }
+
+    pub fn with_format(mut self, format: Format) -> Self {
+        self.format = FormatChoice::Declared(format);
+        self
+    }
+
+    pub fn with_len(mut self, len: u64) -> Self {
+        self.len = Some(len);
+        self
+    }
+}
+
+/// How an ingest behaves. `Default` gives the platform's defaults.
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    /// Drop rows with a bad cell into the rejects CSV and write the rest. When false (the
+    /// default) any bad row means no Parquet output, only the report.
+    pub drop_bad_rows: bool,
+    /// Refuse a source larger than this many bytes (before reading when its length is known,
+    /// otherwise as soon as it is exceeded). `None`: no limit.
+    pub max_source_bytes: Option<u64>,
+    /// The limit for XLSX, which is stricter: a workbook is a ZIP that calamine opens with its
+    /// shared-string table in memory (the sheet itself is streamed cell by cell from a spooled
+    /// copy), and a small ZIP can expand a lot. Default 100 MiB.
+    pub max_xlsx_bytes: u64,
+    /// Rows per Arrow batch (and per progress report). Default 8,192.
+    pub batch_rows: usize,
+    /// Rows per Parquet row group. Default 1,048,576 (parquet-rs' default); the writer holds
+    /// one encoded row group in memory.
+    pub row_group_rows: usize,
+    /// How many bad cells the report lists; all are counted. Default 1,000.
+    pub max_listed_errors: usize,
+    /// The CSV encoding by WHATWG label (`"gbk"`, `"utf-8"`, …) when the uploader declares it;
+    /// `None` (the default) detects it.
+    pub encoding: Option<String>,
+    /// The CSV field delimiter. Default `,`.
+    pub delimiter: u8,
+    /// The date citizen-ID birth dates are checked against; `None` is today in China.
+    pub today: Option<NaiveDate>,
+    /// Where Parquet and XLSX sources are spooled (both need random access); `None` is the
+    /// system temp directory.
+    pub temp_dir: Option<PathBuf>,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        Self {
+            drop_bad_rows: false,
+            max_source_bytes: None,
+            max_xlsx_bytes: 100 * 1024 * 1024,
+            batch_rows: 8192,
+            row_group_rows: 1024 * 1024,
+            max_listed_errors: 1000,
+            encoding: None,
+            delimiter: b',',
+            today: None,
+            temp_dir: None,
+        }
+    }
+}
+
+/// Ingests one source into one Parquet file written to `output`, with one column per item (see
+/// [`arrow_schema`]). Rows dropped for bad cells (only with `drop_bad_rows`) go to `rejects` as
+/// a UTF-8 CSV with the row, its source position and the reasons; nothing is written there
+/// otherwise. `progress` is called once per batch of rows read and once at the end.
+///
+/// Bad cells do not make this an `Err`: they are in the report, and `report.written` tells
+/// whether `output` holds a complete file. An `Err` means the source as a whole could not be
+/// read (too large, undecodable, no header, a required item without a column, malformed).
+pub fn ingest<R: Read, W: Write + Send, J: Write>(
+    source: Source<R>,
+    items: &[ItemSpec],
+    options: &IngestOptions,
+    output: W,
+    rejects: J,
+    mut progress: impl FnMut(Progress),
+) -> Result<IngestReport, IngestError> {
+    if items.is_empty() {
+        return Err(IngestError::NoItems);
+    }
+    if let (Some(len), Some(limit)) = (source.len, options.max_source_bytes)
+        && len > limit
+    {
+        return Err(IngestError::TooLarge { limit });
+    }
+    let encoding = match &options.encoding {
+        Some(label) => Some(Encoding::for_label(label.trim().as_bytes()).ok_or_else(|| {
+            IngestError::Encoding {
+                encoding: "unknown",
+                at: format!("declared label `{label}`"),
+            }
+        })?),
+        None => None,
+    };
+    let (mut tap, state) = SourceTap::new(source.reader, options.max_source_bytes);
+    let prefix =
+        read_prefix(&mut tap).map_err(|e| too_large_or(&state, IngestError::reading(e)))?;
+    let complete = prefix.len() < PREFIX_BYTES;
+    let format = match source.format {
+        FormatChoice::Declared(format) => format,
+        FormatChoice::Sniff => Format::sniff(&prefix),
+    };
+    let today = options
+        .today
+        .unwrap_or_else(|| (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive());
+    let start = Start {
+        items,
+        settings: Settings {
+            batch_rows: options.batch_rows.max(1),
+            row_group_rows: options.row_group_rows.max(1),
+            max_listed: options.max_listed_errors,
+            drop_bad_rows: options.drop_bad_rows,
+            coercer: Coercer { today },
+            total_bytes: source.len,
+        },
+        output,
+        rejects,
+        progress: &mut progress,
+        tap: state.clone(),
+    };
+    let input = Input {
+        prefix,
+        complete,
+        rest: tap,
+    };
+    let result = match &format {
+        Format::Csv => readers::csv::read(input, encoding, options.delimiter, start),
+        Format::Xlsx { sheet } => readers::xlsx::read(
+            input,
+            sheet.as_deref(),
+            options.max_xlsx_bytes,
+            options.temp_dir.as_deref(),
+            start,
+        )
+        .map(|o| (o, None)),
+        Format::JsonArray => readers::json::read_array(input, start).map(|o| (o, None)),
+        Format::Ndjson => readers::json::read_lines(input, start).map(|o| (o, None)),
+        Format::Parquet => {
+            readers::parquet::read(input, options.temp_dir.as_deref(), start).map(|o| (o, None))
+        }
+    };
+    let (outcome, encoding) = result.map_err(|e| too_large_or(&state, e))?;
+    let state = state.borrow();
+    Ok(IngestReport {
+        format,
+        encoding,
+        rows_read: outcome.rows_read,
+        rows_written: outcome.rows_written,
+        rows_rejected: outcome.rows_rejected,
+        bad_rows: outcome.bad_rows,
+        bad_cells: outcome.bad_cells,
+        bad_cells_total: outcome.bad_cells_total,
+        warnings: outcome.warnings,
+        source_bytes: state.bytes,
+        source_sm3: state.digest_hex(),
+        written: outcome.parquet.is_some(),
+        parquet_bytes: outcome.parquet.as_ref().map_or(0, |p| p.0),
+        parquet_sm3: outcome.parquet.map(|p| p.1),
+        schema: arrow_schema(items),
+    })
+}
+
+/// Whatever went wrong, a source past its limit is reported as that.
+fn too_large_or(
+    state: &std::rc::Rc<std::cell::RefCell<crate::tap::TapState>>,
+    e: IngestError,
+) -> IngestError {
+    let state = state.borrow();
+    match (state.exceeded, state.limit) {
+        (true, Some(limit)) => IngestError::TooLarge { limit },
+        _ => e,
+    }
+}
+
+fn read_prefix(reader: &mut impl Read) -> std::io::Result<Vec<u8>> {
+    let mut prefix = Vec::with_capacity(PREFIX_BYTES);
+    reader.take(PREFIX_BYTES as u64).read_to_end(&mut prefix)?;
+    Ok(prefix)
+}

@@ -1,0 +1,30 @@
+//! The data plane of Gongshu (公数). This first piece is **ingest**: it turns one agency file —
+//! CSV in whatever encoding it came in (UTF-8, UTF-8 with BOM, GBK/GB18030, …), XLSX, a JSON
+//! array, NDJSON or Parquet — into one typed Parquet file whose columns are exactly the entry's
+//! data items, streaming, with every bad cell reported by position. Versions, manifests,
+//! `object_store` and DataFusion queries build on it later.
+//!
+//! The schema always comes from the items, never from the data: an all-digit citizen-ID column
+//! is a string, money is a decimal, and no value goes through a float on its way in.
+#![forbid(unsafe_code)]
+
+mod coerce;
+mod columns;
+mod encoding;
+mod error;
+mod format;
+mod ingest;
+mod pipeline;
+mod readers;
+mod report;
+mod schema;
+mod tap;
+
+pub use coerce::{DECIMAL_PRECISION, DECIMAL_SCALE, TIMEZONE};
+pub use error::IngestError;
+pub use format::{Format, FormatChoice};
+pub use ingest::{IngestOptions, Source, ingest};
+pub use report::{
+    CellDefect, CellError, IngestReport, MissingItem, Progress, SourcePosition, Warning,
+};
+pub use schema::{ItemSpec, arrow_schema};

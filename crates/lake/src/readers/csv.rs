@@ -1,0 +1,108 @@
+//! CSV: the encoding is detected from the first 64 KiB (or declared), the text decoded as it
+//! streams, the first record is the header. Records that are entirely blank are skipped; a
+//! record with a different number of fields than the header is a bad row.
+
+use std::io::{Read, Write};
+
+use csv::StringRecord;
+use encoding_rs::{Encoding, UTF_8};
+
+use super::{Input, Start};
+use crate::coerce::Cell;
+use crate::columns::{ColumnMap, map_headers};
+use crate::encoding::{DecodingReader, detect};
+use crate::error::IngestError;
+use crate::pipeline::{Outcome, Row};
+use crate::report::{CellDefect, SourcePosition};
+
+struct CsvRow<'r> {
+    record: &'r StringRecord,
+    map: &'r ColumnMap,
+}
+
+impl Row for CsvRow<'_> {
+    fn cell(&self, item: usize) -> Cell<'_> {
+        match self.map.source_of[item].and_then(|c| self.record.get(c)) {
+            Some(text) => Cell::Text(text),
+            None => Cell::Blank,
+        }
+    }
+}
+
+pub(crate) fn read<R: Read, W: Write + Send, J: Write>(
+    input: Input<R>,
+    declared: Option<&'static Encoding>,
+    delimiter: u8,
+    start: Start<'_, W, J>,
+) -> Result<(Outcome, Option<&'static str>), IngestError> {
+    let (detected, bom) = detect(&input.prefix, input.complete);
+    let (encoding, bom) = match declared {
+        // A declared encoding wins; a BOM of that same encoding is still skipped.
+        Some(declared) if declared != detected => (declared, 0),
+        Some(declared) => (declared, bom),
+        None => (detected, bom),
+    };
+    let text: Box<dyn Read + '_> = if encoding == UTF_8 {
+        // UTF-8 passes through; the CSV reader validates each record.
+        Box::new(input.into_reader(bom))
+    } else {
+        Box::new(DecodingReader::new(input.into_reader(bom), encoding, bom))
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .buffer_capacity(256 * 1024)
+        .from_reader(text);
+
+    let mut record = StringRecord::new();
+    let mut header = StringRecord::new();
+    loop {
+        if !reader
+            .read_record(&mut header)
+            .map_err(|e| csv_error(e, encoding))?
+        {
+            return Err(IngestError::NoHeader);
+        }
+        if !header.iter().all(|f| f.trim().is_empty()) {
+            break;
+        }
+    }
+    let (map, warnings) = map_headers(header.iter(), start.items)?;
+    let mut pipeline = start.pipeline(map.header_of.clone(), warnings)?;
+    while reader
+        .read_record(&mut record)
+        .map_err(|e| csv_error(e, encoding))?
+    {
+        if record.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        let line = record.position().map_or(0, |p| p.line());
+        let defect = (record.len() != header.len()).then_some(CellDefect::FieldCount {
+            expected: header.len(),
+            found: record.len(),
+        });
+        let row = CsvRow {
+            record: &record,
+            map: &map,
+        };
+        pipeline.push(&row, SourcePosition::Line(line), defect)?;
+    }
+    Ok((pipeline.finish()?, Some(encoding.name())))
+}
+
+fn csv_error(e: csv::Error, encoding: &'static Encoding) -> IngestError {
+    let line = e.position().map(|p| p.line());
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => IngestError::reading(io),
+        csv::ErrorKind::Utf8 { pos, .. } => IngestError::Encoding {
+            encoding: encoding.name(),
+            at: format!("line {}", pos.map_or(line.unwrap_or(0), |p| p.line())),
+        },
+        other => IngestError::Malformed {
+            format: "CSV",
+            at: format!("line {}", line.unwrap_or(0)),
+            message: format!("{other:?}"),
+        },
+    }
+}

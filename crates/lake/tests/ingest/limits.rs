@@ -1,0 +1,124 @@
+//! Size limits and the edges of a source: every upload has a size limit (DESIGN conventions;
+//! issue 4 item 1).
+
+use std::io::{self, Read};
+
+use gongshu_lake::{Format, IngestError, IngestOptions, Source, ingest};
+
+use crate::support::*;
+
+/// A source that must never be read.
+struct Untouchable;
+
+impl Read for Untouchable {
+    fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+        panic!("the source was read");
+    }
+}
+
+#[test]
+fn a_source_of_known_length_over_the_limit_is_refused_before_reading() {
+    let opts = IngestOptions {
+        max_source_bytes: Some(1000),
+        ..options()
+    };
+    let source = Source::new(Untouchable).with_len(1001);
+    let err = ingest(source, &people(), &opts, io::sink(), io::sink(), |_| {})
+        .err()
+        .unwrap();
+    assert!(
+        matches!(err, IngestError::TooLarge { limit: 1000 }),
+        "{err}"
+    );
+    assert_eq!(err.code(), "source_too_large");
+}
+
+#[test]
+fn a_stream_is_refused_as_soon_as_it_passes_the_limit() {
+    let mut csv = String::from("sfzh,xm\n");
+    for i in 0..5000 {
+        csv.push_str(&format!(
+            "{},张{i}\n",
+            citizen_id("110105", "19800101", i % 1000)
+        ));
+    }
+    let opts = IngestOptions {
+        max_source_bytes: Some(100_000),
+        ..options()
+    };
+    let err = run_with(csv.as_bytes(), None, &people(), &opts)
+        .err()
+        .unwrap();
+    assert!(
+        matches!(err, IngestError::TooLarge { limit: 100_000 }),
+        "{err}"
+    );
+    // At the limit exactly, it passes.
+    let opts = IngestOptions {
+        max_source_bytes: Some(csv.len() as u64),
+        ..options()
+    };
+    assert_eq!(
+        run_with(csv.as_bytes(), None, &people(), &opts)
+            .unwrap()
+            .report
+            .rows_written,
+        5000
+    );
+}
+
+#[test]
+fn a_workbook_over_the_xlsx_limit_is_refused() {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.write_string(0, 0, "xm").unwrap();
+    for r in 1..2000 {
+        sheet.write_string(r, 0, format!("名字{r}")).unwrap();
+    }
+    let bytes = workbook.save_to_buffer().unwrap();
+    let opts = IngestOptions {
+        max_xlsx_bytes: 1024,
+        ..options()
+    };
+    let err = run_with(
+        &bytes,
+        Some(Format::Xlsx { sheet: None }),
+        &people()[1..2],
+        &opts,
+    )
+    .err()
+    .unwrap();
+    assert!(
+        matches!(err, IngestError::TooLarge { limit: 1024 }),
+        "{err}"
+    );
+    let run = run_with(&bytes, None, &people()[1..2], &options()).unwrap();
+    assert_eq!(run.report.rows_written, 1999);
+}
+
+#[test]
+fn an_empty_source_has_no_header() {
+    let err = run_with(b"", Some(Format::Csv), &people(), &options())
+        .err()
+        .unwrap();
+    assert_eq!(err.code(), "no_header");
+    let err = run_with(b"\n\n", None, &people(), &options())
+        .err()
+        .unwrap();
+    assert_eq!(err.code(), "no_header");
+}
+
+#[test]
+fn a_header_without_rows_gives_an_empty_typed_file() {
+    let run = run_with(
+        "公民身份号码,姓名\n".as_bytes(),
+        None,
+        &people(),
+        &options(),
+    )
+    .unwrap();
+    assert!(run.report.written);
+    assert_eq!(run.report.rows_written, 0);
+    let batches = read_parquet(&run.parquet);
+    assert!(batches.iter().all(|b| b.num_rows() == 0));
+}
