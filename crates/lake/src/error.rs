@@ -31,6 +31,10 @@ pub enum IngestError {
         at: String,
         message: String,
     },
+    #[error(
+        "legacy Excel 97-2003 (.xls) workbooks are not supported: save the file as .xlsx or CSV"
+    )]
+    LegacyExcel,
     #[error("the workbook has no sheet named `{0}`")]
     NoSuchSheet(String),
     #[error("the workbook has no sheets")]
@@ -41,6 +45,9 @@ pub enum IngestError {
     Write(#[source] io::Error),
     #[error("Parquet: {0}")]
     Parquet(#[from] parquet::errors::ParquetError),
+    /// The writer thread stopped early; its own error is reported instead when there is one.
+    #[error("the output writer stopped")]
+    WriterStopped,
     #[error("Arrow: {0}")]
     Arrow(#[from] arrow::error::ArrowError),
 }
@@ -64,11 +71,14 @@ impl IngestError {
             IngestError::DuplicateColumn { .. } => "duplicate_column",
             IngestError::NoItems => "no_items",
             IngestError::Malformed { .. } => "malformed_source",
+            IngestError::LegacyExcel => "legacy_excel",
             IngestError::NoSuchSheet(_) => "no_such_sheet",
             IngestError::NoSheets => "no_sheets",
             IngestError::Io(_) => "source_io",
             IngestError::Write(_) => "output_io",
-            IngestError::Parquet(_) | IngestError::Arrow(_) => "internal",
+            IngestError::Parquet(_) | IngestError::Arrow(_) | IngestError::WriterStopped => {
+                "internal"
+            }
         }
     }
 
@@ -101,11 +111,16 @@ impl IngestError {
             } => {
                 format!("{format}格式错误（{at}）：{message}")
             }
+            IngestError::LegacyExcel => {
+                "不支持 Excel 97-2003（.xls）格式，请另存为 .xlsx 或 CSV".into()
+            }
             IngestError::NoSuchSheet(name) => format!("工作簿中没有名为“{name}”的工作表"),
             IngestError::NoSheets => "工作簿中没有工作表".into(),
             IngestError::Io(e) => format!("读取文件失败：{e}"),
             IngestError::Write(e) => format!("写入失败：{e}"),
-            IngestError::Parquet(_) | IngestError::Arrow(_) => "内部错误".into(),
+            IngestError::Parquet(_) | IngestError::Arrow(_) | IngestError::WriterStopped => {
+                "内部错误".into()
+            }
         }
     }
 

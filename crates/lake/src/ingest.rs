@@ -1,8 +1,12 @@
 //! The entry point: one source, the entry's items, options → one Parquet file, a rejects CSV
 //! and a report.
 
+use std::cell::RefCell;
 use std::io::{Read, Write};
 use std::path::PathBuf;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::mpsc::sync_channel;
 
 use chrono::NaiveDate;
 use encoding_rs::Encoding;
@@ -15,7 +19,8 @@ use crate::pipeline::Settings;
 use crate::readers::{self, Input, Start};
 use crate::report::{IngestReport, Progress};
 use crate::schema::{ItemSpec, arrow_schema};
-use crate::tap::SourceTap;
+use crate::tap::{SourceTap, TapState, hash_chunks};
+use crate::writer::{IN_FLIGHT, write_parquet};
 
 /// A source file: a byte stream, its format (declared or to be sniffed) and its length if
 /// known.
@@ -130,79 +135,131 @@ pub fn ingest<R: Read, W: Write + Send, J: Write>(
         })?),
         None => None,
     };
-    let (mut tap, state) = SourceTap::new(source.reader, options.max_source_bytes);
-    let prefix =
-        read_prefix(&mut tap).map_err(|e| too_large_or(&state, IngestError::reading(e)))?;
-    let complete = prefix.len() < PREFIX_BYTES;
-    let format = match source.format {
-        FormatChoice::Declared(format) => format,
-        FormatChoice::Sniff => Format::sniff(&prefix),
-    };
+    let (mut tap, state, chunks) = SourceTap::new(source.reader, options.max_source_bytes);
     let today = options
         .today
         .unwrap_or_else(|| (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive());
-    let start = Start {
-        items,
-        settings: Settings {
-            batch_rows: options.batch_rows.max(1),
-            row_group_rows: options.row_group_rows.max(1),
-            max_listed: options.max_listed_errors,
-            drop_bad_rows: options.drop_bad_rows,
-            coercer: Coercer { today },
-            total_bytes: source.len,
-        },
-        output,
-        rejects,
-        progress: &mut progress,
-        tap: state.clone(),
-    };
-    let input = Input {
-        prefix,
-        complete,
-        rest: tap,
-    };
-    let result = match &format {
-        Format::Csv => readers::csv::read(input, encoding, options.delimiter, start),
-        Format::Xlsx { sheet } => readers::xlsx::read(
-            input,
-            sheet.as_deref(),
-            options.max_xlsx_bytes,
-            options.temp_dir.as_deref(),
-            start,
-        )
-        .map(|o| (o, None)),
-        Format::JsonArray => readers::json::read_array(input, start).map(|o| (o, None)),
-        Format::Ndjson => readers::json::read_lines(input, start).map(|o| (o, None)),
-        Format::Parquet => {
-            readers::parquet::read(input, options.temp_dir.as_deref(), start).map(|o| (o, None))
-        }
-    };
-    let (outcome, encoding) = result.map_err(|e| too_large_or(&state, e))?;
-    let state = state.borrow();
-    Ok(IngestReport {
-        format,
-        encoding,
-        rows_read: outcome.rows_read,
-        rows_written: outcome.rows_written,
-        rows_rejected: outcome.rows_rejected,
-        bad_rows: outcome.bad_rows,
-        bad_cells: outcome.bad_cells,
-        bad_cells_total: outcome.bad_cells_total,
-        warnings: outcome.warnings,
-        source_bytes: state.bytes,
-        source_sm3: state.digest_hex(),
-        written: outcome.parquet.is_some(),
-        parquet_bytes: outcome.parquet.as_ref().map_or(0, |p| p.0),
-        parquet_sm3: outcome.parquet.map(|p| p.1),
-        schema: arrow_schema(items),
+    let schema = arrow_schema(items);
+    // Three threads: this one reads and coerces; one hashes the source; one encodes, writes
+    // and hashes the Parquet output.
+    std::thread::scope(|scope| {
+        // Whatever happens below, even a panic, the hashing thread must see its channel close,
+        // or the scope would wait for it forever.
+        let closer = CloseOnDrop(&state);
+        let hasher = std::thread::Builder::new()
+            .name("lake-sm3".into())
+            .spawn_scoped(scope, move || hash_chunks(chunks))
+            .map_err(IngestError::Io)?;
+        let (batches, received) = sync_channel(IN_FLIGHT);
+        let writer_schema = Arc::clone(&schema);
+        let row_group_rows = options.row_group_rows;
+        let writer = std::thread::Builder::new()
+            .name("lake-parquet".into())
+            .spawn_scoped(scope, move || {
+                write_parquet(received, output, writer_schema, row_group_rows)
+            })
+            .map_err(IngestError::Io)?;
+
+        let read = (|| {
+            let prefix = read_prefix(&mut tap).map_err(IngestError::reading)?;
+            let complete = prefix.len() < PREFIX_BYTES;
+            // An OLE compound file is a legacy .xls workbook (or another Office 97 file).
+            if prefix.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+                return Err(IngestError::LegacyExcel);
+            }
+            let format = match source.format {
+                FormatChoice::Declared(format) => format,
+                FormatChoice::Sniff => Format::sniff(&prefix),
+            };
+            let start = Start {
+                items,
+                settings: Settings {
+                    batch_rows: options.batch_rows.max(1),
+                    max_listed: options.max_listed_errors,
+                    drop_bad_rows: options.drop_bad_rows,
+                    coercer: Coercer { today },
+                    total_bytes: source.len,
+                },
+                writer: batches,
+                rejects,
+                progress: &mut progress,
+                tap: Rc::clone(&state),
+            };
+            let input = Input {
+                prefix,
+                complete,
+                rest: tap,
+            };
+            let temp_dir = options.temp_dir.as_deref();
+            let (outcome, encoding) = match &format {
+                Format::Csv => readers::csv::read(input, encoding, options.delimiter, start)?,
+                Format::Xlsx { sheet } => (
+                    readers::xlsx::read(
+                        input,
+                        sheet.as_deref(),
+                        options.max_xlsx_bytes,
+                        temp_dir,
+                        start,
+                    )?,
+                    None,
+                ),
+                Format::JsonArray => (readers::json::read_array(input, start)?, None),
+                Format::Ndjson => (readers::json::read_lines(input, start)?, None),
+                Format::Parquet => (readers::parquet::read(input, temp_dir, start)?, None),
+            };
+            Ok((format, outcome, encoding))
+        })();
+        drop(closer);
+        let written = writer
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        let source_sm3 = hasher
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        let (format, outcome, encoding) = match read {
+            // The writer's own error says why it stopped.
+            Err(IngestError::WriterStopped) => {
+                return Err(written.err().unwrap_or(IngestError::WriterStopped));
+            }
+            Err(e) => return Err(too_large_or(&state, e)),
+            Ok(read) => read,
+        };
+        let parquet = if outcome.committed { written? } else { None };
+        let source_bytes = state.borrow().bytes;
+        Ok(IngestReport {
+            format,
+            encoding,
+            rows_read: outcome.rows_read,
+            rows_written: if parquet.is_some() {
+                outcome.rows_written
+            } else {
+                0
+            },
+            rows_rejected: outcome.rows_rejected,
+            bad_rows: outcome.bad_rows,
+            bad_cells: outcome.bad_cells,
+            bad_cells_total: outcome.bad_cells_total,
+            warnings: outcome.warnings,
+            source_bytes,
+            source_sm3,
+            written: parquet.is_some(),
+            parquet_bytes: parquet.as_ref().map_or(0, |p| p.0),
+            parquet_sm3: parquet.map(|p| p.1),
+            schema,
+        })
     })
 }
 
+struct CloseOnDrop<'s>(&'s Rc<RefCell<TapState>>);
+
+impl Drop for CloseOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.borrow_mut().close();
+    }
+}
+
 /// Whatever went wrong, a source past its limit is reported as that.
-fn too_large_or(
-    state: &std::rc::Rc<std::cell::RefCell<crate::tap::TapState>>,
-    e: IngestError,
-) -> IngestError {
+fn too_large_or(state: &Rc<RefCell<TapState>>, e: IngestError) -> IngestError {
     let state = state.borrow();
     match (state.exceeded, state.limit) {
         (true, Some(limit)) => IngestError::TooLarge { limit },

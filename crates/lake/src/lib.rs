@@ -19,6 +19,7 @@ mod readers;
 mod report;
 mod schema;
 mod tap;
+mod writer;
 
 pub use coerce::{DECIMAL_PRECISION, DECIMAL_SCALE, TIMEZONE};
 pub use error::IngestError;

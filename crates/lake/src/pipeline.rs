@@ -15,15 +15,14 @@ use arrow::array::{
 use arrow::datatypes::SchemaRef;
 use arrow::record_batch::RecordBatch;
 use gongshu_domain::catalog::DataType;
-use parquet::arrow::ArrowWriter;
-use parquet::basic::Compression;
-use parquet::file::properties::WriterProperties;
+use std::sync::mpsc::SyncSender;
 
 use crate::coerce::{Cell, Coercer, DECIMAL_PRECISION, DECIMAL_SCALE, TIMEZONE, Value};
 use crate::error::IngestError;
 use crate::report::{CellDefect, CellError, Progress, SourcePosition, VALUE_LIMIT, Warning};
 use crate::schema::ItemSpec;
-use crate::tap::{DigestWriter, TapState};
+use crate::tap::TapState;
+use crate::writer::Message;
 
 /// One source row as the pipeline sees it: a cell per item.
 pub(crate) trait Row {
@@ -34,7 +33,6 @@ pub(crate) trait Row {
 /// Settings the pipeline needs from the caller's options.
 pub(crate) struct Settings {
     pub(crate) batch_rows: usize,
-    pub(crate) row_group_rows: usize,
     pub(crate) max_listed: usize,
     pub(crate) drop_bad_rows: bool,
     pub(crate) coercer: Coercer,
@@ -50,11 +48,11 @@ pub(crate) struct Outcome {
     pub(crate) bad_cells: Vec<CellError>,
     pub(crate) bad_cells_total: u64,
     pub(crate) warnings: Vec<Warning>,
-    /// Bytes and SM3 of the Parquet file, when one was completed.
-    pub(crate) parquet: Option<(u64, String)>,
+    /// The writer was told to finish the file (no bad row, or bad rows dropped).
+    pub(crate) committed: bool,
 }
 
-pub(crate) struct Pipeline<'a, W: Write + Send, J: Write> {
+pub(crate) struct Pipeline<'a, J: Write> {
     items: &'a [ItemSpec],
     /// The header each item was read from, for reports and the rejects file.
     headers: Vec<Option<String>>,
@@ -62,7 +60,8 @@ pub(crate) struct Pipeline<'a, W: Write + Send, J: Write> {
     schema: SchemaRef,
     builders: Vec<ColumnBuilder>,
     in_batch: usize,
-    writer: Option<ArrowWriter<DigestWriter<W>>>,
+    /// The channel to the writer thread; `None` once the output is abandoned.
+    writer: Option<SyncSender<Message>>,
     rejects: Option<csv::Writer<J>>,
     rejects_started: bool,
     progress: &'a mut dyn FnMut(Progress),
@@ -77,7 +76,7 @@ pub(crate) struct Pipeline<'a, W: Write + Send, J: Write> {
     pub(crate) warnings: Vec<Warning>,
 }
 
-impl<'a, W: Write + Send, J: Write> Pipeline<'a, W, J> {
+impl<'a, J: Write> Pipeline<'a, J> {
     #[expect(
         clippy::too_many_arguments,
         reason = "one constructor, called from one place"
@@ -87,24 +86,17 @@ impl<'a, W: Write + Send, J: Write> Pipeline<'a, W, J> {
         headers: Vec<Option<String>>,
         warnings: Vec<Warning>,
         settings: Settings,
-        output: W,
+        writer: SyncSender<Message>,
         rejects: J,
         progress: &'a mut dyn FnMut(Progress),
         tap: Rc<RefCell<TapState>>,
-    ) -> Result<Self, IngestError> {
+    ) -> Self {
         let schema = crate::schema::arrow_schema(items);
-        let props = WriterProperties::builder()
-            .set_compression(Compression::SNAPPY)
-            .set_max_row_group_row_count(Some(settings.row_group_rows.max(1)))
-            .set_created_by(format!("gongshu-lake {}", env!("CARGO_PKG_VERSION")))
-            .build();
-        let writer =
-            ArrowWriter::try_new(DigestWriter::new(output), Arc::clone(&schema), Some(props))?;
         let builders = items
             .iter()
             .map(|i| ColumnBuilder::new(i.data_type, settings.batch_rows))
             .collect();
-        Ok(Self {
+        Self {
             items,
             headers,
             settings,
@@ -124,7 +116,7 @@ impl<'a, W: Write + Send, J: Write> Pipeline<'a, W, J> {
             bad_cells: Vec::new(),
             bad_cells_total: 0,
             warnings,
-        })
+        }
     }
 
     /// Takes one data row. `row_defect` is a defect of the row as a whole (a wrong field count).
@@ -271,7 +263,9 @@ impl<'a, W: Write + Send, J: Write> Pipeline<'a, W, J> {
             .map(ColumnBuilder::finish)
             .collect();
         let batch = RecordBatch::try_new(Arc::clone(&self.schema), columns)?;
-        writer.write(&batch)?;
+        writer
+            .send(Message::Batch(batch))
+            .map_err(|_| IngestError::WriterStopped)?;
         self.rows_written += self.in_batch as u64;
         self.in_batch = 0;
         Ok(())
@@ -289,9 +283,14 @@ impl<'a, W: Write + Send, J: Write> Pipeline<'a, W, J> {
     pub(crate) fn finish(mut self) -> Result<Outcome, IngestError> {
         self.flush()?;
         self.report_progress();
-        let parquet = match self.writer.take() {
-            Some(writer) => Some(writer.into_inner()?.finish()),
-            None => None,
+        let committed = match self.writer.take() {
+            Some(writer) => {
+                writer
+                    .send(Message::Finish)
+                    .map_err(|_| IngestError::WriterStopped)?;
+                true
+            }
+            None => false,
         };
         if let Some(rejects) = self.rejects.take() {
             rejects
@@ -302,17 +301,13 @@ impl<'a, W: Write + Send, J: Write> Pipeline<'a, W, J> {
         }
         Ok(Outcome {
             rows_read: self.rows_read,
-            rows_written: if parquet.is_some() {
-                self.rows_written
-            } else {
-                0
-            },
+            rows_written: if committed { self.rows_written } else { 0 },
             rows_rejected: self.rows_rejected,
             bad_rows: self.bad_rows,
             bad_cells: self.bad_cells,
             bad_cells_total: self.bad_cells_total,
             warnings: self.warnings,
-            parquet,
+            committed,
         })
     }
 }

@@ -1,25 +1,44 @@
-//! Taps on the byte streams: the source is hashed (SM3), counted and held to its size limit as
-//! it is read; the Parquet output is hashed and counted as it is written. Nothing is read or
-//! written twice for a digest.
+//! Taps on the byte streams: the source is counted and held to its size limit as it is read,
+//! and its bytes are hashed (SM3) on a helper thread; the Parquet output is hashed and counted
+//! as it is written. Nothing is read or written twice for a digest.
 
 use std::cell::RefCell;
 use std::io::{self, Read, Write};
 use std::rc::Rc;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use sm3::{Digest, Sm3};
+
+/// Source bytes are handed to the hashing thread in chunks of about this size.
+const CHUNK: usize = 256 * 1024;
 
 /// What the source tap has seen so far; shared with the pipeline for progress.
 pub(crate) struct TapState {
     pub(crate) bytes: u64,
     pub(crate) limit: Option<u64>,
     pub(crate) exceeded: bool,
-    hasher: Sm3,
+    pending: Vec<u8>,
+    hasher: Option<SyncSender<Vec<u8>>>,
 }
 
 impl TapState {
-    pub(crate) fn digest_hex(&self) -> String {
-        hex::encode(self.hasher.clone().finalize())
+    /// Hands the last bytes to the hashing thread and closes its channel, so it can finish.
+    pub(crate) fn close(&mut self) {
+        if let Some(tx) = self.hasher.take()
+            && !self.pending.is_empty()
+        {
+            let _ = tx.send(std::mem::take(&mut self.pending));
+        }
     }
+}
+
+/// Hashes the chunks it receives until the channel closes; returns the SM3 digest in hex.
+pub(crate) fn hash_chunks(chunks: Receiver<Vec<u8>>) -> String {
+    let mut hasher = Sm3::new();
+    for chunk in chunks {
+        hasher.update(&chunk);
+    }
+    hex::encode(hasher.finalize())
 }
 
 /// Raised (inside an `io::Error`) when the source grows past its limit.
@@ -29,19 +48,25 @@ pub(crate) struct LimitExceeded {
     pub(crate) limit: u64,
 }
 
-/// A reader that hashes, counts and limits everything read through it.
+/// A reader that counts and limits everything read through it and sends it to be hashed.
 pub(crate) struct SourceTap<R> {
     inner: R,
     state: Rc<RefCell<TapState>>,
 }
 
 impl<R: Read> SourceTap<R> {
-    pub(crate) fn new(inner: R, limit: Option<u64>) -> (Self, Rc<RefCell<TapState>>) {
+    /// The tap, its shared state, and the receiving end for [`hash_chunks`].
+    pub(crate) fn new(
+        inner: R,
+        limit: Option<u64>,
+    ) -> (Self, Rc<RefCell<TapState>>, Receiver<Vec<u8>>) {
+        let (tx, rx) = sync_channel(4);
         let state = Rc::new(RefCell::new(TapState {
             bytes: 0,
             limit,
             exceeded: false,
-            hasher: Sm3::new(),
+            pending: Vec::with_capacity(CHUNK),
+            hasher: Some(tx),
         }));
         (
             Self {
@@ -49,6 +74,7 @@ impl<R: Read> SourceTap<R> {
                 state: Rc::clone(&state),
             },
             state,
+            rx,
         )
     }
 }
@@ -64,7 +90,14 @@ impl<R: Read> Read for SourceTap<R> {
             state.exceeded = true;
             return Err(io::Error::other(LimitExceeded { limit }));
         }
-        state.hasher.update(&buf[..n]);
+        state.pending.extend_from_slice(&buf[..n]);
+        if state.pending.len() >= CHUNK {
+            let chunk = std::mem::replace(&mut state.pending, Vec::with_capacity(CHUNK));
+            if let Some(tx) = &state.hasher {
+                tx.send(chunk)
+                    .map_err(|_| io::Error::other("the hashing thread stopped"))?;
+            }
+        }
         Ok(n)
     }
 }
@@ -110,13 +143,17 @@ mod tests {
 
     #[test]
     fn the_tap_hashes_what_passes_and_stops_at_the_limit() {
-        let data = vec![7u8; 10_000];
-        let (mut tap, state) = SourceTap::new(&data[..], None);
-        io::copy(&mut tap, &mut io::sink()).unwrap();
-        assert_eq!(state.borrow().bytes, 10_000);
-        assert_eq!(state.borrow().digest_hex(), hex::encode(Sm3::digest(&data)));
+        let data: Vec<u8> = (0..1_000_000u32).map(|i| (i % 251) as u8).collect();
+        std::thread::scope(|s| {
+            let (mut tap, state, rx) = SourceTap::new(&data[..], None);
+            let hasher = s.spawn(move || hash_chunks(rx));
+            io::copy(&mut tap, &mut io::sink()).unwrap();
+            state.borrow_mut().close();
+            assert_eq!(state.borrow().bytes, 1_000_000);
+            assert_eq!(hasher.join().unwrap(), hex::encode(Sm3::digest(&data)));
+        });
 
-        let (mut tap, state) = SourceTap::new(&data[..], Some(4_096));
+        let (mut tap, state, _rx) = SourceTap::new(&data[..], Some(4_096));
         let err = io::copy(&mut tap, &mut io::sink()).unwrap_err();
         assert!(err.get_ref().unwrap().is::<LimitExceeded>());
         assert!(state.borrow().exceeded);

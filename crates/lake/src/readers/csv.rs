@@ -29,11 +29,11 @@ impl Row for CsvRow<'_> {
     }
 }
 
-pub(crate) fn read<R: Read, W: Write + Send, J: Write>(
+pub(crate) fn read<R: Read, J: Write>(
     input: Input<R>,
     declared: Option<&'static Encoding>,
     delimiter: u8,
-    start: Start<'_, W, J>,
+    start: Start<'_, J>,
 ) -> Result<(Outcome, Option<&'static str>), IngestError> {
     let (detected, bom) = detect(&input.prefix, input.complete);
     let (encoding, bom) = match declared {
@@ -69,7 +69,7 @@ pub(crate) fn read<R: Read, W: Write + Send, J: Write>(
         }
     }
     let (map, warnings) = map_headers(header.iter(), start.items)?;
-    let mut pipeline = start.pipeline(map.header_of.clone(), warnings)?;
+    let mut pipeline = start.pipeline(map.header_of.clone(), warnings);
     while reader
         .read_record(&mut record)
         .map_err(|e| csv_error(e, encoding))?

@@ -50,13 +50,13 @@ impl<'de> DeserializeSeed<'de> for ObjectSeed {
 }
 
 /// Turns objects into rows: keys to items, raw values to cells.
-struct Objects<'a, W: Write + Send, J: Write> {
+struct Objects<'a, J: Write> {
     items: &'a [ItemSpec],
     matcher: ItemMatcher,
     /// The item each key seen so far names (`None`: unknown, already warned about).
     keys: HashMap<String, Option<usize>>,
-    start: Option<Start<'a, W, J>>,
-    pipeline: Option<Pipeline<'a, W, J>>,
+    start: Option<Start<'a, J>>,
+    pipeline: Option<Pipeline<'a, J>>,
     seen: Vec<bool>,
     /// Decoded string values of the current object, by member.
     strings: Vec<Option<String>>,
@@ -73,8 +73,8 @@ impl Row for JsonRow<'_> {
     }
 }
 
-impl<'a, W: Write + Send, J: Write> Objects<'a, W, J> {
-    fn new(start: Start<'a, W, J>) -> Self {
+impl<'a, J: Write> Objects<'a, J> {
+    fn new(start: Start<'a, J>) -> Self {
         Self {
             items: start.items,
             matcher: ItemMatcher::new(start.items),
@@ -127,7 +127,7 @@ impl<'a, W: Write + Send, J: Write> Objects<'a, W, J> {
             for (i, header) in headers.iter_mut().enumerate() {
                 header.get_or_insert_with(|| self.items[i].code.clone());
             }
-            self.pipeline = Some(start.pipeline(headers, warnings)?);
+            self.pipeline = Some(start.pipeline(headers, warnings));
         }
         let pipeline = self.pipeline.as_mut().expect("started above");
         pipeline.warnings.extend(new_warnings);
@@ -183,12 +183,12 @@ impl<'a, W: Write + Send, J: Write> Objects<'a, W, J> {
 
 /// Feeds each element of the top-level array to [`Objects`]. A pipeline error is kept aside
 /// and the parse stopped with a placeholder error.
-struct ArrayVisitor<'o, 'a, W: Write + Send, J: Write> {
-    objects: &'o mut Objects<'a, W, J>,
+struct ArrayVisitor<'o, 'a, J: Write> {
+    objects: &'o mut Objects<'a, J>,
     error: &'o mut Option<IngestError>,
 }
 
-impl<'de, W: Write + Send, J: Write> Visitor<'de> for ArrayVisitor<'_, '_, W, J> {
+impl<'de, J: Write> Visitor<'de> for ArrayVisitor<'_, '_, J> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -208,9 +208,9 @@ impl<'de, W: Write + Send, J: Write> Visitor<'de> for ArrayVisitor<'_, '_, W, J>
     }
 }
 
-pub(crate) fn read_array<R: Read, W: Write + Send, J: Write>(
+pub(crate) fn read_array<R: Read, J: Write>(
     input: Input<R>,
-    start: Start<'_, W, J>,
+    start: Start<'_, J>,
 ) -> Result<Outcome, IngestError> {
     let bom = if input.prefix.starts_with(b"\xEF\xBB\xBF") {
         3
@@ -234,9 +234,9 @@ pub(crate) fn read_array<R: Read, W: Write + Send, J: Write>(
     objects.finish()
 }
 
-pub(crate) fn read_lines<R: Read, W: Write + Send, J: Write>(
+pub(crate) fn read_lines<R: Read, J: Write>(
     input: Input<R>,
-    start: Start<'_, W, J>,
+    start: Start<'_, J>,
 ) -> Result<Outcome, IngestError> {
     let bom = if input.prefix.starts_with(b"\xEF\xBB\xBF") {
         3

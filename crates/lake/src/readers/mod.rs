@@ -10,12 +10,14 @@ use std::cell::RefCell;
 use std::io::{self, Cursor, Read, Seek, Write};
 use std::path::Path;
 use std::rc::Rc;
+use std::sync::mpsc::SyncSender;
 
 use crate::error::IngestError;
 use crate::pipeline::{Pipeline, Settings};
 use crate::report::{Progress, Warning};
 use crate::schema::ItemSpec;
 use crate::tap::{SourceTap, TapState};
+use crate::writer::Message;
 
 /// The source: the prefix already read for sniffing, and the rest behind the tap.
 pub(crate) struct Input<R> {
@@ -47,27 +49,27 @@ impl<R: Read> Input<R> {
 }
 
 /// Everything a reader needs to start the pipeline once it knows the header.
-pub(crate) struct Start<'a, W, J> {
+pub(crate) struct Start<'a, J> {
     pub(crate) items: &'a [ItemSpec],
     pub(crate) settings: Settings,
-    pub(crate) output: W,
+    pub(crate) writer: SyncSender<Message>,
     pub(crate) rejects: J,
     pub(crate) progress: &'a mut dyn FnMut(Progress),
     pub(crate) tap: Rc<RefCell<TapState>>,
 }
 
-impl<'a, W: Write + Send, J: Write> Start<'a, W, J> {
+impl<'a, J: Write> Start<'a, J> {
     pub(crate) fn pipeline(
         self,
         headers: Vec<Option<String>>,
         warnings: Vec<Warning>,
-    ) -> Result<Pipeline<'a, W, J>, IngestError> {
+    ) -> Pipeline<'a, J> {
         Pipeline::new(
             self.items,
             headers,
             warnings,
             self.settings,
-            self.output,
+            self.writer,
             self.rejects,
             self.progress,
             self.tap,

@@ -33,10 +33,10 @@ impl Row for ParquetRow<'_> {
     }
 }
 
-pub(crate) fn read<R: Read, W: Write + Send, J: Write>(
+pub(crate) fn read<R: Read, J: Write>(
     input: Input<R>,
     temp_dir: Option<&Path>,
-    start: Start<'_, W, J>,
+    start: Start<'_, J>,
 ) -> Result<Outcome, IngestError> {
     let file = input.spool(temp_dir)?;
     let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(malformed)?;
@@ -58,7 +58,7 @@ pub(crate) fn read<R: Read, W: Write + Send, J: Write>(
         .build()
         .map_err(malformed)?;
     let item_count = start.items.len();
-    let mut pipeline = start.pipeline(map.header_of.clone(), warnings)?;
+    let mut pipeline = start.pipeline(map.header_of.clone(), warnings);
     let mut row_number = 0u64;
     for batch in reader {
         let batch = batch.map_err(|e| IngestError::Malformed {

@@ -54,12 +54,12 @@ fn cell<'a>(data: &'a DataRef<'_>) -> Cell<'a> {
     }
 }
 
-pub(crate) fn read<R: Read, W: Write + Send, J: Write>(
+pub(crate) fn read<R: Read, J: Write>(
     input: Input<R>,
     sheet: Option<&str>,
     max_bytes: u64,
     temp_dir: Option<&Path>,
-    start: Start<'_, W, J>,
+    start: Start<'_, J>,
 ) -> Result<Outcome, IngestError> {
     {
         let mut tap = start.tap.borrow_mut();
@@ -92,7 +92,7 @@ pub(crate) fn read<R: Read, W: Write + Send, J: Write>(
     // left out, so the header's first column is that of its first non-empty cell.
     let items = start.items;
     let mut start = Some(start);
-    let mut pipeline: Option<crate::pipeline::Pipeline<'_, W, J>> = None;
+    let mut pipeline: Option<crate::pipeline::Pipeline<'_, J>> = None;
     let mut map = ColumnMap::default();
     let mut current: Vec<DataRef<'_>> = Vec::new();
     let mut current_row: Option<u32> = None;
@@ -119,7 +119,7 @@ pub(crate) fn read<R: Read, W: Write + Send, J: Write>(
                         .collect();
                     let (header_map, warnings) =
                         map_headers(texts.iter().map(String::as_str), items)?;
-                    pipeline = Some(start.pipeline(header_map.header_of.clone(), warnings)?);
+                    pipeline = Some(start.pipeline(header_map.header_of.clone(), warnings));
                     map = header_map;
                 }
             }

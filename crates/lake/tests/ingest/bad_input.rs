@@ -310,3 +310,23 @@ fn invalid_utf8_in_a_utf8_file_is_an_encoding_error_with_its_line() {
     assert_eq!(err.code(), "bad_encoding");
     assert!(err.to_string().contains("line 3003"), "{err}");
 }
+
+// Reported values are cut, so a report stays small whatever the cells hold.
+#[test]
+fn long_bad_values_are_truncated_in_the_report() {
+    let long = "九".repeat(200);
+    let csv = format!("sfzh,xm,jtrk\n{ID1},张三,{long}\n");
+    let run = run(csv.as_bytes());
+    let value = &run.report.bad_cells[0].value;
+    assert_eq!(value.chars().count(), 65);
+    assert!(value.ends_with('…'));
+}
+
+#[test]
+fn a_legacy_xls_workbook_is_refused_with_advice() {
+    let mut bytes = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    bytes.resize(4096, 0);
+    let err = run_with(&bytes, None, &people(), &options()).err().unwrap();
+    assert_eq!(err.code(), "legacy_excel");
+    assert!(err.zh().contains(".xlsx"));
+}

@@ -119,14 +119,15 @@ fn a_utf8_bom_does_not_hide_the_first_header() {
     assert_eq!(run.report.source_sm3, sm3_hex(&bytes));
 }
 
-// Issue 4 "done when": a GBK file with 中文 names round-trips exactly.
+// Issue 4 "done when": a GBK file with 中文 names round-trips exactly (as Excel on a Chinese
+// Windows saves "CSV": GBK with CRLF line ends).
 #[test]
 fn gbk_csv_is_detected_and_chinese_round_trips_exactly() {
     let names = ["张三", "欧阳娜娜", "诸葛亮", "司马懿", "上官婉儿"];
-    let mut text = String::from("公民身份号码,姓名,家庭住址\n");
+    let mut text = String::from("公民身份号码,姓名,家庭住址\r\n");
     for (i, name) in names.iter().enumerate() {
         text.push_str(&format!(
-            "{},{name},浙江省杭州市拱墅区湖墅南路{}号\n",
+            "{},{name},浙江省杭州市拱墅区湖墅南路{}号\r\n",
             citizen_id("330105", "19850612", i as u32 + 1),
             i + 1
         ));

@@ -122,3 +122,57 @@ fn a_header_without_rows_gives_an_empty_typed_file() {
     let batches = read_parquet(&run.parquet);
     assert!(batches.iter().all(|b| b.num_rows() == 0));
 }
+
+/// An output that refuses every write, as a full disk would.
+struct FullDisk;
+
+impl io::Write for FullDisk {
+    fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+        Err(io::Error::new(io::ErrorKind::StorageFull, "no space left"))
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+// The writer runs on its own thread: its failure comes back as an error, never a hang.
+#[test]
+fn a_failing_output_is_an_error() {
+    let mut csv = String::from("sfzh,xm\n");
+    for i in 0..50_000 {
+        csv.push_str(&format!(
+            "{},张{i}\n",
+            citizen_id("110105", "19800101", i % 1000)
+        ));
+    }
+    let opts = IngestOptions {
+        row_group_rows: 10_000,
+        ..options()
+    };
+    let source = Source::new(csv.as_bytes());
+    let err = ingest(source, &people(), &opts, FullDisk, io::sink(), |_| {})
+        .err()
+        .unwrap();
+    assert!(err.to_string().contains("no space left"), "{err}");
+    assert_eq!(err.code(), "output_io");
+}
+
+#[test]
+fn a_panic_in_the_progress_callback_does_not_hang() {
+    let mut csv = String::from("sfzh,xm\n");
+    for i in 0..100 {
+        csv.push_str(&format!("{},张{i}\n", citizen_id("110105", "19800101", i)));
+    }
+    let opts = IngestOptions {
+        batch_rows: 10,
+        ..options()
+    };
+    let result = std::panic::catch_unwind(|| {
+        let source = Source::new(csv.as_bytes());
+        ingest(source, &people(), &opts, io::sink(), io::sink(), |_| {
+            panic!("bar broke")
+        })
+    });
+    assert!(result.is_err());
+}
