@@ -126,6 +126,13 @@ pub fn ingest<R: Read, W: Write + Send, J: Write>(
     {
         return Err(IngestError::TooLarge { limit });
     }
+    if let (Some(len), FormatChoice::Declared(Format::Xlsx { .. })) = (source.len, &source.format)
+        && len > options.max_xlsx_bytes
+    {
+        return Err(IngestError::TooLarge {
+            limit: options.max_xlsx_bytes,
+        });
+    }
     let encoding = match &options.encoding {
         Some(label) => Some(Encoding::for_label(label.trim().as_bytes()).ok_or_else(|| {
             IngestError::Encoding {

@@ -18,6 +18,9 @@ use crate::pipeline::{Outcome, Pipeline, Row};
 use crate::report::{SourcePosition, Warning};
 use crate::schema::ItemSpec;
 
+/// Distinct keys remembered (and unknown ones warned about).
+const MAX_KEYS: usize = 1024;
+
 /// One object's members in source order, values as raw JSON text.
 type Object = Vec<(String, Box<RawValue>)>;
 
@@ -94,6 +97,9 @@ impl<'a, J: Write> Objects<'a, J> {
         for (key, _) in &object {
             let item = match self.keys.get(key) {
                 Some(item) => *item,
+                // Past a bound, keys are matched but not remembered (nor warned about), so a
+                // file with a new key in every object cannot grow memory without limit.
+                None if self.keys.len() >= MAX_KEYS => self.matcher.find(key),
                 None => {
                     let item = self.matcher.find(key);
                     if item.is_none() {
@@ -165,9 +171,15 @@ impl<'a, J: Write> Objects<'a, J> {
         pipeline.push(&JsonRow { cells }, at, None)
     }
 
-    fn finish(self) -> Result<Outcome, IngestError> {
-        let Some(mut pipeline) = self.pipeline else {
-            return Err(IngestError::NoHeader);
+    fn finish(mut self) -> Result<Outcome, IngestError> {
+        // No object at all (`[]`, or no line): an empty file with the entry's schema.
+        let mut pipeline = match (self.pipeline.take(), self.start.take()) {
+            (Some(pipeline), _) => pipeline,
+            (None, Some(start)) => {
+                let headers = self.items.iter().map(|i| Some(i.code.clone())).collect();
+                start.pipeline(headers, Vec::new())
+            }
+            (None, None) => return Err(IngestError::NoHeader),
         };
         for (item, seen) in self.items.iter().zip(&self.seen) {
             if !seen {

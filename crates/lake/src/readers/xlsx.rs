@@ -66,7 +66,9 @@ pub(crate) fn read<R: Read, J: Write>(
         if tap.limit.is_none_or(|l| l > max_bytes) {
             tap.limit = Some(max_bytes);
         }
-        if tap.bytes > max_bytes {
+        // Refused before spooling when the length is known.
+        let known = start.settings.total_bytes.unwrap_or(0);
+        if tap.bytes > max_bytes || known > max_bytes {
             tap.exceeded = true;
             return Err(IngestError::TooLarge { limit: max_bytes });
         }

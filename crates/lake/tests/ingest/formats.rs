@@ -524,3 +524,14 @@ fn progress_is_reported_per_batch() {
         250
     );
 }
+
+// No object at all is an empty file with the entry's schema, as a CSV with only a header is.
+#[test]
+fn an_empty_json_array_gives_an_empty_typed_file() {
+    for bytes in [&b"[]"[..], &b" [ ]\n"[..]] {
+        let run = run_with(bytes, None, &people(), &options()).unwrap();
+        assert!(run.report.written);
+        assert_eq!(run.report.rows_written, 0);
+        assert_eq!(run.report.schema.fields().len(), people().len());
+    }
+}

@@ -34,6 +34,24 @@ fn a_source_of_known_length_over_the_limit_is_refused_before_reading() {
 }
 
 #[test]
+fn a_declared_workbook_of_known_length_over_the_xlsx_limit_is_refused_before_reading() {
+    let opts = IngestOptions {
+        max_xlsx_bytes: 1000,
+        ..options()
+    };
+    let source = Source::new(Untouchable)
+        .with_format(Format::Xlsx { sheet: None })
+        .with_len(1001);
+    let err = ingest(source, &people(), &opts, io::sink(), io::sink(), |_| {})
+        .err()
+        .unwrap();
+    assert!(
+        matches!(err, IngestError::TooLarge { limit: 1000 }),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_stream_is_refused_as_soon_as_it_passes_the_limit() {
     let mut csv = String::from("sfzh,xm\n");
     for i in 0..5000 {
