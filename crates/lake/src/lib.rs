@@ -4,6 +4,11 @@
 //! data items, streaming, with every bad cell reported by position. Versions, manifests,
 //! `object_store` and DataFusion queries build on it later.
 //!
+//! Memory stays bounded whatever the file's size: rows are coerced in batches (8,192 by
+//! default) on the calling thread while a second thread encodes, writes and hashes the Parquet
+//! output (a bounded channel between them) and a third hashes the source with SM3. XLSX and
+//! Parquet sources are spooled to a temporary file first, as both need to seek.
+//!
 //! The schema always comes from the items, never from the data: an all-digit citizen-ID column
 //! is a string, money is a decimal, and no value goes through a float on its way in.
 #![forbid(unsafe_code)]
