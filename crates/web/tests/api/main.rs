@@ -24,6 +24,7 @@ mod catalog_validation;
 mod catalog_visibility;
 mod catalog_workflow;
 mod concurrency;
+mod console_pages;
 mod errors;
 mod orgs;
 mod platform;
@@ -173,6 +174,11 @@ fn all_tests() -> Vec<(&'static str, TestFn)> {
         catalog_scheme::only_the_city_authority_changes_the_scheme,
         catalog_audit::every_catalog_step_writes_exactly_one_success_event,
         catalog_audit::reads_write_nothing_and_a_denial_writes_a_denied_event,
+        console_pages::every_page_answers_each_user_as_the_access_rules_say,
+        console_pages::anonymous_visitors_go_to_login_except_for_the_public_catalog,
+        console_pages::the_organisation_form_shows_a_bad_credit_code_on_its_field_then_creates,
+        console_pages::a_wrong_password_on_the_login_form_is_a_401_page,
+        console_pages::the_entry_form_without_a_name_shows_the_field_message,
     ]
 }
 

@@ -162,6 +162,22 @@ impl TestApp {
         self.login_with(username, DEMO_PASSWORD).await
     }
 
+    /// A browser-like client with no credentials that does not follow redirects, so console
+    /// tests see the `303 See Other` and its `Location` themselves.
+    pub fn browser(&self) -> Client {
+        Client::without_redirects(&self.base)
+    }
+
+    /// A browser-like client (redirects not followed) holding a session of `username`; the
+    /// session cookie from the API login works for the console pages too.
+    pub async fn browser_login(&self, username: &str) -> Client {
+        let client = self.browser();
+        let res = client.login(username, DEMO_PASSWORD).await;
+        res.expect_status(200);
+        assert_eq!(res.json["username"], username);
+        client
+    }
+
     pub async fn login_with(&self, username: &str, password: &str) -> Client {
         let client = self.anonymous();
         let res = client.login(username, password).await;
@@ -277,6 +293,20 @@ impl Client {
             http,
             base: base.to_owned(),
             bearer,
+        }
+    }
+
+    fn without_redirects(base: &str) -> Self {
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(60))
+            .build()
+            .expect("build an HTTP client");
+        Self {
+            http,
+            base: base.to_owned(),
+            bearer: None,
         }
     }
 
