@@ -187,11 +187,16 @@ pub async fn search_entries(
         .filters
         .extend(open.into_iter().map(|v| (Facet::OpenType, v)));
     let results = app.search.search(&query).map_err(|e| match e {
+        // Page and size are clamped above, so the index refuses only pages past the result
+        // window it ranks.
         gongshu_search::SearchError::InvalidQuery(why) => AppError::from(Violation::new(
-            "q",
-            "bad_query",
-            format!("查询条件无效：{why}"),
-            format!("invalid query: {why}"),
+            "page",
+            "page_out_of_range",
+            format!(
+                "页码超出范围：检索结果最多可翻阅前{}条，请增加检索条件缩小范围",
+                gongshu_search::MAX_RESULT_WINDOW
+            ),
+            format!("page out of range: {why}"),
         )),
         other => AppError::Internal(other.to_string()),
     })?;
