@@ -171,7 +171,12 @@ pub async fn list_events(
     filter: &EventFilter,
     limit: i64,
 ) -> Result<Vec<AuditEvent>> {
-    let action_pattern = filter.action.as_ref().map(|a| format!("{a}%"));
+    // Actions are lower-case names; lower-casing the prefix makes the filter answer alike on
+    // SQLite (case-insensitive LIKE) and PostgreSQL (case-sensitive LIKE).
+    let action_pattern = filter
+        .action
+        .as_ref()
+        .map(|a| format!("{}%", a.to_lowercase()));
     Ok(sqlx::query_as(AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM audit_events WHERE \
          ($1 IS NULL OR actor_name = $1 OR actor_id = $1) \

@@ -285,7 +285,12 @@ pub async fn import_xlsx(
         )
         .into());
     }
-    let rows = gongshu_sheets::read_catalog(bytes).map_err(|e| match e {
+    // Unzipping and reading a workbook is CPU work: keep it off the async threads.
+    let owned = bytes.to_vec();
+    let read = tokio::task::spawn_blocking(move || gongshu_sheets::read_catalog(&owned))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let rows = read.map_err(|e| match e {
         ReadError::NotXlsx(why) => AppError::from(gongshu_domain::Violation::new(
             "file",
             "not_xlsx",
