@@ -15,6 +15,11 @@ pub struct AppConfig {
     pub session_absolute_hours: i64,
     /// Where the catalog search index lives.
     pub search: SearchIndex,
+    /// The local directory that holds data versions (the lake); `None` refuses uploads.
+    pub lake_dir: Option<std::path::PathBuf>,
+    /// Remove orphaned lake files at start. Only the long-running server should: a tool
+    /// started beside it would otherwise delete the staging file of an upload in flight.
+    pub sweep_lake: bool,
 }
 
 /// The catalog search index is derived data, rebuilt from the database whenever it disagrees
@@ -35,6 +40,8 @@ impl Default for AppConfig {
         Self {
             session_absolute_hours: 12,
             search: SearchIndex::InMemory,
+            lake_dir: None,
+            sweep_lake: true,
         }
     }
 }
@@ -84,6 +91,9 @@ impl App {
         crate::catalog::ensure_reference_data(&app).await?;
         if !matches!(app.config.search, SearchIndex::Detached) {
             crate::catalog::search::ensure_index(&app).await?;
+        }
+        if let (Some(lake), true) = (&app.config.lake_dir, app.config.sweep_lake) {
+            crate::versions::sweep_orphans(&app, lake).await?;
         }
         Ok(app)
     }

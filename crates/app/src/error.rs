@@ -33,6 +33,14 @@ pub enum AppError {
     /// An uploaded file broke the rules in these places; nothing was written.
     #[error("the file has {} problem(s)", .0.len())]
     InvalidFile(Vec<FileProblem>),
+    /// An uploaded data file has bad rows and the uploader did not ask to drop them; nothing
+    /// was kept. `problems` lists the first bad cells, `bad_cells` counts all of them.
+    #[error("the data file has {bad_cells} bad cell(s) in {bad_rows} row(s)")]
+    RejectedData {
+        bad_rows: u64,
+        bad_cells: u64,
+        problems: Vec<FileProblem>,
+    },
     #[error("the database is busy; try again")]
     Busy,
     #[error("internal error: {0}")]

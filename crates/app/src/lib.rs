@@ -19,6 +19,7 @@ pub mod orgs;
 mod record;
 pub mod security_policy;
 mod time;
+pub mod versions;
 
 pub use app::{App, AppConfig, SearchIndex};
 pub use clock::{Clock, FixedClock, SystemClock};

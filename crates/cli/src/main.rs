@@ -63,8 +63,13 @@ impl DataArgs {
             Some(url) => url.clone(),
             None => format!("sqlite://{}", self.data_dir.join("gongshu.db").display()),
         };
+        // Only the server (which holds the search index) sweeps orphaned lake files at start;
+        // a tool beside it must not delete the staging file of an upload in flight.
+        let sweep_lake = matches!(search, gongshu_app::SearchIndex::Directory(_));
         let config = gongshu_app::AppConfig {
             search,
+            lake_dir: Some(self.data_dir.join("lake")),
+            sweep_lake,
             ..gongshu_app::AppConfig::default()
         };
         App::open(&url, config)
@@ -111,6 +116,22 @@ enum Command {
     Catalog {
         #[command(subcommand)]
         command: CatalogCommand,
+    },
+    /// Uploads a file as the next data version of a published catalog entry (prints the
+    /// ingest report; exit code 2 when the file has bad rows and nothing was kept).
+    Ingest {
+        file: PathBuf,
+        /// The entry code.
+        #[arg(long)]
+        entry: String,
+        /// Keep the good rows of a file with bad ones.
+        #[arg(long)]
+        drop_bad_rows: bool,
+        /// The account to act as (default: the entry organisation's first agency admin).
+        #[arg(long = "as")]
+        as_user: Option<String>,
+        #[command(flatten)]
+        data: DataArgs,
     },
     /// Catalog search index tools.
     Search {
@@ -259,6 +280,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Catalog { command } => run_catalog(command).await,
+        Command::Ingest {
+            file,
+            entry,
+            drop_bad_rows,
+            as_user,
+            data,
+        } => ingest(file, entry, drop_bad_rows, as_user, data).await,
         Command::Search {
             command: SearchCommand::Rebuild { data },
         } => {
@@ -361,6 +389,106 @@ async fn run_catalog(command: CatalogCommand) -> anyhow::Result<ExitCode> {
                 Err(e) => Err(fail(e)),
             }
         }
+    }
+}
+
+async fn ingest(
+    file: PathBuf,
+    entry: String,
+    drop_bad_rows: bool,
+    as_user: Option<String>,
+    data: DataArgs,
+) -> anyhow::Result<ExitCode> {
+    use gongshu_app::versions::{self, UploadOptions, UploadSource};
+    let fail = |e: gongshu_app::AppError| anyhow::anyhow!("{e}");
+    let reader =
+        std::fs::File::open(&file).with_context(|| format!("cannot read {}", file.display()))?;
+    let len = reader.metadata().ok().map(|m| m.len());
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .context("the file has no name")?;
+    let app = data.open().await?;
+    let username = match as_user {
+        Some(u) => u,
+        None => {
+            let org_id = versions::entry_org(&app, &entry).await.map_err(fail)?;
+            gongshu_app::accounts::first_admin_of(&app, &org_id)
+                .await
+                .map_err(fail)?
+                .context("the organisation has no agency admin; name an account with --as")?
+        }
+    };
+    let principal = gongshu_app::identity::principal_for_cli(&app, &username)
+        .await
+        .map_err(fail)?;
+    let meta = gongshu_app::RequestMeta::cli();
+    let ctx = gongshu_app::Ctx {
+        meta: &meta,
+        principal: &principal,
+    };
+    let started = std::time::Instant::now();
+    let mut last = std::time::Instant::now();
+    let progress = move |p: versions::Progress| {
+        if last.elapsed().as_secs_f64() < 1.0 {
+            return;
+        }
+        last = std::time::Instant::now();
+        let secs = started.elapsed().as_secs_f64().max(0.001);
+        let mb_s = p.bytes as f64 / 1_048_576.0 / secs;
+        let eta = p
+            .total_bytes
+            .filter(|_| p.bytes > 0)
+            .map(|t| {
+                format!(
+                    ", ETA {:.0}s",
+                    (t.saturating_sub(p.bytes)) as f64 / p.bytes as f64 * secs
+                )
+            })
+            .unwrap_or_default();
+        eprintln!("  {} rows, {mb_s:.1} MB/s{eta}", p.rows);
+    };
+    let source = UploadSource {
+        name,
+        reader: Box::new(std::io::BufReader::new(reader)),
+        len,
+    };
+    let options = UploadOptions {
+        drop_bad_rows,
+        progress: Some(Box::new(progress)),
+    };
+    match versions::upload_version(&app, ctx, &entry, source, options).await {
+        Ok(v) => {
+            println!(
+                "已提交 committed {} v{} as {username}: {} rows ({} bad rows dropped), {} {}",
+                v.entry_code,
+                v.version,
+                v.rows,
+                v.bad_rows,
+                v.source_format,
+                v.source_encoding.as_deref().unwrap_or("")
+            );
+            println!("  source {} bytes, SM3 {}", v.source_bytes, v.source_sm3);
+            println!(
+                "  data   {} ({} bytes), SM3 {}",
+                v.data_file, v.data_bytes, v.data_sm3
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(gongshu_app::AppError::RejectedData {
+            bad_rows,
+            bad_cells,
+            problems,
+        }) => {
+            println!(
+                "未提交，未保存任何内容 refused, nothing kept: {bad_cells} bad cell(s) in {bad_rows} row(s); use --drop-bad-rows to keep the rest"
+            );
+            for p in problems {
+                println!("  {}：{} / {}", p.location, p.zh, p.en);
+            }
+            Ok(ExitCode::from(2))
+        }
+        Err(e) => Err(fail(e)),
     }
 }
 

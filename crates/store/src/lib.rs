@@ -14,6 +14,7 @@ pub mod schemes;
 pub mod sessions;
 pub mod settings;
 pub mod tokens;
+pub mod versions;
 
 pub use db::{Backend, Db, Tx};
 

@@ -193,6 +193,36 @@ impl From<AppError> for ApiError {
                     .collect();
                 err
             }
+            AppError::RejectedData {
+                bad_rows,
+                bad_cells,
+                problems,
+            } => {
+                let first = problems
+                    .first()
+                    .map(|p| format!("{} {}", p.location, p.zh))
+                    .unwrap_or_default();
+                let mut err = ApiError::new(
+                    S::UNPROCESSABLE_ENTITY,
+                    "invalid_data",
+                    format!(
+                        "文件有{bad_rows}行共{bad_cells}处错误，未保存任何版本；第一处：{first}"
+                    ),
+                    format!(
+                        "the file has {bad_cells} bad cell(s) in {bad_rows} row(s); no version was kept"
+                    ),
+                );
+                err.errors = problems
+                    .into_iter()
+                    .map(|p| FieldError {
+                        field: p.location,
+                        code: "invalid_cell".into(),
+                        zh: format!("{}：{}", p.header, p.zh),
+                        en: p.en,
+                    })
+                    .collect();
+                err
+            }
             AppError::Busy => ApiError::new(
                 S::SERVICE_UNAVAILABLE,
                 "busy",

@@ -10,9 +10,9 @@ mod page;
 mod records;
 mod review;
 pub mod scheme;
-mod scope;
+pub(crate) mod scope;
 pub mod search;
-mod views;
+pub(crate) mod views;
 
 pub use draft::{create_entry, update_entry};
 pub use input::{EntryInput, ItemInput};

@@ -10,6 +10,7 @@ mod health;
 mod orgs;
 mod security_policy;
 mod tokens;
+mod versions;
 
 use utoipa::OpenApi;
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
@@ -86,4 +87,8 @@ pub fn router() -> OpenApiRouter<AppState> {
                 gongshu_app::catalog::excel::MAX_IMPORT_BYTES,
             )),
         )
+        .routes(routes!(versions::upload, versions::list).layer(
+            axum::extract::DefaultBodyLimit::max(versions::MAX_UPLOAD_BYTES),
+        ))
+        .routes(routes!(versions::withdraw))
 }

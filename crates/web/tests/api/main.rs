@@ -30,6 +30,7 @@ mod orgs;
 mod platform;
 mod registration;
 mod support;
+mod versions;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -58,6 +59,11 @@ macro_rules! tests {
 fn all_tests() -> Vec<(&'static str, TestFn)> {
     tests![
         platform::health_readiness_and_metrics_answer,
+        versions::utf8_and_gbk_files_become_numbered_versions_with_digests,
+        versions::a_bad_cell_refuses_the_file_unless_bad_rows_are_dropped,
+        versions::other_agencies_get_404_and_drafts_get_409,
+        versions::a_withdrawn_version_is_listed_as_withdrawn,
+        versions::orphaned_files_are_removed_at_start,
         platform::openapi_lists_every_api_route_the_router_serves,
         auth::every_demo_user_can_log_in_with_the_demo_password,
         auth::wrong_password_and_unknown_user_get_the_same_answer,

@@ -41,6 +41,8 @@ pub struct TestApp {
     pub clock: Arc<FixedClock>,
     pub backend: Backend,
     pub demo_users: Vec<DemoUser>,
+    /// The lake directory data versions are written to (issue 4 item 2).
+    pub lake_dir: PathBuf,
 }
 
 /// What must be cleaned up after a test, whatever its outcome.
@@ -48,6 +50,7 @@ pub struct Teardown {
     db: Db,
     server: tokio::task::JoinHandle<()>,
     place: Place,
+    lake_dir: PathBuf,
 }
 
 enum Place {
@@ -59,6 +62,7 @@ impl Teardown {
     pub async fn run(self) {
         self.server.abort();
         self.db.close().await;
+        let _ = std::fs::remove_dir_all(&self.lake_dir);
         match self.place {
             Place::SqliteDir(dir) => {
                 let _ = std::fs::remove_dir_all(dir);
@@ -117,7 +121,12 @@ impl TestApp {
             .expect("connect to the test database");
         db.migrate().await.expect("migrate the test database");
         let clock = Arc::new(FixedClock::new(start_time()));
-        let app = App::new(db.clone(), clock.clone(), AppConfig::default())
+        let lake_dir = std::env::temp_dir().join(format!("gongshu-lake-{unique}"));
+        let config = AppConfig {
+            lake_dir: Some(lake_dir.clone()),
+            ..AppConfig::default()
+        };
+        let app = App::new(db.clone(), clock.clone(), config)
             .await
             .expect("open the application");
         let summary = gongshu_app::demo::seed(&app, DEMO_PASSWORD)
@@ -144,8 +153,17 @@ impl TestApp {
             clock,
             backend,
             demo_users: summary.users,
+            lake_dir: lake_dir.clone(),
         };
-        (test_app, Teardown { db, server, place })
+        (
+            test_app,
+            Teardown {
+                db,
+                server,
+                place,
+                lake_dir,
+            },
+        )
     }
 
     pub fn db(&self) -> &Db {

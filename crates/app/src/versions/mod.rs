@@ -1,0 +1,181 @@
+//! Data versions (数据版本, issue 4 item 2): an agency uploads a file for one of its published
+//! entries; ingest turns it into one immutable Parquet file under the lake directory, and a
+//! manifest row commits it. Files are written first and the manifest last, so a crash leaves
+//! at most an orphan file, which [`sweep_orphans`] removes at start. Withdrawal is a tombstone.
+
+mod upload;
+mod withdraw;
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use gongshu_store::catalog::{self, EntryRow};
+use gongshu_store::versions::{self, VersionRow};
+use serde::Serialize;
+
+use crate::catalog::scope::org_map;
+use crate::catalog::views::{Access, access};
+use crate::{App, AppError, Ctx, Result, format_time};
+
+pub use gongshu_lake::Progress;
+pub use upload::{UploadOptions, UploadSource, upload_version};
+pub use withdraw::withdraw_version;
+
+/// Where staged (not yet committed) files wait, under the lake root.
+const STAGING: &str = ".staging";
+
+/// One committed version as the owner agency and the reviewing authority see it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct VersionView {
+    pub entry_code: String,
+    pub version: i64,
+    /// The catalog revision whose items the data was checked against.
+    pub catalog_revision: i64,
+    pub rows: i64,
+    /// Rows dropped for bad cells (only when the uploader asked to drop them).
+    pub bad_rows: i64,
+    pub source_name: String,
+    pub source_format: String,
+    pub source_encoding: Option<String>,
+    pub source_bytes: i64,
+    /// SM3 of the file as uploaded, lowercase hex.
+    pub source_sm3: String,
+    pub data_bytes: i64,
+    /// SM3 of the Parquet file, lowercase hex.
+    pub data_sm3: String,
+    /// The Parquet file, relative to the lake directory.
+    pub data_file: String,
+    /// The columns written: `[{code, data_type}]`.
+    #[schema(value_type = Object)]
+    pub schema: serde_json::Value,
+    pub uploaded_by: String,
+    pub uploaded_at: String,
+    pub withdrawn: bool,
+    pub withdrawn_at: Option<String>,
+    pub withdrawn_reason: Option<String>,
+}
+
+fn view(code: &str, r: VersionRow) -> VersionView {
+    VersionView {
+        entry_code: code.to_owned(),
+        version: r.version,
+        catalog_revision: r.catalog_revision,
+        rows: r.rows,
+        bad_rows: r.bad_rows,
+        source_name: r.source_name,
+        source_format: r.source_format,
+        source_encoding: r.source_encoding,
+        source_bytes: r.source_bytes,
+        source_sm3: r.source_sm3,
+        data_bytes: r.data_bytes,
+        data_sm3: r.data_sm3,
+        data_file: r.data_file,
+        schema: serde_json::from_str(&r.schema).unwrap_or(serde_json::Value::Null),
+        uploaded_by: r.uploaded_by,
+        uploaded_at: format_time(r.uploaded_at),
+        withdrawn: r.withdrawn_at.is_some(),
+        withdrawn_at: r.withdrawn_at.map(format_time),
+        withdrawn_reason: r.withdrawn_reason,
+    }
+}
+
+/// The entry, if the caller may manage its versions (owner agency, reviewing authority);
+/// anyone else is told it does not exist, as with drafts.
+async fn entry_for_versions(app: &App, ctx: Ctx<'_>, code: &str) -> Result<EntryRow> {
+    let not_found = || AppError::not_found("catalog entry", "目录条目");
+    let mut conn = app.db.pool().acquire().await?;
+    let entry = catalog::get_entry_by_code(&mut conn, code)
+        .await?
+        .ok_or_else(not_found)?;
+    let orgs = org_map(&mut conn).await?;
+    let published = match entry.published_revision {
+        Some(p) => catalog::get_revision(&mut conn, &entry.id, p).await?,
+        None => None,
+    };
+    match access(Some(ctx), &entry, published.as_ref(), &orgs) {
+        Access::All => Ok(entry),
+        Access::Published | Access::None => Err(not_found()),
+    }
+}
+
+/// The versions of an entry, newest first, withdrawn ones included.
+pub async fn list_versions(app: &App, ctx: Ctx<'_>, code: &str) -> Result<Vec<VersionView>> {
+    let entry = entry_for_versions(app, ctx, code).await?;
+    let mut conn = app.db.pool().acquire().await?;
+    Ok(versions::list_versions(&mut conn, &entry.id)
+        .await?
+        .into_iter()
+        .map(|r| view(&entry.code, r))
+        .collect())
+}
+
+/// The organisation that owns an entry (for tools that act as its admin by default).
+pub async fn entry_org(app: &App, code: &str) -> Result<String> {
+    let mut conn = app.db.pool().acquire().await?;
+    catalog::get_entry_by_code(&mut conn, code)
+        .await?
+        .map(|e| e.org_id)
+        .ok_or(AppError::not_found("catalog entry", "目录条目"))
+}
+
+fn lake_dir(app: &App) -> Result<&Path> {
+    app.config.lake_dir.as_deref().ok_or_else(|| {
+        AppError::conflict(
+            "lake_not_configured",
+            "数据目录未配置，不能上传数据",
+            "no data directory is configured; uploads are refused",
+        )
+    })
+}
+
+/// Removes what a crash may have left under the lake directory: every staged file, and every
+/// `v*.parquet` no manifest row names. Returns how many files were removed.
+pub(crate) async fn sweep_orphans(app: &App, lake: &Path) -> Result<usize> {
+    let io = |e: std::io::Error| AppError::Internal(format!("lake directory: {e}"));
+    let mut conn = app.db.pool().acquire().await?;
+    let known: HashSet<String> = versions::list_data_files(&mut conn)
+        .await?
+        .into_iter()
+        .collect();
+    drop(conn);
+    let mut removed = 0;
+    let staging = lake.join(STAGING);
+    if staging.is_dir() {
+        for f in std::fs::read_dir(&staging).map_err(io)? {
+            let f = f.map_err(io)?;
+            if f.file_type().map_err(io)?.is_file() {
+                std::fs::remove_file(f.path()).map_err(io)?;
+                removed += 1;
+            }
+        }
+    }
+    if lake.is_dir() {
+        for dir in std::fs::read_dir(lake).map_err(io)? {
+            let dir = dir.map_err(io)?;
+            let name = dir.file_name().to_string_lossy().into_owned();
+            if name == STAGING || !dir.file_type().map_err(io)?.is_dir() {
+                continue;
+            }
+            for f in std::fs::read_dir(dir.path()).map_err(io)? {
+                let f = f.map_err(io)?;
+                let file = f.file_name().to_string_lossy().into_owned();
+                if file.starts_with('v')
+                    && file.ends_with(".parquet")
+                    && !known.contains(&format!("{name}/{file}"))
+                {
+                    std::fs::remove_file(f.path()).map_err(io)?;
+                    removed += 1;
+                }
+            }
+        }
+    }
+    tracing::info!(lake.orphans = removed, lake.dir = %lake.display(), "lake orphan sweep done");
+    Ok(removed)
+}
+
+/// The path of a data file from its manifest form.
+pub fn data_path(lake: &Path, data_file: &str) -> PathBuf {
+    data_file
+        .split('/')
+        .fold(lake.to_path_buf(), |p, s| p.join(s))
+}

@@ -1,0 +1,70 @@
+//! Withdrawing a data version: a tombstone with a reason; the file stays, so what was once
+//! served can still be explained.
+
+use gongshu_domain::{Action, Target, Violation};
+use gongshu_store::versions;
+use serde_json::json;
+
+use super::{VersionView, entry_for_versions, view};
+use crate::record::{Change, authorize, record};
+use crate::{App, AppError, Ctx, Result};
+
+pub async fn withdraw_version(
+    app: &App,
+    ctx: Ctx<'_>,
+    code: &str,
+    version: i64,
+    reason: &str,
+) -> Result<VersionView> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(Violation::new(
+            "reason",
+            "required",
+            "请填写撤回理由",
+            "a reason for the withdrawal is required",
+        )
+        .into());
+    }
+    let entry = entry_for_versions(app, ctx, code).await?;
+    let target_id = format!("{code}/v{version}");
+    authorize(
+        app,
+        ctx,
+        Action::ManageEntries,
+        Target::Organisation { id: &entry.org_id },
+        "data_version",
+        &target_id,
+    )
+    .await?;
+    let mut tx = app.db.begin_write().await?;
+    let row = versions::get_version(&mut tx, &entry.id, version)
+        .await?
+        .ok_or(AppError::not_found("data version", "数据版本"))?;
+    if row.withdrawn_at.is_some() {
+        return Err(AppError::conflict(
+            "already_withdrawn",
+            "该数据版本已撤回",
+            "the data version is already withdrawn",
+        ));
+    }
+    let now = app.now_micros();
+    versions::withdraw_version(&mut tx, &entry.id, version, reason, now).await?;
+    record(
+        app,
+        &mut tx,
+        ctx,
+        Change {
+            action: "withdraw_data_version",
+            target_kind: "data_version",
+            target_id: &target_id,
+            payload: json!({ "reason": reason }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let row = versions::get_version(&mut *app.db.pool().acquire().await?, &entry.id, version)
+        .await?
+        .ok_or(AppError::not_found("data version", "数据版本"))?;
+    Ok(view(code, row))
+}

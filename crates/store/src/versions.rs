@@ -1,0 +1,128 @@
+//! Data versions (数据版本): the manifest row of each committed version of an entry's data. The
+//! Parquet file it names is written before the row is inserted, and never changed afterwards;
+//! withdrawal only sets a tombstone.
+
+use sqlx::{AssertSqlSafe, FromRow};
+
+use crate::{Conn, Result};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct VersionRow {
+    pub entry_id: String,
+    pub version: i64,
+    pub catalog_revision: i64,
+    pub rows: i64,
+    pub bad_rows: i64,
+    pub source_name: String,
+    pub source_format: String,
+    pub source_encoding: Option<String>,
+    pub source_bytes: i64,
+    pub source_sm3: String,
+    pub data_bytes: i64,
+    pub data_sm3: String,
+    /// Relative to the lake root, `/`-separated.
+    pub data_file: String,
+    /// JSON array of `{code, data_type}`.
+    pub schema: String,
+    pub uploaded_by: String,
+    pub uploaded_at: i64,
+    pub withdrawn_at: Option<i64>,
+    pub withdrawn_reason: Option<String>,
+}
+
+const COLUMNS: &str = "entry_id, version, catalog_revision, rows, bad_rows, source_name, \
+    source_format, source_encoding, source_bytes, source_sm3, data_bytes, data_sm3, data_file, \
+    schema, uploaded_by, uploaded_at, withdrawn_at, withdrawn_reason";
+
+/// The number the next version of an entry gets. Call it inside the write transaction that
+/// inserts the version, so two uploads never get the same number.
+pub async fn next_version(conn: &mut Conn, entry_id: &str) -> Result<i64> {
+    let (max,): (Option<i64>,) =
+        sqlx::query_as("SELECT MAX(version) FROM data_versions WHERE entry_id = $1")
+            .bind(entry_id)
+            .fetch_one(conn)
+            .await?;
+    Ok(max.unwrap_or(0) + 1)
+}
+
+pub async fn insert_version(conn: &mut Conn, v: &VersionRow) -> Result<()> {
+    sqlx::query(AssertSqlSafe(format!(
+        "INSERT INTO data_versions ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
+         $11, $12, $13, $14, $15, $16, $17, $18)"
+    )))
+    .bind(&v.entry_id)
+    .bind(v.version)
+    .bind(v.catalog_revision)
+    .bind(v.rows)
+    .bind(v.bad_rows)
+    .bind(&v.source_name)
+    .bind(&v.source_format)
+    .bind(&v.source_encoding)
+    .bind(v.source_bytes)
+    .bind(&v.source_sm3)
+    .bind(v.data_bytes)
+    .bind(&v.data_sm3)
+    .bind(&v.data_file)
+    .bind(&v.schema)
+    .bind(&v.uploaded_by)
+    .bind(v.uploaded_at)
+    .bind(v.withdrawn_at)
+    .bind(&v.withdrawn_reason)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The versions of an entry, newest first.
+pub async fn list_versions(conn: &mut Conn, entry_id: &str) -> Result<Vec<VersionRow>> {
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM data_versions WHERE entry_id = $1 ORDER BY version DESC"
+    )))
+    .bind(entry_id)
+    .fetch_all(conn)
+    .await?)
+}
+
+pub async fn get_version(
+    conn: &mut Conn,
+    entry_id: &str,
+    version: i64,
+) -> Result<Option<VersionRow>> {
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM data_versions WHERE entry_id = $1 AND version = $2"
+    )))
+    .bind(entry_id)
+    .bind(version)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Sets the tombstone of a version; the file stays. Returns false when there is no such
+/// version or it was already withdrawn.
+pub async fn withdraw_version(
+    conn: &mut Conn,
+    entry_id: &str,
+    version: i64,
+    reason: &str,
+    now: i64,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE data_versions SET withdrawn_at = $3, withdrawn_reason = $4 \
+         WHERE entry_id = $1 AND version = $2 AND withdrawn_at IS NULL",
+    )
+    .bind(entry_id)
+    .bind(version)
+    .bind(now)
+    .bind(reason)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Every data file some manifest row names, for the orphan sweep at start.
+pub async fn list_data_files(conn: &mut Conn) -> Result<Vec<String>> {
+    let rows: Vec<(String,)> = sqlx::query_as("SELECT data_file FROM data_versions")
+        .fetch_all(conn)
+        .await?;
+    Ok(rows.into_iter().map(|(f,)| f).collect())
+}

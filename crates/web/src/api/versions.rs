@@ -1,0 +1,87 @@
+//! Data versions of a catalog entry (issue 4 item 2): upload a file as a new version, list the
+//! versions, withdraw one.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use gongshu_app::versions::{self, UploadOptions, UploadSource, VersionView};
+use serde::Deserialize;
+
+use crate::error::ApiResult;
+use crate::extract::{ApiJson, ApiQuery, Authed};
+use crate::state::AppState;
+
+/// The largest upload the API accepts, in bytes (200 MiB).
+pub const MAX_UPLOAD_BYTES: usize = 200 * 1024 * 1024;
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct UploadQuery {
+    /// The file's name; its extension (csv, xlsx, json, ndjson, parquet) picks the format,
+    /// otherwise the bytes are sniffed.
+    filename: String,
+    /// Keep the good rows of a file with bad ones.
+    #[serde(default)]
+    drop_bad_rows: bool,
+}
+
+/// Uploads a file (raw body) as the next version of a published entry's data. A file with a
+/// bad cell is refused (422 `invalid_data`, the first 100 cells listed) unless `drop_bad_rows`.
+#[utoipa::path(post, path = "/api/v1/catalog/entries/{code}/versions", tag = "versions",
+    params(("code" = String, Path), UploadQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 201, body = VersionView), (status = 409, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)))]
+pub async fn upload(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(code): Path<String>,
+    ApiQuery(q): ApiQuery<UploadQuery>,
+    body: axum::body::Bytes,
+) -> ApiResult<(StatusCode, Json<VersionView>)> {
+    let source = UploadSource {
+        name: q.filename,
+        len: Some(body.len() as u64),
+        reader: Box::new(std::io::Cursor::new(body)),
+    };
+    let options = UploadOptions {
+        drop_bad_rows: q.drop_bad_rows,
+        progress: None,
+    };
+    let version = versions::upload_version(&state.app, auth.ctx(), &code, source, options).await?;
+    Ok((StatusCode::CREATED, Json(version)))
+}
+
+/// The entry's data versions, newest first (owner agency and reviewing authority).
+#[utoipa::path(get, path = "/api/v1/catalog/entries/{code}/versions", tag = "versions",
+    params(("code" = String, Path)), responses((status = 200, body = Vec<VersionView>)))]
+pub async fn list(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(code): Path<String>,
+) -> ApiResult<Json<Vec<VersionView>>> {
+    Ok(Json(
+        versions::list_versions(&state.app, auth.ctx(), &code).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawInput {
+    reason: String,
+}
+
+/// Withdraws a version: a tombstone with a reason; the file stays.
+#[utoipa::path(post, path = "/api/v1/catalog/entries/{code}/versions/{version}/withdraw", tag = "versions",
+    params(("code" = String, Path), ("version" = i64, Path)), request_body = WithdrawInput,
+    responses((status = 200, body = VersionView), (status = 409, body = crate::error::Problem)))]
+pub async fn withdraw(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path((code, version)): Path<(String, i64)>,
+    ApiJson(input): ApiJson<WithdrawInput>,
+) -> ApiResult<Json<VersionView>> {
+    Ok(Json(
+        versions::withdraw_version(&state.app, auth.ctx(), &code, version, &input.reason).await?,
+    ))
+}

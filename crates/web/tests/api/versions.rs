@@ -1,0 +1,233 @@
+//! Issue 4 item 2 (Versions): an agency uploads files for its published entry; each good file
+//! becomes an immutable Parquet version with a manifest row (row counts, SM3 digests of the
+//! source and the data); bad files leave nothing behind; withdrawal is a tombstone; orphans
+//! left by a crash are swept at start. H11 (data provided as catalogued) and H12 (updated
+//! versions) rest on these versions.
+
+use std::sync::Arc;
+
+use gongshu_app::{App, AppConfig};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::catalog_fixtures::{create, entry, publish, with};
+use crate::support::{Client, Resp, TestApp};
+
+/// A published entry of 市公安局 with a text, an integer and a date item.
+async fn published_entry(t: &TestApp) -> String {
+    let gaj = t.login("gaj-admin").await;
+    let reviewer = t.login("reviewer").await;
+    publish(&gaj, &reviewer, data_entry("人口统计数据测试")).await
+}
+
+fn data_entry(name: &str) -> Value {
+    with(entry(name), |e| {
+        e["items"] = json!([
+            { "code": "xm", "name": "姓名", "data_type": "text", "grade": "general_3", "personal": true },
+            { "code": "nl", "name": "年龄", "data_type": "integer", "grade": "general_3" },
+            { "code": "djrq", "name": "登记日期", "data_type": "date", "grade": "general_3" }
+        ]);
+    })
+}
+
+async fn upload(client: &Client, code: &str, query: &str, body: Vec<u8>) -> Resp {
+    client
+        .send(
+            client
+                .request(
+                    Method::POST,
+                    &format!("/api/v1/catalog/entries/{code}/versions?{query}"),
+                )
+                .body(body),
+        )
+        .await
+}
+
+fn files_under(dir: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for e in entries.flatten() {
+        if e.path().is_dir() {
+            out.extend(files_under(&e.path()));
+        } else {
+            out.push(e.path().display().to_string());
+        }
+    }
+    out
+}
+
+// Issue 4 item 2, H11/H12: a UTF-8 CSV and then a GBK CSV become versions 1 and 2, each with
+// its row count, SM3 digests and a Parquet file at the manifest's path.
+pub async fn utf8_and_gbk_files_become_numbered_versions_with_digests(t: TestApp) {
+    let code = published_entry(&t).await;
+    let gaj = t.login("gaj-admin").await;
+    let csv = "姓名,年龄,登记日期\n张三,30,2024-03-01\n李四,41,2024/3/2\n";
+    let first = upload(&gaj, &code, "filename=data.csv", csv.as_bytes().to_vec()).await;
+    first.expect_status(201);
+    assert_eq!(first.json["version"], 1, "{}", first.text);
+    assert_eq!(first.json["rows"], 2);
+    assert_eq!(first.json["bad_rows"], 0);
+    assert_eq!(first.json["source_encoding"], "UTF-8");
+    assert_eq!(first.json["source_sm3"].as_str().unwrap().len(), 64);
+    assert_eq!(first.json["data_sm3"].as_str().unwrap().len(), 64);
+    assert_eq!(first.json["data_file"], format!("{code}/v1.parquet"));
+    assert!(t.lake_dir.join(&code).join("v1.parquet").is_file());
+
+    let gbk_text =
+        "姓名,年龄,登记日期\n王五,25,2024-04-01\n赵六,33,2024-04-02\n孙七,52,2024-04-03\n";
+    let (gbk, _, _) = encoding_rs::GBK.encode(gbk_text);
+    let second = upload(&gaj, &code, "filename=gbk.csv", gbk.into_owned()).await;
+    second.expect_status(201);
+    assert_eq!(second.json["version"], 2, "{}", second.text);
+    assert_eq!(second.json["rows"], 3);
+    assert_eq!(second.json["source_encoding"], "GBK");
+    assert_ne!(second.json["source_sm3"], first.json["source_sm3"]);
+    let path = t.lake_dir.join(second.json["data_file"].as_str().unwrap());
+    let bytes = std::fs::read(&path).expect("the Parquet file exists at the manifest path");
+    assert!(bytes.starts_with(b"PAR1"));
+    assert_eq!(second.json["data_bytes"], bytes.len() as i64);
+
+    let list = gaj
+        .get(&format!("/api/v1/catalog/entries/{code}/versions"))
+        .await;
+    list.expect_status(200);
+    let versions: Vec<i64> = list
+        .json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["version"].as_i64().unwrap())
+        .collect();
+    assert_eq!(versions, vec![2, 1]);
+    assert_eq!(
+        crate::catalog_fixtures::successes(&t, "upload_data_version", &format!("{code}/v2")).await,
+        1
+    );
+}
+
+// Issue 4 item 2: a file with a bad cell is refused with its row and column, and nothing is
+// kept (no version, no file); asking to drop bad rows keeps the rest and counts them.
+pub async fn a_bad_cell_refuses_the_file_unless_bad_rows_are_dropped(t: TestApp) {
+    let code = published_entry(&t).await;
+    let gaj = t.login("gaj-admin").await;
+    let csv = "姓名,年龄,登记日期\n张三,30,2024-03-01\n李四,四十,2024-03-02\n";
+    let res = upload(&gaj, &code, "filename=bad.csv", csv.as_bytes().to_vec()).await;
+    res.expect_problem(422, "invalid_data");
+    let errors = res.json["errors"].as_array().expect("bad cells listed");
+    assert_eq!(errors.len(), 1, "{}", res.text);
+    let field = errors[0]["field"].as_str().unwrap();
+    assert!(field.contains("第3行") && field.contains("年龄"), "{field}");
+    assert!(
+        res.json["message"]["zh"]
+            .as_str()
+            .unwrap()
+            .contains("1处错误"),
+        "{}",
+        res.text
+    );
+    let list = gaj
+        .get(&format!("/api/v1/catalog/entries/{code}/versions"))
+        .await;
+    assert_eq!(list.json, json!([]));
+    assert!(
+        files_under(&t.lake_dir).is_empty(),
+        "{:?}",
+        files_under(&t.lake_dir)
+    );
+
+    let res = upload(
+        &gaj,
+        &code,
+        "filename=bad.csv&drop_bad_rows=true",
+        csv.as_bytes().to_vec(),
+    )
+    .await;
+    res.expect_status(201);
+    assert_eq!(res.json["version"], 1);
+    assert_eq!(res.json["rows"], 1);
+    assert_eq!(res.json["bad_rows"], 1);
+}
+
+// Issue 4 item 2: another agency does not see the entry's versions (404, as with drafts); a
+// draft entry cannot take data (409).
+pub async fn other_agencies_get_404_and_drafts_get_409(t: TestApp) {
+    let code = published_entry(&t).await;
+    let mzj = t.login("mzj-admin").await;
+    let csv = b"xm,nl,djrq\n a,1,2024-01-01\n".to_vec();
+    upload(&mzj, &code, "filename=a.csv", csv.clone())
+        .await
+        .expect_problem(404, "not_found");
+    mzj.get(&format!("/api/v1/catalog/entries/{code}/versions"))
+        .await
+        .expect_problem(404, "not_found");
+    let gaj = t.login("gaj-admin").await;
+    let draft = create(&gaj, data_entry("草稿条目")).await;
+    upload(&gaj, &draft, "filename=a.csv", csv)
+        .await
+        .expect_problem(409, "entry_not_published");
+}
+
+// Issue 4 item 2: withdrawal is a tombstone with a reason; the file stays.
+pub async fn a_withdrawn_version_is_listed_as_withdrawn(t: TestApp) {
+    let code = published_entry(&t).await;
+    let gaj = t.login("gaj-admin").await;
+    let csv = "姓名,年龄,登记日期\n张三,30,2024-03-01\n";
+    upload(&gaj, &code, "filename=a.csv", csv.as_bytes().to_vec())
+        .await
+        .expect_status(201);
+    let res = gaj
+        .post(
+            &format!("/api/v1/catalog/entries/{code}/versions/1/withdraw"),
+            json!({ "reason": "数据有误" }),
+        )
+        .await;
+    res.expect_status(200);
+    assert_eq!(res.json["withdrawn"], true);
+    let list = gaj
+        .get(&format!("/api/v1/catalog/entries/{code}/versions"))
+        .await;
+    assert_eq!(list.json[0]["withdrawn"], true);
+    assert_eq!(list.json[0]["withdrawn_reason"], "数据有误");
+    assert!(t.lake_dir.join(&code).join("v1.parquet").is_file());
+    gaj.post(
+        &format!("/api/v1/catalog/entries/{code}/versions/1/withdraw"),
+        json!({ "reason": "再次" }),
+    )
+    .await
+    .expect_problem(409, "already_withdrawn");
+}
+
+// Issue 4 item 2: files left by a crash (a staged file, a version file without its manifest
+// row) are removed when the platform starts again on the same database and lake directory.
+pub async fn orphaned_files_are_removed_at_start(t: TestApp) {
+    let code = published_entry(&t).await;
+    let gaj = t.login("gaj-admin").await;
+    let csv = "姓名,年龄,登记日期\n张三,30,2024-03-01\n";
+    upload(&gaj, &code, "filename=a.csv", csv.as_bytes().to_vec())
+        .await
+        .expect_status(201);
+    let staged = t.lake_dir.join(".staging").join("stray.parquet");
+    std::fs::create_dir_all(staged.parent().unwrap()).unwrap();
+    std::fs::write(&staged, b"PAR1 half written").unwrap();
+    let orphan = t.lake_dir.join(&code).join("v9.parquet");
+    std::fs::write(&orphan, b"PAR1 no manifest").unwrap();
+
+    let config = AppConfig {
+        lake_dir: Some(t.lake_dir.clone()),
+        ..AppConfig::default()
+    };
+    App::new(t.db().clone(), Arc::new(gongshu_app::SystemClock), config)
+        .await
+        .expect("the platform starts again");
+    assert!(!staged.exists(), "the staged file is removed");
+    assert!(
+        !orphan.exists(),
+        "the version file without a manifest row is removed"
+    );
+    assert!(
+        t.lake_dir.join(&code).join("v1.parquet").is_file(),
+        "committed files stay"
+    );
+}
