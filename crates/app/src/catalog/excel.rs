@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use gongshu_domain::catalog::{
     DataForm, DataType, Grade, NotOpenReason, OpenType, SensitiveKind, ShareMode, ShareType,
-    UpdateFrequency, Vocabulary,
+    UpdateFrequency, Vocabulary, label_zh,
 };
 use gongshu_domain::{Action, Target};
 use gongshu_sheets::{CellError, EntryRow, Guide, ItemRow, ReadError};
@@ -58,18 +58,6 @@ fn guide() -> Guide {
     }
 }
 
-fn zh<V: Vocabulary>(code: &str) -> String {
-    V::parse(code)
-        .map(|v| v.zh().to_owned())
-        .unwrap_or_else(|_| code.to_owned())
-}
-
-fn grade_zh(code: &str) -> String {
-    Grade::parse("grade", code)
-        .map(Grade::zh)
-        .unwrap_or_else(|_| code.to_owned())
-}
-
 fn to_row(code: &str, input: &EntryInput, orgs: &HashMap<String, OrgRow>) -> EntryRow {
     EntryRow {
         row: 0,
@@ -78,29 +66,29 @@ fn to_row(code: &str, input: &EntryInput, orgs: &HashMap<String, OrgRow>) -> Ent
         name: input.name.clone(),
         summary: input.summary.clone(),
         category_code: input.category_code.clone(),
-        grade: grade_zh(&input.grade),
-        data_form: zh::<DataForm>(&input.data_form),
-        share_type: zh::<ShareType>(&input.share_type),
+        grade: Grade::label_zh(&input.grade),
+        data_form: label_zh::<DataForm>(&input.data_form),
+        share_type: label_zh::<ShareType>(&input.share_type),
         share_conditions: input.share_conditions.clone(),
         share_scope: input.share_scope.clone(),
         share_modes: input
             .share_modes
             .iter()
-            .map(|m| zh::<ShareMode>(m))
+            .map(|m| label_zh::<ShareMode>(m))
             .collect(),
-        open_type: zh::<OpenType>(&input.open_type),
+        open_type: label_zh::<OpenType>(&input.open_type),
         open_conditions: input.open_conditions.clone(),
         not_open_reason: input
             .not_open_reason
             .as_deref()
-            .map(zh::<NotOpenReason>)
+            .map(label_zh::<NotOpenReason>)
             .unwrap_or_default(),
         legal_bases: input
             .legal_bases
             .iter()
             .map(|b| (b.law.clone(), b.article.clone()))
             .collect(),
-        update_frequency: zh::<UpdateFrequency>(&input.update_frequency),
+        update_frequency: label_zh::<UpdateFrequency>(&input.update_frequency),
         source_dept: input
             .source_org_id
             .as_ref()
@@ -119,14 +107,14 @@ fn to_row(code: &str, input: &EntryInput, orgs: &HashMap<String, OrgRow>) -> Ent
                 row: 0,
                 code: i.code.clone(),
                 name: i.name.clone(),
-                data_type: zh::<DataType>(&i.data_type),
+                data_type: label_zh::<DataType>(&i.data_type),
                 description: i.description.clone(),
-                grade: grade_zh(&i.grade),
+                grade: Grade::label_zh(&i.grade),
                 personal: i.personal,
                 sensitive_kind: i
                     .sensitive_kind
                     .as_deref()
-                    .map(zh::<SensitiveKind>)
+                    .map(label_zh::<SensitiveKind>)
                     .unwrap_or_default(),
                 masked: i.masked.unwrap_or(false),
                 element_code: i.element_code.clone().unwrap_or_default(),

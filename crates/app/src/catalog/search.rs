@@ -6,7 +6,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use gongshu_domain::catalog::{DataForm, Grade, OpenType, ShareType, UpdateFrequency, Vocabulary};
+use gongshu_domain::catalog::{
+    DataForm, Grade, OpenType, ShareType, UpdateFrequency, Vocabulary, label_zh,
+};
 use gongshu_domain::{Action, Target, Violation, decide};
 use gongshu_search::{EntryDoc, Facet, SearchQuery};
 use gongshu_store::catalog::{self, EntryRow, RevisionRow};
@@ -76,17 +78,14 @@ pub struct CatalogPage {
 }
 
 fn label(facet: Facet, value: &str, given: Option<String>) -> String {
-    let zh = |r: Option<&'static str>| r.map(str::to_owned);
-    given
-        .or_else(|| match facet {
-            Facet::Grade => Grade::parse("grade", value).ok().map(Grade::zh),
-            Facet::ShareType => zh(ShareType::parse(value).ok().map(|v| v.zh())),
-            Facet::OpenType => zh(OpenType::parse(value).ok().map(|v| v.zh())),
-            Facet::UpdateFrequency => zh(UpdateFrequency::parse(value).ok().map(|v| v.zh())),
-            Facet::DataForm => zh(DataForm::parse(value).ok().map(|v| v.zh())),
-            _ => None,
-        })
-        .unwrap_or_else(|| value.to_owned())
+    given.unwrap_or_else(|| match facet {
+        Facet::Grade => Grade::label_zh(value),
+        Facet::ShareType => label_zh::<ShareType>(value),
+        Facet::OpenType => label_zh::<OpenType>(value),
+        Facet::UpdateFrequency => label_zh::<UpdateFrequency>(value),
+        Facet::DataForm => label_zh::<DataForm>(value),
+        Facet::Agency | Facet::Category => value.to_owned(),
+    })
 }
 
 fn values(raw: &Option<String>) -> Vec<String> {

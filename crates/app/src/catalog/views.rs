@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use gongshu_domain::catalog::{DataType, Grade, SensitiveKind, Vocabulary, identifies};
+use gongshu_domain::catalog::{DataType, Grade, SensitiveKind, Vocabulary, identifies, label_zh};
 use gongshu_domain::{Action, Target, decide};
 use gongshu_store::catalog::{self, EntryRow, ItemRow, RevisionRow};
 use gongshu_store::elements;
@@ -177,31 +177,19 @@ pub(crate) fn access(
     }
 }
 
-fn vocab_zh<V: Vocabulary>(code: &str) -> String {
-    V::parse(code)
-        .map(|v| v.zh().to_owned())
-        .unwrap_or_else(|_| code.to_owned())
-}
-
-fn grade_zh(code: &str) -> String {
-    Grade::parse("grade", code)
-        .map(|g| g.zh())
-        .unwrap_or_else(|_| code.to_owned())
-}
-
 fn item_view(i: &ItemRow) -> ItemView {
     let data_type = DataType::parse(&i.data_type).ok();
     ItemView {
         code: i.code.clone(),
         name: i.name.clone(),
         data_type: i.data_type.clone(),
-        data_type_zh: vocab_zh::<DataType>(&i.data_type),
+        data_type_zh: label_zh::<DataType>(&i.data_type),
         description: i.description.clone(),
         grade: i.grade.clone(),
-        grade_zh: grade_zh(&i.grade),
+        grade_zh: Grade::label_zh(&i.grade),
         personal: i.personal != 0,
         sensitive_kind: i.sensitive_kind.clone(),
-        sensitive_zh: i.sensitive_kind.as_deref().map(vocab_zh::<SensitiveKind>),
+        sensitive_zh: i.sensitive_kind.as_deref().map(label_zh::<SensitiveKind>),
         masked: i.masked != 0,
         element_code: i.element_code.clone(),
         identifies: data_type.and_then(identifies).map(str::to_owned),
@@ -245,7 +233,7 @@ pub(crate) fn build_view(
         name: r.name.clone(),
         summary: r.summary.clone(),
         grade: r.grade.clone(),
-        grade_zh: grade_zh(&r.grade),
+        grade_zh: Grade::label_zh(&r.grade),
         data_form: r.data_form.clone(),
         share_type: r.share_type.clone(),
         share_conditions: r.share_conditions.clone(),

@@ -89,6 +89,13 @@ impl Grade {
         })
     }
 
+    /// The Chinese label of a stored grade code, or the code itself when it is unknown.
+    pub fn label_zh(code: &str) -> String {
+        Grade::parse("grade", code)
+            .map(Grade::zh)
+            .unwrap_or_else(|_| code.to_owned())
+    }
+
     /// Share types this grade allows: core data stays with its holder.
     pub fn allows_share(self, share: ShareType) -> bool {
         self != Grade::Core || share == ShareType::NotShared

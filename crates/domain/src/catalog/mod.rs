@@ -58,6 +58,14 @@ pub trait Vocabulary: Sized + Copy + 'static {
     }
 }
 
+/// The Chinese label of a stored code, or the code itself when the vocabulary does not know
+/// it (so a value stored under an older scheme still shows).
+pub fn label_zh<V: Vocabulary>(code: &str) -> String {
+    V::parse(code)
+        .map(|v| v.zh().to_owned())
+        .unwrap_or_else(|_| code.to_owned())
+}
+
 /// Declares a vocabulary enum with its codes and Chinese labels in one table.
 macro_rules! vocabulary {
     ($(#[$meta:meta])* $name:ident, $field:literal, $field_zh:literal { $($variant:ident = $code:literal, $zh:literal;)+ }) => {
