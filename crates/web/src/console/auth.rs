@@ -16,7 +16,7 @@ use serde::Deserialize;
 use super::render::{PageError, notice_zh, templates};
 use crate::api::session_cookie;
 use crate::error::ApiError;
-use crate::extract::{Meta, credential, request_meta};
+use crate::extract::{Authed, Meta};
 use crate::state::AppState;
 
 /// A logged-in console user; anyone else is redirected to `/login`. Carries what every page
@@ -88,9 +88,8 @@ impl FromRequestParts<AppState> for Viewer {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let meta = request_meta(parts);
-        let credential = credential(parts).ok_or(gongshu_app::AppError::Unauthenticated)?;
-        let principal = identity::authenticate(&state.app, &credential).await?;
+        // The same authentication as the API; only the failure is answered as a page.
+        let Authed { principal, meta } = Authed::from_request_parts(parts, state).await?;
         let me = identity::me(gongshu_app::Ctx {
             meta: &meta,
             principal: &principal,
