@@ -473,6 +473,11 @@ async fn ingest(
                 "  data   {} ({} bytes), SM3 {}",
                 v.data_file, v.data_bytes, v.data_sm3
             );
+            if let (Some(file), Some(bytes), Some(sm3)) =
+                (&v.rejects_file, v.rejects_bytes, &v.rejects_sm3)
+            {
+                println!("  剔除行 rejects {file} ({bytes} bytes), SM3 {sm3}");
+            }
             Ok(ExitCode::SUCCESS)
         }
         Err(gongshu_app::AppError::RejectedData {

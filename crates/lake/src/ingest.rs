@@ -104,8 +104,8 @@ impl Default for IngestOptions {
 
 /// Ingests one source into one Parquet file written to `output`, with one column per item (see
 /// [`arrow_schema`]). Rows dropped for bad cells (only with `drop_bad_rows`) go to `rejects` as
-/// a UTF-8 CSV with the row, its source position and the reasons; nothing is written there
-/// otherwise. `progress` is called once per batch of rows read and once at the end.
+/// a CSV (UTF-8 with a byte-order mark, so Excel shows the Chinese) with the row, its source
+/// position and the reasons; nothing at all is written there when no row is dropped. `progress` is called once per batch of rows read and once at the end.
 ///
 /// Bad cells do not make this an `Err`: they are in the report, and `report.written` tells
 /// whether `output` holds a complete file. An `Err` means the source as a whole could not be
@@ -252,6 +252,8 @@ pub fn ingest<R: Read, W: Write + Send, J: Write>(
             written: parquet.is_some(),
             parquet_bytes: parquet.as_ref().map_or(0, |p| p.0),
             parquet_sm3: parquet.map(|p| p.1),
+            rejects_bytes: outcome.rejects.as_ref().map_or(0, |r| r.0),
+            rejects_sm3: outcome.rejects.map(|r| r.1),
             schema,
         })
     })

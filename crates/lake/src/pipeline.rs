@@ -1,7 +1,8 @@
 //! The part of ingest every format shares: rows in, typed batches out. A reader hands over one
 //! row at a time; the pipeline coerces each item's cell, records bad cells, routes bad rows to
 //! the rejects CSV (or abandons the output), and writes a Parquet row group batch by batch, so
-//! memory holds one batch plus the writer's open row group, whatever the file's size.
+//! memory holds one batch plus the writer's open row group, whatever the file's size. The
+//! rejects CSV is UTF-8 with a byte-order mark and is hashed with SM3 as it is written.
 
 use std::cell::RefCell;
 use std::io::Write;
@@ -21,7 +22,7 @@ use crate::coerce::{Cell, Coercer, DECIMAL_PRECISION, DECIMAL_SCALE, TIMEZONE, V
 use crate::error::IngestError;
 use crate::report::{CellDefect, CellError, Progress, SourcePosition, VALUE_LIMIT, Warning};
 use crate::schema::ItemSpec;
-use crate::tap::TapState;
+use crate::tap::{DigestWriter, TapState};
 use crate::writer::Message;
 
 /// One source row as the pipeline sees it: a cell per item.
@@ -50,7 +51,12 @@ pub(crate) struct Outcome {
     pub(crate) warnings: Vec<Warning>,
     /// The writer was told to finish the file (no bad row, or bad rows dropped).
     pub(crate) committed: bool,
+    /// Bytes and SM3 of the rejects CSV, when a row was dropped into it.
+    pub(crate) rejects: Option<(u64, String)>,
 }
+
+/// The UTF-8 byte-order mark the rejects CSV starts with.
+pub(crate) const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 pub(crate) struct Pipeline<'a, J: Write> {
     items: &'a [ItemSpec],
@@ -62,8 +68,9 @@ pub(crate) struct Pipeline<'a, J: Write> {
     in_batch: usize,
     /// The channel to the writer thread; `None` once the output is abandoned.
     writer: Option<SyncSender<Message>>,
-    rejects: Option<csv::Writer<J>>,
-    rejects_started: bool,
+    /// The caller's rejects writer until the first row is dropped; then the CSV writer over it.
+    rejects_sink: Option<J>,
+    rejects: Option<csv::Writer<DigestWriter<J>>>,
     progress: &'a mut dyn FnMut(Progress),
     tap: Rc<RefCell<TapState>>,
     defects: Vec<(Option<usize>, CellDefect)>,
@@ -104,8 +111,8 @@ impl<'a, J: Write> Pipeline<'a, J> {
             builders,
             in_batch: 0,
             writer: Some(writer),
-            rejects: Some(csv::Writer::from_writer(rejects)),
-            rejects_started: false,
+            rejects_sink: Some(rejects),
+            rejects: None,
             progress,
             tap,
             defects: Vec::new(),
@@ -228,11 +235,12 @@ impl<'a, J: Write> Pipeline<'a, J> {
         let columns: Vec<usize> = (0..self.items.len())
             .filter(|&i| self.headers[i].is_some())
             .collect();
-        let Some(out) = self.rejects.as_mut() else {
-            return Ok(());
-        };
-        if !self.rejects_started {
-            self.rejects_started = true;
+        if let Some(sink) = self.rejects_sink.take() {
+            // A byte-order mark first, so Excel opens the file as UTF-8 rather than in the
+            // system's ANSI code page (GBK on Chinese Windows) and shows the Chinese intact.
+            let mut sink = DigestWriter::new(sink);
+            sink.write_all(UTF8_BOM).map_err(IngestError::Write)?;
+            let out = self.rejects.insert(csv::Writer::from_writer(sink));
             let mut header = vec![
                 "数据行号 row".to_owned(),
                 "源位置 source".to_owned(),
@@ -245,6 +253,9 @@ impl<'a, J: Write> Pipeline<'a, J> {
             );
             out.write_record(&header).map_err(rejects_error)?;
         }
+        let Some(out) = self.rejects.as_mut() else {
+            return Ok(());
+        };
         let mut record = vec![self.rows_read.to_string(), at.to_string(), reason];
         record.extend(columns.iter().map(|&i| row.cell(i).text().into_owned()));
         out.write_record(&record).map_err(rejects_error)
@@ -292,12 +303,13 @@ impl<'a, J: Write> Pipeline<'a, J> {
             }
             None => false,
         };
-        if let Some(rejects) = self.rejects.take() {
-            rejects
+        let mut rejects = None;
+        if let Some(out) = self.rejects.take() {
+            let mut out = out
                 .into_inner()
-                .map_err(|e| IngestError::Write(e.into_error()))?
-                .flush()
-                .map_err(IngestError::Write)?;
+                .map_err(|e| IngestError::Write(e.into_error()))?;
+            out.flush().map_err(IngestError::Write)?;
+            rejects = Some(out.finish());
         }
         Ok(Outcome {
             rows_read: self.rows_read,
@@ -308,6 +320,7 @@ impl<'a, J: Write> Pipeline<'a, J> {
             bad_cells_total: self.bad_cells_total,
             warnings: self.warnings,
             committed,
+            rejects,
         })
     }
 }

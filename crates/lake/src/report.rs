@@ -247,6 +247,11 @@ pub struct IngestReport {
     pub parquet_bytes: u64,
     /// SM3 of the Parquet bytes written, lowercase hex; `None` when not written.
     pub parquet_sm3: Option<String>,
+    /// Bytes written to the rejects CSV; 0 when no row was dropped.
+    pub rejects_bytes: u64,
+    /// SM3 of the rejects CSV, lowercase hex; `None` when no row was dropped (and nothing was
+    /// written to the rejects writer).
+    pub rejects_sm3: Option<String>,
     /// The schema of the Parquet output (from the items, never inferred).
     pub schema: SchemaRef,
 }

@@ -1,6 +1,6 @@
 //! Data versions (数据版本): the manifest row of each committed version of an entry's data. The
-//! Parquet file it names is written before the row is inserted, and never changed afterwards;
-//! withdrawal only sets a tombstone.
+//! Parquet file it names (and its rejects file, if rows were dropped) is written before the
+//! row is inserted, and never changed afterwards; withdrawal only sets a tombstone.
 
 use sqlx::{AssertSqlSafe, FromRow};
 
@@ -28,11 +28,17 @@ pub struct VersionRow {
     pub uploaded_at: i64,
     pub withdrawn_at: Option<i64>,
     pub withdrawn_reason: Option<String>,
+    /// The rows dropped for bad cells, relative to the lake root like `data_file`; `None`
+    /// when no row was dropped.
+    pub rejects_file: Option<String>,
+    pub rejects_bytes: Option<i64>,
+    pub rejects_sm3: Option<String>,
 }
 
 const COLUMNS: &str = "entry_id, version, catalog_revision, rows, bad_rows, source_name, \
     source_format, source_encoding, source_bytes, source_sm3, data_bytes, data_sm3, data_file, \
-    schema, uploaded_by, uploaded_at, withdrawn_at, withdrawn_reason";
+    schema, uploaded_by, uploaded_at, withdrawn_at, withdrawn_reason, rejects_file, rejects_bytes, \
+    rejects_sm3";
 
 /// The number the next version of an entry gets. Call it inside the write transaction that
 /// inserts the version, so two uploads never get the same number.
@@ -48,7 +54,7 @@ pub async fn next_version(conn: &mut Conn, entry_id: &str) -> Result<i64> {
 pub async fn insert_version(conn: &mut Conn, v: &VersionRow) -> Result<()> {
     sqlx::query(AssertSqlSafe(format!(
         "INSERT INTO data_versions ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
-         $11, $12, $13, $14, $15, $16, $17, $18)"
+         $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)"
     )))
     .bind(&v.entry_id)
     .bind(v.version)
@@ -68,6 +74,9 @@ pub async fn insert_version(conn: &mut Conn, v: &VersionRow) -> Result<()> {
     .bind(v.uploaded_at)
     .bind(v.withdrawn_at)
     .bind(&v.withdrawn_reason)
+    .bind(&v.rejects_file)
+    .bind(v.rejects_bytes)
+    .bind(&v.rejects_sm3)
     .execute(conn)
     .await?;
     Ok(())
@@ -119,10 +128,14 @@ pub async fn withdraw_version(
     Ok(done.rows_affected() == 1)
 }
 
-/// Every data file some manifest row names, for the orphan sweep at start.
+/// Every file some manifest row names (data and rejects files), for the orphan sweep at
+/// start.
 pub async fn list_data_files(conn: &mut Conn) -> Result<Vec<String>> {
-    let rows: Vec<(String,)> = sqlx::query_as("SELECT data_file FROM data_versions")
-        .fetch_all(conn)
-        .await?;
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT data_file FROM data_versions \
+         UNION ALL SELECT rejects_file FROM data_versions WHERE rejects_file IS NOT NULL",
+    )
+    .fetch_all(conn)
+    .await?;
     Ok(rows.into_iter().map(|(f,)| f).collect())
 }

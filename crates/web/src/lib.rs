@@ -12,6 +12,7 @@ mod extract;
 mod metrics;
 mod server;
 mod state;
+mod stream;
 
 pub use error::ApiError;
 pub use server::{ServeConfig, router, serve};

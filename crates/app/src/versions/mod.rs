@@ -1,8 +1,10 @@
 //! Data versions (数据版本, issue 4 item 2): an agency uploads a file for one of its published
-//! entries; ingest turns it into one immutable Parquet file under the lake directory, and a
-//! manifest row commits it. Files are written first and the manifest last, so a crash leaves
-//! at most an orphan file, which [`sweep_orphans`] removes at start. Withdrawal is a tombstone.
+//! entries; ingest turns it into one immutable Parquet file under the lake directory (and,
+//! when bad rows were dropped, a rejects CSV beside it), and a manifest row commits it. Files
+//! are written first and the manifest last, so a crash leaves at most orphan files, which
+//! [`sweep_orphans`] removes at start. Withdrawal is a tombstone.
 
+mod rejects;
 mod upload;
 mod withdraw;
 
@@ -18,11 +20,14 @@ use crate::catalog::views::{Access, access};
 use crate::{App, AppError, Ctx, Result, format_time};
 
 pub use gongshu_lake::Progress;
+pub use rejects::{RejectsDownload, open_rejects};
 pub use upload::{UploadOptions, UploadSource, upload_version};
 pub use withdraw::withdraw_version;
 
 /// Where staged (not yet committed) files wait, under the lake root.
 const STAGING: &str = ".staging";
+/// The ending of a rejects file: `<code>/v<N>.rejects.csv` beside `<code>/v<N>.parquet`.
+const REJECTS_SUFFIX: &str = ".rejects.csv";
 
 /// One committed version as the owner agency and the reviewing authority see it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -53,6 +58,12 @@ pub struct VersionView {
     pub withdrawn: bool,
     pub withdrawn_at: Option<String>,
     pub withdrawn_reason: Option<String>,
+    /// The rows dropped for bad cells, relative to the lake directory (a CSV, downloadable by
+    /// the owner agency and the reviewing authority); `None` when no row was dropped.
+    pub rejects_file: Option<String>,
+    pub rejects_bytes: Option<i64>,
+    /// SM3 of the rejects file, lowercase hex.
+    pub rejects_sm3: Option<String>,
 }
 
 fn view(code: &str, r: VersionRow) -> VersionView {
@@ -76,6 +87,9 @@ fn view(code: &str, r: VersionRow) -> VersionView {
         withdrawn: r.withdrawn_at.is_some(),
         withdrawn_at: r.withdrawn_at.map(format_time),
         withdrawn_reason: r.withdrawn_reason,
+        rejects_file: r.rejects_file,
+        rejects_bytes: r.rejects_bytes,
+        rejects_sm3: r.rejects_sm3,
     }
 }
 
@@ -129,7 +143,7 @@ fn lake_dir(app: &App) -> Result<&Path> {
 }
 
 /// Removes what a crash may have left under the lake directory: every staged file, and every
-/// `v*.parquet` no manifest row names. Returns how many files were removed.
+/// `v*.parquet` or `v*.rejects.csv` no manifest row names. Returns how many files were removed.
 pub(crate) async fn sweep_orphans(app: &App, lake: &Path) -> Result<usize> {
     let io = |e: std::io::Error| AppError::Internal(format!("lake directory: {e}"));
     let mut conn = app.db.pool().acquire().await?;
@@ -160,7 +174,7 @@ pub(crate) async fn sweep_orphans(app: &App, lake: &Path) -> Result<usize> {
                 let f = f.map_err(io)?;
                 let file = f.file_name().to_string_lossy().into_owned();
                 if file.starts_with('v')
-                    && file.ends_with(".parquet")
+                    && (file.ends_with(".parquet") || file.ends_with(REJECTS_SUFFIX))
                     && !known.contains(&format!("{name}/{file}"))
                 {
                     std::fs::remove_file(f.path()).map_err(io)?;

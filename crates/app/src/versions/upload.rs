@@ -1,6 +1,7 @@
-//! Uploading a new version of a published entry's data: validate, authorise, ingest into a
-//! staging file on a blocking thread, then move the file into place and commit its manifest
-//! row with the audit event in one write transaction (files first, manifest last).
+//! Uploading a new version of a published entry's data: validate, authorise, ingest into
+//! staging files on a blocking thread (the Parquet file, and the rejects CSV when bad rows are
+//! dropped), then move the files into place and commit their manifest row with the audit event
+//! in one write transaction (files first, manifest last).
 
 use std::io::{BufWriter, Read};
 
@@ -11,7 +12,7 @@ use gongshu_store::catalog;
 use gongshu_store::versions::{self, VersionRow};
 use serde_json::json;
 
-use super::{STAGING, VersionView, entry_for_versions, lake_dir, view};
+use super::{REJECTS_SUFFIX, STAGING, VersionView, entry_for_versions, lake_dir, view};
 use crate::record::{Change, authorize, record};
 use crate::{App, AppError, Ctx, FileProblem, Result};
 
@@ -29,7 +30,8 @@ pub struct UploadSource {
 /// What the uploader asks for.
 #[derive(Default)]
 pub struct UploadOptions {
-    /// Keep the good rows of a file with bad ones (the bad rows are counted in the version).
+    /// Keep the good rows of a file with bad ones: the bad rows are counted in the version and
+    /// kept in its rejects file.
     pub drop_bad_rows: bool,
     /// Called once per batch of rows read (the CLI's progress bar).
     pub progress: Option<Box<dyn FnMut(Progress) + Send>>,
@@ -95,9 +97,17 @@ pub async fn upload_version(
     );
 
     let staging_dir = lake.join(STAGING);
-    let staged = staging_dir.join(format!("{}.parquet", uuid::Uuid::now_v7()));
+    let stage = uuid::Uuid::now_v7();
+    let staged = staging_dir.join(format!("{stage}.parquet"));
+    let staged_rejects = staging_dir.join(format!("{stage}{REJECTS_SUFFIX}"));
+    let discard = |paths: &[&std::path::Path]| {
+        for p in paths {
+            let _ = std::fs::remove_file(p);
+        }
+    };
     let report = {
         let staged = staged.clone();
+        let staged_rejects = staged_rejects.clone();
         let drop_bad_rows = options.drop_bad_rows;
         let mut progress = options.progress;
         let format = std::path::Path::new(&source_name)
@@ -107,6 +117,9 @@ pub async fn upload_version(
             let io = |e: std::io::Error| AppError::Internal(format!("lake staging: {e}"));
             std::fs::create_dir_all(&staging_dir).map_err(io)?;
             let out = BufWriter::new(std::fs::File::create(&staged).map_err(io)?);
+            // Created up front so the lake can stream dropped rows into it; removed again
+            // below when nothing was dropped.
+            let mut rejects = BufWriter::new(std::fs::File::create(&staged_rejects).map_err(io)?);
             let mut src = Source::new(source.reader);
             if let Some(format) = format {
                 src = src.with_format(format);
@@ -119,7 +132,7 @@ pub async fn upload_version(
                 max_listed_errors: LISTED_BAD_CELLS,
                 ..IngestOptions::default()
             };
-            gongshu_lake::ingest(src, &specs, &ingest_options, out, std::io::sink(), |p| {
+            gongshu_lake::ingest(src, &specs, &ingest_options, out, &mut rejects, |p| {
                 if let Some(f) = progress.as_mut() {
                     f(p)
                 }
@@ -132,27 +145,39 @@ pub async fn upload_version(
     let report = match report.and_then(|r| r) {
         Ok(r) if r.written => r,
         Ok(r) => {
-            let _ = std::fs::remove_file(&staged);
+            discard(&[&staged, &staged_rejects]);
             return Err(refused(r));
         }
         Err(e) => {
-            let _ = std::fs::remove_file(&staged);
+            discard(&[&staged, &staged_rejects]);
             return Err(e);
         }
     };
+    let keep_rejects = report.rejects_sm3.is_some();
+    if !keep_rejects {
+        discard(&[&staged_rejects]);
+    }
 
-    // Files first, manifest last: the number is taken and the file moved into place inside
+    // Files first, manifest last: the number is taken and the files moved into place inside
     // the write transaction, which serialises uploads.
     let mut tx = app.db.begin_write().await?;
     let version = versions::next_version(&mut tx, &entry.id).await?;
     let data_file = format!("{}/v{version}.parquet", entry.code);
+    let rejects_file = keep_rejects.then(|| format!("{}/v{version}{REJECTS_SUFFIX}", entry.code));
     let target = super::data_path(&lake, &data_file);
+    let rejects_target = rejects_file.as_deref().map(|f| super::data_path(&lake, f));
     let moved = (|| {
         std::fs::create_dir_all(lake.join(&entry.code))?;
+        if let Some(rejects_target) = &rejects_target {
+            std::fs::rename(&staged_rejects, rejects_target)?;
+        }
         std::fs::rename(&staged, &target)
     })();
     if let Err(e) = moved {
-        let _ = std::fs::remove_file(&staged);
+        discard(&[&staged, &staged_rejects]);
+        if let Some(r) = &rejects_target {
+            discard(&[r]);
+        }
         return Err(AppError::Internal(format!("lake: {e}")));
     }
     let row = VersionRow {
@@ -174,6 +199,9 @@ pub async fn upload_version(
         uploaded_at: app.now_micros(),
         withdrawn_at: None,
         withdrawn_reason: None,
+        rejects_file,
+        rejects_bytes: keep_rejects.then_some(report.rejects_bytes as i64),
+        rejects_sm3: report.rejects_sm3.clone(),
     };
     let committed = async {
         versions::insert_version(&mut tx, &row).await?;
@@ -191,6 +219,7 @@ pub async fn upload_version(
                     "source_name": row.source_name,
                     "source_sm3": row.source_sm3,
                     "data_sm3": row.data_sm3,
+                    "rejects_sm3": row.rejects_sm3,
                 }),
             },
         )
@@ -200,8 +229,12 @@ pub async fn upload_version(
     }
     .await;
     if let Err(e) = committed {
-        // No manifest row: the file is an orphan; remove it now rather than at the next start.
-        let _ = std::fs::remove_file(&target);
+        // No manifest row: the files are orphans; remove them now rather than at the next
+        // start.
+        discard(&[&target]);
+        if let Some(r) = &rejects_target {
+            discard(&[r]);
+        }
         return Err(e);
     }
     tracing::info!(entry.code = %entry.code, version, rows = row.rows, "data version committed");

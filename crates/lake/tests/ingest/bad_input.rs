@@ -163,10 +163,14 @@ fn any_bad_row_means_no_output() {
     assert_eq!(run.report.rows_written, 0);
     assert_eq!(run.report.parquet_sm3, None);
     assert!(run.rejects.is_empty());
+    assert_eq!(
+        (run.report.rejects_bytes, run.report.rejects_sm3.as_deref()),
+        (0, None)
+    );
 }
 
-// With drop_bad_rows the good rows are written and the bad ones kept in a UTF-8 rejects CSV
-// with the reasons.
+// With drop_bad_rows the good rows are written and the bad ones kept in a rejects CSV with the
+// reasons: UTF-8 with a byte-order mark (Excel then shows the Chinese), counted and hashed.
 #[test]
 fn dropped_rows_go_to_the_rejects_csv_with_reasons() {
     let opts = IngestOptions {
@@ -182,7 +186,10 @@ fn dropped_rows_go_to_the_rejects_csv_with_reasons() {
         strings(&["张三"])
     );
 
-    let text = String::from_utf8(run.rejects.clone()).expect("rejects are UTF-8");
+    assert!(run.rejects.starts_with(b"\xEF\xBB\xBF"), "a BOM first");
+    assert_eq!(r.rejects_bytes, run.rejects.len() as u64);
+    assert_eq!(r.rejects_sm3.as_deref().map(str::len), Some(64));
+    let text = String::from_utf8(run.rejects[3..].to_vec()).expect("rejects are UTF-8");
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let header: Vec<String> = reader
         .headers()

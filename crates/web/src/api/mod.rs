@@ -91,4 +91,5 @@ pub fn router() -> OpenApiRouter<AppState> {
             axum::extract::DefaultBodyLimit::max(versions::MAX_UPLOAD_BYTES),
         ))
         .routes(routes!(versions::withdraw))
+        .routes(routes!(versions::rejects))
 }

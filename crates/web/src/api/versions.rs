@@ -1,15 +1,17 @@
-//! Data versions of a catalog entry (issue 4 item 2): upload a file as a new version, list the
-//! versions, withdraw one.
+//! Data versions of a catalog entry (issue 4 items 1 and 2): upload a file as a new version,
+//! list the versions, withdraw one, download the rows one dropped.
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use gongshu_app::versions::{self, UploadOptions, UploadSource, VersionView};
 use serde::Deserialize;
 
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery, Authed};
 use crate::state::AppState;
+use crate::stream::file_body;
 
 /// The largest upload the API accepts, in bytes (200 MiB).
 pub const MAX_UPLOAD_BYTES: usize = 200 * 1024 * 1024;
@@ -84,4 +86,37 @@ pub async fn withdraw(
     Ok(Json(
         versions::withdraw_version(&state.app, auth.ctx(), &code, version, &input.reason).await?,
     ))
+}
+
+/// The rows a version dropped for bad cells, as CSV (UTF-8 with a byte-order mark, so Excel
+/// opens it): the data row, its place in the uploaded file, the reasons, then the row's cells.
+/// Owner agency and reviewing authority only; each download is audited (the rows are raw
+/// data). 404 when the version dropped no row.
+#[utoipa::path(get, path = "/api/v1/entries/{code}/versions/{version}/rejects", tag = "versions",
+    params(("code" = String, Path), ("version" = i64, Path)),
+    responses((status = 200, description = "CSV, UTF-8 with BOM", content_type = "text/csv"),
+        (status = 404, body = crate::error::Problem)))]
+pub async fn rejects(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path((code, version)): Path<(String, i64)>,
+) -> ApiResult<Response> {
+    let download = versions::open_rejects(&state.app, auth.ctx(), &code, version).await?;
+    let disposition = HeaderValue::from_str(&format!(
+        "attachment; filename=\"{}\"",
+        download.filename.replace(['"', '\\'], "_")
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("attachment; filename=\"rejects.csv\""));
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/csv; charset=utf-8"),
+            ),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CONTENT_LENGTH, HeaderValue::from(download.bytes)),
+        ],
+        file_body(download.file),
+    )
+        .into_response())
 }

@@ -64,6 +64,7 @@ fn all_tests() -> Vec<(&'static str, TestFn)> {
         versions::other_agencies_get_404_and_drafts_get_409,
         versions::a_withdrawn_version_is_listed_as_withdrawn,
         versions::orphaned_files_are_removed_at_start,
+        versions::dropped_rows_are_kept_in_a_rejects_file_the_owner_downloads,
         platform::openapi_lists_every_api_route_the_router_serves,
         auth::every_demo_user_can_log_in_with_the_demo_password,
         auth::wrong_password_and_unknown_user_get_the_same_answer,

@@ -213,6 +213,8 @@ pub async fn orphaned_files_are_removed_at_start(t: TestApp) {
     std::fs::write(&staged, b"PAR1 half written").unwrap();
     let orphan = t.lake_dir.join(&code).join("v9.parquet");
     std::fs::write(&orphan, b"PAR1 no manifest").unwrap();
+    let orphan_rejects = t.lake_dir.join(&code).join("v9.rejects.csv");
+    std::fs::write(&orphan_rejects, b"\xEF\xBB\xBFrow\n").unwrap();
 
     let config = AppConfig {
         lake_dir: Some(t.lake_dir.clone()),
@@ -227,7 +229,114 @@ pub async fn orphaned_files_are_removed_at_start(t: TestApp) {
         "the version file without a manifest row is removed"
     );
     assert!(
+        !orphan_rejects.exists(),
+        "a rejects file without a manifest row is removed"
+    );
+    assert!(
         t.lake_dir.join(&code).join("v1.parquet").is_file(),
         "committed files stay"
+    );
+}
+
+/// The raw bytes of a GET (the helpers decode text, which would hide a BOM).
+async fn get_bytes(client: &Client, path: &str) -> (u16, Option<String>, Vec<u8>) {
+    let res = client
+        .request(Method::GET, path)
+        .send()
+        .await
+        .expect("the request reaches the server");
+    let status = res.status().as_u16();
+    let content_type = res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    (
+        status,
+        content_type,
+        res.bytes().await.expect("a body").to_vec(),
+    )
+}
+
+// Issue 4 item 1: rows dropped for bad cells are kept in a rejects file beside the version,
+// named in its manifest with its size and SM3, downloadable as CSV with a BOM (Excel shows the
+// Chinese) by the owner agency and the reviewing authority, each download audited; another
+// agency gets 404, and a version that dropped nothing has no rejects file.
+pub async fn dropped_rows_are_kept_in_a_rejects_file_the_owner_downloads(t: TestApp) {
+    let code = published_entry(&t).await;
+    let gaj = t.login("gaj-admin").await;
+    let csv = "姓名,年龄,登记日期\n张三,30,2024-03-01\n李四,四十,2024-03-02\n王五,50,2024-02-30\n";
+    let res = upload(
+        &gaj,
+        &code,
+        "filename=bad.csv&drop_bad_rows=true",
+        csv.as_bytes().to_vec(),
+    )
+    .await;
+    res.expect_status(201);
+    assert_eq!(res.json["bad_rows"], 2, "{}", res.text);
+    assert_eq!(res.json["rejects_file"], format!("{code}/v1.rejects.csv"));
+    let on_disk = std::fs::read(t.lake_dir.join(&code).join("v1.rejects.csv"))
+        .expect("the rejects file sits beside the Parquet file");
+    assert_eq!(res.json["rejects_bytes"], on_disk.len() as i64);
+    assert_eq!(res.json["rejects_sm3"].as_str().map(str::len), Some(64));
+
+    let path = format!("/api/v1/entries/{code}/versions/1/rejects");
+    let (status, content_type, body) = get_bytes(&gaj, &path).await;
+    assert_eq!(status, 200);
+    assert!(
+        content_type
+            .as_deref()
+            .is_some_and(|c| c.starts_with("text/csv")),
+        "{content_type:?}"
+    );
+    assert_eq!(body, on_disk);
+    assert!(body.starts_with(b"\xEF\xBB\xBF"), "UTF-8 with a BOM");
+    let text = String::from_utf8(body[3..].to_vec()).expect("UTF-8");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(
+        lines[0].starts_with("数据行号 row,源位置 source,错误原因 reason,姓名"),
+        "{text}"
+    );
+    assert!(
+        lines[1].starts_with("2,第3行 line 3,") && lines[1].contains("四十"),
+        "{text}"
+    );
+    assert!(
+        lines[2].starts_with("3,第4行 line 4,") && lines[2].contains("2024-02-30"),
+        "{text}"
+    );
+    assert_eq!(
+        crate::catalog_fixtures::successes(&t, "download_rejects", &format!("{code}/v1")).await,
+        1
+    );
+
+    let reviewer = t.login("reviewer").await;
+    let (status, _, body) = get_bytes(&reviewer, &path).await;
+    assert_eq!(status, 200, "the reviewing authority downloads it too");
+    assert_eq!(body, on_disk);
+    let mzj = t.login("mzj-admin").await;
+    mzj.get(&path).await.expect_problem(404, "not_found");
+
+    let good = "姓名,年龄,登记日期\n赵六,33,2024-04-02\n";
+    let res = upload(
+        &gaj,
+        &code,
+        "filename=good.csv&drop_bad_rows=true",
+        good.as_bytes().to_vec(),
+    )
+    .await;
+    res.expect_status(201);
+    assert_eq!(res.json["rejects_file"], Value::Null);
+    assert!(!t.lake_dir.join(&code).join("v2.rejects.csv").exists());
+    gaj.get(&format!("/api/v1/entries/{code}/versions/2/rejects"))
+        .await
+        .expect_problem(404, "not_found");
+    let staging = t.lake_dir.join(".staging");
+    assert!(
+        files_under(&staging).is_empty(),
+        "nothing is left in staging: {:?}",
+        files_under(&staging)
     );
 }
