@@ -20,7 +20,19 @@ pub struct AppConfig {
     /// Remove orphaned lake files at start. Only the long-running server should: a tool
     /// started beside it would otherwise delete the staging file of an upload in flight.
     pub sweep_lake: bool,
+    /// The largest data file an upload may be, in bytes. Every upload has a limit (DESIGN
+    /// conventions): a file of known length over it is refused before a byte is read, a
+    /// stream as soon as it passes it. Default 2 GiB, past the ~1.5 GB of a 10-million-row CSV.
+    pub max_upload_bytes: u64,
+    /// The largest XLSX workbook an upload may be, in bytes: stricter, because a workbook's
+    /// shared-string table is held in memory and a small ZIP can expand a lot. Default 100 MiB.
+    pub max_xlsx_bytes: u64,
 }
+
+/// Default of [`AppConfig::max_upload_bytes`]: 2 GiB.
+pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+/// Default of [`AppConfig::max_xlsx_bytes`]: 100 MiB.
+pub const DEFAULT_MAX_XLSX_BYTES: u64 = 100 * 1024 * 1024;
 
 /// The catalog search index is derived data, rebuilt from the database whenever it disagrees
 /// with it. Only one process may write an on-disk index, so command-line tools that do not
@@ -42,6 +54,8 @@ impl Default for AppConfig {
             search: SearchIndex::InMemory,
             lake_dir: None,
             sweep_lake: true,
+            max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
+            max_xlsx_bytes: DEFAULT_MAX_XLSX_BYTES,
         }
     }
 }

@@ -41,6 +41,10 @@ pub enum AppError {
         bad_cells: u64,
         problems: Vec<FileProblem>,
     },
+    /// An uploaded file is larger than the platform accepts (refused before it is read when
+    /// its length is known, otherwise as soon as it passes the limit); nothing was kept.
+    #[error("the file is larger than the limit of {limit} bytes")]
+    TooLarge { limit: u64 },
     #[error("the database is busy; try again")]
     Busy,
     #[error("internal error: {0}")]

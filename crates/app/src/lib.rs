@@ -21,7 +21,7 @@ pub mod security_policy;
 mod time;
 pub mod versions;
 
-pub use app::{App, AppConfig, SearchIndex};
+pub use app::{App, AppConfig, DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_MAX_XLSX_BYTES, SearchIndex};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use context::{AuthVia, Ctx, Principal, RequestMeta};
 pub use error::{AppError, FileProblem, Result};

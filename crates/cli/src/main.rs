@@ -31,6 +31,58 @@ struct DataArgs {
     /// sqlite://PATH or postgres://USER@HOST/DB; default: SQLite in the data directory.
     #[arg(long, env = "GONGSHU_DATABASE_URL")]
     database_url: Option<String>,
+    /// Upload size limits, for the commands that take uploads (`serve`, `ingest`).
+    #[arg(skip)]
+    limits: Option<UploadLimits>,
+}
+
+/// Upload size limits (`serve`, `ingest`): a file over them is refused before it is read
+/// when its length is known, otherwise as soon as it passes them.
+#[derive(Args, Clone, Copy)]
+struct UploadLimits {
+    /// The largest data file an upload may be: bytes, or with a unit (KiB, MiB, GiB, KB, MB, GB).
+    #[arg(long, env = "GONGSHU_MAX_UPLOAD_BYTES", default_value = "2GiB", value_parser = parse_size)]
+    max_upload_bytes: u64,
+    /// The largest XLSX workbook an upload may be (its shared strings are held in memory).
+    #[arg(long, env = "GONGSHU_MAX_XLSX_BYTES", default_value = "100MiB", value_parser = parse_size)]
+    max_xlsx_bytes: u64,
+}
+
+/// A size in bytes: `1048576`, `512KiB`, `100 MiB`, `2GiB`, `1.5GB` (K/M/G are powers of 1000,
+/// Ki/Mi/Gi of 1024).
+fn parse_size(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let split = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(s.len());
+    let (number, unit) = (s[..split].trim(), s[split..].trim());
+    let factor: u64 = match unit.to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" => 1_000,
+        "m" | "mb" => 1_000_000,
+        "g" | "gb" => 1_000_000_000,
+        "ki" | "kib" => 1 << 10,
+        "mi" | "mib" => 1 << 20,
+        "gi" | "gib" => 1 << 30,
+        _ => {
+            return Err(format!(
+                "unknown unit `{unit}`: use bytes, KiB, MiB, GiB, KB, MB or GB"
+            ));
+        }
+    };
+    let bytes = match number.parse::<u64>() {
+        Ok(n) => n.checked_mul(factor),
+        Err(_) => number
+            .parse::<f64>()
+            .ok()
+            .map(|n| n * factor as f64)
+            .filter(|b| b.is_finite() && *b >= 0.0 && *b < u64::MAX as f64)
+            .map(|b| b as u64),
+    };
+    match bytes {
+        Some(b) if b > 0 => Ok(b),
+        _ => Err(format!("`{s}` is not a size greater than zero")),
+    }
 }
 
 impl DataArgs {
@@ -56,6 +108,12 @@ impl DataArgs {
         self.open_as(gongshu_app::SearchIndex::Detached).await
     }
 
+    /// The same data with the upload limits of `serve` or `ingest`.
+    fn with_limits(mut self, limits: UploadLimits) -> Self {
+        self.limits = Some(limits);
+        self
+    }
+
     async fn open_as(&self, search: gongshu_app::SearchIndex) -> anyhow::Result<App> {
         std::fs::create_dir_all(&self.data_dir)
             .with_context(|| format!("cannot create data directory {}", self.data_dir.display()))?;
@@ -66,12 +124,16 @@ impl DataArgs {
         // Only the server (which holds the search index) sweeps orphaned lake files at start;
         // a tool beside it must not delete the staging file of an upload in flight.
         let sweep_lake = matches!(search, gongshu_app::SearchIndex::Directory(_));
-        let config = gongshu_app::AppConfig {
+        let mut config = gongshu_app::AppConfig {
             search,
             lake_dir: Some(self.data_dir.join("lake")),
             sweep_lake,
             ..gongshu_app::AppConfig::default()
         };
+        if let Some(limits) = self.limits {
+            config.max_upload_bytes = limits.max_upload_bytes;
+            config.max_xlsx_bytes = limits.max_xlsx_bytes;
+        }
         App::open(&url, config)
             .await
             .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))
@@ -96,6 +158,8 @@ enum Command {
         /// Mark the session cookie Secure (set when served over HTTPS, e.g. behind a proxy).
         #[arg(long, env = "GONGSHU_SECURE_COOKIES")]
         secure_cookies: bool,
+        #[command(flatten)]
+        limits: UploadLimits,
     },
     /// Applies database migrations and exits.
     Migrate {
@@ -132,6 +196,8 @@ enum Command {
         as_user: Option<String>,
         #[command(flatten)]
         data: DataArgs,
+        #[command(flatten)]
+        limits: UploadLimits,
     },
     /// Catalog search index tools.
     Search {
@@ -228,7 +294,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             demo,
             demo_password,
             secure_cookies,
+            limits,
         } => {
+            let data = data.with_limits(limits);
             if demo && !addr.ip().is_loopback() {
                 bail!(
                     "demo mode only binds to a loopback address (127.0.0.1 or ::1), not {addr}: its users share a published password"
@@ -286,7 +354,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             drop_bad_rows,
             as_user,
             data,
-        } => ingest(file, entry, drop_bad_rows, as_user, data).await,
+            limits,
+        } => {
+            ingest(
+                file,
+                entry,
+                drop_bad_rows,
+                as_user,
+                data.with_limits(limits),
+            )
+            .await
+        }
         Command::Search {
             command: SearchCommand::Rebuild { data },
         } => {

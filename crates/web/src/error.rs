@@ -223,6 +223,15 @@ impl From<AppError> for ApiError {
                     .collect();
                 err
             }
+            AppError::TooLarge { limit } => ApiError::new(
+                S::PAYLOAD_TOO_LARGE,
+                "file_too_large",
+                format!("文件超过大小上限（{}），未保存任何内容", size_text(limit)),
+                format!(
+                    "the file is larger than the limit of {}; nothing was kept",
+                    size_text(limit)
+                ),
+            ),
             AppError::Busy => ApiError::new(
                 S::SERVICE_UNAVAILABLE,
                 "busy",
@@ -262,3 +271,26 @@ impl IntoResponse for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// A size limit as people read it: `2 GiB`, `100 MiB`, or the bytes when not a round unit.
+fn size_text(bytes: u64) -> String {
+    const UNITS: [(u64, &str); 3] = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")];
+    for (unit, name) in UNITS {
+        if bytes >= unit && bytes.is_multiple_of(unit) {
+            return format!("{} {name}", bytes / unit);
+        }
+    }
+    format!("{bytes} bytes")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn size_limits_read_in_round_units() {
+        assert_eq!(super::size_text(2 << 30), "2 GiB");
+        assert_eq!(super::size_text(100 << 20), "100 MiB");
+        assert_eq!(super::size_text(1000), "1000 bytes");
+        assert_eq!(super::size_text(1536), "1536 bytes");
+        assert_eq!(super::size_text(4096), "4 KiB");
+    }
+}

@@ -7,7 +7,7 @@ use std::io::{BufWriter, Read};
 
 use gongshu_domain::catalog::{DataType, Vocabulary};
 use gongshu_domain::{Action, Target, Violation};
-use gongshu_lake::{Format, IngestOptions, IngestReport, ItemSpec, Progress, Source};
+use gongshu_lake::{Format, IngestError, IngestOptions, IngestReport, ItemSpec, Progress, Source};
 use gongshu_store::catalog;
 use gongshu_store::versions::{self, VersionRow};
 use serde_json::json;
@@ -20,7 +20,9 @@ use crate::{App, AppError, Ctx, FileProblem, Result};
 pub const LISTED_BAD_CELLS: usize = 100;
 
 /// The uploaded file: its name as the uploader called it (its extension picks the format;
-/// otherwise the bytes are sniffed), its bytes and, when known, its length.
+/// otherwise the bytes are sniffed), its bytes and, when known, its length. The reader is
+/// pulled on a blocking thread, so it may block (a file, or an HTTP body bridged from the
+/// runtime); it is never read whole into memory.
 pub struct UploadSource {
     pub name: String,
     pub reader: Box<dyn Read + Send>,
@@ -68,6 +70,22 @@ pub async fn upload_version(
         entry_code,
     )
     .await?;
+    // Refused before a byte is read when the length is known (a file's size, a
+    // Content-Length); a stream of unknown length is cut off by the lake as soon as it passes
+    // the limit.
+    let format = std::path::Path::new(&source_name)
+        .extension()
+        .and_then(|e| Format::from_extension(&e.to_string_lossy()));
+    let max_upload = app.config.max_upload_bytes;
+    let max_xlsx = app.config.max_xlsx_bytes;
+    if let Some(len) = source.len {
+        if len > max_upload {
+            return Err(AppError::TooLarge { limit: max_upload });
+        }
+        if matches!(format, Some(Format::Xlsx { .. })) && len > max_xlsx {
+            return Err(AppError::TooLarge { limit: max_xlsx });
+        }
+    }
     let revision = entry.published_revision.ok_or_else(|| {
         AppError::conflict(
             "entry_not_published",
@@ -110,9 +128,6 @@ pub async fn upload_version(
         let staged_rejects = staged_rejects.clone();
         let drop_bad_rows = options.drop_bad_rows;
         let mut progress = options.progress;
-        let format = std::path::Path::new(&source_name)
-            .extension()
-            .and_then(|e| Format::from_extension(&e.to_string_lossy()));
         tokio::task::spawn_blocking(move || -> Result<IngestReport> {
             let io = |e: std::io::Error| AppError::Internal(format!("lake staging: {e}"));
             std::fs::create_dir_all(&staging_dir).map_err(io)?;
@@ -130,6 +145,8 @@ pub async fn upload_version(
             let ingest_options = IngestOptions {
                 drop_bad_rows,
                 max_listed_errors: LISTED_BAD_CELLS,
+                max_source_bytes: Some(max_upload),
+                max_xlsx_bytes: max_xlsx,
                 ..IngestOptions::default()
             };
             gongshu_lake::ingest(src, &specs, &ingest_options, out, &mut rejects, |p| {
@@ -137,7 +154,10 @@ pub async fn upload_version(
                     f(p)
                 }
             })
-            .map_err(|e| AppError::from(Violation::new("file", e.code(), e.zh(), e.to_string())))
+            .map_err(|e| match e {
+                IngestError::TooLarge { limit } => AppError::TooLarge { limit },
+                e => AppError::from(Violation::new("file", e.code(), e.zh(), e.to_string())),
+            })
         })
         .await
         .map_err(|e| AppError::Internal(format!("ingest task: {e}")))

@@ -87,9 +87,13 @@ pub fn router() -> OpenApiRouter<AppState> {
                 gongshu_app::catalog::excel::MAX_IMPORT_BYTES,
             )),
         )
-        .routes(routes!(versions::upload, versions::list).layer(
-            axum::extract::DefaultBodyLimit::max(versions::MAX_UPLOAD_BYTES),
-        ))
+        // The upload streams its body into the ingest, which enforces the platform's own
+        // limit (AppConfig::max_upload_bytes) with a 413; the 1 MiB default for JSON bodies
+        // must not cut it short.
+        .routes(
+            routes!(versions::upload, versions::list)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
         .routes(routes!(versions::withdraw))
         .routes(routes!(versions::rejects))
 }

@@ -2,8 +2,9 @@
 //! list the versions, withdraw one, download the rows one dropped.
 
 use axum::Json;
+use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use gongshu_app::versions::{self, UploadOptions, UploadSource, VersionView};
 use serde::Deserialize;
@@ -11,10 +12,7 @@ use serde::Deserialize;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery, Authed};
 use crate::state::AppState;
-use crate::stream::file_body;
-
-/// The largest upload the API accepts, in bytes (200 MiB).
-pub const MAX_UPLOAD_BYTES: usize = 200 * 1024 * 1024;
+use crate::stream::{BodyReader, file_body};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -27,24 +25,33 @@ pub struct UploadQuery {
     drop_bad_rows: bool,
 }
 
-/// Uploads a file (raw body) as the next version of a published entry's data. A file with a
-/// bad cell is refused (422 `invalid_data`, the first 100 cells listed) unless `drop_bad_rows`.
+/// Uploads a file (raw body) as the next version of a published entry's data. The body is
+/// streamed into the ingest as it arrives, never held whole, so a multi-gigabyte file fits. A
+/// file over the platform's size limit is refused with 413 `file_too_large`: before its body
+/// is read when it has a `Content-Length`, otherwise as soon as it passes the limit. A file
+/// with a bad cell is refused (422 `invalid_data`, the first 100 cells listed) unless
+/// `drop_bad_rows`.
 #[utoipa::path(post, path = "/api/v1/catalog/entries/{code}/versions", tag = "versions",
     params(("code" = String, Path), UploadQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses((status = 201, body = VersionView), (status = 409, body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem)))]
+        (status = 413, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 pub async fn upload(
     State(state): State<AppState>,
     auth: Authed,
     Path(code): Path<String>,
     ApiQuery(q): ApiQuery<UploadQuery>,
-    body: axum::body::Bytes,
+    headers: HeaderMap,
+    body: Body,
 ) -> ApiResult<(StatusCode, Json<VersionView>)> {
+    let len = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
     let source = UploadSource {
         name: q.filename,
-        len: Some(body.len() as u64),
-        reader: Box::new(std::io::Cursor::new(body)),
+        len,
+        reader: Box::new(BodyReader::new(body)),
     };
     let options = UploadOptions {
         drop_bad_rows: q.drop_bad_rows,

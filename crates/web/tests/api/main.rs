@@ -65,6 +65,7 @@ fn all_tests() -> Vec<(&'static str, TestFn)> {
         versions::a_withdrawn_version_is_listed_as_withdrawn,
         versions::orphaned_files_are_removed_at_start,
         versions::dropped_rows_are_kept_in_a_rejects_file_the_owner_downloads,
+        versions::uploads_over_the_configured_limits_are_refused_with_413,
         platform::openapi_lists_every_api_route_the_router_serves,
         auth::every_demo_user_can_log_in_with_the_demo_password,
         auth::wrong_password_and_unknown_user_get_the_same_answer,

@@ -340,3 +340,175 @@ pub async fn dropped_rows_are_kept_in_a_rejects_file_the_owner_downloads(t: Test
         files_under(&staging)
     );
 }
+
+/// Serves the platform again over the same database and lake with other upload limits;
+/// returns its base URL and the server task.
+async fn serve_with_limits(
+    t: &TestApp,
+    max_upload_bytes: u64,
+    max_xlsx_bytes: u64,
+) -> (String, tokio::task::JoinHandle<()>) {
+    let config = AppConfig {
+        lake_dir: Some(t.lake_dir.clone()),
+        max_upload_bytes,
+        max_xlsx_bytes,
+        ..AppConfig::default()
+    };
+    let app = App::new(t.db().clone(), t.clock.clone(), config)
+        .await
+        .expect("the platform opens with other limits");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a loopback port");
+    let addr = listener.local_addr().expect("local address");
+    let router = gongshu_web::router(gongshu_web::AppState::new(app, false));
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await;
+    });
+    (format!("http://{addr}"), server)
+}
+
+/// A personal API token of `username`, for clients outside the test's cookie jar.
+async fn token_of(t: &TestApp, username: &str) -> String {
+    let client = t.login(username).await;
+    let res = client
+        .post(
+            "/api/v1/me/tokens",
+            json!({ "name": "上传测试", "expires_in_days": 1 }),
+        )
+        .await;
+    res.expect_status(201);
+    res.json["token"].as_str().expect("the secret").to_owned()
+}
+
+/// Sends `body` with `Transfer-Encoding: chunked` (no length known beforehand) over a plain
+/// socket, in chunks of 1 KiB; returns the status and the response body.
+fn post_chunked(base: &str, path: &str, token: &str, body: &[u8]) -> (u16, Value) {
+    use std::io::{Read, Write};
+    let addr = base.trim_start_matches("http://");
+    let mut socket = std::net::TcpStream::connect(addr).expect("connect");
+    let mut request = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n\
+         Connection: close\r\n\r\n"
+    )
+    .into_bytes();
+    for chunk in body.chunks(1024) {
+        request.extend(format!("{:x}\r\n", chunk.len()).as_bytes());
+        request.extend(chunk);
+        request.extend(b"\r\n");
+    }
+    request.extend(b"0\r\n\r\n");
+    // The server may answer and close before it has read everything (a refusal): a failed
+    // write is then expected, and the answer is still there to read.
+    let _ = socket.write_all(&request);
+    let mut response = Vec::new();
+    let _ = socket.read_to_end(&mut response);
+    let text = String::from_utf8_lossy(&response).into_owned();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no status line in {text:?}"));
+    let body = text.split("\r\n\r\n").nth(1).unwrap_or_default();
+    // A chunked answer: the JSON sits between the chunk-size lines.
+    let json = body
+        .find('{')
+        .and_then(|start| body.rfind('}').map(|end| &body[start..=end]))
+        .and_then(|j| serde_json::from_str(j).ok())
+        .unwrap_or(Value::Null);
+    (status, json)
+}
+
+// Issue 4 item 1: size limits are configurable (AppConfig; `--max-upload-bytes` and
+// `--max-xlsx-bytes` on serve and ingest). A file whose length is known and over a limit is
+// refused before it is read, with 413 `file_too_large` naming the limit; a streamed body with
+// no length is read as it arrives and cut off as soon as it passes the limit; a streamed
+// body under the limit becomes a version. Nothing is kept of a refused upload.
+pub async fn uploads_over_the_configured_limits_are_refused_with_413(t: TestApp) {
+    let code = published_entry(&t).await;
+    let token = token_of(&t, "gaj-admin").await;
+    let (base, server) = serve_with_limits(&t, 4096, 1024).await;
+    let http = reqwest::Client::new();
+    let path = |name: &str| format!("/api/v1/catalog/entries/{code}/versions?filename={name}");
+
+    let mut big = String::from("姓名,年龄,登记日期\n");
+    while big.len() <= 4096 {
+        big.push_str("张三,30,2024-03-01\n");
+    }
+    let res = http
+        .post(format!("{base}{}", path("big.csv")))
+        .bearer_auth(&token)
+        .body(big.clone())
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(res.status().as_u16(), 413);
+    assert_eq!(
+        res.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("application/problem+json")
+    );
+    let problem: Value = res.json().await.expect("a problem");
+    assert_eq!(problem["code"], "file_too_large", "{problem}");
+    assert!(
+        problem["message"]["zh"].as_str().unwrap().contains("4 KiB"),
+        "{problem}"
+    );
+    assert!(problem["message"]["en"].as_str().unwrap().contains("4 KiB"));
+
+    // A workbook has its own, smaller limit.
+    let res = http
+        .post(format!("{base}{}", path("book.xlsx")))
+        .bearer_auth(&token)
+        .body(vec![b'P'; 2000])
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(res.status().as_u16(), 413);
+    let problem: Value = res.json().await.expect("a problem");
+    assert_eq!(problem["code"], "file_too_large", "{problem}");
+    assert!(
+        problem["message"]["en"].as_str().unwrap().contains("1 KiB"),
+        "{problem}"
+    );
+
+    // Without a length the body is streamed and cut off at the limit.
+    let (base2, token2, big2) = (base.clone(), token.clone(), big.clone());
+    let chunked_path = path("stream.csv");
+    let (status, problem) = tokio::task::spawn_blocking(move || {
+        post_chunked(&base2, &chunked_path, &token2, big2.as_bytes())
+    })
+    .await
+    .unwrap();
+    assert_eq!(status, 413, "{problem}");
+    assert_eq!(problem["code"], "file_too_large", "{problem}");
+    assert!(
+        files_under(&t.lake_dir).is_empty(),
+        "a refused upload keeps nothing: {:?}",
+        files_under(&t.lake_dir)
+    );
+    let gaj = t.login("gaj-admin").await;
+    let list = gaj
+        .get(&format!("/api/v1/catalog/entries/{code}/versions"))
+        .await;
+    assert_eq!(list.json, json!([]));
+
+    // A streamed body under the limit is a version like any other.
+    let small = "姓名,年龄,登记日期\n张三,30,2024-03-01\n李四,41,2024-03-02\n";
+    let small_path = path("small.csv");
+    let (status, version) = tokio::task::spawn_blocking(move || {
+        post_chunked(&base, &small_path, &token, small.as_bytes())
+    })
+    .await
+    .unwrap();
+    assert_eq!(status, 201, "{version}");
+    assert_eq!(version["rows"], 2, "{version}");
+    assert_eq!(version["source_bytes"], small.len() as i64, "{version}");
+    server.abort();
+}
