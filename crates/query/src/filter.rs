@@ -1,0 +1,242 @@
+//! Row filters in the PostgREST style a web developer already knows: `?age=gte.18`,
+//! `?name=like.张*`, `?district=in.(新城区,回民区)`, `?closed_on=is.null`, any of them negated
+//! with `not.`. Values are read as the column's type before the query runs, so a typo is a
+//! clear error instead of an empty page.
+
+use datafusion::arrow::datatypes::DataType;
+use datafusion::common::{DFSchema, ScalarValue};
+use datafusion::logical_expr::{Expr, cast, ident, lit};
+
+use crate::error::QueryError;
+
+/// One filter on one column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Filter {
+    pub column: String,
+    pub negated: bool,
+    pub op: Op,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Op {
+    Eq(String),
+    Neq(String),
+    Lt(String),
+    Lte(String),
+    Gt(String),
+    Gte(String),
+    In(Vec<String>),
+    /// `*` and `%` match any run of characters, `_` one character.
+    Like(String),
+    /// Like, ignoring case (ASCII letters).
+    ILike(String),
+    IsNull,
+    IsTrue,
+    IsFalse,
+}
+
+const OPERATORS: &str = "eq, neq, lt, lte, gt, gte, in, like, ilike, is";
+
+impl Filter {
+    /// Reads `op.value` (optionally `not.op.value`) for `column`.
+    pub fn parse(column: &str, spec: &str) -> Result<Self, QueryError> {
+        let bad = || QueryError::BadFilter {
+            column: column.to_owned(),
+            spec: spec.to_owned(),
+            expected: OPERATORS,
+        };
+        let (negated, rest) = match spec.strip_prefix("not.") {
+            Some(rest) => (true, rest),
+            None => (false, spec),
+        };
+        let (op, value) = rest.split_once('.').ok_or_else(bad)?;
+        let value = value.to_owned();
+        let op = match op {
+            "eq" => Op::Eq(value),
+            "neq" => Op::Neq(value),
+            "lt" => Op::Lt(value),
+            "lte" => Op::Lte(value),
+            "gt" => Op::Gt(value),
+            "gte" => Op::Gte(value),
+            "like" => Op::Like(value),
+            "ilike" => Op::ILike(value),
+            "in" => Op::In(parse_list(&value).ok_or_else(bad)?),
+            "is" => match value.as_str() {
+                "null" => Op::IsNull,
+                "true" => Op::IsTrue,
+                "false" => Op::IsFalse,
+                _ => return Err(bad()),
+            },
+            _ => return Err(bad()),
+        };
+        Ok(Self {
+            column: column.to_owned(),
+            negated,
+            op,
+        })
+    }
+
+    /// The filter as an expression over `schema`, its values read as the column's type.
+    pub(crate) fn to_expr(&self, schema: &DFSchema) -> Result<Expr, QueryError> {
+        let field = schema
+            .field_with_unqualified_name(&self.column)
+            .map_err(|_| QueryError::UnknownColumn {
+                column: self.column.clone(),
+            })?;
+        let data_type = field.data_type();
+        let column = ident(&self.column);
+        let value = |v: &str| typed(&self.column, v, data_type);
+        let expr = match &self.op {
+            Op::Eq(v) => column.eq(value(v)?),
+            Op::Neq(v) => column.not_eq(value(v)?),
+            Op::Lt(v) => column.lt(value(v)?),
+            Op::Lte(v) => column.lt_eq(value(v)?),
+            Op::Gt(v) => column.gt(value(v)?),
+            Op::Gte(v) => column.gt_eq(value(v)?),
+            Op::In(vs) => column.in_list(
+                vs.iter().map(|v| value(v)).collect::<Result<_, _>>()?,
+                false,
+            ),
+            Op::Like(p) => text(&self.column, data_type, column)?.like(lit(pattern(p))),
+            Op::ILike(p) => text(&self.column, data_type, column)?.ilike(lit(pattern(p))),
+            Op::IsNull => column.is_null(),
+            Op::IsTrue | Op::IsFalse if *data_type != DataType::Boolean => {
+                return Err(QueryError::BadValue {
+                    column: self.column.clone(),
+                    value: if self.op == Op::IsTrue {
+                        "true"
+                    } else {
+                        "false"
+                    }
+                    .to_owned(),
+                    data_type: data_type.to_string(),
+                });
+            }
+            Op::IsTrue => column.is_true(),
+            Op::IsFalse => column.is_false(),
+        };
+        Ok(if self.negated { !expr } else { expr })
+    }
+}
+
+/// A literal of the column's type, or the reason it is not one.
+fn typed(column: &str, value: &str, data_type: &DataType) -> Result<Expr, QueryError> {
+    ScalarValue::try_from_string(value.to_owned(), data_type)
+        .ok()
+        .filter(|v| !v.is_null())
+        .map(lit)
+        .ok_or_else(|| QueryError::BadValue {
+            column: column.to_owned(),
+            value: value.to_owned(),
+            data_type: data_type.to_string(),
+        })
+}
+
+/// LIKE works on text; other columns are compared in their text form (a date as
+/// `YYYY-MM-DD`), which is what the reader sees.
+fn text(column: &str, data_type: &DataType, expr: Expr) -> Result<Expr, QueryError> {
+    match data_type {
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => Ok(expr),
+        DataType::Binary | DataType::LargeBinary | DataType::BinaryView => {
+            Err(QueryError::BadValue {
+                column: column.to_owned(),
+                value: "like".to_owned(),
+                data_type: data_type.to_string(),
+            })
+        }
+        _ => Ok(cast(expr, DataType::Utf8)),
+    }
+}
+
+/// `*` is the URL-friendly wildcard; SQL's `%` works too.
+fn pattern(p: &str) -> String {
+    p.replace('*', "%")
+}
+
+/// `(a,b,"c,d")`: a parenthesised list, items optionally double-quoted (with `\"` inside).
+fn parse_list(value: &str) -> Option<Vec<String>> {
+    let inner = value.strip_prefix('(')?.strip_suffix(')')?;
+    if inner.trim().is_empty() {
+        return None;
+    }
+    let mut items = Vec::new();
+    let mut chars = inner.chars().peekable();
+    loop {
+        while chars.next_if_eq(&' ').is_some() {}
+        let mut item = String::new();
+        if chars.next_if_eq(&'"').is_some() {
+            loop {
+                match chars.next()? {
+                    '\\' => item.push(chars.next()?),
+                    '"' => break,
+                    c => item.push(c),
+                }
+            }
+            while chars.next_if_eq(&' ').is_some() {}
+            items.push(item);
+            match chars.next() {
+                None => return Some(items),
+                Some(',') => continue,
+                Some(_) => return None,
+            }
+        }
+        loop {
+            match chars.next() {
+                None => {
+                    items.push(item.trim_end().to_owned());
+                    return Some(items);
+                }
+                Some(',') => break,
+                Some(c) => item.push(c),
+            }
+        }
+        items.push(item.trim_end().to_owned());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_every_operator() {
+        let f = |s| Filter::parse("c", s).unwrap().op;
+        assert_eq!(f("eq.1"), Op::Eq("1".into()));
+        assert_eq!(f("neq.a.b"), Op::Neq("a.b".into()));
+        assert_eq!(f("gte.2024-01-01"), Op::Gte("2024-01-01".into()));
+        assert_eq!(f("like.张*"), Op::Like("张*".into()));
+        assert_eq!(f("is.null"), Op::IsNull);
+        assert_eq!(
+            f("in.(a,b,\"c,d\")"),
+            Op::In(vec!["a".into(), "b".into(), "c,d".into()])
+        );
+        assert_eq!(
+            f("in.(新城区, 回民区)"),
+            Op::In(vec!["新城区".into(), "回民区".into()])
+        );
+        assert!(Filter::parse("c", "not.eq.1").unwrap().negated);
+    }
+
+    #[test]
+    fn refuses_what_it_cannot_read() {
+        for spec in [
+            "",
+            "eq",
+            "equals.1",
+            "is.maybe",
+            "in.a,b",
+            "in.(\"a)",
+            "in.(\"a\"b)",
+        ] {
+            assert!(
+                matches!(Filter::parse("c", spec), Err(QueryError::BadFilter { .. })),
+                "{spec}"
+            );
+        }
+    }
+
+    #[test]
+    fn star_is_a_wildcard() {
+        assert_eq!(pattern("110*002X"), "110%002X");
+    }
+}

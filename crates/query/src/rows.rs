@@ -1,0 +1,198 @@
+//! Reading rows: column selection, filters, ordering, and either one page with a cursor or
+//! every matching row as a stream (an export of any size).
+
+use std::sync::Arc;
+
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::logical_expr::ident;
+
+use crate::engine::{Batches, Engine};
+use crate::error::QueryError;
+use crate::filter::Filter;
+use crate::order::{Cursor, OrderKey, next_cursor, total_order};
+use crate::view::Dataset;
+
+/// A row read as the API receives it.
+#[derive(Debug, Clone, Default)]
+pub struct RowsQuery {
+    /// The columns to return, in order; `None` is every visible column.
+    pub select: Option<Vec<String>>,
+    pub filters: Vec<Filter>,
+    pub order: Vec<OrderKey>,
+    /// One page; `None` streams every matching row.
+    pub page: Option<PageRequest>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PageRequest {
+    pub limit: usize,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// One page of rows, held in memory (its size is capped by the limit).
+#[derive(Debug)]
+pub struct Page {
+    pub schema: SchemaRef,
+    pub batches: Vec<RecordBatch>,
+    /// Where the next page starts; `None` when this was the last.
+    pub next_cursor: Option<String>,
+}
+
+impl Page {
+    pub fn rows(&self) -> usize {
+        self.batches.iter().map(RecordBatch::num_rows).sum()
+    }
+}
+
+impl Engine {
+    /// One page of rows.
+    pub async fn page(
+        &self,
+        dataset: &Dataset,
+        query: &RowsQuery,
+        request: &PageRequest,
+    ) -> Result<Page, QueryError> {
+        let max = self.limits().max_page_rows;
+        if request.limit == 0 || request.limit > max {
+            return Err(QueryError::BadLimit { max });
+        }
+        let mut frame = self.filtered(dataset, query).await?;
+        let keys = total_order(&query.order, frame.schema())?;
+        let cursor = match &request.cursor {
+            Some(text) => Some(Cursor::decode(text, &keys)?),
+            None => None,
+        };
+        let skip = cursor.as_ref().map_or(0, Cursor::seen);
+        if let Some(c) = &cursor {
+            let from = c.at_or_after(&keys, frame.schema())?;
+            frame = frame.filter(from).map_err(|e| self.engine_error(e))?;
+        }
+        // One row more than asked tells whether another page follows.
+        let frame = frame
+            .sort(keys.iter().map(OrderKey::sort).collect())
+            .and_then(|f| f.limit(skip, Some(request.limit + 1)))
+            .map_err(|e| self.engine_error(e))?;
+        let stream = self.stream(frame).await?;
+        let schema = stream.schema();
+        let batches = stream.collect().await?;
+        let more = batches.iter().map(RecordBatch::num_rows).sum::<usize>() > request.limit;
+        let batches = if more {
+            take_rows(batches, request.limit)
+        } else {
+            batches
+        };
+        let next_cursor = if more {
+            Some(next_cursor(&batches, &keys, cursor.as_ref())?.encode())
+        } else {
+            None
+        };
+        let (schema, batches) = project(schema, batches, query.select.as_deref())?;
+        Ok(Page {
+            schema,
+            batches,
+            next_cursor,
+        })
+    }
+
+    /// Every matching row, streamed in the requested order (unordered when none is given:
+    /// exports should not pay for a sort nobody asked for).
+    pub async fn export(
+        &self,
+        dataset: &Dataset,
+        query: &RowsQuery,
+    ) -> Result<Batches, QueryError> {
+        let mut frame = self.filtered(dataset, query).await?;
+        if !query.order.is_empty() {
+            for key in &query.order {
+                if frame
+                    .schema()
+                    .field_with_unqualified_name(&key.column)
+                    .is_err()
+                {
+                    return Err(QueryError::UnknownColumn {
+                        column: key.column.clone(),
+                    });
+                }
+            }
+            frame = frame
+                .sort(query.order.iter().map(OrderKey::sort).collect())
+                .map_err(|e| self.engine_error(e))?;
+        }
+        if let Some(columns) = &query.select {
+            frame = frame
+                .select(columns.iter().map(|c| ident(c)).collect::<Vec<_>>())
+                .map_err(|e| self.engine_error(e))?;
+        }
+        self.stream(frame).await
+    }
+
+    /// The dataset's view with the reader's filters applied, every selected column checked.
+    async fn filtered(
+        &self,
+        dataset: &Dataset,
+        query: &RowsQuery,
+    ) -> Result<datafusion::dataframe::DataFrame, QueryError> {
+        let mut frame = self.frame(dataset).await?;
+        if let Some(columns) = &query.select {
+            if columns.is_empty() {
+                return Err(QueryError::UnknownColumn {
+                    column: String::new(),
+                });
+            }
+            for c in columns {
+                if frame.schema().field_with_unqualified_name(c).is_err() {
+                    return Err(QueryError::UnknownColumn { column: c.clone() });
+                }
+            }
+        }
+        for filter in &query.filters {
+            let expr = filter.to_expr(frame.schema())?;
+            frame = frame.filter(expr).map_err(|e| self.engine_error(e))?;
+        }
+        Ok(frame)
+    }
+}
+
+/// The first `n` rows of `batches`.
+fn take_rows(batches: Vec<RecordBatch>, n: usize) -> Vec<RecordBatch> {
+    let mut left = n;
+    let mut out = Vec::new();
+    for b in batches {
+        if left == 0 {
+            break;
+        }
+        let take = b.num_rows().min(left);
+        left -= take;
+        out.push(b.slice(0, take));
+    }
+    out
+}
+
+/// Keeps the selected columns of each batch (the page query carried every column for its
+/// cursor).
+fn project(
+    schema: SchemaRef,
+    batches: Vec<RecordBatch>,
+    select: Option<&[String]>,
+) -> Result<(SchemaRef, Vec<RecordBatch>), QueryError> {
+    let Some(select) = select else {
+        return Ok((schema, batches));
+    };
+    let indices: Vec<usize> = select
+        .iter()
+        .map(|c| {
+            schema
+                .index_of(c)
+                .map_err(|_| QueryError::UnknownColumn { column: c.clone() })
+        })
+        .collect::<Result<_, _>>()?;
+    let internal = |e: datafusion::arrow::error::ArrowError| QueryError::Engine(e.to_string());
+    let projected = Arc::new(schema.project(&indices).map_err(internal)?);
+    let batches = batches
+        .into_iter()
+        .map(|b| b.project(&indices).map_err(internal))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((projected, batches))
+}

@@ -1,0 +1,94 @@
+//! Column statistics for the data preview: how filled each column is, about how many distinct
+//! values it has, and its smallest and largest value — all over the reader's view, so a masked
+//! column's statistics are those of its masked values.
+
+use datafusion::arrow::array::{Array, StringArray, UInt64Array};
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::DataType;
+use datafusion::functions_aggregate::count::count_all;
+use datafusion::functions_aggregate::expr_fn::{approx_distinct, count, max, min};
+use datafusion::logical_expr::{cast as cast_expr, ident};
+use serde::Serialize;
+
+use crate::engine::Engine;
+use crate::error::QueryError;
+use crate::view::Dataset;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ColumnStats {
+    pub name: String,
+    pub data_type: String,
+    pub non_null: u64,
+    pub nulls: u64,
+    /// HyperLogLog estimate: exact enough to tell a key from a category.
+    pub distinct_approx: u64,
+    pub min: Option<String>,
+    pub max: Option<String>,
+}
+
+impl Engine {
+    /// One pass over the dataset's view.
+    pub async fn column_stats(&self, dataset: &Dataset) -> Result<Vec<ColumnStats>, QueryError> {
+        let frame = self.frame(dataset).await?;
+        let fields: Vec<(String, DataType)> = frame
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| (f.name().clone(), f.data_type().clone()))
+            .collect();
+        let mut measures = vec![count_all().alias("rows")];
+        for (i, (name, _)) in fields.iter().enumerate() {
+            let c = || ident(name);
+            measures.push(count(c()).alias(format!("n{i}")));
+            measures.push(approx_distinct(c()).alias(format!("d{i}")));
+            measures.push(cast_expr(min(c()), DataType::Utf8).alias(format!("lo{i}")));
+            measures.push(cast_expr(max(c()), DataType::Utf8).alias(format!("hi{i}")));
+        }
+        let frame = frame
+            .aggregate(vec![], measures)
+            .map_err(|e| self.engine_error(e))?;
+        let batches = self.stream(frame).await?.collect().await?;
+        let batch = batches
+            .into_iter()
+            .find(|b| b.num_rows() == 1)
+            .ok_or_else(|| QueryError::Engine("statistics returned no row".into()))?;
+        let int = |name: &str| -> Result<u64, QueryError> {
+            let column = batch
+                .column_by_name(name)
+                .ok_or_else(|| QueryError::Engine(format!("no statistic {name}")))?;
+            let column =
+                cast(column, &DataType::UInt64).map_err(|e| QueryError::Engine(e.to_string()))?;
+            let column = column
+                .as_any()
+                .downcast_ref::<UInt64Array>()
+                .expect("cast to UInt64");
+            Ok(if column.is_null(0) {
+                0
+            } else {
+                column.value(0)
+            })
+        };
+        let text = |name: &str| -> Option<String> {
+            let column = batch.column_by_name(name)?;
+            let column = column.as_any().downcast_ref::<StringArray>()?;
+            (!column.is_null(0)).then(|| column.value(0).to_owned())
+        };
+        let rows = int("rows")?;
+        fields
+            .into_iter()
+            .enumerate()
+            .map(|(i, (name, data_type))| {
+                let non_null = int(&format!("n{i}"))?;
+                Ok(ColumnStats {
+                    name,
+                    data_type: data_type.to_string(),
+                    non_null,
+                    nulls: rows - non_null,
+                    distinct_approx: int(&format!("d{i}"))?,
+                    min: text(&format!("lo{i}")),
+                    max: text(&format!("hi{i}")),
+                })
+            })
+            .collect()
+    }
+}
