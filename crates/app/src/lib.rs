@@ -16,6 +16,7 @@ pub mod demo_catalog;
 mod error;
 pub mod identity;
 pub mod orgs;
+pub mod quality;
 mod record;
 pub mod security_policy;
 mod time;

@@ -12,6 +12,7 @@ pub mod credit_code;
 pub mod error;
 pub mod org;
 pub mod password;
+pub mod quality;
 pub mod role;
 pub mod security_policy;
 

@@ -16,6 +16,7 @@ use crate::encoding::PREFIX_BYTES;
 use crate::error::IngestError;
 use crate::format::{Format, FormatChoice};
 use crate::pipeline::Settings;
+use crate::quality::{ItemRule, QualityTally};
 use crate::readers::{self, Input, Start};
 use crate::report::{IngestReport, Progress};
 use crate::schema::{ItemSpec, arrow_schema};
@@ -83,6 +84,9 @@ pub struct IngestOptions {
     /// Where Parquet and XLSX sources are spooled (both need random access); `None` is the
     /// system temp directory.
     pub temp_dir: Option<PathBuf>,
+    /// The owner's quality rules (H11), checked and counted while the rows stream past; they
+    /// never refuse a row, they score it. Default none.
+    pub quality_rules: Vec<ItemRule>,
 }
 
 impl Default for IngestOptions {
@@ -98,6 +102,7 @@ impl Default for IngestOptions {
             delimiter: b',',
             today: None,
             temp_dir: None,
+            quality_rules: Vec::new(),
         }
     }
 }
@@ -186,6 +191,7 @@ pub fn ingest<R: Read, W: Write + Send, J: Write>(
                     drop_bad_rows: options.drop_bad_rows,
                     coercer: Coercer { today },
                     total_bytes: source.len,
+                    quality: QualityTally::new(items, &options.quality_rules),
                 },
                 writer: batches,
                 rejects,
@@ -254,6 +260,7 @@ pub fn ingest<R: Read, W: Write + Send, J: Write>(
             parquet_sm3: parquet.map(|p| p.1),
             rejects_bytes: outcome.rejects.as_ref().map_or(0, |r| r.0),
             rejects_sm3: outcome.rejects.map(|r| r.1),
+            quality: outcome.quality,
             schema,
         })
     })

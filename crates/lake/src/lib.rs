@@ -9,6 +9,10 @@
 //! output (a bounded channel between them) and a third hashes the source with SM3. XLSX and
 //! Parquet sources are spooled to a temporary file first, as both need to seek.
 //!
+//! While the rows stream past, their quality is tallied too (H11, B17): filled and invalid
+//! cells per item, violations of the owner's rules, duplicates of the declared key (as 64-bit
+//! hashes), and the worst rows, so a version is scored without reading it again.
+//!
 //! The schema always comes from the items, never from the data: an all-digit citizen-ID column
 //! is a string, money is a decimal, and no value goes through a float on its way in.
 #![forbid(unsafe_code)]
@@ -20,6 +24,7 @@ mod error;
 mod format;
 mod ingest;
 mod pipeline;
+mod quality;
 mod readers;
 mod report;
 mod schema;
@@ -30,6 +35,7 @@ pub use coerce::{DECIMAL_PRECISION, DECIMAL_SCALE, TIMEZONE};
 pub use error::IngestError;
 pub use format::{Format, FormatChoice};
 pub use ingest::{IngestOptions, Source, ingest};
+pub use quality::{ItemQuality, ItemRule, QualityReport, RowProblem, WORST_ROWS, WorstRow};
 pub use report::{
     CellDefect, CellError, IngestReport, MissingItem, Progress, SourcePosition, Warning,
 };

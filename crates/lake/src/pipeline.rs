@@ -20,6 +20,7 @@ use std::sync::mpsc::SyncSender;
 
 use crate::coerce::{Cell, Coercer, DECIMAL_PRECISION, DECIMAL_SCALE, TIMEZONE, Value};
 use crate::error::IngestError;
+use crate::quality::{QualityReport, QualityTally};
 use crate::report::{CellDefect, CellError, Progress, SourcePosition, VALUE_LIMIT, Warning};
 use crate::schema::ItemSpec;
 use crate::tap::{DigestWriter, TapState};
@@ -38,6 +39,8 @@ pub(crate) struct Settings {
     pub(crate) drop_bad_rows: bool,
     pub(crate) coercer: Coercer,
     pub(crate) total_bytes: Option<u64>,
+    /// The quality tally, counted as rows pass (H11, B17).
+    pub(crate) quality: QualityTally,
 }
 
 /// What the pipeline produced, for the report.
@@ -53,6 +56,7 @@ pub(crate) struct Outcome {
     pub(crate) committed: bool,
     /// Bytes and SM3 of the rejects CSV, when a row was dropped into it.
     pub(crate) rejects: Option<(u64, String)>,
+    pub(crate) quality: QualityReport,
 }
 
 /// The UTF-8 byte-order mark the rejects CSV starts with.
@@ -141,20 +145,25 @@ impl<'a, J: Write> Pipeline<'a, J> {
         let writing = self.writer.is_some();
         let items = self.items;
         let coercer = self.settings.coercer;
-        let mut values: Vec<Value<'_>> = Vec::with_capacity(if writing { items.len() } else { 0 });
+        // Every cell is coerced even when the output is abandoned: the quality tally and the
+        // bad-cell report count them all. A cell that failed is `Null` here.
+        let mut values: Vec<Value<'_>> = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
             match coercer.coerce(item.data_type, row.cell(i)) {
                 Ok(Value::Null) if item.required => {
-                    self.defects.push((Some(i), CellDefect::MissingRequired))
+                    self.defects.push((Some(i), CellDefect::MissingRequired));
+                    values.push(Value::Null);
                 }
-                Ok(value) => {
-                    if writing {
-                        values.push(value);
-                    }
+                Ok(value) => values.push(value),
+                Err(defect) => {
+                    self.defects.push((Some(i), defect));
+                    values.push(Value::Null);
                 }
-                Err(defect) => self.defects.push((Some(i), defect)),
             }
         }
+        self.settings
+            .quality
+            .observe(items, &values, &self.defects, self.rows_read, at);
         if !self.defects.is_empty() {
             drop(values);
             self.bad_row(row, at)?;
@@ -321,6 +330,7 @@ impl<'a, J: Write> Pipeline<'a, J> {
             warnings: self.warnings,
             committed,
             rejects,
+            quality: self.settings.quality.finish(),
         })
     }
 }

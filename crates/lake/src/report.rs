@@ -252,6 +252,8 @@ pub struct IngestReport {
     /// SM3 of the rejects CSV, lowercase hex; `None` when no row was dropped (and nothing was
     /// written to the rejects writer).
     pub rejects_sm3: Option<String>,
+    /// What the rows were like: per-item counts, key duplicates, the worst rows (H11, B17).
+    pub quality: crate::quality::QualityReport,
     /// The schema of the Parquet output (from the items, never inferred).
     pub schema: SchemaRef,
 }

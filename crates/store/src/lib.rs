@@ -10,6 +10,7 @@ mod db;
 pub mod duties;
 pub mod elements;
 pub mod orgs;
+pub mod quality;
 pub mod schemes;
 pub mod sessions;
 pub mod settings;

@@ -33,12 +33,15 @@ pub struct VersionRow {
     pub rejects_file: Option<String>,
     pub rejects_bytes: Option<i64>,
     pub rejects_sm3: Option<String>,
+    /// JSON: the version's quality scores, per-item counts and worst rows (H11, B17); `None`
+    /// for versions ingested before scoring existed.
+    pub quality: Option<String>,
 }
 
 const COLUMNS: &str = "entry_id, version, catalog_revision, rows, bad_rows, source_name, \
     source_format, source_encoding, source_bytes, source_sm3, data_bytes, data_sm3, data_file, \
     schema, uploaded_by, uploaded_at, withdrawn_at, withdrawn_reason, rejects_file, rejects_bytes, \
-    rejects_sm3";
+    rejects_sm3, quality";
 
 /// The number the next version of an entry gets. Call it inside the write transaction that
 /// inserts the version, so two uploads never get the same number.
@@ -54,7 +57,7 @@ pub async fn next_version(conn: &mut Conn, entry_id: &str) -> Result<i64> {
 pub async fn insert_version(conn: &mut Conn, v: &VersionRow) -> Result<()> {
     sqlx::query(AssertSqlSafe(format!(
         "INSERT INTO data_versions ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
-         $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)"
+         $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)"
     )))
     .bind(&v.entry_id)
     .bind(v.version)
@@ -77,6 +80,7 @@ pub async fn insert_version(conn: &mut Conn, v: &VersionRow) -> Result<()> {
     .bind(&v.rejects_file)
     .bind(v.rejects_bytes)
     .bind(&v.rejects_sm3)
+    .bind(&v.quality)
     .execute(conn)
     .await?;
     Ok(())
@@ -102,6 +106,17 @@ pub async fn get_version(
     )))
     .bind(entry_id)
     .bind(version)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// The newest version of an entry that is not withdrawn: the data readers see now.
+pub async fn get_latest_version(conn: &mut Conn, entry_id: &str) -> Result<Option<VersionRow>> {
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM data_versions WHERE entry_id = $1 AND withdrawn_at IS NULL \
+         ORDER BY version DESC LIMIT 1"
+    )))
+    .bind(entry_id)
     .fetch_optional(conn)
     .await?)
 }

@@ -17,6 +17,7 @@ use serde::Serialize;
 
 use crate::catalog::scope::org_map;
 use crate::catalog::views::{Access, access};
+use crate::quality::{QualityScores, VersionQuality};
 use crate::{App, AppError, Ctx, Result, format_time};
 
 pub use gongshu_lake::Progress;
@@ -64,6 +65,10 @@ pub struct VersionView {
     pub rejects_bytes: Option<i64>,
     /// SM3 of the rejects file, lowercase hex.
     pub rejects_sm3: Option<String>,
+    /// Quality scores computed while the version was ingested (H11, B17); `None` for versions
+    /// ingested before scoring existed. The per-item counts and worst rows are in
+    /// `GET /api/v1/entries/{code}/quality?version=N`.
+    pub quality: Option<QualityScores>,
 }
 
 fn view(code: &str, r: VersionRow) -> VersionView {
@@ -90,12 +95,13 @@ fn view(code: &str, r: VersionRow) -> VersionView {
         rejects_file: r.rejects_file,
         rejects_bytes: r.rejects_bytes,
         rejects_sm3: r.rejects_sm3,
+        quality: VersionQuality::from_manifest(r.quality.as_deref()).map(|q| q.scores),
     }
 }
 
 /// The entry, if the caller may manage its versions (owner agency, reviewing authority);
 /// anyone else is told it does not exist, as with drafts.
-async fn entry_for_versions(app: &App, ctx: Ctx<'_>, code: &str) -> Result<EntryRow> {
+pub(crate) async fn entry_for_versions(app: &App, ctx: Ctx<'_>, code: &str) -> Result<EntryRow> {
     let not_found = || AppError::not_found("catalog entry", "目录条目");
     let mut conn = app.db.pool().acquire().await?;
     let entry = catalog::get_entry_by_code(&mut conn, code)

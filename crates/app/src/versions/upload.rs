@@ -1,11 +1,12 @@
 //! Uploading a new version of a published entry's data: validate, authorise, ingest into
 //! staging files on a blocking thread (the Parquet file, and the rejects CSV when bad rows are
-//! dropped), then move the files into place and commit their manifest row with the audit event
-//! in one write transaction (files first, manifest last).
+//! dropped) while the owner's quality rules are checked, then move the files into place and
+//! commit their manifest row, quality scores included (H11, B17), with the audit event in one
+//! write transaction (files first, manifest last).
 
 use std::io::{BufWriter, Read};
 
-use gongshu_domain::catalog::{DataType, Vocabulary};
+use gongshu_domain::catalog::{DataType, UpdateFrequency, Vocabulary};
 use gongshu_domain::{Action, Target, Violation};
 use gongshu_lake::{Format, IngestError, IngestOptions, IngestReport, ItemSpec, Progress, Source};
 use gongshu_store::catalog;
@@ -13,8 +14,9 @@ use gongshu_store::versions::{self, VersionRow};
 use serde_json::json;
 
 use super::{REJECTS_SUFFIX, STAGING, VersionView, entry_for_versions, lake_dir, view};
+use crate::quality::{VersionQuality, rules_for_ingest};
 use crate::record::{Change, authorize, record};
-use crate::{App, AppError, Ctx, FileProblem, Result};
+use crate::{App, AppError, Ctx, FileProblem, Result, micros_to_datetime};
 
 /// How many bad cells a refused upload lists (all are counted).
 pub const LISTED_BAD_CELLS: usize = 100;
@@ -95,7 +97,12 @@ pub async fn upload_version(
     })?;
     let mut conn = app.db.pool().acquire().await?;
     let items = catalog::list_items(&mut conn, &entry.id, revision).await?;
+    let published = catalog::get_revision(&mut conn, &entry.id, revision)
+        .await?
+        .ok_or_else(|| AppError::Internal(format!("entry {entry_code}: no revision {revision}")))?;
+    let quality_rules = rules_for_ingest(&mut conn, &entry.id).await?;
     drop(conn);
+    let rule_count = quality_rules.len();
     let specs = items
         .iter()
         .map(|i| {
@@ -147,6 +154,7 @@ pub async fn upload_version(
                 max_listed_errors: LISTED_BAD_CELLS,
                 max_source_bytes: Some(max_upload),
                 max_xlsx_bytes: max_xlsx,
+                quality_rules,
                 ..IngestOptions::default()
             };
             gongshu_lake::ingest(src, &specs, &ingest_options, out, &mut rejects, |p| {
@@ -180,8 +188,33 @@ pub async fn upload_version(
 
     // Files first, manifest last: the number is taken and the files moved into place inside
     // the write transaction, which serialises uploads.
-    let mut tx = app.db.begin_write().await?;
-    let version = versions::next_version(&mut tx, &entry.id).await?;
+    let numbered = async {
+        let mut tx = app.db.begin_write().await?;
+        let version = versions::next_version(&mut tx, &entry.id).await?;
+        let previous = versions::get_latest_version(&mut tx, &entry.id).await?;
+        Ok::<_, AppError>((tx, version, previous))
+    }
+    .await;
+    let (mut tx, version, previous) = match numbered {
+        Ok(n) => n,
+        Err(e) => {
+            discard(&[&staged, &staged_rejects]);
+            return Err(e);
+        }
+    };
+    let uploaded_at = app.now_micros();
+    // Timeliness (H12) of this update: how long the data it replaces had been in force (or,
+    // for a first version, how long the entry waited for data since its publication).
+    let since = previous
+        .as_ref()
+        .map(|p| p.uploaded_at)
+        .or(published.published_at)
+        .map_or(chrono::Duration::zero(), |t| {
+            micros_to_datetime(uploaded_at) - micros_to_datetime(t)
+        });
+    let quality = UpdateFrequency::parse(&published.update_frequency)
+        .ok()
+        .map(|f| VersionQuality::score(&report.quality, rule_count, f, since));
     let data_file = format!("{}/v{version}.parquet", entry.code);
     let rejects_file = keep_rejects.then(|| format!("{}/v{version}{REJECTS_SUFFIX}", entry.code));
     let target = super::data_path(&lake, &data_file);
@@ -216,12 +249,13 @@ pub async fn upload_version(
         data_file: data_file.clone(),
         schema: schema.to_string(),
         uploaded_by: ctx.principal.username.clone(),
-        uploaded_at: app.now_micros(),
+        uploaded_at,
         withdrawn_at: None,
         withdrawn_reason: None,
         rejects_file,
         rejects_bytes: keep_rejects.then_some(report.rejects_bytes as i64),
         rejects_sm3: report.rejects_sm3.clone(),
+        quality: quality.as_ref().and_then(|q| serde_json::to_string(q).ok()),
     };
     let committed = async {
         versions::insert_version(&mut tx, &row).await?;
@@ -240,6 +274,7 @@ pub async fn upload_version(
                     "source_sm3": row.source_sm3,
                     "data_sm3": row.data_sm3,
                     "rejects_sm3": row.rejects_sm3,
+                    "quality": quality.as_ref().map(|q| q.scores),
                 }),
             },
         )

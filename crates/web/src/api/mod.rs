@@ -8,6 +8,7 @@ pub(crate) use auth::session_cookie;
 mod calendar;
 mod health;
 mod orgs;
+mod quality;
 mod security_policy;
 mod tokens;
 mod versions;
@@ -30,6 +31,7 @@ use crate::state::AppState;
         (name = "audit", description = "审计日志 Audit log"),
         (name = "calendar", description = "工作日历 Working-day calendar"),
         (name = "catalog", description = "公共数据目录 Catalog"),
+        (name = "quality", description = "数据质量 Data quality"),
     ),
     components(schemas(crate::error::Problem))
 )]
@@ -96,4 +98,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         )
         .routes(routes!(versions::withdraw))
         .routes(routes!(versions::rejects))
+        .routes(routes!(quality::list_rules, quality::create_rule))
+        .routes(routes!(quality::delete_rule))
+        .routes(routes!(quality::entry_quality))
+        .routes(routes!(quality::overdue))
 }

@@ -28,6 +28,7 @@ mod console_pages;
 mod errors;
 mod orgs;
 mod platform;
+mod quality;
 mod registration;
 mod support;
 mod versions;
@@ -66,6 +67,9 @@ fn all_tests() -> Vec<(&'static str, TestFn)> {
         versions::orphaned_files_are_removed_at_start,
         versions::dropped_rows_are_kept_in_a_rejects_file_the_owner_downloads,
         versions::uploads_over_the_configured_limits_are_refused_with_413,
+        quality::h11_owner_adds_validated_rules_and_each_change_is_audited,
+        quality::h11_b17_a_version_is_scored_while_ingested_with_its_worst_rows,
+        quality::h12_stale_data_loses_timeliness_and_is_listed_as_overdue,
         platform::openapi_lists_every_api_route_the_router_serves,
         auth::every_demo_user_can_log_in_with_the_demo_password,
         auth::wrong_password_and_unknown_user_get_the_same_answer,
