@@ -80,7 +80,7 @@ where
     let first = batches.next().await.transpose()?;
     let batches = stream::iter(first.map(Ok)).chain(batches);
     if format == Format::Xlsx {
-        return Ok(xlsx(batches, schema).await?);
+        return xlsx(batches, schema).await;
     }
     let encoder: Box<dyn Encoder> = match format {
         Format::Json => Box::new(Json { rows: 0 }),

@@ -122,7 +122,7 @@ impl Engine {
         }
         if let Some(columns) = &query.select {
             frame = frame
-                .select(columns.iter().map(|c| ident(c)).collect::<Vec<_>>())
+                .select(columns.iter().map(ident).collect::<Vec<_>>())
                 .map_err(|e| self.engine_error(e))?;
         }
         self.stream(frame).await

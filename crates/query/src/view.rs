@@ -95,9 +95,7 @@ pub(crate) async fn view_frame(
             let stored = ident(&c.name);
             match &c.rule {
                 None => stored,
-                Some(rule) => {
-                    mask_udf(rule.clone(), Arc::clone(&dataset.view.mask)).call(vec![stored])
-                }
+                Some(rule) => mask_udf(*rule, Arc::clone(&dataset.view.mask)).call(vec![stored]),
             }
             .alias(&c.name)
         })

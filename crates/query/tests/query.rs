@@ -377,7 +377,7 @@ async fn h19_masked_values_cannot_be_recovered_by_filtering() {
         "SELECT * FROM t WHERE xm = '张三丰'",
         "SELECT * FROM t WHERE rq = DATE '2022-01-08'",
     ] {
-        let rows = match engine.sql(sql, &[d.clone()]).await {
+        let rows = match engine.sql(sql, std::slice::from_ref(&d)).await {
             Ok(b) => b
                 .collect()
                 .await
@@ -390,7 +390,7 @@ async fn h19_masked_values_cannot_be_recovered_by_filtering() {
     let batches = engine
         .sql(
             "SELECT min(sfzh) AS lo, max(sfzh) AS hi, min(rq) AS first FROM t",
-            &[d.clone()],
+            std::slice::from_ref(&d),
         )
         .await
         .unwrap()
@@ -413,9 +413,9 @@ async fn h19_every_masking_function_applies_in_the_engine() {
         files: vec![file.clone()],
         view: View {
             columns: vec![
-                ViewColumn::masked("sfzh", rule.clone()),
-                ViewColumn::masked("qx", rule.clone()),
-                ViewColumn::masked("nl", rule.clone()),
+                ViewColumn::masked("sfzh", rule),
+                ViewColumn::masked("qx", rule),
+                ViewColumn::masked("nl", rule),
                 ViewColumn::masked("rq", rule),
             ],
             row_filter: vec![],
@@ -566,7 +566,7 @@ async fn sql_is_one_select_over_the_views_only() {
     let n = engine
         .sql(
             "WITH a AS (SELECT qx, count(*) c FROM t GROUP BY qx) SELECT sum(c) AS n FROM a",
-            &[d.clone()],
+            std::slice::from_ref(&d),
         )
         .await
         .unwrap()
@@ -593,7 +593,7 @@ async fn sql_is_one_select_over_the_views_only() {
         ("SELECT * FROM public.t", "unknown_table"),
     ] {
         let err = engine
-            .sql(sql, &[d.clone()])
+            .sql(sql, std::slice::from_ref(&d))
             .await
             .err()
             .unwrap_or_else(|| panic!("{sql} ran"));
@@ -601,14 +601,19 @@ async fn sql_is_one_select_over_the_views_only() {
     }
     // A file path as a table name is just an unknown table.
     let err = engine
-        .sql(&format!("SELECT * FROM '{file}'"), &[d.clone()])
+        .sql(&format!("SELECT * FROM '{file}'"), std::slice::from_ref(&d))
         .await
         .err()
         .unwrap();
     assert_eq!(err.code(), "unknown_table", "{err}");
     let long = format!("SELECT 1 {}", " ".repeat(70_000));
     assert_eq!(
-        engine.sql(&long, &[d.clone()]).await.err().unwrap().code(),
+        engine
+            .sql(&long, std::slice::from_ref(&d))
+            .await
+            .err()
+            .unwrap()
+            .code(),
         "sql_too_long"
     );
     // A runaway query is stopped at the time limit.
