@@ -27,6 +27,11 @@ pub struct AppConfig {
     /// The largest XLSX workbook an upload may be, in bytes: stricter, because a workbook's
     /// shared-string table is held in memory and a small ZIP can expand a lot. Default 100 MiB.
     pub max_xlsx_bytes: u64,
+    /// What one data query may take (memory, time, SQL length, page size).
+    pub query_limits: gongshu_query::Limits,
+    /// The platform secret keyed pseudonyms are derived from; without one, pseudonym masking
+    /// yields NULL (fails closed).
+    pub privacy_secret: Option<gongshu_privacy::Secret>,
 }
 
 /// Default of [`AppConfig::max_upload_bytes`]: 2 GiB.
@@ -56,6 +61,8 @@ impl Default for AppConfig {
             sweep_lake: true,
             max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
             max_xlsx_bytes: DEFAULT_MAX_XLSX_BYTES,
+            query_limits: gongshu_query::Limits::default(),
+            privacy_secret: None,
         }
     }
 }
@@ -67,6 +74,7 @@ pub struct App {
     pub(crate) calendar: Arc<RwLock<WorkingCalendar>>,
     pub(crate) config: AppConfig,
     pub(crate) search: Arc<CatalogIndex>,
+    pub(crate) engine: gongshu_query::Engine,
 }
 
 impl std::fmt::Debug for App {
@@ -94,7 +102,9 @@ impl App {
             SearchIndex::InMemory | SearchIndex::Detached => CatalogIndex::in_memory(),
         }
         .map_err(|e| crate::AppError::Internal(format!("search index: {e}")))?;
+        let engine = gongshu_query::Engine::new(config.query_limits.clone())?;
         let app = Self {
+            engine,
             db,
             clock,
             calendar: Arc::new(RwLock::new(WorkingCalendar::official())),
@@ -117,6 +127,10 @@ impl App {
         let db = Db::connect(database_url).await?;
         db.migrate().await?;
         Self::new(db, Arc::new(SystemClock), config).await
+    }
+
+    pub fn query_limits(&self) -> &gongshu_query::Limits {
+        self.engine.limits()
     }
 
     pub fn db(&self) -> &Db {

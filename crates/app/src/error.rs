@@ -49,6 +49,9 @@ pub enum AppError {
     Busy,
     #[error("internal error: {0}")]
     Internal(String),
+    /// A data query the engine refused or could not finish.
+    #[error(transparent)]
+    Query(#[from] gongshu_query::QueryError),
 }
 
 impl AppError {

@@ -9,6 +9,7 @@ mod app;
 pub mod audit_log;
 pub mod calendar;
 pub mod catalog;
+pub mod data;
 mod clock;
 mod context;
 pub mod demo;

@@ -105,6 +105,12 @@ impl ApiError {
     }
 }
 
+impl From<gongshu_query::QueryError> for ApiError {
+    fn from(e: gongshu_query::QueryError) -> Self {
+        AppError::from(e).into()
+    }
+}
+
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
         use StatusCode as S;
@@ -232,6 +238,20 @@ impl From<AppError> for ApiError {
                     size_text(limit)
                 ),
             ),
+            AppError::Query(e) => {
+                use gongshu_query::{Fault, QueryError as Q};
+                let status = match (e.fault(), &e) {
+                    (Fault::Input, _) => S::BAD_REQUEST,
+                    (Fault::Limit, Q::SqlTooLong { .. } | Q::TooManyRowsForXlsx { .. }) => {
+                        S::PAYLOAD_TOO_LARGE
+                    }
+                    (Fault::Limit, _) => S::UNPROCESSABLE_ENTITY,
+                    (Fault::Internal, _) => {
+                        return ApiError::from(AppError::Internal(e.to_string()));
+                    }
+                };
+                ApiError::new(status, e.code(), e.zh(), e.to_string())
+            }
             AppError::Busy => ApiError::new(
                 S::SERVICE_UNAVAILABLE,
                 "busy",

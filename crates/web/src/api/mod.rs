@@ -6,6 +6,7 @@ mod auth;
 mod catalog;
 pub(crate) use auth::session_cookie;
 mod calendar;
+mod data;
 mod health;
 mod orgs;
 mod quality;
@@ -97,6 +98,10 @@ pub fn router() -> OpenApiRouter<AppState> {
                 .layer(axum::extract::DefaultBodyLimit::disable()),
         )
         .routes(routes!(versions::withdraw))
+        .routes(routes!(data::rows))
+        .routes(routes!(data::aggregate))
+        .routes(routes!(data::stats))
+        .routes(routes!(data::sql))
         .routes(routes!(versions::rejects))
         .routes(routes!(quality::list_rules, quality::create_rule))
         .routes(routes!(quality::delete_rule))

@@ -25,6 +25,7 @@ mod catalog_visibility;
 mod catalog_workflow;
 mod concurrency;
 mod console_pages;
+mod data;
 mod errors;
 mod orgs;
 mod platform;
@@ -67,6 +68,11 @@ fn all_tests() -> Vec<(&'static str, TestFn)> {
         versions::orphaned_files_are_removed_at_start,
         versions::dropped_rows_are_kept_in_a_rejects_file_the_owner_downloads,
         versions::uploads_over_the_configured_limits_are_refused_with_413,
+        data::the_owner_pages_through_filtered_rows_with_a_cursor,
+        data::every_format_downloads_the_rows,
+        data::h19_the_public_sees_masked_items_and_cannot_filter_through_them,
+        data::aggregates_and_sql_answer_and_refuse,
+        data::unreadable_data_and_bad_parameters_are_refused_clearly,
         quality::h11_owner_adds_validated_rules_and_each_change_is_audited,
         quality::h11_b17_a_version_is_scored_while_ingested_with_its_worst_rows,
         quality::h12_stale_data_loses_timeliness_and_is_listed_as_overdue,

@@ -1,0 +1,137 @@
+//! Which view of an entry's data a reader gets (读取策略). Today a reader is the owner agency
+//! (everything, as stored) or, for an unconditionally open entry, anyone (every item, the ones
+//! the catalog marks for masking masked by their default rule). Sharing grants (issue 5) add a
+//! third source: a [`Policy`] naming items, a row filter and rules, with its own salt.
+
+use std::sync::Arc;
+
+use gongshu_domain::catalog::{DataType, Vocabulary};
+use gongshu_privacy::{MaskContext, MaskingRule, PolicySalt, Secret, default_for};
+use gongshu_query::{Filter, View, ViewColumn};
+use gongshu_store::catalog::ItemRow;
+
+/// Why a reader may read, for the audit record and the response headers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicySource {
+    /// The providing agency reads its own data.
+    Owner,
+    /// Unconditionally open data (无条件开放), readable by anyone.
+    Open,
+}
+
+impl PolicySource {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Owner => "owner",
+            Self::Open => "open",
+        }
+    }
+}
+
+/// A policy: the items a reader sees, each clear or masked, and the rows.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub source: PolicySource,
+    pub columns: Vec<(String, Option<MaskingRule>)>,
+    pub row_filter: Vec<Filter>,
+    /// The salt of this policy's pseudonyms; `None` when it uses none.
+    pub salt: Option<PolicySalt>,
+}
+
+impl Policy {
+    /// The owner's policy: every stored column, as stored.
+    pub fn owner(columns: &[String]) -> Self {
+        Self {
+            source: PolicySource::Owner,
+            columns: columns.iter().map(|c| (c.clone(), None)).collect(),
+            row_filter: Vec::new(),
+            salt: None,
+        }
+    }
+
+    /// The public policy of open data: every stored column; items the catalog marks as
+    /// masked (脱敏) through the default rule of their type and name.
+    pub fn open(columns: &[String], items: &[ItemRow]) -> Self {
+        let rule = |code: &str| {
+            let item = items.iter().find(|i| i.code == code)?;
+            if item.masked == 0 {
+                return None;
+            }
+            let data_type = DataType::parse(&item.data_type).unwrap_or(DataType::Text);
+            Some(default_for(data_type, Some(&item.name)))
+        };
+        Self {
+            source: PolicySource::Open,
+            columns: columns.iter().map(|c| (c.clone(), rule(c))).collect(),
+            row_filter: Vec::new(),
+            salt: None,
+        }
+    }
+
+    /// The view the engine applies. Without a platform secret, pseudonyms fail closed (NULL).
+    pub fn view(&self, secret: Option<&Secret>) -> View {
+        let mask = match (secret, &self.salt) {
+            (Some(secret), Some(salt)) => MaskContext::new(secret, salt),
+            _ => MaskContext::without_keys(),
+        };
+        View {
+            columns: self
+                .columns
+                .iter()
+                .map(|(code, rule)| match rule {
+                    None => ViewColumn::clear(code),
+                    Some(rule) => ViewColumn::masked(code, *rule),
+                })
+                .collect(),
+            row_filter: self.row_filter.clone(),
+            mask: Arc::new(mask),
+        }
+    }
+
+    /// For the reader: which columns come masked, and how.
+    pub fn masked_columns(&self) -> Vec<String> {
+        self.columns
+            .iter()
+            .filter(|(_, r)| r.is_some())
+            .map(|(c, _)| c.clone())
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(code: &str, name: &str, data_type: &str, masked: i64) -> ItemRow {
+        ItemRow {
+            entry_id: "e".into(),
+            revision: 1,
+            position: 0,
+            code: code.into(),
+            name: name.into(),
+            data_type: data_type.into(),
+            description: String::new(),
+            grade: "general_1".into(),
+            personal: masked,
+            sensitive_kind: None,
+            masked,
+            element_code: None,
+        }
+    }
+
+    #[test]
+    fn h19_open_data_masks_what_the_catalog_marks() {
+        let items = [
+            item("xm", "姓名", "text", 1),
+            item("sfzh", "公民身份号码", "citizen_id", 1),
+            item("jgmc", "机构名称", "text", 0),
+        ];
+        let columns = ["xm", "sfzh", "jgmc"].map(String::from);
+        let p = Policy::open(&columns, &items);
+        assert_eq!(p.columns[0].1, Some(MaskingRule::chinese_name()));
+        assert_eq!(p.columns[1].1, Some(MaskingRule::citizen_id()));
+        assert_eq!(p.columns[2].1, None);
+        assert_eq!(p.masked_columns(), ["xm", "sfzh"]);
+        assert!(Policy::owner(&columns).masked_columns().is_empty());
+    }
+}

@@ -1,0 +1,329 @@
+//! Page, export, aggregate and statistics reads of one entry.
+
+use gongshu_audit::Outcome;
+use gongshu_domain::{Action, Target, decide};
+use gongshu_query::{AggregateQuery, Batches, ColumnStats, Dataset, Page, PageRequest, RowsQuery};
+use gongshu_store::catalog::{self, EntryRow};
+use gongshu_store::versions::{self, VersionRow};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::policy::{Policy, PolicySource};
+use crate::record::{Change, Who, append};
+use crate::versions::data_path;
+use crate::{App, AppError, Ctx, RequestMeta, Result};
+
+/// Who reads: a signed-in principal or an anonymous member of the public.
+#[derive(Clone, Copy)]
+pub enum Reader<'a> {
+    Signed(Ctx<'a>),
+    Anonymous(&'a RequestMeta),
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(ctx: Option<Ctx<'a>>, meta: &'a RequestMeta) -> Self {
+        match ctx {
+            Some(ctx) => Self::Signed(ctx),
+            None => Self::Anonymous(meta),
+        }
+    }
+
+    fn ctx(self) -> Option<Ctx<'a>> {
+        match self {
+            Self::Signed(ctx) => Some(ctx),
+            Self::Anonymous(_) => None,
+        }
+    }
+
+    fn meta(self) -> &'a RequestMeta {
+        match self {
+            Self::Signed(ctx) => ctx.meta,
+            Self::Anonymous(meta) => meta,
+        }
+    }
+
+    fn who(self) -> Who<'a> {
+        match self {
+            Self::Signed(ctx) => Who {
+                id: Some(&ctx.principal.account_id),
+                name: &ctx.principal.username,
+                org: ctx.principal.org_id.as_deref(),
+            },
+            Self::Anonymous(_) => Who {
+                id: None,
+                name: "anonymous",
+                org: None,
+            },
+        }
+    }
+}
+
+/// What a read resolved to.
+pub(crate) struct Readable {
+    pub entry: EntryRow,
+    pub version: VersionRow,
+    pub policy: Policy,
+    pub dataset: Dataset,
+}
+
+/// The version a reader asked for (or the current one) of an entry they may read, with the
+/// view their policy gives. Entries a reader cannot see at all are "not found"; entries they
+/// can see in the catalog but not read say why.
+pub(crate) async fn readable(
+    app: &App,
+    reader: Reader<'_>,
+    code: &str,
+    version: Option<i64>,
+) -> Result<Readable> {
+    let not_found = || AppError::not_found("catalog entry", "目录条目");
+    let lake = app.config.lake_dir.as_deref().ok_or_else(not_found)?;
+    let mut conn = app.db.pool().acquire().await?;
+    let entry = catalog::get_entry_by_code(&mut conn, code)
+        .await?
+        .ok_or_else(not_found)?;
+    let owner = reader.ctx().is_some_and(|ctx| {
+        decide(
+            &ctx.principal.actor,
+            Action::ManageEntries,
+            Target::Organisation { id: &entry.org_id },
+        )
+        .is_allowed()
+    });
+    let published = match entry.published_revision {
+        Some(r) => catalog::get_revision(&mut conn, &entry.id, r).await?,
+        None => None,
+    };
+    let open = published
+        .as_ref()
+        .is_some_and(|p| p.open_type == "unconditional");
+    if !owner && !open {
+        // Anonymous readers see only open entries in the catalog; anything else does not
+        // exist for them. Signed-in readers see published entries and are told why not.
+        return Err(match (published, reader) {
+            (Some(_), Reader::Signed(_)) => AppError::conflict(
+                "data_not_readable",
+                "该数据不是无条件开放数据，需经共享或开放申请获批后方可读取",
+                "this data is not unconditionally open; it can be read only through an approved sharing or opening request",
+            ),
+            _ => not_found(),
+        });
+    }
+    let version = match version {
+        Some(v) => versions::get_version(&mut conn, &entry.id, v)
+            .await?
+            .filter(|v| v.withdrawn_at.is_none())
+            .ok_or_else(|| AppError::not_found("data version", "数据版本"))?,
+        None => versions::get_latest_version(&mut conn, &entry.id)
+            .await?
+            .ok_or_else(|| {
+                AppError::conflict(
+                    "no_data",
+                    "该目录条目尚无可读取的数据版本",
+                    "this catalog entry has no readable data version yet",
+                )
+            })?,
+    };
+    let columns: Vec<String> = serde_json::from_str::<Vec<Value>>(&version.schema)
+        .map_err(|e| AppError::Internal(format!("version schema: {e}")))?
+        .iter()
+        .filter_map(|c| c["code"].as_str().map(str::to_owned))
+        .collect();
+    let policy = if owner {
+        Policy::owner(&columns)
+    } else {
+        let items = catalog::list_items(&mut conn, &entry.id, version.catalog_revision).await?;
+        Policy::open(&columns, &items)
+    };
+    let dataset = Dataset {
+        name: entry.code.clone(),
+        files: vec![
+            data_path(lake, &version.data_file)
+                .to_string_lossy()
+                .into_owned(),
+        ],
+        view: policy.view(app.config.privacy_secret.as_ref()),
+    };
+    Ok(Readable {
+        entry,
+        version,
+        policy,
+        dataset,
+    })
+}
+
+/// One audit event per read request: who read which version under which policy, and how.
+pub(crate) async fn record_read(
+    app: &App,
+    reader: Reader<'_>,
+    action: &str,
+    target: &str,
+    payload: Value,
+) -> Result<()> {
+    let mut tx = app.db.begin_write().await?;
+    append(
+        app,
+        &mut tx,
+        reader.meta(),
+        reader.who(),
+        Outcome::Success,
+        Change {
+            action,
+            target_kind: "data_version",
+            target_id: target,
+            payload,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A page of rows with where it came from.
+#[derive(Debug)]
+pub struct DataPage {
+    pub entry_code: String,
+    pub version: i64,
+    pub policy: PolicySource,
+    pub masked: Vec<String>,
+    pub page: Page,
+}
+
+/// A result streamed to the reader.
+#[derive(Debug)]
+pub struct DataExport {
+    pub entry_code: String,
+    pub version: i64,
+    pub policy: PolicySource,
+    pub masked: Vec<String>,
+    pub batches: Batches,
+}
+
+/// One page of rows (`query_text`: the request's query string, for the audit record).
+pub async fn read_page(
+    app: &App,
+    reader: Reader<'_>,
+    code: &str,
+    version: Option<i64>,
+    query: &RowsQuery,
+    page: &PageRequest,
+    query_text: &str,
+) -> Result<DataPage> {
+    let r = readable(app, reader, code, version).await?;
+    let result = app.engine.page(&r.dataset, query, page).await?;
+    record_read(
+        app,
+        reader,
+        "read_data",
+        &target(&r),
+        json!({ "policy": r.policy.source.code(), "query": query_text, "rows": result.rows() }),
+    )
+    .await?;
+    Ok(DataPage {
+        entry_code: r.entry.code,
+        version: r.version.version,
+        policy: r.policy.source,
+        masked: r.policy.masked_columns(),
+        page: result,
+    })
+}
+
+/// Every matching row, streamed.
+pub async fn export_data(
+    app: &App,
+    reader: Reader<'_>,
+    code: &str,
+    version: Option<i64>,
+    query: &RowsQuery,
+    query_text: &str,
+) -> Result<DataExport> {
+    let r = readable(app, reader, code, version).await?;
+    let batches = app.engine.export(&r.dataset, query).await?;
+    record_read(
+        app,
+        reader,
+        "export_data",
+        &target(&r),
+        json!({ "policy": r.policy.source.code(), "query": query_text }),
+    )
+    .await?;
+    Ok(export(r, batches))
+}
+
+/// Groups and measures, streamed.
+pub async fn aggregate_data(
+    app: &App,
+    reader: Reader<'_>,
+    code: &str,
+    version: Option<i64>,
+    query: &AggregateQuery,
+    query_text: &str,
+) -> Result<DataExport> {
+    let r = readable(app, reader, code, version).await?;
+    let batches = app.engine.aggregate(&r.dataset, query).await?;
+    record_read(
+        app,
+        reader,
+        "aggregate_data",
+        &target(&r),
+        json!({ "policy": r.policy.source.code(), "query": query_text }),
+    )
+    .await?;
+    Ok(export(r, batches))
+}
+
+/// Column statistics of the reader's view, for the data preview.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DataStats {
+    pub entry_code: String,
+    pub version: i64,
+    pub rows: i64,
+    /// `owner` or `open`.
+    pub policy: String,
+    /// Columns the reader sees masked.
+    pub masked: Vec<String>,
+    #[schema(value_type = Vec<Object>)]
+    pub columns: Vec<ColumnStats>,
+}
+
+pub async fn data_stats(
+    app: &App,
+    reader: Reader<'_>,
+    code: &str,
+    version: Option<i64>,
+) -> Result<DataStats> {
+    let r = readable(app, reader, code, version).await?;
+    let columns = app.engine.column_stats(&r.dataset).await?;
+    record_read(
+        app,
+        reader,
+        "read_data_stats",
+        &target(&r),
+        json!({ "policy": r.policy.source.code() }),
+    )
+    .await?;
+    let rows = columns
+        .first()
+        .map_or(r.version.rows, |c| (c.non_null + c.nulls) as i64);
+    Ok(DataStats {
+        entry_code: r.entry.code,
+        version: r.version.version,
+        rows,
+        policy: r.policy.source.code().to_owned(),
+        masked: r.policy.masked_columns(),
+        columns,
+    })
+}
+
+fn target(r: &Readable) -> String {
+    format!("{}/v{}", r.entry.code, r.version.version)
+}
+
+fn export(r: Readable, batches: Batches) -> DataExport {
+    DataExport {
+        masked: r.policy.masked_columns(),
+        entry_code: r.entry.code,
+        version: r.version.version,
+        policy: r.policy.source,
+        batches,
+    }
+}

@@ -1,0 +1,335 @@
+//! Reading data (issue 4 item 3): rows with PostgREST-style filters and keyset paging, whole
+//! exports, aggregates, column statistics and read-only SQL, in JSON, NDJSON, CSV, XLSX or
+//! Parquet. Results stream: an export of any size is never held whole.
+//!
+//! Query parameters other than the reserved ones are filters: `?nl=gte.18&qx=in.(新城区,回民区)`.
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use gongshu_app::AppError;
+use gongshu_app::data::{self, DataExport, DataStats, PolicySource, Reader};
+use gongshu_domain::Violation;
+use gongshu_query::{
+    AggregateQuery, Filter, Format, Measure, OrderKey, PageRequest, QueryError, RowsQuery, encode,
+    encode_batches,
+};
+use serde::Deserialize;
+
+use crate::error::ApiResult;
+use crate::extract::{ApiJson, Authed, MaybeAuthed, Meta};
+use crate::state::AppState;
+
+/// Parameters that are not filters.
+const RESERVED: &[&str] = &[
+    "select", "order", "limit", "cursor", "format", "version", "group_by", "measures",
+];
+
+/// The parsed query string of a data read.
+struct Params {
+    text: String,
+    pairs: Vec<(String, String)>,
+}
+
+impl Params {
+    fn new(raw: Option<String>) -> Self {
+        let text = raw.unwrap_or_default();
+        let pairs = url::form_urlencoded::parse(text.as_bytes())
+            .into_owned()
+            .collect();
+        Self { text, pairs }
+    }
+
+    fn one(&self, key: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn filters(&self) -> Result<Vec<Filter>, QueryError> {
+        self.pairs
+            .iter()
+            .filter(|(k, _)| !RESERVED.contains(&k.as_str()))
+            .map(|(k, v)| Filter::parse(k, v))
+            .collect()
+    }
+
+    fn version(&self) -> Result<Option<i64>, AppError> {
+        self.one("version")
+            .map(|v| {
+                v.trim().parse::<i64>().map_err(|_| {
+                    AppError::from(Violation::new(
+                        "version",
+                        "invalid",
+                        "版本号应为正整数",
+                        "version must be a positive integer",
+                    ))
+                })
+            })
+            .transpose()
+    }
+
+    fn format(&self, default: Format) -> Result<Format, AppError> {
+        match self.one("format") {
+            None => Ok(default),
+            Some(f) => Format::parse(f).ok_or_else(|| {
+                Violation::new(
+                    "format",
+                    "invalid",
+                    "格式应为 json、ndjson、csv、xlsx 或 parquet",
+                    "format must be json, ndjson, csv, xlsx or parquet",
+                )
+                .into()
+            }),
+        }
+    }
+
+    fn list(&self, key: &str) -> Option<Vec<String>> {
+        self.one(key).map(|v| {
+            v.split(',')
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .collect()
+        })
+    }
+
+    fn rows_query(&self) -> Result<RowsQuery, AppError> {
+        Ok(RowsQuery {
+            select: self.list("select"),
+            filters: self.filters()?,
+            order: OrderKey::parse_list(self.one("order").unwrap_or_default())?,
+            page: None,
+        })
+    }
+}
+
+/// The response headers every data read carries: which version and policy answered.
+fn provenance(
+    version: i64,
+    policy: PolicySource,
+    masked: &[String],
+) -> Vec<(HeaderName, HeaderValue)> {
+    let mut headers = vec![
+        (
+            HeaderName::from_static("x-gongshu-version"),
+            HeaderValue::from(version),
+        ),
+        (
+            HeaderName::from_static("x-gongshu-policy"),
+            HeaderValue::from_static(policy.code()),
+        ),
+    ];
+    if let Ok(v) = HeaderValue::from_str(&masked.join(",")) {
+        headers.push((HeaderName::from_static("x-gongshu-masked"), v));
+    }
+    headers
+}
+
+fn download(
+    entry: &str,
+    version: i64,
+    suffix: &str,
+    format: Format,
+) -> Vec<(HeaderName, HeaderValue)> {
+    let mut headers = vec![(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(format.content_type()),
+    )];
+    if format != Format::Json {
+        let name = format!("{entry}-v{version}{suffix}.{}", format.extension());
+        if let Ok(v) = HeaderValue::from_str(&format!(
+            "attachment; filename=\"{}\"",
+            name.replace(['"', '\\'], "_")
+        )) {
+            headers.push((header::CONTENT_DISPOSITION, v));
+        }
+    }
+    headers
+}
+
+async fn respond(export: DataExport, format: Format, suffix: &str) -> ApiResult<Response> {
+    let mut headers = provenance(export.version, export.policy, &export.masked);
+    headers.extend(download(&export.entry_code, export.version, suffix, format));
+    let schema = export.batches.schema();
+    let body = encode(export.batches, schema, format)
+        .await
+        .map_err(AppError::from)?;
+    let mut response = Body::from_stream(body).into_response();
+    response.headers_mut().extend(headers);
+    Ok(response)
+}
+
+/// The rows of an entry's current (or `version`) data as the caller's policy shows them:
+/// owner agencies see everything, anyone sees unconditionally open entries with the items the
+/// catalog marks masked. Parameters: `select=a,b`, `order=a.desc,b`, `limit` (1–10,000) and
+/// `cursor` for one page — the next page's cursor comes in the `x-next-cursor` header and a
+/// `Link: rel="next"` — or no `limit` to stream every matching row; `format=json|ndjson|csv|
+/// xlsx|parquet`; `version`; any other parameter is a filter `column=op.value` with op one of
+/// eq, neq, lt, lte, gt, gte, in, like, ilike, is (null/true/false), optionally `not.`.
+#[utoipa::path(get, path = "/api/v1/entries/{code}/data", tag = "data",
+    params(("code" = String, Path)),
+    responses((status = 200, description = "Rows in the requested format"),
+        (status = 400, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem)))]
+pub async fn rows(
+    State(state): State<AppState>,
+    auth: MaybeAuthed,
+    Meta(meta): Meta,
+    Path(code): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Response> {
+    let params = Params::new(raw);
+    let reader = Reader::new(auth.ctx(), &meta);
+    let query = params.rows_query()?;
+    let version = params.version()?;
+    let format = params.format(Format::Json)?;
+    let Some(limit) = params.one("limit") else {
+        let export =
+            data::export_data(&state.app, reader, &code, version, &query, &params.text).await?;
+        return respond(export, format, "").await;
+    };
+    let max = state.app.query_limits().max_page_rows;
+    let limit = limit
+        .trim()
+        .parse::<usize>()
+        .map_err(|_| QueryError::BadLimit { max })?;
+    let request = PageRequest {
+        limit,
+        cursor: params.one("cursor").map(str::to_owned),
+    };
+    let page = data::read_page(
+        &state.app,
+        reader,
+        &code,
+        version,
+        &query,
+        &request,
+        &params.text,
+    )
+    .await?;
+    let mut headers = provenance(page.version, page.policy, &page.masked);
+    headers.extend(download(&page.entry_code, page.version, "", format));
+    if let Some(cursor) = &page.page.next_cursor {
+        let next: Vec<(String, String)> = params
+            .pairs
+            .iter()
+            .filter(|(k, _)| k != "cursor")
+            .cloned()
+            .chain([("cursor".to_owned(), cursor.clone())])
+            .collect();
+        let next = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(next)
+            .finish();
+        if let (Ok(c), Ok(link)) = (
+            HeaderValue::from_str(cursor),
+            HeaderValue::from_str(&format!(
+                "</api/v1/entries/{code}/data?{next}>; rel=\"next\""
+            )),
+        ) {
+            headers.push((HeaderName::from_static("x-next-cursor"), c));
+            headers.push((header::LINK, link));
+        }
+    }
+    let body = encode_batches(page.page.batches, page.page.schema, format)
+        .await
+        .map_err(AppError::from)?;
+    let mut response = Body::from_stream(body).into_response();
+    response.headers_mut().extend(headers);
+    Ok(response)
+}
+
+/// Groups and measures over the caller's view: `group_by=a,b`, `measures=count,sum.x,avg.y,
+/// min.z,max.z,count_distinct.w` (output columns `count`, `sum_x`, …), the same filters,
+/// `format` and `version` as the row read. Ordered by the group columns.
+#[utoipa::path(get, path = "/api/v1/entries/{code}/data/aggregate", tag = "data",
+    params(("code" = String, Path)),
+    responses((status = 200, description = "Groups in the requested format"),
+        (status = 400, body = crate::error::Problem)))]
+pub async fn aggregate(
+    State(state): State<AppState>,
+    auth: MaybeAuthed,
+    Meta(meta): Meta,
+    Path(code): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Response> {
+    let params = Params::new(raw);
+    let reader = Reader::new(auth.ctx(), &meta);
+    let query = AggregateQuery {
+        group_by: params.list("group_by").unwrap_or_default(),
+        measures: Measure::parse_list(params.one("measures").unwrap_or("count"))?,
+        filters: params.filters()?,
+    };
+    let version = params.version()?;
+    let format = params.format(Format::Json)?;
+    let export =
+        data::aggregate_data(&state.app, reader, &code, version, &query, &params.text).await?;
+    respond(export, format, "-aggregate").await
+}
+
+/// Column statistics of the caller's view (filled, empty, about how many distinct values,
+/// smallest and largest), for the data preview.
+#[utoipa::path(get, path = "/api/v1/entries/{code}/data/stats", tag = "data",
+    params(("code" = String, Path)),
+    responses((status = 200, body = DataStats), (status = 404, body = crate::error::Problem)))]
+pub async fn stats(
+    State(state): State<AppState>,
+    auth: MaybeAuthed,
+    Meta(meta): Meta,
+    Path(code): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<DataStats>> {
+    let params = Params::new(raw);
+    let reader = Reader::new(auth.ctx(), &meta);
+    Ok(Json(
+        data::data_stats(&state.app, reader, &code, params.version()?).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SqlInput {
+    /// One SELECT; tables are entry codes (quote them: `"101-00001"`), each the caller's view
+    /// of the entry's current version.
+    sql: String,
+    /// json (default), ndjson, csv, xlsx or parquet.
+    #[serde(default)]
+    format: Option<String>,
+}
+
+/// Read-only SQL over the entries the caller may read: one SELECT statement, no DDL or DML,
+/// no file or URL access, stopped at the platform's time and memory limits.
+#[utoipa::path(post, path = "/api/v1/sql", tag = "data", request_body = SqlInput,
+    responses((status = 200, description = "Rows in the requested format"),
+        (status = 400, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn sql(
+    State(state): State<AppState>,
+    auth: Authed,
+    ApiJson(input): ApiJson<SqlInput>,
+) -> ApiResult<Response> {
+    let format = match input.format.as_deref() {
+        None => Format::Json,
+        Some(f) => Format::parse(f).ok_or_else(|| {
+            AppError::from(Violation::new(
+                "format",
+                "invalid",
+                "格式应为 json、ndjson、csv、xlsx 或 parquet",
+                "format must be json, ndjson, csv, xlsx or parquet",
+            ))
+        })?,
+    };
+    let batches = data::run_sql(&state.app, auth.ctx(), &input.sql).await?;
+    let schema = batches.schema();
+    let body = encode(batches, schema, format)
+        .await
+        .map_err(AppError::from)?;
+    let mut response = Body::from_stream(body).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(format.content_type()),
+    );
+    Ok(response)
+}
