@@ -505,26 +505,24 @@ async fn ingest(
         meta: &meta,
         principal: &principal,
     };
-    let started = std::time::Instant::now();
-    let mut last = std::time::Instant::now();
+    // A bar over the source's bytes when its length is known, a spinner otherwise; rows and
+    // throughput in the message. indicatif draws nothing when stderr is not a terminal.
+    let bar = match len {
+        Some(total) => indicatif::ProgressBar::new(total).with_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:30} {bytes}/{total_bytes} {bytes_per_sec} 剩余 ETA {eta} · {msg}",
+            )
+            .expect("a valid template"),
+        ),
+        None => indicatif::ProgressBar::new_spinner().with_style(
+            indicatif::ProgressStyle::with_template("{spinner} {bytes} {bytes_per_sec} · {msg}")
+                .expect("a valid template"),
+        ),
+    };
+    let shown = bar.clone();
     let progress = move |p: versions::Progress| {
-        if last.elapsed().as_secs_f64() < 1.0 {
-            return;
-        }
-        last = std::time::Instant::now();
-        let secs = started.elapsed().as_secs_f64().max(0.001);
-        let mb_s = p.bytes as f64 / 1_048_576.0 / secs;
-        let eta = p
-            .total_bytes
-            .filter(|_| p.bytes > 0)
-            .map(|t| {
-                format!(
-                    ", ETA {:.0}s",
-                    (t.saturating_sub(p.bytes)) as f64 / p.bytes as f64 * secs
-                )
-            })
-            .unwrap_or_default();
-        eprintln!("  {} rows, {mb_s:.1} MB/s{eta}", p.rows);
+        shown.set_position(p.bytes);
+        shown.set_message(format!("{} 行 rows", p.rows));
     };
     let source = UploadSource {
         name,
@@ -535,7 +533,9 @@ async fn ingest(
         drop_bad_rows,
         progress: Some(Box::new(progress)),
     };
-    match versions::upload_version(&app, ctx, &entry, source, options).await {
+    let uploaded = versions::upload_version(&app, ctx, &entry, source, options).await;
+    bar.finish_and_clear();
+    match uploaded {
         Ok(v) => {
             println!(
                 "已提交 committed {} v{} as {username}: {} rows ({} bad rows dropped), {} {}",
