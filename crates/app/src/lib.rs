@@ -14,6 +14,7 @@ mod clock;
 mod context;
 pub mod demo;
 pub mod demo_catalog;
+pub mod demo_data;
 mod error;
 pub mod identity;
 pub mod orgs;

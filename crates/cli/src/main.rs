@@ -1,11 +1,13 @@
-//! `gongshu`: the one binary of the platform. `serve` runs it; `migrate`, `audit verify` and
-//! `calendar import` are the operator's tools. Every subcommand that touches data takes the
-//! same `--data-dir` / `--database-url` options.
+//! `gongshu`: the one binary of the platform. `serve` runs it; `migrate`, `audit verify`,
+//! `calendar import`, `ingest` and `demo seed` are the operator's tools. Every subcommand that
+//! touches data takes the same `--data-dir` / `--database-url` options.
 #![forbid(unsafe_code)]
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
@@ -155,6 +157,11 @@ enum Command {
         /// The password every demo user shares.
         #[arg(long, env = "GONGSHU_DEMO_PASSWORD", default_value = "gongshu-demo")]
         demo_password: String,
+        /// Size of the demo datasets, seeded in the background while the server runs: 1 is
+        /// the full set (a 1,000,000-row household register among two dozen entries), 0.01 a
+        /// hundredth, 0 none.
+        #[arg(long, env = "GONGSHU_DEMO_DATA_SCALE", default_value_t = 1.0, value_parser = parse_data_scale)]
+        demo_data_scale: f64,
         /// Mark the session cookie Secure (set when served over HTTPS, e.g. behind a proxy).
         #[arg(long, env = "GONGSHU_SECURE_COOKIES")]
         secure_cookies: bool,
@@ -204,6 +211,36 @@ enum Command {
         #[command(subcommand)]
         command: SearchCommand,
     },
+    /// Demo city tools.
+    Demo {
+        #[command(subcommand)]
+        command: DemoCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DemoCommand {
+    /// Seeds the demo city, its catalog and its datasets into an empty data directory (what
+    /// `serve --demo` does), in the foreground, and exits. Anything already seeded is kept.
+    Seed {
+        /// The password every demo user shares.
+        #[arg(long, env = "GONGSHU_DEMO_PASSWORD", default_value = "gongshu-demo")]
+        password: String,
+        /// Size of the demo datasets: 1 is the full set, 0 none (see `serve --demo-data-scale`).
+        #[arg(long, default_value_t = 1.0, value_parser = parse_data_scale)]
+        data_scale: f64,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+/// A demo data scale from 0 to [`gongshu_app::demo_data::DemoDataSize::MAX_SCALE`].
+fn parse_data_scale(s: &str) -> Result<f64, String> {
+    let max = gongshu_app::demo_data::DemoDataSize::MAX_SCALE;
+    match s.parse::<f64>() {
+        Ok(v) if (0.0..=max).contains(&v) => Ok(v),
+        _ => Err(format!("a number from 0 to {max}")),
+    }
 }
 
 #[derive(Subcommand)]
@@ -293,6 +330,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             addr,
             demo,
             demo_password,
+            demo_data_scale,
             secure_cookies,
             limits,
         } => {
@@ -303,19 +341,57 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 );
             }
             let app = data.open_with_index().await?;
+            let stop = Arc::new(AtomicBool::new(false));
             if demo {
-                let summary = gongshu_app::demo::seed(&app, &demo_password)
-                    .await
-                    .map_err(|e| anyhow::anyhow!("demo seeding failed: {e}"))?;
-                let entries = gongshu_app::demo_catalog::seed_catalog(&app)
-                    .await
-                    .map_err(|e| anyhow::anyhow!("demo catalog seeding failed: {e}"))?;
-                if entries > 0 {
-                    println!("演示目录已生成 demo catalog seeded: {entries} entries");
-                }
+                let summary = seed_demo_city(&app, &demo_password).await?;
                 print_demo_banner(&summary, &demo_password, addr);
+                if demo_data_scale > 0.0 {
+                    // The datasets take a while (the full register is a million rows), so the
+                    // server answers meanwhile and each dataset appears as it is committed.
+                    println!(
+                        "演示数据正在后台生成，进度见日志 demo datasets are being seeded in the background; progress is logged"
+                    );
+                    tokio::spawn(seed_demo_data(app.clone(), demo_data_scale, stop.clone()));
+                }
             }
-            gongshu_web::serve(AppState::new(app, secure_cookies), ServeConfig { addr }).await?;
+            let served =
+                gongshu_web::serve(AppState::new(app, secure_cookies), ServeConfig { addr }).await;
+            // A dataset still being generated stops at its next buffer; its staged file is
+            // swept at the next start.
+            stop.store(true, Ordering::Relaxed);
+            served?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo {
+            command:
+                DemoCommand::Seed {
+                    password,
+                    data_scale,
+                    data,
+                },
+        } => {
+            let app = data.open().await?;
+            let summary = seed_demo_city(&app, &password).await?;
+            println!(
+                "演示城市 demo city {}: {} users",
+                if summary.seeded {
+                    "seeded"
+                } else {
+                    "already present"
+                },
+                summary.users.len()
+            );
+            if data_scale > 0.0 {
+                let started = std::time::Instant::now();
+                let stop = Arc::new(AtomicBool::new(false));
+                let size = gongshu_app::demo_data::DemoDataSize {
+                    rows_scale: data_scale,
+                };
+                let data = gongshu_app::demo_data::seed_data(&app, size, stop)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("demo data seeding failed: {e}"))?;
+                print_demo_data(&data, started.elapsed());
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate { data } => {
@@ -481,7 +557,12 @@ async fn ingest(
     let fail = |e: gongshu_app::AppError| anyhow::anyhow!("{e}");
     let reader =
         std::fs::File::open(&file).with_context(|| format!("cannot read {}", file.display()))?;
-    let len = reader.metadata().ok().map(|m| m.len());
+    // A pipe or a device has no length to check against the size limit or show an ETA for.
+    let len = reader
+        .metadata()
+        .ok()
+        .filter(|m| m.is_file())
+        .map(|m| m.len());
     let name = file
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -572,6 +653,50 @@ async fn ingest(
             Ok(ExitCode::from(2))
         }
         Err(e) => Err(fail(e)),
+    }
+}
+
+/// Seeds the demo city and its catalog (each only into an empty database).
+async fn seed_demo_city(
+    app: &App,
+    password: &str,
+) -> anyhow::Result<gongshu_app::demo::DemoSummary> {
+    let summary = gongshu_app::demo::seed(app, password)
+        .await
+        .map_err(|e| anyhow::anyhow!("demo seeding failed: {e}"))?;
+    let entries = gongshu_app::demo_catalog::seed_catalog(app)
+        .await
+        .map_err(|e| anyhow::anyhow!("demo catalog seeding failed: {e}"))?;
+    if entries > 0 {
+        println!("演示目录已生成 demo catalog seeded: {entries} entries");
+    }
+    Ok(summary)
+}
+
+/// The background half of `serve --demo`: a failure is logged, the server keeps running.
+async fn seed_demo_data(app: App, rows_scale: f64, stop: Arc<AtomicBool>) {
+    let started = std::time::Instant::now();
+    let size = gongshu_app::demo_data::DemoDataSize { rows_scale };
+    match gongshu_app::demo_data::seed_data(&app, size, stop.clone()).await {
+        Ok(data) => print_demo_data(&data, started.elapsed()),
+        Err(_) if stop.load(Ordering::Relaxed) => {}
+        Err(e) => tracing::error!(error = %e, "demo data seeding failed"),
+    }
+}
+
+fn print_demo_data(data: &gongshu_app::demo_data::DemoDataSummary, took: std::time::Duration) {
+    println!(
+        "演示数据已生成 demo datasets seeded: {} versions, {} rows in {:.1}s ({} already present)",
+        data.versions,
+        data.rows,
+        took.as_secs_f64(),
+        data.present
+    );
+    if !data.missing_entries.is_empty() {
+        println!(
+            "  未找到已发布的目录条目 entries not found published: {}",
+            data.missing_entries.join("、")
+        );
     }
 }
 

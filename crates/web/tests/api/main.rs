@@ -26,6 +26,7 @@ mod catalog_workflow;
 mod concurrency;
 mod console_pages;
 mod data;
+mod demo_data;
 mod errors;
 mod orgs;
 mod platform;
@@ -77,6 +78,7 @@ fn all_tests() -> Vec<(&'static str, TestFn)> {
         quality::h11_b17_a_version_is_scored_while_ingested_with_its_worst_rows,
         quality::h12_stale_data_loses_timeliness_and_is_listed_as_overdue,
         platform::openapi_lists_every_api_route_the_router_serves,
+        demo_data::the_demo_datasets_become_versions_of_at_least_fifteen_entries,
         auth::every_demo_user_can_log_in_with_the_demo_password,
         auth::wrong_password_and_unknown_user_get_the_same_answer,
         auth::five_wrong_passwords_lock_the_account_for_fifteen_minutes,
