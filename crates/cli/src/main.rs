@@ -637,6 +637,13 @@ async fn ingest(
             {
                 println!("  剔除行 rejects {file} ({bytes} bytes), SM3 {sm3}");
             }
+            if let Some(q) = &v.quality {
+                println!(
+                    "  质量 quality {:.1}: 完整性 completeness {:.1}, 有效性 validity {:.1}, \
+                     唯一性 uniqueness {:.1}, 及时性 timeliness {:.1}",
+                    q.overall, q.completeness, q.validity, q.uniqueness, q.timeliness
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         Err(gongshu_app::AppError::RejectedData {
