@@ -325,7 +325,7 @@ async fn xlsx<S>(
 where
     S: Stream<Item = Result<RecordBatch, QueryError>> + Send + 'static,
 {
-    let (tx, rx) = std::sync::mpsc::sync_channel::<RecordBatch>(2);
+    let (tx, rx) = tokio::sync::mpsc::channel::<RecordBatch>(2);
     let writer = tokio::task::spawn_blocking(move || write_xlsx(rx, &schema));
     let mut batches = Box::pin(batches);
     let mut rows = 0usize;
@@ -338,7 +338,7 @@ where
                     failure = Some(QueryError::TooManyRowsForXlsx { max: XLSX_MAX_ROWS });
                     break;
                 }
-                if tx.send(batch).is_err() {
+                if tx.send(batch).await.is_err() {
                     break;
                 }
             }
@@ -369,7 +369,7 @@ where
 }
 
 fn write_xlsx(
-    batches: std::sync::mpsc::Receiver<RecordBatch>,
+    mut batches: tokio::sync::mpsc::Receiver<RecordBatch>,
     schema: &Schema,
 ) -> Result<std::fs::File, QueryError> {
     use rust_xlsxwriter::{Format as CellFormat, Workbook};
@@ -384,7 +384,7 @@ fn write_xlsx(
             .map_err(internal)?;
     }
     let mut row: u32 = 1;
-    for batch in batches {
+    while let Some(batch) = batches.blocking_recv() {
         let columns: Vec<ArrayRef> = batch
             .columns()
             .iter()

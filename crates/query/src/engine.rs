@@ -85,7 +85,13 @@ impl Engine {
         config.options_mut().sql_parser.enable_ident_normalization = true;
         // Parquet row-group statistics and page indexes prune selective filters.
         config.options_mut().execution.parquet.pushdown_filters = true;
-        SessionContext::new_with_config_rt(config, Arc::clone(&self.runtime))
+        let ctx = SessionContext::new_with_config_rt(config, Arc::clone(&self.runtime));
+        // Functions that build one value of up to 2 GiB outside the memory pool's accounting:
+        // `repeat('x', 300000000)` would take the process down, not the query.
+        for name in ["repeat", "lpad", "rpad", "overlay"] {
+            ctx.deregister_udf(name);
+        }
+        ctx
     }
 
     pub(crate) fn engine_error(&self, e: datafusion::error::DataFusionError) -> QueryError {
@@ -141,12 +147,20 @@ impl Batches {
         let schema = inner.schema();
         let (send, received) = tokio::sync::mpsc::channel(2);
         let task = tokio::spawn(async move {
-            while let Some(batch) = inner.next().await {
-                let batch = batch.map_err(|e| QueryError::from_engine(e, memory_limit));
-                let failed = batch.is_err();
-                if send.send(batch).await.is_err() || failed {
-                    break;
+            let sender = send.clone();
+            let run = std::panic::AssertUnwindSafe(async move {
+                while let Some(batch) = inner.next().await {
+                    let batch = batch.map_err(|e| QueryError::from_engine(e, memory_limit));
+                    let failed = batch.is_err();
+                    if send.send(batch).await.is_err() || failed {
+                        break;
+                    }
                 }
+            });
+            // A panic must not look like the end of a complete result.
+            if futures::FutureExt::catch_unwind(run).await.is_err() {
+                let stopped = QueryError::Engine("the query stopped unexpectedly".into());
+                let _ = sender.send(Err(stopped)).await;
             }
         })
         .abort_handle();

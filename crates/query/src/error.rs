@@ -130,6 +130,24 @@ impl QueryError {
     /// Sorts an engine error: planning and SQL errors are the reader's; exhausted memory is a
     /// limit; anything else is internal.
     pub(crate) fn from_engine(e: DataFusionError, memory_limit: usize) -> Self {
+        use datafusion::arrow::error::ArrowError;
+        use datafusion::parquet::errors::ParquetError;
+        // With filter pushdown, an error of the reader's predicate comes wrapped by the
+        // Parquet reader.
+        if let DataFusionError::ParquetError(p) = e.find_root()
+            && let ParquetError::External(inner) = p.as_ref()
+            && let Some(arrow) = inner.downcast_ref::<ArrowError>()
+            && matches!(
+                arrow,
+                ArrowError::CastError(_)
+                    | ArrowError::ParseError(_)
+                    | ArrowError::DivideByZero
+                    | ArrowError::ArithmeticOverflow(_)
+                    | ArrowError::ComputeError(_)
+            )
+        {
+            return Self::Sql(first_line(&arrow.to_string()));
+        }
         match e.find_root() {
             DataFusionError::ResourcesExhausted(_) => Self::OutOfMemory {
                 limit_mib: memory_limit / (1024 * 1024),

@@ -107,7 +107,11 @@ impl Cursor {
             .decode(text.trim())
             .map_err(|_| QueryError::BadCursor)?;
         let cursor: Cursor = serde_json::from_slice(&bytes).map_err(|_| QueryError::BadCursor)?;
-        if cursor.key != key_signature(keys) || cursor.values.len() != keys.len() {
+        // A forged count would become a negative OFFSET; no page holds a billion equal rows.
+        if cursor.key != key_signature(keys)
+            || cursor.values.len() != keys.len()
+            || cursor.seen > 1_000_000_000
+        {
             return Err(QueryError::BadCursor);
         }
         Ok(cursor)

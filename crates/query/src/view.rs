@@ -31,6 +31,11 @@ pub struct View {
     /// The columns the reader sees, in order; the others do not exist for them.
     pub columns: Vec<ViewColumn>,
     /// Rows the reader may see, as filters on the stored values (all must hold).
+    ///
+    /// Not yet a hard boundary against error oracles: DataFusion may evaluate a reader's
+    /// cheap predicate (a CAST, a division) on rows this filter would drop, and an execution
+    /// error then says something about a hidden row. No policy uses a row filter today;
+    /// sharing grants (issue 5) must close this before they do.
     pub row_filter: Vec<Filter>,
     /// The keyed context of the policy, for pseudonyms.
     pub mask: Arc<MaskContext>,

@@ -49,20 +49,21 @@ impl Policy {
         }
     }
 
-    /// The public policy of open data: every stored column; items the catalog marks as
-    /// masked (脱敏) through the default rule of their type and name.
+    /// The public policy of open data: the stored columns the published revision still lists
+    /// (a column it no longer has is not shown: fail closed); items it marks as masked (脱敏)
+    /// through the default rule of their type and name.
     pub fn open(columns: &[String], items: &[ItemRow]) -> Self {
-        let rule = |code: &str| {
-            let item = items.iter().find(|i| i.code == code)?;
-            if item.masked == 0 {
-                return None;
-            }
-            let data_type = DataType::parse(&item.data_type).unwrap_or(DataType::Text);
-            Some(default_for(data_type, Some(&item.name)))
+        let visible = |code: &String| {
+            let item = items.iter().find(|i| &i.code == code)?;
+            let rule = (item.masked != 0).then(|| {
+                let data_type = DataType::parse(&item.data_type).unwrap_or(DataType::Text);
+                default_for(data_type, Some(&item.name))
+            });
+            Some((code.clone(), rule))
         };
         Self {
             source: PolicySource::Open,
-            columns: columns.iter().map(|c| (c.clone(), rule(c))).collect(),
+            columns: columns.iter().filter_map(visible).collect(),
             row_filter: Vec::new(),
             salt: None,
         }
@@ -133,5 +134,8 @@ mod tests {
         assert_eq!(p.columns[2].1, None);
         assert_eq!(p.masked_columns(), ["xm", "sfzh"]);
         assert!(Policy::owner(&columns).masked_columns().is_empty());
+        // A stored column the published revision no longer lists is not shown.
+        let p = Policy::open(&["xm".to_owned(), "gone".to_owned()], &items);
+        assert_eq!(p.columns.len(), 1);
     }
 }

@@ -131,7 +131,10 @@ pub(crate) async fn readable(
     let policy = if owner {
         Policy::owner(&columns)
     } else {
-        let items = catalog::list_items(&mut conn, &entry.id, version.catalog_revision).await?;
+        // The published revision's items decide the masking, whatever revision the data was
+        // checked against: a newly masked item is masked in every version from then on.
+        let revision = entry.published_revision.ok_or_else(not_found)?;
+        let items = catalog::list_items(&mut conn, &entry.id, revision).await?;
         Policy::open(&columns, &items)
     };
     let dataset = Dataset {
