@@ -24,7 +24,13 @@ fn people_entry() -> Value {
 
 /// Valid citizen IDs (GB 11643 check digit) of people born in 1980–1989.
 fn citizen_id(i: usize) -> String {
-    let body = format!("150102198{}0{}1{}{:03}", i % 10, 1 + i % 9, i % 10, 100 + i % 900);
+    let body = format!(
+        "150102198{}0{}1{}{:03}",
+        i % 10,
+        1 + i % 9,
+        i % 10,
+        100 + i % 900
+    );
     let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
     let sum: u32 = body
         .chars()
