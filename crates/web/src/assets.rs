@@ -18,6 +18,11 @@ const FILES: &[(&str, &str, &str)] = &[
         "text/javascript; charset=utf-8",
         include_str!("../assets/app.js"),
     ),
+    (
+        "upload.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../assets/upload.js"),
+    ),
 ];
 
 pub async fn serve_asset(Path(name): Path<String>) -> Response {

@@ -8,6 +8,7 @@ mod audit;
 mod auth;
 mod calendar;
 mod catalog;
+mod data;
 mod forms;
 mod home;
 mod orgs;
@@ -68,5 +69,6 @@ pub fn router() -> Router<AppState> {
             "/password",
             get(tokens::password_form).post(tokens::change_password),
         )
+        .route("/catalog/entries/{code}/data", get(data::show))
         .merge(catalog::router())
 }

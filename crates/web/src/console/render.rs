@@ -104,6 +104,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "catalog_import.html",
         include_str!("../../templates/catalog_import.html"),
     ),
+    (
+        "catalog_data.html",
+        include_str!("../../templates/catalog_data.html"),
+    ),
 ];
 
 impl Templates {

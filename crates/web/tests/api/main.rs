@@ -24,6 +24,7 @@ mod catalog_validation;
 mod catalog_visibility;
 mod catalog_workflow;
 mod concurrency;
+mod console_data;
 mod console_pages;
 mod data;
 mod demo_data;
@@ -199,6 +200,10 @@ fn all_tests() -> Vec<(&'static str, TestFn)> {
         console_pages::the_organisation_form_shows_a_bad_credit_code_on_its_field_then_creates,
         console_pages::a_wrong_password_on_the_login_form_is_a_401_page,
         console_pages::the_entry_form_without_a_name_shows_the_field_message,
+        console_data::the_owner_sees_versions_upload_form_preview_statistics_and_downloads,
+        console_data::the_public_sees_open_data_masked_and_no_upload_form,
+        console_data::data_that_is_not_open_is_404_to_the_public_and_explained_to_staff,
+        console_data::the_upload_script_is_served_as_javascript,
     ]
 }
 
