@@ -155,6 +155,8 @@ impl QueryError {
             DataFusionError::SQL(..)
             | DataFusionError::Plan(_)
             | DataFusionError::SchemaError(..) => Self::Sql(first_line(&e.find_root().to_string())),
+            // SQL the engine does not support (a feature, not a stub of ours) is the reader's
+            // to rewrite.
             DataFusionError::NotImplemented(m) => Self::Sql(first_line(m)),
             // A cast of a value the reader chose (CAST('abc' AS INT)) fails at execution.
             DataFusionError::ArrowError(inner, _)

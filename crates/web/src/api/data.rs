@@ -73,19 +73,8 @@ impl Params {
             .transpose()
     }
 
-    fn format(&self, default: Format) -> Result<Format, AppError> {
-        match self.one("format") {
-            None => Ok(default),
-            Some(f) => Format::parse(f).ok_or_else(|| {
-                Violation::new(
-                    "format",
-                    "invalid",
-                    "格式应为 json、ndjson、csv、xlsx 或 parquet",
-                    "format must be json, ndjson, csv, xlsx or parquet",
-                )
-                .into()
-            }),
-        }
+    fn format(&self) -> Result<Format, AppError> {
+        parse_format(self.one("format"))
     }
 
     fn list(&self, key: &str) -> Option<Vec<String>> {
@@ -105,6 +94,32 @@ impl Params {
             page: None,
         })
     }
+}
+
+/// The requested output format; JSON when none is named.
+fn parse_format(name: Option<&str>) -> Result<Format, AppError> {
+    match name {
+        None => Ok(Format::Json),
+        Some(f) => Format::parse(f).ok_or_else(|| {
+            Violation::new(
+                "format",
+                "invalid",
+                "格式应为 json、ndjson、csv、xlsx 或 parquet",
+                "format must be json, ndjson, csv, xlsx or parquet",
+            )
+            .into()
+        }),
+    }
+}
+
+/// A streamed body with its headers.
+fn streamed(
+    body: futures_util::stream::BoxStream<'static, Result<axum::body::Bytes, QueryError>>,
+    headers: Vec<(HeaderName, HeaderValue)>,
+) -> Response {
+    let mut response = Body::from_stream(body).into_response();
+    response.headers_mut().extend(headers);
+    response
 }
 
 /// The response headers every data read carries: which version and policy answered.
@@ -155,12 +170,8 @@ async fn respond(export: DataExport, format: Format, suffix: &str) -> ApiResult<
     let mut headers = provenance(export.version, export.policy, &export.masked);
     headers.extend(download(&export.entry_code, export.version, suffix, format));
     let schema = export.batches.schema();
-    let body = encode(export.batches, schema, format)
-        .await
-        .map_err(AppError::from)?;
-    let mut response = Body::from_stream(body).into_response();
-    response.headers_mut().extend(headers);
-    Ok(response)
+    let body = encode(export.batches, schema, format).await?;
+    Ok(streamed(body, headers))
 }
 
 /// The rows of an entry's current (or `version`) data as the caller's policy shows them:
@@ -186,7 +197,7 @@ pub async fn rows(
     let reader = Reader::new(auth.ctx(), &meta);
     let query = params.rows_query()?;
     let version = params.version()?;
-    let format = params.format(Format::Json)?;
+    let format = params.format()?;
     let Some(limit) = params.one("limit") else {
         let export =
             data::export_data(&state.app, reader, &code, version, &query, &params.text).await?;
@@ -234,12 +245,8 @@ pub async fn rows(
             headers.push((header::LINK, link));
         }
     }
-    let body = encode_batches(page.page.batches, page.page.schema, format)
-        .await
-        .map_err(AppError::from)?;
-    let mut response = Body::from_stream(body).into_response();
-    response.headers_mut().extend(headers);
-    Ok(response)
+    let body = encode_batches(page.page.batches, page.page.schema, format).await?;
+    Ok(streamed(body, headers))
 }
 
 /// Groups and measures over the caller's view: `group_by=a,b`, `measures=count,sum.x,avg.y,
@@ -264,7 +271,7 @@ pub async fn aggregate(
         filters: params.filters()?,
     };
     let version = params.version()?;
-    let format = params.format(Format::Json)?;
+    let format = params.format()?;
     let export =
         data::aggregate_data(&state.app, reader, &code, version, &query, &params.text).await?;
     respond(export, format, "-aggregate").await
@@ -310,26 +317,15 @@ pub async fn sql(
     auth: Authed,
     ApiJson(input): ApiJson<SqlInput>,
 ) -> ApiResult<Response> {
-    let format = match input.format.as_deref() {
-        None => Format::Json,
-        Some(f) => Format::parse(f).ok_or_else(|| {
-            AppError::from(Violation::new(
-                "format",
-                "invalid",
-                "格式应为 json、ndjson、csv、xlsx 或 parquet",
-                "format must be json, ndjson, csv, xlsx or parquet",
-            ))
-        })?,
-    };
+    let format = parse_format(input.format.as_deref())?;
     let batches = data::run_sql(&state.app, auth.ctx(), &input.sql).await?;
     let schema = batches.schema();
-    let body = encode(batches, schema, format)
-        .await
-        .map_err(AppError::from)?;
-    let mut response = Body::from_stream(body).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(format.content_type()),
-    );
-    Ok(response)
+    let body = encode(batches, schema, format).await?;
+    Ok(streamed(
+        body,
+        vec![(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(format.content_type()),
+        )],
+    ))
 }
