@@ -7,7 +7,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::catalog_fixtures::{open_entry, publish, with};
-use crate::support::{Client, Resp, TestApp};
+use crate::support::{Client, Resp, TestApp, citizen_id};
 
 /// An unconditionally open entry of 市公安局 whose name and ID items the catalog marks masked.
 fn people_entry(name: &str) -> Value {
@@ -28,25 +28,6 @@ fn closed_people_entry(name: &str) -> Value {
         e["open_type"] = json!("not_open");
         e["not_open_reason"] = json!("privacy");
     })
-}
-
-/// A valid citizen ID (GB 11643 check digit) of someone born in the 1980s.
-fn citizen_id(i: usize) -> String {
-    let body = format!(
-        "150102198{}0{}1{}{:03}",
-        i % 10,
-        1 + i % 9,
-        i % 10,
-        100 + i % 900
-    );
-    let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = body
-        .chars()
-        .zip(weights)
-        .map(|(c, w)| c.to_digit(10).unwrap() * w)
-        .sum();
-    let check = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'][(sum % 11) as usize];
-    format!("{body}{check}")
 }
 
 /// More rows than the preview shows.

@@ -7,7 +7,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::catalog_fixtures::{open_entry, publish, with};
-use crate::support::{Client, Resp, TestApp};
+use crate::support::{Client, Resp, TestApp, citizen_id};
 
 /// An unconditionally open entry of 市公安局 with personal items the catalog marks masked.
 fn people_entry() -> Value {
@@ -20,25 +20,6 @@ fn people_entry() -> Value {
             { "code": "je", "name": "补贴金额", "data_type": "decimal", "grade": "general_1" }
         ]);
     })
-}
-
-/// Valid citizen IDs (GB 11643 check digit) of people born in 1980–1989.
-fn citizen_id(i: usize) -> String {
-    let body = format!(
-        "150102198{}0{}1{}{:03}",
-        i % 10,
-        1 + i % 9,
-        i % 10,
-        100 + i % 900
-    );
-    let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = body
-        .chars()
-        .zip(weights)
-        .map(|(c, w)| c.to_digit(10).unwrap() * w)
-        .sum();
-    let check = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'][(sum % 11) as usize];
-    format!("{body}{check}")
 }
 
 const ROWS: usize = 250;

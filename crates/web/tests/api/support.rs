@@ -490,6 +490,19 @@ pub fn credit_code(n: u32) -> String {
         .to_string()
 }
 
+/// A valid citizen ID (GB 11643 check digit) of the i-th test person, born in the 1980s.
+pub fn citizen_id(i: usize) -> String {
+    let body = format!(
+        "150102198{}0{}1{}{:03}",
+        i % 10,
+        1 + i % 9,
+        i % 10,
+        100 + i % 900
+    );
+    let check = gongshu_domain::CitizenId::check_char_for(&body).expect("17 digits");
+    format!("{body}{check}")
+}
+
 /// The body of `POST /api/v1/organisations` for a city agency under `parent_id`.
 pub fn city_agency(parent_id: &str, n: u32) -> Value {
     json!({
