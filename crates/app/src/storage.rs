@@ -406,6 +406,59 @@ impl Pending {
 mod tests {
     use super::*;
 
+    /// A lake that treats a local directory as its bucket, so the bucket's paths (parts,
+    /// unique names, the grace) run without a server.
+    fn bucket_in(dir: &Path, grace: Duration) -> Lake {
+        Lake {
+            store: Arc::new(LocalFileSystem::new_with_prefix(dir).unwrap()),
+            place: Place::Bucket("s3://test".into()),
+            root: ObjectPath::from("city/lake"),
+            staging: dir.join("staging"),
+            orphan_grace: grace,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_file_of_several_parts_arrives_whole_and_the_sweep_spares_named_and_young_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let lake = bucket_in(dir.path(), Duration::ZERO);
+        std::fs::create_dir_all(lake.staging_dir()).unwrap();
+        // Two and a half parts of bytes that differ from part to part.
+        let data: Vec<u8> = (0..PART_BYTES * 5 / 2)
+            .map(|i| (i / 7 % 251) as u8)
+            .collect();
+        let staged = lake.staging_dir().join("0193.parquet");
+        std::fs::write(&staged, &data).unwrap();
+        let rejects = lake.staging_dir().join("0193.rejects.csv");
+        std::fs::write(&rejects, b"row\n").unwrap();
+        let Pending::Stored(placed) = lake.take("201-1", &staged, Some(&rejects)).await.unwrap()
+        else {
+            panic!("a bucket takes the files before the transaction");
+        };
+        assert_eq!(placed.data, "201-1/0193.parquet");
+        assert_eq!(placed.rejects.as_deref(), Some("201-1/0193.rejects.csv"));
+        let stored = dir.path().join("city/lake/201-1/0193.parquet");
+        assert!(std::fs::read(&stored).unwrap() == data);
+        let (size, body) = lake.read(&placed.data).await.unwrap();
+        assert_eq!(size, data.len() as u64);
+        let read: Vec<Bytes> = body.try_collect().await.unwrap();
+        assert!(read.concat() == data);
+
+        let orphan = dir.path().join("city/lake/201-1/0194.parquet");
+        std::fs::write(&orphan, b"PAR1").unwrap();
+        let note = dir.path().join("city/lake/201-1/notes.txt");
+        std::fs::write(&note, b"kept").unwrap();
+        let named: HashSet<String> = [placed.data.clone()].into();
+        let young = bucket_in(dir.path(), DEFAULT_ORPHAN_GRACE);
+        // Staged files go at once; a young orphan stays.
+        assert_eq!(young.sweep(&named).await.unwrap(), 2);
+        assert!(orphan.exists() && !staged.exists());
+        // Past the grace, only what no manifest names goes.
+        assert_eq!(lake.sweep(&named).await.unwrap(), 2);
+        assert!(!orphan.exists() && stored.exists() && note.exists());
+        assert!(!dir.path().join("city/lake/201-1/0193.rejects.csv").exists());
+    }
+
     #[test]
     fn s3_locations_name_a_bucket_and_an_optional_prefix() {
         let at = |text| S3Location::parse(text).map(|l| (l.bucket, l.prefix));
