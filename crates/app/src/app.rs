@@ -15,8 +15,9 @@ pub struct AppConfig {
     pub session_absolute_hours: i64,
     /// Where the catalog search index lives.
     pub search: SearchIndex,
-    /// The local directory that holds data versions (the lake); `None` refuses uploads.
-    pub lake_dir: Option<std::path::PathBuf>,
+    /// Where data versions live (the lake: a local directory or an S3-compatible bucket);
+    /// `None` refuses uploads.
+    pub lake: Option<crate::storage::Lake>,
     /// Remove orphaned lake files at start. Only the long-running server should: a tool
     /// started beside it would otherwise delete the staging file of an upload in flight.
     pub sweep_lake: bool,
@@ -57,7 +58,7 @@ impl Default for AppConfig {
         Self {
             session_absolute_hours: 12,
             search: SearchIndex::InMemory,
-            lake_dir: None,
+            lake: None,
             sweep_lake: true,
             max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
             max_xlsx_bytes: DEFAULT_MAX_XLSX_BYTES,
@@ -103,6 +104,10 @@ impl App {
         }
         .map_err(|e| crate::AppError::Internal(format!("search index: {e}")))?;
         let engine = gongshu_query::Engine::new(config.query_limits.clone())?;
+        // Queries read a bucket's Parquet files by URL from the engine's one runtime.
+        if let Some((url, store)) = config.lake.as_ref().and_then(|l| l.engine_store()) {
+            engine.register_store(url, store)?;
+        }
         let app = Self {
             engine,
             db,
@@ -116,7 +121,7 @@ impl App {
         if !matches!(app.config.search, SearchIndex::Detached) {
             crate::catalog::search::ensure_index(&app).await?;
         }
-        if let (Some(lake), true) = (&app.config.lake_dir, app.config.sweep_lake) {
+        if let (Some(lake), true) = (&app.config.lake, app.config.sweep_lake) {
             crate::versions::sweep_orphans(&app, lake).await?;
         }
         Ok(app)

@@ -60,6 +60,9 @@ pub enum AppError {
     /// A data query the engine refused or could not finish.
     #[error(transparent)]
     Query(#[from] gongshu_query::QueryError),
+    /// The lake's storage failed (a bucket unreachable, a disk full): the platform's fault.
+    #[error(transparent)]
+    Storage(#[from] crate::storage::StorageError),
 }
 
 impl AppError {

@@ -1,6 +1,6 @@
 //! `gongshu`: the one binary of the platform. `serve` runs it; `migrate`, `audit verify`,
 //! `calendar import`, `ingest` and `demo seed` are the operator's tools. Every subcommand that
-//! touches data takes the same `--data-dir` / `--database-url` options.
+//! touches data takes the same `--data-dir` / `--database-url` / `--lake` options.
 #![forbid(unsafe_code)]
 
 use std::net::SocketAddr;
@@ -33,6 +33,10 @@ struct DataArgs {
     /// sqlite://PATH or postgres://USER@HOST/DB; default: SQLite in the data directory.
     #[arg(long, env = "GONGSHU_DATABASE_URL")]
     database_url: Option<String>,
+    /// Where data versions live: s3://BUCKET/PREFIX for S3-compatible storage (credentials,
+    /// region and endpoint from the AWS_* environment variables); default: <data-dir>/lake.
+    #[arg(long, env = "GONGSHU_LAKE")]
+    lake: Option<String>,
     /// Upload size limits, for the commands that take uploads (`serve`, `ingest`).
     #[arg(skip)]
     limits: Option<UploadLimits>,
@@ -126,9 +130,11 @@ impl DataArgs {
         // Only the server (which holds the search index) sweeps orphaned lake files at start;
         // a tool beside it must not delete the staging file of an upload in flight.
         let sweep_lake = matches!(search, gongshu_app::SearchIndex::Directory(_));
+        let lake = gongshu_app::storage::Lake::open(self.lake.as_deref(), &self.data_dir)
+            .context("cannot open the lake")?;
         let mut config = gongshu_app::AppConfig {
             search,
-            lake_dir: Some(self.data_dir.join("lake")),
+            lake: Some(lake),
             sweep_lake,
             ..gongshu_app::AppConfig::default()
         };

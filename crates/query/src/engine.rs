@@ -12,7 +12,9 @@ use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::dataframe::DataFrame;
 use datafusion::execution::SendableRecordBatchStream;
 use datafusion::execution::memory_pool::FairSpillPool;
+use datafusion::execution::object_store::ObjectStoreUrl;
 use datafusion::execution::runtime_env::{RuntimeEnv, RuntimeEnvBuilder};
+use datafusion::object_store::ObjectStore;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use futures::{Stream, StreamExt};
 use tokio::time::Instant;
@@ -74,6 +76,15 @@ impl Engine {
 
     pub fn limits(&self) -> &Limits {
         &self.limits
+    }
+
+    /// Lets queries read the files of an object store (the lake's bucket) by their URLs
+    /// (`s3://bucket/prefix/…`). The store is registered on the shared runtime, so every
+    /// session sees it; `url` names the store (`s3://bucket`).
+    pub fn register_store(&self, url: &str, store: Arc<dyn ObjectStore>) -> Result<(), QueryError> {
+        let url = ObjectStoreUrl::parse(url).map_err(|e| QueryError::Engine(e.to_string()))?;
+        self.runtime.register_object_store(url.as_ref(), store);
+        Ok(())
     }
 
     pub(crate) fn session(&self) -> SessionContext {

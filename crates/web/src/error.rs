@@ -253,6 +253,7 @@ impl From<AppError> for ApiError {
                 };
                 ApiError::new(status, e.code(), e.zh(), e.to_string())
             }
+            AppError::Storage(e) => ApiError::from(AppError::Internal(e.to_string())),
             AppError::Busy => ApiError::new(
                 S::SERVICE_UNAVAILABLE,
                 "busy",

@@ -15,7 +15,6 @@ use gongshu_query::Filter;
 use super::policy::{Policy, PolicySource};
 use crate::record::{Change, Who, append};
 use crate::sharing::{live_grant, refuse_if_suspended};
-use crate::versions::data_path;
 use crate::{App, AppError, Ctx, RequestMeta, Result};
 
 /// Who reads: a signed-in principal or an anonymous member of the public.
@@ -82,7 +81,7 @@ pub(crate) async fn readable(
     mode: ShareMode,
 ) -> Result<Readable> {
     let not_found = || AppError::not_found("catalog entry", "目录条目");
-    let lake = app.config.lake_dir.as_deref().ok_or_else(not_found)?;
+    let lake = app.config.lake.as_ref().ok_or_else(not_found)?;
     let mut conn = app.db.pool().acquire().await?;
     let entry = catalog::get_entry_by_code(&mut conn, code)
         .await?
@@ -182,11 +181,7 @@ pub(crate) async fn readable(
     };
     let dataset = Dataset {
         name: entry.code.clone(),
-        files: vec![
-            data_path(lake, &version.data_file)
-                .to_string_lossy()
-                .into_owned(),
-        ],
+        files: vec![lake.file_url(&version.data_file)],
         view: policy.view(app.config.privacy_secret.as_ref()),
     };
     Ok(Readable {

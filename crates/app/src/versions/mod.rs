@@ -1,7 +1,7 @@
 //! Data versions (数据版本, issue 4 item 2): an agency uploads a file for one of its published
-//! entries; ingest turns it into one immutable Parquet file under the lake directory (and,
-//! when bad rows were dropped, a rejects CSV beside it), and a manifest row commits it. Files
-//! are written first and the manifest last, so a crash leaves at most orphan files, which
+//! entries; ingest turns it into one immutable Parquet file in the lake (and, when bad rows
+//! were dropped, a rejects CSV beside it), and a manifest row commits it. Files are written
+//! first and the manifest last, so a crash leaves at most orphan files, which
 //! [`sweep_orphans`] removes at start. Withdrawal is a tombstone.
 
 mod rejects;
@@ -9,7 +9,6 @@ mod upload;
 mod withdraw;
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
 
 use gongshu_store::catalog::{self, EntryRow};
 use gongshu_store::versions::{self, VersionRow};
@@ -18,17 +17,13 @@ use serde::Serialize;
 use crate::catalog::scope::org_map;
 use crate::catalog::views::{Access, access};
 use crate::quality::{QualityScores, VersionQuality};
+use crate::storage::Lake;
 use crate::{App, AppError, Ctx, Result, format_time};
 
 pub use gongshu_lake::Progress;
 pub use rejects::{RejectsDownload, open_rejects};
 pub use upload::{UploadOptions, UploadSource, upload_version};
 pub use withdraw::withdraw_version;
-
-/// Where staged (not yet committed) files wait, under the lake root.
-const STAGING: &str = ".staging";
-/// The ending of a rejects file: `<code>/v<N>.rejects.csv` beside `<code>/v<N>.parquet`.
-const REJECTS_SUFFIX: &str = ".rejects.csv";
 
 /// One committed version as the owner agency and the reviewing authority see it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -49,7 +44,7 @@ pub struct VersionView {
     pub data_bytes: i64,
     /// SM3 of the Parquet file, lowercase hex.
     pub data_sm3: String,
-    /// The Parquet file, relative to the lake directory.
+    /// The Parquet file, relative to the lake's root.
     pub data_file: String,
     /// The columns written: `[{code, data_type}]`.
     #[schema(value_type = Object)]
@@ -59,7 +54,7 @@ pub struct VersionView {
     pub withdrawn: bool,
     pub withdrawn_at: Option<String>,
     pub withdrawn_reason: Option<String>,
-    /// The rows dropped for bad cells, relative to the lake directory (a CSV, downloadable by
+    /// The rows dropped for bad cells, relative to the lake's root (a CSV, downloadable by
     /// the owner agency and the reviewing authority); `None` when no row was dropped.
     pub rejects_file: Option<String>,
     pub rejects_bytes: Option<i64>,
@@ -138,8 +133,8 @@ pub async fn entry_org(app: &App, code: &str) -> Result<String> {
         .ok_or(AppError::not_found("catalog entry", "目录条目"))
 }
 
-fn lake_dir(app: &App) -> Result<&Path> {
-    app.config.lake_dir.as_deref().ok_or_else(|| {
+fn lake(app: &App) -> Result<&Lake> {
+    app.config.lake.as_ref().ok_or_else(|| {
         AppError::conflict(
             "lake_not_configured",
             "数据目录未配置，不能上传数据",
@@ -148,54 +143,14 @@ fn lake_dir(app: &App) -> Result<&Path> {
     })
 }
 
-/// Removes what a crash may have left under the lake directory: every staged file, and every
-/// `v*.parquet` or `v*.rejects.csv` no manifest row names. Returns how many files were removed.
-pub(crate) async fn sweep_orphans(app: &App, lake: &Path) -> Result<usize> {
-    let io = |e: std::io::Error| AppError::Internal(format!("lake directory: {e}"));
+/// Removes what a crash may have left in the lake: every staged file, and every version file
+/// no manifest row names. Returns how many files were removed.
+pub(crate) async fn sweep_orphans(app: &App, lake: &Lake) -> Result<usize> {
     let mut conn = app.db.pool().acquire().await?;
-    let known: HashSet<String> = versions::list_data_files(&mut conn)
+    let named: HashSet<String> = versions::list_data_files(&mut conn)
         .await?
         .into_iter()
         .collect();
     drop(conn);
-    let mut removed = 0;
-    let staging = lake.join(STAGING);
-    if staging.is_dir() {
-        for f in std::fs::read_dir(&staging).map_err(io)? {
-            let f = f.map_err(io)?;
-            if f.file_type().map_err(io)?.is_file() {
-                std::fs::remove_file(f.path()).map_err(io)?;
-                removed += 1;
-            }
-        }
-    }
-    if lake.is_dir() {
-        for dir in std::fs::read_dir(lake).map_err(io)? {
-            let dir = dir.map_err(io)?;
-            let name = dir.file_name().to_string_lossy().into_owned();
-            if name == STAGING || !dir.file_type().map_err(io)?.is_dir() {
-                continue;
-            }
-            for f in std::fs::read_dir(dir.path()).map_err(io)? {
-                let f = f.map_err(io)?;
-                let file = f.file_name().to_string_lossy().into_owned();
-                if file.starts_with('v')
-                    && (file.ends_with(".parquet") || file.ends_with(REJECTS_SUFFIX))
-                    && !known.contains(&format!("{name}/{file}"))
-                {
-                    std::fs::remove_file(f.path()).map_err(io)?;
-                    removed += 1;
-                }
-            }
-        }
-    }
-    tracing::info!(lake.orphans = removed, lake.dir = %lake.display(), "lake orphan sweep done");
-    Ok(removed)
-}
-
-/// The path of a data file from its manifest form.
-pub fn data_path(lake: &Path, data_file: &str) -> PathBuf {
-    data_file
-        .split('/')
-        .fold(lake.to_path_buf(), |p, s| p.join(s))
+    Ok(lake.sweep(&named).await?)
 }

@@ -3,17 +3,18 @@
 //! are raw data, so only the owner agency and the reviewing authority may fetch them, and each
 //! download is recorded in the audit log.
 
+use bytes::Bytes;
+use futures_util::stream::BoxStream;
 use gongshu_store::versions;
 use serde_json::json;
 
-use super::{data_path, entry_for_versions, lake_dir};
+use super::{entry_for_versions, lake};
 use crate::record::{Change, record};
 use crate::{App, AppError, Ctx, Result};
 
-/// An opened rejects file, ready to be streamed.
-#[derive(Debug)]
+/// An opened rejects file, streamed from the lake chunk by chunk.
 pub struct RejectsDownload {
-    pub file: std::fs::File,
+    pub body: BoxStream<'static, std::io::Result<Bytes>>,
     pub bytes: u64,
     /// A name for the download, e.g. `10100000001-v3-rejects.csv`.
     pub filename: String,
@@ -27,7 +28,7 @@ pub async fn open_rejects(
     code: &str,
     version: i64,
 ) -> Result<RejectsDownload> {
-    let lake = lake_dir(app)?.to_path_buf();
+    let lake = lake(app)?;
     let entry = entry_for_versions(app, ctx, code).await?;
     let mut tx = app.db.begin_write().await?;
     let row = versions::get_version(&mut tx, &entry.id, version)
@@ -36,12 +37,7 @@ pub async fn open_rejects(
     let rejects = row
         .rejects_file
         .ok_or(AppError::not_found("rejects file", "剔除行文件"))?;
-    let file = std::fs::File::open(data_path(&lake, &rejects))
-        .map_err(|e| AppError::Internal(format!("lake: rejects file {rejects}: {e}")))?;
-    let bytes = file
-        .metadata()
-        .map_err(|e| AppError::Internal(format!("lake: rejects file {rejects}: {e}")))?
-        .len();
+    let (bytes, body) = lake.read(&rejects).await?;
     let target_id = format!("{code}/v{version}");
     record(
         app,
@@ -57,7 +53,7 @@ pub async fn open_rejects(
     .await?;
     tx.commit().await?;
     Ok(RejectsDownload {
-        file,
+        body,
         bytes,
         filename: format!("{code}-v{version}-rejects.csv"),
     })

@@ -1,6 +1,6 @@
 //! Uploading a new version of a published entry's data: validate, authorise, ingest into
 //! staging files on a blocking thread (the Parquet file, and the rejects CSV when bad rows are
-//! dropped) while the owner's quality rules are checked, then move the files into place and
+//! dropped) while the owner's quality rules are checked, then hand the files to the lake and
 //! commit their manifest row, quality scores included (H11, B17), with the audit event in one
 //! write transaction (files first, manifest last).
 
@@ -13,9 +13,10 @@ use gongshu_store::catalog;
 use gongshu_store::versions::{self, VersionRow};
 use serde_json::json;
 
-use super::{REJECTS_SUFFIX, STAGING, VersionView, entry_for_versions, lake_dir, view};
+use super::{VersionView, entry_for_versions, lake, view};
 use crate::quality::{VersionQuality, rules_for_ingest};
 use crate::record::{Change, authorize, record};
+use crate::storage::REJECTS_SUFFIX;
 use crate::{App, AppError, Ctx, FileProblem, Result, micros_to_datetime};
 
 /// How many bad cells a refused upload lists (all are counted).
@@ -51,7 +52,7 @@ pub async fn upload_version(
     source: UploadSource,
     options: UploadOptions,
 ) -> Result<VersionView> {
-    let lake = lake_dir(app)?.to_path_buf();
+    let lake = lake(app)?;
     let source_name = source.name.trim().to_owned();
     if source_name.is_empty() || source_name.contains(['/', '\\']) {
         return Err(Violation::new(
@@ -121,7 +122,7 @@ pub async fn upload_version(
             .collect::<Vec<_>>()
     );
 
-    let staging_dir = lake.join(STAGING);
+    let staging_dir = lake.staging_dir().to_path_buf();
     let stage = uuid::Uuid::now_v7();
     let staged = staging_dir.join(format!("{stage}.parquet"));
     let staged_rejects = staging_dir.join(format!("{stage}{REJECTS_SUFFIX}"));
@@ -185,9 +186,23 @@ pub async fn upload_version(
     if !keep_rejects {
         discard(&[&staged_rejects]);
     }
+    let taken = lake
+        .take(
+            &entry.code,
+            &staged,
+            keep_rejects.then_some(&*staged_rejects),
+        )
+        .await;
+    let pending = match taken {
+        Ok(p) => p,
+        Err(e) => {
+            discard(&[&staged, &staged_rejects]);
+            return Err(e.into());
+        }
+    };
 
-    // Files first, manifest last: the number is taken and the files moved into place inside
-    // the write transaction, which serialises uploads.
+    // Files first, manifest last: the number is taken (and files still staged are moved into
+    // place) inside the write transaction, which serialises uploads.
     let numbered = async {
         let mut tx = app.db.begin_write().await?;
         let version = versions::next_version(&mut tx, &entry.id).await?;
@@ -195,13 +210,19 @@ pub async fn upload_version(
         Ok::<_, AppError>((tx, version, previous))
     }
     .await;
-    let (mut tx, version, previous) = match numbered {
-        Ok(n) => n,
+    let placed = match numbered {
+        Ok((tx, version, previous)) => pending
+            .place(&entry.code, version)
+            .map(|placed| (tx, version, previous, placed))
+            .map_err(AppError::from),
         Err(e) => {
-            discard(&[&staged, &staged_rejects]);
-            return Err(e);
+            lake.abandon(pending).await;
+            Err(e)
         }
     };
+    // Whatever happened, nothing of this upload stays staged.
+    discard(&[&staged, &staged_rejects]);
+    let (mut tx, version, previous, placed) = placed?;
     let uploaded_at = app.now_micros();
     // Timeliness (H12) of this update: how long the data it replaces had been in force (or,
     // for a first version, how long the entry waited for data since its publication).
@@ -215,24 +236,6 @@ pub async fn upload_version(
     let quality = UpdateFrequency::parse(&published.update_frequency)
         .ok()
         .map(|f| VersionQuality::score(&report.quality, rule_count, f, since));
-    let data_file = format!("{}/v{version}.parquet", entry.code);
-    let rejects_file = keep_rejects.then(|| format!("{}/v{version}{REJECTS_SUFFIX}", entry.code));
-    let target = super::data_path(&lake, &data_file);
-    let rejects_target = rejects_file.as_deref().map(|f| super::data_path(&lake, f));
-    let moved = (|| {
-        std::fs::create_dir_all(lake.join(&entry.code))?;
-        if let Some(rejects_target) = &rejects_target {
-            std::fs::rename(&staged_rejects, rejects_target)?;
-        }
-        std::fs::rename(&staged, &target)
-    })();
-    if let Err(e) = moved {
-        discard(&[&staged, &staged_rejects]);
-        if let Some(r) = &rejects_target {
-            discard(&[r]);
-        }
-        return Err(AppError::Internal(format!("lake: {e}")));
-    }
     let row = VersionRow {
         entry_id: entry.id.clone(),
         version,
@@ -246,13 +249,13 @@ pub async fn upload_version(
         source_sm3: report.source_sm3.clone(),
         data_bytes: report.parquet_bytes as i64,
         data_sm3: report.parquet_sm3.clone().unwrap_or_default(),
-        data_file: data_file.clone(),
+        data_file: placed.data.clone(),
         schema: schema.to_string(),
         uploaded_by: ctx.principal.username.clone(),
         uploaded_at,
         withdrawn_at: None,
         withdrawn_reason: None,
-        rejects_file,
+        rejects_file: placed.rejects.clone(),
         rejects_bytes: keep_rejects.then_some(report.rejects_bytes as i64),
         rejects_sm3: report.rejects_sm3.clone(),
         quality: quality.as_ref().and_then(|q| serde_json::to_string(q).ok()),
@@ -286,10 +289,7 @@ pub async fn upload_version(
     if let Err(e) = committed {
         // No manifest row: the files are orphans; remove them now rather than at the next
         // start.
-        discard(&[&target]);
-        if let Some(r) = &rejects_target {
-            discard(&[r]);
-        }
+        lake.remove(&placed).await;
         return Err(e);
     }
     tracing::info!(entry.code = %entry.code, version, rows = row.rows, "data version committed");

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery, Authed};
 use crate::state::AppState;
-use crate::stream::{BodyReader, file_body};
+use crate::stream::BodyReader;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -123,7 +123,7 @@ pub async fn rejects(
             (header::CONTENT_DISPOSITION, disposition),
             (header::CONTENT_LENGTH, HeaderValue::from(download.bytes)),
         ],
-        file_body(download.file),
+        Body::from_stream(download.body),
     )
         .into_response())
 }

@@ -36,6 +36,7 @@ mod registration;
 mod sharing;
 mod support;
 mod versions;
+mod versions_s3;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -71,6 +72,7 @@ fn all_tests() -> Vec<(&'static str, TestFn)> {
         versions::orphaned_files_are_removed_at_start,
         versions::dropped_rows_are_kept_in_a_rejects_file_the_owner_downloads,
         versions::uploads_over_the_configured_limits_are_refused_with_413,
+        versions_s3::versions_on_s3_h11_h19_upload_read_rejects_withdraw_and_sweep,
         data::the_owner_pages_through_filtered_rows_with_a_cursor,
         data::every_format_downloads_the_rows,
         data::h19_the_public_sees_masked_items_and_cannot_filter_through_them,

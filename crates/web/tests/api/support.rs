@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use chrono::{Duration, TimeZone, Utc};
 use gongshu_app::demo::DemoUser;
+use gongshu_app::storage::Lake;
 use gongshu_app::{App, AppConfig, FixedClock};
 use gongshu_audit::VerifyReport;
 use gongshu_store::Db;
@@ -123,7 +124,7 @@ impl TestApp {
         let clock = Arc::new(FixedClock::new(start_time()));
         let lake_dir = std::env::temp_dir().join(format!("gongshu-lake-{unique}"));
         let config = AppConfig {
-            lake_dir: Some(lake_dir.clone()),
+            lake: Some(Lake::directory(lake_dir.clone()).expect("open the lake directory")),
             ..AppConfig::default()
         };
         let app = App::new(db.clone(), clock.clone(), config)
@@ -326,6 +327,12 @@ impl Client {
             base: base.to_owned(),
             bearer: None,
         }
+    }
+
+    /// A client with no credentials of a platform served at `base` (another server over the
+    /// test's database).
+    pub fn at(base: &str) -> Client {
+        Client::new(base, None)
     }
 
     /// A client that authenticates with `Authorization: Bearer <token>` only.

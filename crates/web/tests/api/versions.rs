@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 
+use gongshu_app::storage::Lake;
 use gongshu_app::{App, AppConfig};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -217,7 +218,7 @@ pub async fn orphaned_files_are_removed_at_start(t: TestApp) {
     std::fs::write(&orphan_rejects, b"\xEF\xBB\xBFrow\n").unwrap();
 
     let config = AppConfig {
-        lake_dir: Some(t.lake_dir.clone()),
+        lake: Some(Lake::directory(t.lake_dir.clone()).expect("the lake")),
         ..AppConfig::default()
     };
     App::new(t.db().clone(), Arc::new(gongshu_app::SystemClock), config)
@@ -349,7 +350,7 @@ async fn serve_with_limits(
     max_xlsx_bytes: u64,
 ) -> (String, tokio::task::JoinHandle<()>) {
     let config = AppConfig {
-        lake_dir: Some(t.lake_dir.clone()),
+        lake: Some(Lake::directory(t.lake_dir.clone()).expect("the lake")),
         max_upload_bytes,
         max_xlsx_bytes,
         ..AppConfig::default()
