@@ -19,6 +19,14 @@ pub enum AppError {
     AccountLocked { until: String },
     #[error("forbidden: {}", .0.en())]
     Forbidden(DenyReason),
+    /// Refused by the rules of the data itself rather than by role: no live grant, a
+    /// suspension (H41). The code tells the reader which.
+    #[error("{en}")]
+    Denied {
+        code: &'static str,
+        zh: String,
+        en: String,
+    },
     #[error("{what} not found")]
     NotFound {
         what: &'static str,

@@ -21,6 +21,7 @@ pub mod orgs;
 pub mod quality;
 mod record;
 pub mod security_policy;
+pub mod sharing;
 pub mod storage;
 mod time;
 pub mod versions;

@@ -360,6 +360,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     tokio::spawn(seed_demo_data(app.clone(), demo_data_scale, stop.clone()));
                 }
             }
+            // Share request reminders and escalations (H21): checked every five minutes.
+            tokio::spawn(gongshu_app::sharing::schedule_deadlines(
+                app.clone(),
+                std::time::Duration::from_secs(300),
+                stop.clone(),
+            ));
             let served =
                 gongshu_web::serve(AppState::new(app, secure_cookies), ServeConfig { addr }).await;
             // A dataset still being generated stops at its next buffer; its staged file is

@@ -75,6 +75,16 @@ pub enum Action {
     UpdateScheme,
     /// Register basic data elements and name their source departments (city authority).
     ManageElements,
+    /// Ask another agency for shared data (共享申请); target: the requesting organisation.
+    RequestShare,
+    /// Decide share requests and deliver; target: the source organisation.
+    DecideShare,
+    /// Revoke grants the organisation gave; target: the source organisation.
+    RevokeGrant,
+    /// Suspend and reinstate a user, an organisation or a grant at once (H41; city authority).
+    SuspendAccess,
+    /// The escalation list (督办) of overdue steps (authorities and the regulator).
+    ViewEscalations,
 }
 
 impl Action {
@@ -118,6 +128,11 @@ impl Action {
             Action::ReviewEntries => "审核目录".into(),
             Action::UpdateScheme => "维护分类分级方案".into(),
             Action::ManageElements => "维护基础数据项（一数一源）".into(),
+            Action::RequestShare => "申请共享数据".into(),
+            Action::DecideShare => "答复共享申请".into(),
+            Action::RevokeGrant => "撤销共享授权".into(),
+            Action::SuspendAccess => "暂停或恢复数据使用权限".into(),
+            Action::ViewEscalations => "查看督办清单".into(),
         }
     }
 }
@@ -281,6 +296,28 @@ pub fn decide(actor: &Actor, action: Action, target: Target<'_>) -> Decision {
             actor.has(Role::AuthorityReviewer) && actor.is_city_authority(),
             RoleMissing,
         ),
+        (RequestShare, Target::Organisation { id }) => {
+            if actor.has(Role::AgencyAdmin) || actor.has(Role::AgencyStaff) {
+                allow_if(actor.in_org(id), OutsideScope)
+            } else {
+                Decision::Deny(RoleMissing)
+            }
+        }
+        (DecideShare | RevokeGrant, Target::Organisation { id }) => {
+            if actor.has(Role::AgencyAdmin) {
+                allow_if(actor.in_org(id), OutsideScope)
+            } else {
+                Decision::Deny(RoleMissing)
+            }
+        }
+        (SuspendAccess, _) => allow_if(
+            actor.has(Role::AuthorityReviewer) && actor.is_city_authority(),
+            RoleMissing,
+        ),
+        (ViewEscalations, _) => allow_if(
+            actor.has(Role::AuthorityReviewer) || actor.has(Role::Regulator),
+            RoleMissing,
+        ),
         (ManageOwnTokens | ChangeOwnPassword, Target::Account { user_id, .. }) => {
             allow_if(user_id == actor.user_id, OutsideScope)
         }
@@ -312,6 +349,10 @@ pub fn platform_capabilities(actor: &Actor) -> Vec<Action> {
         (Action::ReviewEntries, Target::Organisation { id: own_org }),
         (Action::UpdateScheme, Target::Platform),
         (Action::ManageElements, Target::Platform),
+        (Action::RequestShare, Target::Organisation { id: own_org }),
+        (Action::DecideShare, Target::Organisation { id: own_org }),
+        (Action::SuspendAccess, Target::Platform),
+        (Action::ViewEscalations, Target::Platform),
         (Action::ManageOwnTokens, me),
         (Action::ChangeOwnPassword, me),
     ];

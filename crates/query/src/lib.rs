@@ -15,6 +15,7 @@ mod error;
 mod filter;
 mod mask;
 mod order;
+mod restrict;
 mod rows;
 mod sql;
 mod stats;

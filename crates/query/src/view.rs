@@ -13,6 +13,7 @@ use gongshu_privacy::{MaskContext, MaskingRule};
 use crate::error::QueryError;
 use crate::filter::Filter;
 use crate::mask::mask_udf;
+use crate::restrict::RestrictedRows;
 
 /// One entry's data as one reader may see it.
 #[derive(Debug, Clone)]
@@ -30,12 +31,8 @@ pub struct Dataset {
 pub struct View {
     /// The columns the reader sees, in order; the others do not exist for them.
     pub columns: Vec<ViewColumn>,
-    /// Rows the reader may see, as filters on the stored values (all must hold).
-    ///
-    /// Not yet a hard boundary against error oracles: DataFusion may evaluate a reader's
-    /// cheap predicate (a CAST, a division) on rows this filter would drop, and an execution
-    /// error then says something about a hidden row. No policy uses a row filter today;
-    /// sharing grants (issue 5) must close this before they do.
+    /// Rows the reader may see, as filters on the stored values (all must hold). A hard
+    /// boundary: the reader's expressions never run on a row it drops (see `restrict`).
     pub row_filter: Vec<Filter>,
     /// The keyed context of the policy, for pseudonyms.
     pub mask: Arc<MaskContext>,
@@ -88,9 +85,13 @@ pub(crate) async fn view_frame(
         .await
         .map_err(engine)?;
     let mut frame = stored;
-    for filter in &dataset.view.row_filter {
-        let expr = filter.to_expr(frame.schema())?;
-        frame = frame.filter(expr).map_err(engine)?;
+    if !dataset.view.row_filter.is_empty() {
+        for filter in &dataset.view.row_filter {
+            let expr = filter.to_expr(frame.schema())?;
+            frame = frame.filter(expr).map_err(engine)?;
+        }
+        let rows = RestrictedRows::new(frame.into_unoptimized_plan());
+        frame = ctx.read_table(Arc::new(rows)).map_err(engine)?;
     }
     let columns: Vec<Expr> = dataset
         .view

@@ -508,6 +508,39 @@ async fn a_policy_row_filter_applies_before_masking_and_cannot_be_undone() {
     );
 }
 
+/// A reader's expression that fails on some values (a division by zero, a failed cast) must
+/// never run on a row the policy's row filter hides: the error would tell the reader that such
+/// a row exists. Visible rows (新城区) have even ages only, hidden ones include 7.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn h19_a_row_filter_is_a_hard_boundary_against_error_oracles() {
+    let dir = TempDir::new().unwrap();
+    let file = write_fixture(&dir);
+    let engine = engine();
+    let mut d = owner(&file);
+    d.view.row_filter = vec![Filter::parse("qx", "eq.新城区").unwrap()];
+    let visible = count(&engine, &d, &[]).await.unwrap();
+    for probe in [
+        "SELECT count(*) AS n FROM t WHERE 100 / (nl - 7) > -1000",
+        "SELECT count(*) AS n FROM t WHERE CAST(CASE WHEN qx = '回民区' THEN 'x' ELSE '1' END AS INT) = 1",
+        "SELECT count(*) AS n FROM t AS a JOIN t AS b ON a.sfzh = b.sfzh WHERE 100 / (a.nl - 7) > -1000",
+        "SELECT n FROM (SELECT 100 / (nl - 7) AS n FROM t) WHERE n IS NULL",
+    ] {
+        let result = engine.sql(probe, std::slice::from_ref(&d)).await;
+        let batches = match result {
+            Ok(b) => b.collect().await,
+            Err(e) => Err(e),
+        };
+        let batches = batches.unwrap_or_else(|e| panic!("{probe}: {e}"));
+        if probe.starts_with("SELECT count(*) AS n FROM t WHERE") {
+            assert_eq!(
+                strings(&batches, "n")[0].as_deref(),
+                Some(visible.to_string().as_str()),
+                "{probe}"
+            );
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn aggregates_group_and_measure() {
     let dir = TempDir::new().unwrap();

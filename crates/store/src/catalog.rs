@@ -151,6 +151,15 @@ pub async fn get_entry_by_code(conn: &mut Conn, code: &str) -> Result<Option<Ent
     .await?)
 }
 
+pub async fn get_entry_by_id(conn: &mut Conn, id: &str) -> Result<Option<EntryRow>> {
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {ENTRY_COLUMNS} FROM catalog_entries WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(conn)
+    .await?)
+}
+
 pub async fn list_entries(conn: &mut Conn) -> Result<Vec<EntryRow>> {
     Ok(sqlx::query_as(AssertSqlSafe(format!(
         "SELECT {ENTRY_COLUMNS} FROM catalog_entries ORDER BY code"

@@ -14,6 +14,7 @@ pub mod quality;
 pub mod schemes;
 pub mod sessions;
 pub mod settings;
+pub mod sharing;
 pub mod tokens;
 pub mod versions;
 

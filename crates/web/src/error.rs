@@ -171,6 +171,7 @@ impl From<AppError> for ApiError {
                 format!("{what} not found"),
             ),
             AppError::Conflict { code, zh, en } => ApiError::new(S::CONFLICT, code, zh, en),
+            AppError::Denied { code, zh, en } => ApiError::new(S::FORBIDDEN, code, zh, en),
             AppError::InvalidFile(problems) => {
                 let first = problems
                     .first()

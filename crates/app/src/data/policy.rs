@@ -1,7 +1,8 @@
-//! Which view of an entry's data a reader gets (读取策略). Today a reader is the owner agency
-//! (everything, as stored) or, for an unconditionally open entry, anyone (every item, the ones
-//! the catalog marks for masking masked by their default rule). Sharing grants (issue 5) add a
-//! third source: a [`Policy`] naming items, a row filter and rules, with its own salt.
+//! Which view of an entry's data a reader gets (读取策略): the owner agency (everything, as
+//! stored); for an unconditionally open entry, anyone (every item, the ones the catalog marks
+//! for masking masked by their default rule); or another agency through a live sharing grant
+//! (only the granted items, masked the same way, only the rows of the grant's row filter, with
+//! pseudonyms salted per grant).
 
 use std::sync::Arc;
 
@@ -17,6 +18,8 @@ pub enum PolicySource {
     Owner,
     /// Unconditionally open data (无条件开放), readable by anyone.
     Open,
+    /// A live sharing grant (共享授权) of the reader's organisation.
+    Grant,
 }
 
 impl PolicySource {
@@ -24,8 +27,31 @@ impl PolicySource {
         match self {
             Self::Owner => "owner",
             Self::Open => "open",
+            Self::Grant => "grant",
         }
     }
+}
+
+/// The stored columns the published revision lists (and, when `only` is given, that list
+/// names), each masked by its item's default rule where the catalog marks it: fail closed for
+/// anything the catalog no longer knows.
+fn catalog_view(
+    columns: &[String],
+    items: &[ItemRow],
+    only: Option<&[String]>,
+) -> Vec<(String, Option<MaskingRule>)> {
+    columns
+        .iter()
+        .filter(|c| only.is_none_or(|o| o.contains(c)))
+        .filter_map(|code| {
+            let item = items.iter().find(|i| &i.code == code)?;
+            let rule = (item.masked != 0).then(|| {
+                let data_type = DataType::parse(&item.data_type).unwrap_or(DataType::Text);
+                default_for(data_type, Some(&item.name))
+            });
+            Some((code.clone(), rule))
+        })
+        .collect()
 }
 
 /// A policy: the items a reader sees, each clear or masked, and the rows.
@@ -36,6 +62,8 @@ pub struct Policy {
     pub row_filter: Vec<Filter>,
     /// The salt of this policy's pseudonyms; `None` when it uses none.
     pub salt: Option<PolicySalt>,
+    /// The grant read through, for the audit record: id and purpose.
+    pub grant: Option<(String, String)>,
 }
 
 impl Policy {
@@ -46,6 +74,7 @@ impl Policy {
             columns: columns.iter().map(|c| (c.clone(), None)).collect(),
             row_filter: Vec::new(),
             salt: None,
+            grant: None,
         }
     }
 
@@ -53,19 +82,32 @@ impl Policy {
     /// (a column it no longer has is not shown: fail closed); items it marks as masked (脱敏)
     /// through the default rule of their type and name.
     pub fn open(columns: &[String], items: &[ItemRow]) -> Self {
-        let visible = |code: &String| {
-            let item = items.iter().find(|i| &i.code == code)?;
-            let rule = (item.masked != 0).then(|| {
-                let data_type = DataType::parse(&item.data_type).unwrap_or(DataType::Text);
-                default_for(data_type, Some(&item.name))
-            });
-            Some((code.clone(), rule))
-        };
         Self {
             source: PolicySource::Open,
-            columns: columns.iter().filter_map(visible).collect(),
+            columns: catalog_view(columns, items, None),
             row_filter: Vec::new(),
             salt: None,
+            grant: None,
+        }
+    }
+
+    /// The policy of a sharing grant: only the granted items the published revision still
+    /// lists, masked as for open data; the grant's rows; pseudonyms salted per grant, so two
+    /// grantees cannot link their tokens.
+    pub fn grant(
+        columns: &[String],
+        items: &[ItemRow],
+        granted: &[String],
+        row_filter: Vec<Filter>,
+        grant: (String, String),
+        salt: PolicySalt,
+    ) -> Self {
+        Self {
+            source: PolicySource::Grant,
+            columns: catalog_view(columns, items, Some(granted)),
+            row_filter,
+            salt: Some(salt),
+            grant: Some(grant),
         }
     }
 
@@ -87,6 +129,17 @@ impl Policy {
             row_filter: self.row_filter.clone(),
             mask: Arc::new(mask),
         }
+    }
+
+    /// The audit payload of a read: `fields` plus the policy, and the grant and its purpose
+    /// when read through one.
+    pub fn audit(&self, mut fields: serde_json::Value) -> serde_json::Value {
+        fields["policy"] = self.source.code().into();
+        if let Some((id, purpose)) = &self.grant {
+            fields["grant"] = id.as_str().into();
+            fields["purpose"] = purpose.as_str().into();
+        }
+        fields
     }
 
     /// For the reader: which columns come masked, and how.

@@ -8,8 +8,13 @@ use gongshu_store::versions::{self, VersionRow};
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use gongshu_domain::catalog::{ShareMode, Vocabulary};
+use gongshu_privacy::PolicySalt;
+use gongshu_query::Filter;
+
 use super::policy::{Policy, PolicySource};
 use crate::record::{Change, Who, append};
+use crate::sharing::{live_grant, refuse_if_suspended};
 use crate::{App, AppError, Ctx, RequestMeta, Result};
 
 /// Who reads: a signed-in principal or an anonymous member of the public.
@@ -73,6 +78,7 @@ pub(crate) async fn readable(
     reader: Reader<'_>,
     code: &str,
     version: Option<i64>,
+    mode: ShareMode,
 ) -> Result<Readable> {
     let not_found = || AppError::not_found("catalog entry", "目录条目");
     let lake = app.config.lake.as_ref().ok_or_else(not_found)?;
@@ -95,15 +101,32 @@ pub(crate) async fn readable(
     let open = published
         .as_ref()
         .is_some_and(|p| p.open_type == "unconditional");
-    if !owner && !open {
+    // Another agency reads through a live grant for this mode, unless it is suspended (H41).
+    let grant = match reader {
+        Reader::Signed(ctx) if !owner && !open && published.is_some() => {
+            refuse_if_suspended(&mut conn, ctx.principal).await?;
+            match ctx.principal.org_id.as_deref() {
+                Some(org) => live_grant(&mut conn, org, &entry.id, mode, app.now_micros()).await?,
+                None => None,
+            }
+        }
+        _ => None,
+    };
+    if !owner && !open && grant.is_none() {
         // Anonymous readers see only open entries in the catalog; anything else does not
         // exist for them. Signed-in readers see published entries and are told why not.
         return Err(match (published, reader) {
-            (Some(_), Reader::Signed(_)) => AppError::conflict(
-                "data_not_readable",
-                "该数据不是无条件开放数据，需经共享或开放申请获批后方可读取",
-                "this data is not unconditionally open; it can be read only through an approved sharing or opening request",
-            ),
+            (Some(_), Reader::Signed(_)) => AppError::Denied {
+                code: "no_grant",
+                zh: format!(
+                    "没有可用的共享授权（{}）：该数据不是无条件开放数据，需经共享申请获批并在有效期内方可读取",
+                    mode.zh()
+                ),
+                en: format!(
+                    "no live sharing grant for {}: this data is not unconditionally open; it can be read only through an approved, unexpired sharing grant",
+                    mode.code()
+                ),
+            },
             _ => not_found(),
         });
     }
@@ -134,7 +157,27 @@ pub(crate) async fn readable(
         // checked against: a newly masked item is masked in every version from then on.
         let revision = entry.published_revision.ok_or_else(not_found)?;
         let items = catalog::list_items(&mut conn, &entry.id, revision).await?;
-        Policy::open(&columns, &items)
+        match grant {
+            Some(g) if !open => {
+                let internal = |e: String| AppError::Internal(format!("grant {}: {e}", g.id));
+                let row_filter = g
+                    .row_filter
+                    .iter()
+                    .map(|(item, expr)| Filter::parse(item, expr))
+                    .collect::<std::result::Result<Vec<_>, _>>()
+                    .map_err(|e| internal(e.to_string()))?;
+                let salt = PolicySalt::parse_hex(&g.salt).map_err(|e| internal(e.to_string()))?;
+                Policy::grant(
+                    &columns,
+                    &items,
+                    &g.items,
+                    row_filter,
+                    (g.id, g.purpose),
+                    salt,
+                )
+            }
+            _ => Policy::open(&columns, &items),
+        }
     };
     let dataset = Dataset {
         name: entry.code.clone(),
@@ -206,14 +249,15 @@ pub async fn read_page(
     page: &PageRequest,
     query_text: &str,
 ) -> Result<DataPage> {
-    let r = readable(app, reader, code, version).await?;
+    let r = readable(app, reader, code, version, ShareMode::ApiQuery).await?;
     let result = app.engine.page(&r.dataset, query, page).await?;
     record_read(
         app,
         reader,
         "read_data",
         &target(&r),
-        json!({ "policy": r.policy.source.code(), "query": query_text, "rows": result.rows() }),
+        r.policy
+            .audit(json!({ "query": query_text, "rows": result.rows() })),
     )
     .await?;
     Ok(DataPage {
@@ -234,14 +278,14 @@ pub async fn export_data(
     query: &RowsQuery,
     query_text: &str,
 ) -> Result<DataExport> {
-    let r = readable(app, reader, code, version).await?;
+    let r = readable(app, reader, code, version, ShareMode::BulkDownload).await?;
     let batches = app.engine.export(&r.dataset, query).await?;
     record_read(
         app,
         reader,
         "export_data",
         &target(&r),
-        json!({ "policy": r.policy.source.code(), "query": query_text }),
+        r.policy.audit(json!({ "query": query_text })),
     )
     .await?;
     Ok(export(r, batches))
@@ -256,14 +300,14 @@ pub async fn aggregate_data(
     query: &AggregateQuery,
     query_text: &str,
 ) -> Result<DataExport> {
-    let r = readable(app, reader, code, version).await?;
+    let r = readable(app, reader, code, version, ShareMode::ApiQuery).await?;
     let batches = app.engine.aggregate(&r.dataset, query).await?;
     record_read(
         app,
         reader,
         "aggregate_data",
         &target(&r),
-        json!({ "policy": r.policy.source.code(), "query": query_text }),
+        r.policy.audit(json!({ "query": query_text })),
     )
     .await?;
     Ok(export(r, batches))
@@ -289,14 +333,14 @@ pub async fn data_stats(
     code: &str,
     version: Option<i64>,
 ) -> Result<DataStats> {
-    let r = readable(app, reader, code, version).await?;
+    let r = readable(app, reader, code, version, ShareMode::ApiQuery).await?;
     let columns = app.engine.column_stats(&r.dataset).await?;
     record_read(
         app,
         reader,
         "read_data_stats",
         &target(&r),
-        json!({ "policy": r.policy.source.code() }),
+        r.policy.audit(json!({})),
     )
     .await?;
     let rows = columns

@@ -2,6 +2,7 @@
 //! caller's view of the entry's current version. Tables the caller may not read are reported
 //! as unknown, exactly like tables that do not exist.
 
+use gongshu_domain::catalog::ShareMode;
 use gongshu_query::{Batches, QueryError};
 use serde_json::json;
 
@@ -13,13 +14,22 @@ pub async fn run_sql(app: &App, ctx: Ctx<'_>, sql: &str) -> Result<Batches> {
     let tables = app.engine.tables_of(sql)?;
     let mut datasets = Vec::with_capacity(tables.len());
     let mut read = Vec::with_capacity(tables.len());
+    let mut policies = Vec::with_capacity(tables.len());
     for table in &tables {
-        match readable(app, reader, table, None).await {
+        match readable(app, reader, table, None, ShareMode::ApiQuery).await {
             Ok(r) => {
-                read.push(format!("{}/v{}", r.entry.code, r.version.version));
+                let table = format!("{}/v{}", r.entry.code, r.version.version);
+                policies.push(r.policy.audit(json!({ "table": table })));
+                read.push(table);
                 datasets.push(r.dataset);
             }
-            Err(AppError::NotFound { .. } | AppError::Conflict { .. }) => {
+            Err(
+                AppError::NotFound { .. }
+                | AppError::Conflict { .. }
+                | AppError::Denied {
+                    code: "no_grant", ..
+                },
+            ) => {
                 return Err(QueryError::UnknownTable {
                     table: table.clone(),
                 }
@@ -38,7 +48,7 @@ pub async fn run_sql(app: &App, ctx: Ctx<'_>, sql: &str) -> Result<Batches> {
         } else {
             read.join(",")
         },
-        json!({ "sql": sql, "tables": read }),
+        json!({ "sql": sql, "tables": policies }),
     )
     .await?;
     Ok(batches)

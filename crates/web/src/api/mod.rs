@@ -11,6 +11,7 @@ mod health;
 mod orgs;
 mod quality;
 mod security_policy;
+mod sharing;
 mod tokens;
 mod versions;
 
@@ -33,6 +34,7 @@ use crate::state::AppState;
         (name = "calendar", description = "工作日历 Working-day calendar"),
         (name = "catalog", description = "公共数据目录 Catalog"),
         (name = "quality", description = "数据质量 Data quality"),
+        (name = "sharing", description = "数据共享 Sharing between agencies"),
     ),
     components(schemas(crate::error::Problem))
 )]
@@ -107,4 +109,16 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(quality::delete_rule))
         .routes(routes!(quality::entry_quality))
         .routes(routes!(quality::overdue))
+        .routes(routes!(sharing::list, sharing::create))
+        .routes(routes!(sharing::get))
+        .routes(routes!(sharing::approve))
+        .routes(routes!(sharing::refuse))
+        .routes(routes!(sharing::deliver))
+        .routes(routes!(sharing::grants))
+        .routes(routes!(sharing::revoke))
+        .routes(routes!(sharing::suspend_grant))
+        .routes(routes!(sharing::reinstate_grant))
+        .routes(routes!(sharing::suspensions, sharing::suspend))
+        .routes(routes!(sharing::lift))
+        .routes(routes!(sharing::escalations))
 }

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
+use crate::catalog_fixtures::{entry, publish, with};
 use crate::support::{Client, Resp, TestApp, city_agency, year_2027};
 
 /// The users of the matrix, one per role, in column order.
@@ -42,12 +43,19 @@ enum Act {
     ImportCalendarYear,
     ComputeDeadline,
     CreateOwnToken,
+    RequestShare,
+    DecideShare,
+    RevokeGrant,
+    ListSuspensions,
+    ViewEscalations,
 }
 
 // B16, B28: 三员分立 — the system admin manages organisations and accounts but grants no
 // roles and reads no audit log; the security admin grants roles and sets policy but manages no
 // accounts; the auditor (and the regulator, read-only) reads the audit log and changes nothing.
 // B15: an agency admin keeps its own liaison, no one else's. H5: regulators are read-only.
+// H20/H21: agency users ask for shared data; only the source's admin decides and revokes;
+// H41: only the city authority suspends; authorities and the regulator see escalations.
 #[rustfmt::skip]
 const MATRIX: &[(Act, [bool; 10])] = &[
     //                                  sys sec aud rev gajA gajS opr app reg pub
@@ -67,6 +75,11 @@ const MATRIX: &[(Act, [bool; 10])] = &[
     (Act::ImportCalendarYear,          [N,  N,  N,  Y,  N,   N,   N,  N,  N,  N]),
     (Act::ComputeDeadline,             [Y,  Y,  Y,  Y,  Y,   Y,   Y,  Y,  Y,  Y]),
     (Act::CreateOwnToken,              [Y,  Y,  Y,  Y,  Y,   Y,   Y,  Y,  Y,  Y]),
+    (Act::RequestShare,                [N,  N,  N,  N,  Y,   Y,   N,  N,  N,  N]),
+    (Act::DecideShare,                 [N,  N,  N,  N,  Y,   N,   N,  N,  N,  N]),
+    (Act::RevokeGrant,                 [N,  N,  N,  N,  Y,   N,   N,  N,  N,  N]),
+    (Act::ListSuspensions,             [N,  N,  N,  Y,  N,   N,   N,  N,  N,  N]),
+    (Act::ViewEscalations,             [N,  N,  N,  Y,  N,   N,   N,  N,  Y,  N]),
 ];
 
 /// Ids the actions need, looked up once.
@@ -77,6 +90,11 @@ struct Fixture {
     mzj_staff: String,
     /// Each user's own organisation (the 市公安局 for public users, who have none).
     own_org: HashMap<&'static str, String>,
+    /// A published entry of 市民政局 others may ask for.
+    mzj_entry: String,
+    /// A pending request of 市民政局 to 市公安局, and a grant 市公安局 gave it.
+    pending_request: String,
+    grant: String,
 }
 
 impl Act {
@@ -144,8 +162,63 @@ impl Act {
                     .post("/api/v1/me/tokens", json!({ "name": "矩阵测试令牌" }))
                     .await
             }
+            Act::RequestShare => {
+                client
+                    .post("/api/v1/share-requests", share_ask(&f.mzj_entry))
+                    .await
+            }
+            Act::DecideShare => {
+                let path = format!("/api/v1/share-requests/{}/approve", f.pending_request);
+                client.post(&path, json!({})).await
+            }
+            Act::RevokeGrant => {
+                let path = format!("/api/v1/grants/{}/revoke", f.grant);
+                client.post(&path, json!({ "reason": "矩阵测试" })).await
+            }
+            Act::ListSuspensions => client.get("/api/v1/suspensions").await,
+            Act::ViewEscalations => client.get("/api/v1/escalations").await,
         }
     }
+}
+
+fn share_ask(code: &str) -> Value {
+    json!({
+        "entry_code": code, "items": ["xm"], "modes": ["api_query"],
+        "scenario": "矩阵测试", "purpose": "矩阵测试", "using_unit": "矩阵测试单位",
+        "until": "2025-12-31",
+        "commitments": { "purpose_bound": true, "no_onward_transfer": true, "security": true }
+    })
+}
+
+/// An entry of 市民政局, and a pending request and a grant between 市民政局 and 市公安局.
+async fn sharing_fixture(t: &TestApp) -> (String, String, String) {
+    let reviewer = t.login("reviewer").await;
+    let mzj = t.login("mzj-admin").await;
+    let gaj = t.login("gaj-admin").await;
+    let mzj_entry = publish(&mzj, &reviewer, entry("矩阵共享测试甲")).await;
+    let open = publish(&gaj, &reviewer, entry("矩阵共享测试乙")).await;
+    let conditional = publish(
+        &gaj,
+        &reviewer,
+        with(entry("矩阵共享测试丙"), |e| {
+            e["share_type"] = json!("conditional");
+            e["share_conditions"] = json!("仅限矩阵测试");
+            e["legal_bases"] =
+                json!([{ "law": "中华人民共和国个人信息保护法", "article": "第十三条" }]);
+        }),
+    )
+    .await;
+    let grant = mzj.post("/api/v1/share-requests", share_ask(&open)).await;
+    grant.expect_status(201);
+    let pending = mzj
+        .post("/api/v1/share-requests", share_ask(&conditional))
+        .await;
+    pending.expect_status(201);
+    (
+        mzj_entry,
+        pending.json["id"].as_str().unwrap().to_owned(),
+        grant.json["grant"]["id"].as_str().unwrap().to_owned(),
+    )
 }
 
 pub fn default_policy() -> Value {
@@ -169,7 +242,11 @@ pub async fn each_role_may_do_exactly_what_the_matrix_allows(t: TestApp) {
         own_org.insert(user, org.unwrap_or_else(|| gaj.clone()));
         clients.insert(user, client);
     }
+    let (mzj_entry, pending_request, grant) = sharing_fixture(&t).await;
     let fixture = Fixture {
+        mzj_entry,
+        pending_request,
+        grant,
         city_authority: t.org_id("市大数据管理局").await,
         mzj: t.org_id("市民政局").await,
         gaj,

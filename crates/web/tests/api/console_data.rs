@@ -311,7 +311,7 @@ pub async fn data_that_is_not_open_is_404_to_the_public_and_explained_to_staff(t
     let res = mzj.get(&page).await;
     let what = "another agency, not open";
     assert_page(&res, what);
-    assert_contains(&res, &["需经共享或开放申请获批后方可读取"], what);
+    assert_contains(&res, &["需经共享申请获批并在有效期内方可读取"], what);
     assert_lacks(
         &res,
         &[
@@ -335,7 +335,7 @@ pub async fn data_that_is_not_open_is_404_to_the_public_and_explained_to_staff(t
             "数据版本",
             "people.csv",
             "数据质量（第1版）",
-            "需经共享或开放申请获批后方可读取",
+            "需经共享申请获批并在有效期内方可读取",
         ],
         what,
     );

@@ -10,7 +10,7 @@ use crate::catalog_fixtures::{open_entry, publish, with};
 use crate::support::{Client, Resp, TestApp, citizen_id};
 
 /// An unconditionally open entry of 市公安局 with personal items the catalog marks masked.
-fn people_entry() -> Value {
+pub(crate) fn people_entry() -> Value {
     with(open_entry("社区服务人员名录测试"), |e| {
         e["items"] = json!([
             { "code": "xm", "name": "姓名", "data_type": "text", "grade": "general_1", "personal": true, "masked": true },
@@ -22,9 +22,9 @@ fn people_entry() -> Value {
     })
 }
 
-const ROWS: usize = 250;
+pub(crate) const ROWS: usize = 250;
 
-fn people_csv() -> String {
+pub(crate) fn people_csv() -> String {
     let mut csv = String::from("xm,sfzh,qx,nl,je\n");
     let districts = ["新城区", "回民区", "玉泉区", "赛罕区"];
     for i in 0..ROWS {
@@ -41,7 +41,7 @@ fn people_csv() -> String {
     csv
 }
 
-async fn upload(client: &Client, code: &str, body: String) {
+pub(crate) async fn upload(client: &Client, code: &str, body: String) {
     let res = client
         .send(
             client
@@ -298,7 +298,7 @@ pub async fn unreadable_data_and_bad_parameters_are_refused_clearly(t: TestApp) 
         .await
         .get(&format!("/api/v1/entries/{closed}/data"))
         .await
-        .expect_problem(409, "data_not_readable");
+        .expect_problem(403, "no_grant");
     t.anonymous()
         .get(&format!("/api/v1/entries/{closed}/data"))
         .await

@@ -33,6 +33,7 @@ mod orgs;
 mod platform;
 mod quality;
 mod registration;
+mod sharing;
 mod support;
 mod versions;
 mod versions_s3;
@@ -77,6 +78,11 @@ fn all_tests() -> Vec<(&'static str, TestFn)> {
         data::h19_the_public_sees_masked_items_and_cannot_filter_through_them,
         data::aggregates_and_sql_answer_and_refuse,
         data::unreadable_data_and_bad_parameters_are_refused_clearly,
+        sharing::h20_h21_an_approved_request_grants_exactly_what_was_approved_until_it_ends,
+        sharing::h21_a_refusal_cites_a_legal_basis_and_decisions_are_final,
+        sharing::h21_unconditional_is_granted_at_once_and_not_shared_only_verifies,
+        sharing::h21_an_unanswered_request_is_reminded_then_escalated_over_a_holiday,
+        sharing::h41_a_suspended_user_or_organisation_is_refused_at_once,
         quality::h11_owner_adds_validated_rules_and_each_change_is_audited,
         quality::h11_b17_a_version_is_scored_while_ingested_with_its_worst_rows,
         quality::h12_stale_data_loses_timeliness_and_is_listed_as_overdue,

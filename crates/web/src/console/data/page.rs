@@ -189,12 +189,17 @@ fn hidden_if_not_found<T>(read: Result<T, AppError>) -> Result<Option<T>, AppErr
 }
 
 /// The Chinese reason a preview cannot be shown, for the reads the page explains: no data
-/// yet, data not open to this viewer, and (for a signed-in viewer who can see the entry)
+/// yet, no live grant or a suspension for this viewer, and (for a signed-in viewer who can see the entry)
 /// nothing readable. Anything else, and an anonymous visitor's "not found", stays an error.
 fn explained(e: AppError, signed: bool) -> Result<String, AppError> {
     match e {
         AppError::Conflict {
-            code: "no_data" | "data_not_readable",
+            code: "no_data",
+            zh,
+            ..
+        }
+        | AppError::Denied {
+            code: "no_grant" | "access_suspended",
             zh,
             ..
         } => Ok(zh),

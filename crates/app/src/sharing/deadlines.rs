@@ -1,0 +1,174 @@
+//! Deadlines of share requests (H21): one working day before an open step is due, its
+//! assignee gets an in-app reminder; the day after, the step is overdue and goes on the
+//! authority's escalation list (督办). `serve` runs [`run_deadlines`] on a timer; it reads time
+//! from the app's clock, so tests drive it over simulated weeks.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use chrono::NaiveDate;
+use gongshu_domain::{Action, Target};
+use gongshu_store::catalog;
+use gongshu_store::sharing::{self, NotificationRow, StepRow};
+use serde::Serialize;
+
+use super::step_zh;
+use crate::record::authorize;
+use crate::{App, Ctx, Result, format_time};
+
+/// What one run of the scheduler did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct DeadlineRun {
+    pub reminded: usize,
+    pub overdue: usize,
+}
+
+/// Sends due reminders and marks overdue steps. Safe to run concurrently: each reminder and
+/// each escalation is claimed by a guarded update, so it happens once.
+pub async fn run_deadlines(app: &App) -> Result<DeadlineRun> {
+    let today = crate::calendar::today(app);
+    let next_working_day = crate::calendar::add_working_days(app, today, 1).date;
+    let now = app.now_micros();
+    let mut conn = app.db.pool().acquire().await?;
+    let open = sharing::open_steps(&mut conn).await?;
+    drop(conn);
+    let mut run = DeadlineRun::default();
+    for step in open {
+        let Some(due) = step
+            .due_date
+            .as_deref()
+            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        else {
+            continue;
+        };
+        if today > due && step.overdue_at.is_none() {
+            let mut tx = app.db.begin_write().await?;
+            if sharing::mark_overdue(&mut tx, &step.request_id, step.seq, now).await? {
+                notify(
+                    &mut tx,
+                    &step,
+                    "overdue",
+                    format!(
+                        "“{}”已超过办理期限（{}），已列入督办清单",
+                        step_zh(&step.kind),
+                        due
+                    ),
+                    now,
+                )
+                .await?;
+                run.overdue += 1;
+            }
+            tx.commit().await?;
+        } else if today <= due && next_working_day >= due && step.reminded_at.is_none() {
+            let mut tx = app.db.begin_write().await?;
+            if sharing::mark_reminded(&mut tx, &step.request_id, step.seq, now).await? {
+                notify(
+                    &mut tx,
+                    &step,
+                    "reminder",
+                    format!("“{}”将于{}到期，请及时办理", step_zh(&step.kind), due),
+                    now,
+                )
+                .await?;
+                run.reminded += 1;
+            }
+            tx.commit().await?;
+        }
+    }
+    if run != DeadlineRun::default() {
+        tracing::info!(
+            sharing.reminded = run.reminded,
+            sharing.overdue = run.overdue,
+            "share request deadlines checked"
+        );
+    }
+    Ok(run)
+}
+
+async fn notify(
+    conn: &mut gongshu_store::Conn,
+    step: &StepRow,
+    kind: &str,
+    message: String,
+    now: i64,
+) -> Result<()> {
+    let Some(org) = step.assignee_org_id.as_deref() else {
+        return Ok(());
+    };
+    Ok(sharing::insert_notification(
+        conn,
+        &NotificationRow {
+            id: uuid::Uuid::now_v7().to_string(),
+            recipient_org_id: org.to_owned(),
+            kind: kind.to_owned(),
+            subject_kind: "share_request".into(),
+            subject_id: step.request_id.clone(),
+            message,
+            created_at: now,
+            read_at: None,
+        },
+    )
+    .await?)
+}
+
+/// The scheduler inside `serve`: runs the deadline rules at start and then every `every`
+/// until `stop` is set. A failed run is logged and retried at the next tick.
+pub async fn schedule_deadlines(app: App, every: std::time::Duration, stop: Arc<AtomicBool>) {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    while !stop.load(Ordering::Relaxed) {
+        tick.tick().await;
+        if let Err(e) = run_deadlines(&app).await {
+            tracing::error!(error = %e, "share request deadline check failed");
+        }
+    }
+}
+
+/// One overdue step on the escalation list.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Escalation {
+    pub request_id: String,
+    pub entry_code: String,
+    pub step: String,
+    pub step_zh: &'static str,
+    pub assignee_org_id: Option<String>,
+    pub due_date: String,
+    pub overdue_since: String,
+}
+
+/// Open steps past their due date, oldest due first, for the authorities and the regulator.
+pub async fn escalations(app: &App, ctx: Ctx<'_>) -> Result<Vec<Escalation>> {
+    authorize(
+        app,
+        ctx,
+        Action::ViewEscalations,
+        Target::Platform,
+        "escalations",
+        "*",
+    )
+    .await?;
+    let mut conn = app.db.pool().acquire().await?;
+    let mut out = Vec::new();
+    for step in sharing::open_steps(&mut conn).await? {
+        let (Some(overdue_at), Some(due_date)) = (step.overdue_at, step.due_date.clone()) else {
+            continue;
+        };
+        let Some(request) = sharing::get_request(&mut conn, &step.request_id).await? else {
+            continue;
+        };
+        let entry_code = catalog::get_entry_by_id(&mut conn, &request.entry_id)
+            .await?
+            .map(|e| e.code)
+            .unwrap_or_default();
+        out.push(Escalation {
+            request_id: step.request_id,
+            entry_code,
+            step_zh: step_zh(&step.kind),
+            step: step.kind,
+            assignee_org_id: step.assignee_org_id,
+            due_date,
+            overdue_since: format_time(overdue_at),
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,213 @@
+//! Sharing between agencies (共享, issue 5): share requests and their timelines, decisions by
+//! the source department within working-day deadlines, grants that every read of another
+//! agency's data goes through, the authority's suspensions (H41), and the deadline scheduler
+//! that reminds and escalates (督办). Sharing between agencies is free: nothing here has a price.
+
+mod deadlines;
+mod decide;
+mod grants;
+mod request;
+mod suspend;
+
+use chrono::NaiveDate;
+use gongshu_domain::catalog::{ShareMode, Vocabulary};
+use gongshu_domain::sharing::{GrantState, GrantStatus, RequestState};
+use gongshu_store::sharing::{GrantRow, RequestRow, StepRow};
+use serde::Serialize;
+
+use crate::{AppError, Result, format_time};
+
+pub use deadlines::{DeadlineRun, Escalation, escalations, run_deadlines, schedule_deadlines};
+pub use decide::{ApproveInput, RefuseInput, approve, deliver, refuse};
+pub(crate) use grants::live_grant;
+pub use grants::{GrantChange, list_grants, reinstate_grant, revoke_grant, suspend_grant};
+pub use request::{RequestInput, get_request, list_requests, request_share};
+pub(crate) use suspend::refuse_if_suspended;
+pub use suspend::{SuspendInput, SuspensionView, lift_suspension, list_suspensions, suspend};
+
+/// One step of a request's timeline, as the requester and the source see it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct StepView {
+    pub seq: i64,
+    /// submit | decide | deliver | grant | refuse
+    pub kind: String,
+    pub kind_zh: &'static str,
+    pub assignee_org_id: Option<String>,
+    /// Due date (China time, inclusive) of an open step.
+    pub due_date: Option<String>,
+    /// The due date falls in a year whose holiday notice is not loaded yet.
+    pub due_provisional: bool,
+    pub done_at: Option<String>,
+    pub done_by: Option<String>,
+    pub note: String,
+    pub overdue: bool,
+}
+
+fn step_zh(kind: &str) -> &'static str {
+    match kind {
+        "submit" => "提交申请",
+        "decide" => "源部门答复",
+        "deliver" => "源部门交付",
+        "grant" => "授权生效",
+        "refuse" => "拒绝共享",
+        _ => "其他",
+    }
+}
+
+fn step_view(s: StepRow) -> StepView {
+    StepView {
+        seq: s.seq,
+        kind_zh: step_zh(&s.kind),
+        kind: s.kind,
+        assignee_org_id: s.assignee_org_id,
+        due_date: s.due_date,
+        due_provisional: s.due_provisional != 0,
+        done_at: s.done_at.map(format_time),
+        done_by: s.done_by,
+        note: s.note,
+        overdue: s.overdue_at.is_some(),
+    }
+}
+
+/// A share request with its timeline and, once granted, its grant.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RequestView {
+    pub id: String,
+    pub entry_code: String,
+    pub entry_name: String,
+    pub source_org_id: String,
+    pub requester_org_id: String,
+    pub requested_by: String,
+    pub share_type: String,
+    pub items: Vec<String>,
+    pub modes: Vec<String>,
+    pub scenario: String,
+    pub purpose: String,
+    pub using_unit: String,
+    pub until: String,
+    pub state: String,
+    pub state_zh: &'static str,
+    #[schema(value_type = Object)]
+    pub decision: Option<serde_json::Value>,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<String>,
+    pub created_at: String,
+    pub timeline: Vec<StepView>,
+    pub grant: Option<GrantView>,
+}
+
+/// A grant as its grantee and its source see it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct GrantView {
+    pub id: String,
+    pub request_id: String,
+    pub entry_code: String,
+    pub source_org_id: String,
+    pub grantee_org_id: String,
+    pub items: Vec<String>,
+    pub modes: Vec<String>,
+    /// `[[item, "op.value"], …]`: rows the grantee sees.
+    pub row_filter: Vec<(String, String)>,
+    pub purpose: String,
+    pub valid_from: String,
+    pub valid_until: String,
+    /// active | not_yet_valid | expired | suspended | revoked, at the time of the answer.
+    pub status: String,
+    pub status_zh: &'static str,
+    pub state_reason: String,
+}
+
+pub(crate) fn json_list(text: &str) -> Result<Vec<String>> {
+    serde_json::from_str(text).map_err(|e| AppError::Internal(format!("stored list: {e}")))
+}
+
+pub(crate) fn row_filter_of(text: &str) -> Result<Vec<(String, String)>> {
+    serde_json::from_str(text).map_err(|e| AppError::Internal(format!("stored row filter: {e}")))
+}
+
+pub(crate) fn modes_of(codes: &[String]) -> Vec<ShareMode> {
+    codes
+        .iter()
+        .filter_map(|c| ShareMode::parse(c).ok())
+        .collect()
+}
+
+pub(crate) fn grant_status(g: &GrantRow, now: i64) -> GrantStatus {
+    let state = GrantState::parse(&g.state).unwrap_or(GrantState::Revoked);
+    GrantStatus::at(state, g.valid_from, g.valid_until, now)
+}
+
+pub(crate) fn grant_view(g: GrantRow, entry_code: &str, now: i64) -> Result<GrantView> {
+    let status = grant_status(&g, now);
+    Ok(GrantView {
+        items: json_list(&g.items)?,
+        modes: json_list(&g.modes)?,
+        row_filter: row_filter_of(&g.row_filter)?,
+        id: g.id,
+        request_id: g.request_id,
+        entry_code: entry_code.to_owned(),
+        source_org_id: g.source_org_id,
+        grantee_org_id: g.grantee_org_id,
+        purpose: g.purpose,
+        valid_from: format_time(g.valid_from),
+        valid_until: format_time(g.valid_until),
+        status: status.code().to_owned(),
+        status_zh: status.zh(),
+        state_reason: g.state_reason,
+    })
+}
+
+pub(crate) fn request_view(
+    r: RequestRow,
+    entry_code: &str,
+    entry_name: &str,
+    steps: Vec<StepRow>,
+    grant: Option<GrantView>,
+) -> Result<RequestView> {
+    let state = RequestState::parse(&r.state)
+        .ok_or_else(|| AppError::Internal(format!("unknown request state {}", r.state)))?;
+    Ok(RequestView {
+        items: json_list(&r.items)?,
+        modes: json_list(&r.modes)?,
+        decision: r
+            .decision
+            .as_deref()
+            .and_then(|d| serde_json::from_str(d).ok()),
+        id: r.id,
+        entry_code: entry_code.to_owned(),
+        entry_name: entry_name.to_owned(),
+        source_org_id: r.source_org_id,
+        requester_org_id: r.requester_org_id,
+        requested_by: r.requested_by,
+        share_type: r.share_type,
+        scenario: r.scenario,
+        purpose: r.purpose,
+        using_unit: r.using_unit,
+        until: r.until_date,
+        state: r.state,
+        state_zh: state.zh(),
+        decided_by: r.decided_by,
+        decided_at: r.decided_at.map(format_time),
+        created_at: format_time(r.created_at),
+        timeline: steps.into_iter().map(step_view).collect(),
+        grant,
+    })
+}
+
+/// The instant a grant valid through `until` (inclusive, China time) stops: midnight China
+/// time at the start of the next day.
+pub(crate) fn end_of_day_micros(until: NaiveDate) -> i64 {
+    let next = until.succ_opt().unwrap_or(until);
+    let midnight = next.and_hms_opt(0, 0, 0).expect("midnight exists");
+    (midnight - chrono::Duration::hours(8))
+        .and_utc()
+        .timestamp_micros()
+}
+
+fn request_not_found() -> AppError {
+    AppError::not_found("share request", "共享申请")
+}
+
+fn grant_not_found() -> AppError {
+    AppError::not_found("grant", "共享授权")
+}

@@ -1,0 +1,304 @@
+//! Asking for another agency's published entry (H20, H21). Unconditional entries are granted
+//! at once and still recorded as a request, so the trail is complete; conditional ones wait
+//! for the source's decision, due 5 working days later; not-shared ones accept verification
+//! requests only.
+
+use chrono::NaiveDate;
+use gongshu_domain::catalog::{ShareMode, ShareType, Vocabulary};
+use gongshu_domain::sharing::{
+    Ask, Commitments, DECISION_WORKING_DAYS, RequestAction, RequestState, check_ask, check_modes,
+};
+use gongshu_domain::{Action, Target, Violation, Violations};
+use gongshu_store::catalog::{self, EntryRow, RevisionRow};
+use gongshu_store::sharing::{self, RequestRow, StepRow};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::grants::create_grant;
+use super::{RequestView, end_of_day_micros, grant_view, request_not_found, request_view};
+use crate::record::{Change, authorize, record};
+use crate::{App, AppError, Ctx, Result};
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RequestInput {
+    pub entry_code: String,
+    /// Item codes wanted: a subset of the published entry's items.
+    pub items: Vec<String>,
+    /// Share modes: api_query, bulk_download, verification.
+    pub modes: Vec<String>,
+    /// 应用场景.
+    pub scenario: String,
+    pub purpose: String,
+    /// The unit that will use the data (使用单位).
+    pub using_unit: String,
+    /// Last day of use, YYYY-MM-DD (inclusive).
+    pub until: String,
+    /// `{purpose_bound, no_onward_transfer, security}`: all three must be true (H20).
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub commitments: Commitments,
+}
+
+/// The published entry and revision a request is about; unpublished entries do not exist for
+/// requesters.
+async fn published_entry(app: &App, code: &str) -> Result<(EntryRow, RevisionRow)> {
+    let not_found = || AppError::not_found("catalog entry", "目录条目");
+    let mut conn = app.db.pool().acquire().await?;
+    let entry = catalog::get_entry_by_code(&mut conn, code)
+        .await?
+        .ok_or_else(not_found)?;
+    let revision = entry.published_revision.ok_or_else(not_found)?;
+    let published = catalog::get_revision(&mut conn, &entry.id, revision)
+        .await?
+        .ok_or_else(not_found)?;
+    Ok((entry, published))
+}
+
+pub async fn request_share(app: &App, ctx: Ctx<'_>, input: RequestInput) -> Result<RequestView> {
+    // Only agency users ask, for their own organisation; anyone else is denied (and recorded).
+    let org = ctx.principal.org_id.clone().unwrap_or_default();
+    authorize(
+        app,
+        ctx,
+        Action::RequestShare,
+        Target::Organisation { id: &org },
+        "catalog_entry",
+        &input.entry_code,
+    )
+    .await?;
+    let (entry, published) = published_entry(app, &input.entry_code).await?;
+    if entry.org_id == org {
+        return Err(AppError::conflict(
+            "own_entry",
+            "本单位的数据无需申请共享",
+            "an agency does not request its own data",
+        ));
+    }
+    let mut conn = app.db.pool().acquire().await?;
+    let entry_items: Vec<String> = catalog::list_items(&mut conn, &entry.id, published.revision)
+        .await?
+        .into_iter()
+        .map(|i| i.code)
+        .collect();
+    drop(conn);
+    let share_type = ShareType::parse(&published.share_type)
+        .map_err(|_| AppError::Internal(format!("share type {}", published.share_type)))?;
+    let offered: Vec<ShareMode> = super::modes_of(&super::json_list(&published.share_modes)?);
+
+    let mut v = Violations::default();
+    let scenario = v.text("scenario", "应用场景", &input.scenario, 2000);
+    let purpose = v.text("purpose", "用途", &input.purpose, 2000);
+    let using_unit = v.text("using_unit", "使用单位", &input.using_unit, 200);
+    let mut modes = Vec::new();
+    for (i, code) in input.modes.iter().enumerate() {
+        match ShareMode::parse(code) {
+            Ok(m) if !modes.contains(&m) => modes.push(m),
+            Ok(_) => {}
+            Err(_) => v.push(Violation::new(
+                format!("modes[{i}]"),
+                "unknown_mode",
+                format!("未知的共享方式“{code}”"),
+                format!("unknown share mode {code}"),
+            )),
+        }
+    }
+    if let Err(e) = check_modes(share_type, &offered, &modes) {
+        v.push(e);
+    }
+    let today = crate::calendar::today(app);
+    let until = NaiveDate::parse_from_str(input.until.trim(), "%Y-%m-%d");
+    match until {
+        Ok(until) => {
+            if let Err(e) = check_ask(&Ask {
+                items: &input.items,
+                entry_items: &entry_items,
+                until,
+                today,
+                commitments: input.commitments,
+            }) {
+                v.0.extend(e.0);
+            }
+        }
+        Err(_) => v.push(Violation::new(
+            "until",
+            "invalid_date",
+            "使用截止日期格式应为 YYYY-MM-DD",
+            "the end date must be YYYY-MM-DD",
+        )),
+    }
+    v.into_result()?;
+    let until = until.expect("checked above");
+
+    let now = app.now_micros();
+    let id = uuid::Uuid::now_v7().to_string();
+    let at_once = share_type == ShareType::Unconditional;
+    let state = if at_once {
+        RequestState::Pending
+            .next(RequestAction::GrantAtOnce)
+            .map_err(|e| AppError::Internal(e.to_string()))?
+    } else {
+        RequestState::Pending
+    };
+    let codes = |m: &[ShareMode]| json!(m.iter().map(|m| m.code()).collect::<Vec<_>>());
+    let row = RequestRow {
+        id: id.clone(),
+        entry_id: entry.id.clone(),
+        source_org_id: entry.org_id.clone(),
+        requester_org_id: org.clone(),
+        requested_by: ctx.principal.username.clone(),
+        share_type: share_type.code().to_owned(),
+        items: json!(input.items).to_string(),
+        modes: codes(&modes).to_string(),
+        scenario,
+        purpose: purpose.clone(),
+        using_unit,
+        until_date: until.to_string(),
+        commitments: json!(input.commitments).to_string(),
+        state: state.code().to_owned(),
+        decision: at_once.then(|| json!({ "kind": "granted_at_once" }).to_string()),
+        decided_by: at_once.then(|| "system".to_owned()),
+        decided_at: at_once.then_some(now),
+        created_at: now,
+        updated_at: now,
+    };
+    let mut tx = app.db.begin_write().await?;
+    sharing::insert_request(&mut tx, &row).await?;
+    let mut step = StepRow {
+        request_id: id.clone(),
+        seq: 1,
+        kind: "submit".into(),
+        assignee_org_id: None,
+        due_date: None,
+        due_provisional: 0,
+        done_at: Some(now),
+        done_by: Some(ctx.principal.username.clone()),
+        note: String::new(),
+        reminded_at: None,
+        overdue_at: None,
+        created_at: now,
+    };
+    sharing::insert_step(&mut tx, &step).await?;
+    step.seq = 2;
+    let grant = if at_once {
+        step.kind = "grant".into();
+        step.note = "无条件共享，即时授权".into();
+        sharing::insert_step(&mut tx, &step).await?;
+        Some(
+            create_grant(
+                &mut tx,
+                &row,
+                &input.items,
+                &[],
+                now,
+                end_of_day_micros(until),
+            )
+            .await?,
+        )
+    } else {
+        let due = crate::calendar::add_working_days(app, today, DECISION_WORKING_DAYS);
+        step.kind = "decide".into();
+        step.assignee_org_id = Some(entry.org_id.clone());
+        step.due_date = Some(due.date.to_string());
+        step.due_provisional = i64::from(due.provisional);
+        step.done_at = None;
+        step.done_by = None;
+        sharing::insert_step(&mut tx, &step).await?;
+        None
+    };
+    record(
+        app,
+        &mut tx,
+        ctx,
+        Change {
+            action: "request_share",
+            target_kind: "share_request",
+            target_id: &id,
+            payload: json!({
+                "entry": entry.code, "items": input.items, "modes": row.modes,
+                "purpose": purpose, "until": row.until_date, "state": row.state,
+                "grant": grant.as_ref().map(|g| &g.id),
+            }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    get_request(app, ctx, &id).await
+}
+
+/// One request with its timeline, for its requester, its source and the authorities.
+pub async fn get_request(app: &App, ctx: Ctx<'_>, id: &str) -> Result<RequestView> {
+    let mut conn = app.db.pool().acquire().await?;
+    let r = sharing::get_request(&mut conn, id)
+        .await?
+        .ok_or_else(request_not_found)?;
+    if !may_see(ctx, &r) {
+        return Err(request_not_found());
+    }
+    finish_view(app, &mut conn, r).await
+}
+
+/// Requesters, sources and reviewers (authorities) see a request; nobody else knows it exists.
+fn may_see(ctx: Ctx<'_>, r: &RequestRow) -> bool {
+    let org = ctx.principal.org_id.as_deref();
+    org == Some(r.requester_org_id.as_str())
+        || org == Some(r.source_org_id.as_str())
+        || gongshu_domain::decide(
+            &ctx.principal.actor,
+            Action::ViewEscalations,
+            Target::Platform,
+        )
+        .is_allowed()
+}
+
+pub(crate) async fn finish_view(
+    app: &App,
+    conn: &mut gongshu_store::Conn,
+    r: RequestRow,
+) -> Result<RequestView> {
+    let entry = catalog::get_entry_by_id(conn, &r.entry_id)
+        .await?
+        .ok_or_else(|| AppError::Internal("request of a missing entry".into()))?;
+    let name = match entry.published_revision {
+        Some(p) => catalog::get_revision(conn, &entry.id, p)
+            .await?
+            .map(|r| r.name)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let steps = sharing::list_steps(conn, &r.id).await?;
+    let grant = match sharing::get_grant_of_request(conn, &r.id).await? {
+        Some(g) => Some(grant_view(g, &entry.code, app.now_micros())?),
+        None => None,
+    };
+    request_view(r, &entry.code, &name, steps, grant)
+}
+
+/// The requests an organisation made (`as_source = false`) or must answer (`true`), newest
+/// first.
+pub async fn list_requests(
+    app: &App,
+    ctx: Ctx<'_>,
+    as_source: bool,
+    page: i64,
+    per_page: i64,
+) -> Result<Vec<RequestView>> {
+    let Some(org) = ctx.principal.org_id.as_deref() else {
+        return Ok(Vec::new());
+    };
+    let per_page = per_page.clamp(1, 200);
+    let mut conn = app.db.pool().acquire().await?;
+    let rows = sharing::list_requests(
+        &mut conn,
+        org,
+        as_source,
+        per_page,
+        (page.max(1) - 1) * per_page,
+    )
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        out.push(finish_view(app, &mut conn, r).await?);
+    }
+    Ok(out)
+}

@@ -1,0 +1,475 @@
+//! Sharing between agencies (共享): share requests with their timeline steps, the grants
+//! approvals create, the authority's suspensions (H41) and in-app notifications.
+
+use sqlx::{AssertSqlSafe, FromRow};
+
+use crate::{Conn, Result};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct RequestRow {
+    pub id: String,
+    pub entry_id: String,
+    pub source_org_id: String,
+    pub requester_org_id: String,
+    pub requested_by: String,
+    pub share_type: String,
+    /// JSON array of item codes.
+    pub items: String,
+    /// JSON array of share mode codes.
+    pub modes: String,
+    pub scenario: String,
+    pub purpose: String,
+    pub using_unit: String,
+    pub until_date: String,
+    /// JSON `{purpose_bound, no_onward_transfer, security}`.
+    pub commitments: String,
+    pub state: String,
+    /// JSON of the decision; `None` while pending.
+    pub decision: Option<String>,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const REQUEST_COLUMNS: &str = "id, entry_id, source_org_id, requester_org_id, requested_by, \
+    share_type, items, modes, scenario, purpose, using_unit, until_date, commitments, state, \
+    decision, decided_by, decided_at, created_at, updated_at";
+
+pub async fn insert_request(conn: &mut Conn, r: &RequestRow) -> Result<()> {
+    sqlx::query(AssertSqlSafe(format!(
+        "INSERT INTO share_requests ({REQUEST_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, \
+         $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
+    )))
+    .bind(&r.id)
+    .bind(&r.entry_id)
+    .bind(&r.source_org_id)
+    .bind(&r.requester_org_id)
+    .bind(&r.requested_by)
+    .bind(&r.share_type)
+    .bind(&r.items)
+    .bind(&r.modes)
+    .bind(&r.scenario)
+    .bind(&r.purpose)
+    .bind(&r.using_unit)
+    .bind(&r.until_date)
+    .bind(&r.commitments)
+    .bind(&r.state)
+    .bind(&r.decision)
+    .bind(&r.decided_by)
+    .bind(r.decided_at)
+    .bind(r.created_at)
+    .bind(r.updated_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn get_request(conn: &mut Conn, id: &str) -> Result<Option<RequestRow>> {
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {REQUEST_COLUMNS} FROM share_requests WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Requests an organisation made or must answer, newest first.
+pub async fn list_requests(
+    conn: &mut Conn,
+    org_id: &str,
+    as_source: bool,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<RequestRow>> {
+    let column = if as_source {
+        "source_org_id"
+    } else {
+        "requester_org_id"
+    };
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {REQUEST_COLUMNS} FROM share_requests WHERE {column} = $1 \
+         ORDER BY created_at DESC, id LIMIT $2 OFFSET $3"
+    )))
+    .bind(org_id)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Records a decision if the request is still in `from`; `false` when someone else decided
+/// first (exactly one decision counts).
+pub async fn update_request_state(conn: &mut Conn, r: &RequestRow, from: &str) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE share_requests SET state = $1, decision = $2, decided_by = $3, decided_at = $4, \
+         updated_at = $5 WHERE id = $6 AND state = $7",
+    )
+    .bind(&r.state)
+    .bind(&r.decision)
+    .bind(&r.decided_by)
+    .bind(r.decided_at)
+    .bind(r.updated_at)
+    .bind(&r.id)
+    .bind(from)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct StepRow {
+    pub request_id: String,
+    pub seq: i64,
+    pub kind: String,
+    pub assignee_org_id: Option<String>,
+    pub due_date: Option<String>,
+    pub due_provisional: i64,
+    pub done_at: Option<i64>,
+    pub done_by: Option<String>,
+    pub note: String,
+    pub reminded_at: Option<i64>,
+    pub overdue_at: Option<i64>,
+    pub created_at: i64,
+}
+
+const STEP_COLUMNS: &str = "request_id, seq, kind, assignee_org_id, due_date, due_provisional, \
+    done_at, done_by, note, reminded_at, overdue_at, created_at";
+
+pub async fn insert_step(conn: &mut Conn, s: &StepRow) -> Result<()> {
+    sqlx::query(AssertSqlSafe(format!(
+        "INSERT INTO share_steps ({STEP_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+         $10, $11, $12)"
+    )))
+    .bind(&s.request_id)
+    .bind(s.seq)
+    .bind(&s.kind)
+    .bind(&s.assignee_org_id)
+    .bind(&s.due_date)
+    .bind(s.due_provisional)
+    .bind(s.done_at)
+    .bind(&s.done_by)
+    .bind(&s.note)
+    .bind(s.reminded_at)
+    .bind(s.overdue_at)
+    .bind(s.created_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn list_steps(conn: &mut Conn, request_id: &str) -> Result<Vec<StepRow>> {
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {STEP_COLUMNS} FROM share_steps WHERE request_id = $1 ORDER BY seq"
+    )))
+    .bind(request_id)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Closes the open step of a request (there is at most one).
+pub async fn close_open_step(
+    conn: &mut Conn,
+    request_id: &str,
+    done_at: i64,
+    done_by: &str,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE share_steps SET done_at = $1, done_by = $2 WHERE request_id = $3 AND done_at IS NULL",
+    )
+    .bind(done_at)
+    .bind(done_by)
+    .bind(request_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Every open step with a due date, oldest due first (the scheduler's and the escalation
+/// list's input).
+pub async fn open_steps(conn: &mut Conn) -> Result<Vec<StepRow>> {
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {STEP_COLUMNS} FROM share_steps WHERE done_at IS NULL AND due_date IS NOT NULL \
+         ORDER BY due_date, request_id"
+    )))
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Marks a reminder sent; `false` when it already was (two schedulers never both notify).
+pub async fn mark_reminded(conn: &mut Conn, request_id: &str, seq: i64, at: i64) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE share_steps SET reminded_at = $1 WHERE request_id = $2 AND seq = $3 \
+         AND reminded_at IS NULL AND done_at IS NULL",
+    )
+    .bind(at)
+    .bind(request_id)
+    .bind(seq)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Marks a step overdue (督办); `false` when it already was.
+pub async fn mark_overdue(conn: &mut Conn, request_id: &str, seq: i64, at: i64) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE share_steps SET overdue_at = $1 WHERE request_id = $2 AND seq = $3 \
+         AND overdue_at IS NULL AND done_at IS NULL",
+    )
+    .bind(at)
+    .bind(request_id)
+    .bind(seq)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct GrantRow {
+    pub id: String,
+    pub request_id: String,
+    pub entry_id: String,
+    pub source_org_id: String,
+    pub grantee_org_id: String,
+    pub items: String,
+    pub modes: String,
+    pub row_filter: String,
+    pub purpose: String,
+    pub valid_from: i64,
+    pub valid_until: i64,
+    pub state: String,
+    pub salt: String,
+    pub state_reason: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const GRANT_COLUMNS: &str = "id, request_id, entry_id, source_org_id, grantee_org_id, items, \
+    modes, row_filter, purpose, valid_from, valid_until, state, salt, state_reason, created_at, \
+    updated_at";
+
+pub async fn insert_grant(conn: &mut Conn, g: &GrantRow) -> Result<()> {
+    sqlx::query(AssertSqlSafe(format!(
+        "INSERT INTO grants ({GRANT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
+         $11, $12, $13, $14, $15, $16)"
+    )))
+    .bind(&g.id)
+    .bind(&g.request_id)
+    .bind(&g.entry_id)
+    .bind(&g.source_org_id)
+    .bind(&g.grantee_org_id)
+    .bind(&g.items)
+    .bind(&g.modes)
+    .bind(&g.row_filter)
+    .bind(&g.purpose)
+    .bind(g.valid_from)
+    .bind(g.valid_until)
+    .bind(&g.state)
+    .bind(&g.salt)
+    .bind(&g.state_reason)
+    .bind(g.created_at)
+    .bind(g.updated_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn get_grant(conn: &mut Conn, id: &str) -> Result<Option<GrantRow>> {
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {GRANT_COLUMNS} FROM grants WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+pub async fn get_grant_of_request(conn: &mut Conn, request_id: &str) -> Result<Option<GrantRow>> {
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {GRANT_COLUMNS} FROM grants WHERE request_id = $1"
+    )))
+    .bind(request_id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// The grants of one organisation on one entry, newest first (the read path picks a live one).
+pub async fn grants_for(
+    conn: &mut Conn,
+    grantee_org_id: &str,
+    entry_id: &str,
+) -> Result<Vec<GrantRow>> {
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {GRANT_COLUMNS} FROM grants WHERE grantee_org_id = $1 AND entry_id = $2 \
+         ORDER BY created_at DESC, id"
+    )))
+    .bind(grantee_org_id)
+    .bind(entry_id)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Grants an organisation holds or gave, newest first.
+pub async fn list_grants(
+    conn: &mut Conn,
+    org_id: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<GrantRow>> {
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {GRANT_COLUMNS} FROM grants WHERE grantee_org_id = $1 OR source_org_id = $1 \
+         ORDER BY created_at DESC, id LIMIT $2 OFFSET $3"
+    )))
+    .bind(org_id)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Moves a grant from one state to another; `false` when it was no longer in `from`.
+pub async fn update_grant_state(
+    conn: &mut Conn,
+    id: &str,
+    from: &str,
+    to: &str,
+    reason: &str,
+    at: i64,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE grants SET state = $1, state_reason = $2, updated_at = $3 WHERE id = $4 AND state = $5",
+    )
+    .bind(to)
+    .bind(reason)
+    .bind(at)
+    .bind(id)
+    .bind(from)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct SuspensionRow {
+    pub id: String,
+    pub subject_kind: String,
+    pub subject_id: String,
+    pub reason: String,
+    pub suspended_by: String,
+    pub suspended_at: i64,
+    pub lifted_by: Option<String>,
+    pub lifted_at: Option<i64>,
+    pub lift_reason: Option<String>,
+}
+
+const SUSPENSION_COLUMNS: &str = "id, subject_kind, subject_id, reason, suspended_by, \
+    suspended_at, lifted_by, lifted_at, lift_reason";
+
+pub async fn insert_suspension(conn: &mut Conn, s: &SuspensionRow) -> Result<()> {
+    sqlx::query(AssertSqlSafe(format!(
+        "INSERT INTO suspensions ({SUSPENSION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+    )))
+    .bind(&s.id)
+    .bind(&s.subject_kind)
+    .bind(&s.subject_id)
+    .bind(&s.reason)
+    .bind(&s.suspended_by)
+    .bind(s.suspended_at)
+    .bind(&s.lifted_by)
+    .bind(s.lifted_at)
+    .bind(&s.lift_reason)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The open suspensions of an account or of an organisation.
+pub async fn open_suspensions(
+    conn: &mut Conn,
+    account_id: &str,
+    org_id: Option<&str>,
+) -> Result<Vec<SuspensionRow>> {
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {SUSPENSION_COLUMNS} FROM suspensions WHERE lifted_at IS NULL AND \
+         ((subject_kind = 'account' AND subject_id = $1) OR \
+          (subject_kind = 'organisation' AND subject_id = $2)) ORDER BY suspended_at"
+    )))
+    .bind(account_id)
+    .bind(org_id.unwrap_or(""))
+    .fetch_all(conn)
+    .await?)
+}
+
+pub async fn list_suspensions(conn: &mut Conn) -> Result<Vec<SuspensionRow>> {
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {SUSPENSION_COLUMNS} FROM suspensions ORDER BY suspended_at DESC, id"
+    )))
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Lifts an open suspension; `false` when it was already lifted or does not exist.
+pub async fn lift_suspension(
+    conn: &mut Conn,
+    id: &str,
+    by: &str,
+    at: i64,
+    reason: &str,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE suspensions SET lifted_by = $1, lifted_at = $2, lift_reason = $3 \
+         WHERE id = $4 AND lifted_at IS NULL",
+    )
+    .bind(by)
+    .bind(at)
+    .bind(reason)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct NotificationRow {
+    pub id: String,
+    pub recipient_org_id: String,
+    pub kind: String,
+    pub subject_kind: String,
+    pub subject_id: String,
+    pub message: String,
+    pub created_at: i64,
+    pub read_at: Option<i64>,
+}
+
+pub async fn insert_notification(conn: &mut Conn, n: &NotificationRow) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO notifications (id, recipient_org_id, kind, subject_kind, subject_id, \
+         message, created_at, read_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&n.id)
+    .bind(&n.recipient_org_id)
+    .bind(&n.kind)
+    .bind(&n.subject_kind)
+    .bind(&n.subject_id)
+    .bind(&n.message)
+    .bind(n.created_at)
+    .bind(n.read_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn list_notifications(
+    conn: &mut Conn,
+    org_id: &str,
+    limit: i64,
+) -> Result<Vec<NotificationRow>> {
+    Ok(sqlx::query_as(
+        "SELECT id, recipient_org_id, kind, subject_kind, subject_id, message, created_at, \
+         read_at FROM notifications WHERE recipient_org_id = $1 ORDER BY created_at DESC, id \
+         LIMIT $2",
+    )
+    .bind(org_id)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
+}

@@ -1,0 +1,236 @@
+//! Sharing between agencies: requests, decisions, grants, suspensions and the escalation list.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use gongshu_app::sharing::{
+    self, ApproveInput, Escalation, GrantChange, GrantView, RefuseInput, RequestInput, RequestView,
+    SuspendInput, SuspensionView,
+};
+use serde::Deserialize;
+
+use crate::error::ApiResult;
+use crate::extract::{ApiJson, ApiQuery, Authed};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    /// `true`: the requests the caller's organisation must answer; default: the ones it made.
+    #[serde(default)]
+    inbox: bool,
+    /// 1-based page, 50 per page unless `per_page` says otherwise (at most 200).
+    page: Option<i64>,
+    per_page: Option<i64>,
+}
+
+/// Asks another agency for a published entry (H20). Unconditional entries are granted at
+/// once; conditional ones await the source's decision, due in 5 working days.
+#[utoipa::path(post, path = "/api/v1/share-requests", tag = "sharing", request_body = RequestInput,
+    responses((status = 201, body = RequestView), (status = 422, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
+pub async fn create(
+    State(state): State<AppState>,
+    auth: Authed,
+    ApiJson(input): ApiJson<RequestInput>,
+) -> ApiResult<(StatusCode, Json<RequestView>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(sharing::request_share(&state.app, auth.ctx(), input).await?),
+    ))
+}
+
+/// The requests the caller's organisation made, or (`inbox=true`) must answer.
+#[utoipa::path(get, path = "/api/v1/share-requests", tag = "sharing", params(ListQuery),
+    responses((status = 200, body = Vec<RequestView>)))]
+pub async fn list(
+    State(state): State<AppState>,
+    auth: Authed,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult<Json<Vec<RequestView>>> {
+    Ok(Json(
+        sharing::list_requests(
+            &state.app,
+            auth.ctx(),
+            q.inbox,
+            q.page.unwrap_or(1),
+            q.per_page.unwrap_or(50),
+        )
+        .await?,
+    ))
+}
+
+/// One request with its timeline and due dates.
+#[utoipa::path(get, path = "/api/v1/share-requests/{id}", tag = "sharing", params(("id" = String, Path)),
+    responses((status = 200, body = RequestView), (status = 404, body = crate::error::Problem)))]
+pub async fn get(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<String>,
+) -> ApiResult<Json<RequestView>> {
+    Ok(Json(
+        sharing::get_request(&state.app, auth.ctx(), &id).await?,
+    ))
+}
+
+/// Approves, possibly narrower (the source department's admin).
+#[utoipa::path(post, path = "/api/v1/share-requests/{id}/approve", tag = "sharing", params(("id" = String, Path)), request_body = ApproveInput,
+    responses((status = 200, body = RequestView), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn approve(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<ApproveInput>,
+) -> ApiResult<Json<RequestView>> {
+    Ok(Json(
+        sharing::approve(&state.app, auth.ctx(), &id, input).await?,
+    ))
+}
+
+/// Refuses, citing a legal basis (H21).
+#[utoipa::path(post, path = "/api/v1/share-requests/{id}/refuse", tag = "sharing", params(("id" = String, Path)), request_body = RefuseInput,
+    responses((status = 200, body = RequestView), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn refuse(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<RefuseInput>,
+) -> ApiResult<Json<RequestView>> {
+    Ok(Json(
+        sharing::refuse(&state.app, auth.ctx(), &id, input).await?,
+    ))
+}
+
+/// Delivers a prepared approval: the grant starts now.
+#[utoipa::path(post, path = "/api/v1/share-requests/{id}/deliver", tag = "sharing", params(("id" = String, Path)),
+    responses((status = 200, body = RequestView), (status = 409, body = crate::error::Problem)))]
+pub async fn deliver(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<String>,
+) -> ApiResult<Json<RequestView>> {
+    Ok(Json(sharing::deliver(&state.app, auth.ctx(), &id).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
+    page: Option<i64>,
+    per_page: Option<i64>,
+}
+
+/// Grants the caller's organisation holds or gave, with their status now.
+#[utoipa::path(get, path = "/api/v1/grants", tag = "sharing", params(PageQuery),
+    responses((status = 200, body = Vec<GrantView>)))]
+pub async fn grants(
+    State(state): State<AppState>,
+    auth: Authed,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> ApiResult<Json<Vec<GrantView>>> {
+    Ok(Json(
+        sharing::list_grants(
+            &state.app,
+            auth.ctx(),
+            q.page.unwrap_or(1),
+            q.per_page.unwrap_or(50),
+        )
+        .await?,
+    ))
+}
+
+/// Revokes a grant (its source department); final.
+#[utoipa::path(post, path = "/api/v1/grants/{id}/revoke", tag = "sharing", params(("id" = String, Path)), request_body = GrantChange,
+    responses((status = 200, body = GrantView), (status = 403, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
+pub async fn revoke(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<GrantChange>,
+) -> ApiResult<Json<GrantView>> {
+    Ok(Json(
+        sharing::revoke_grant(&state.app, auth.ctx(), &id, input).await?,
+    ))
+}
+
+/// Suspends a grant at once (the city authority, H41).
+#[utoipa::path(post, path = "/api/v1/grants/{id}/suspend", tag = "sharing", params(("id" = String, Path)), request_body = GrantChange,
+    responses((status = 200, body = GrantView), (status = 403, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
+pub async fn suspend_grant(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<GrantChange>,
+) -> ApiResult<Json<GrantView>> {
+    Ok(Json(
+        sharing::suspend_grant(&state.app, auth.ctx(), &id, input).await?,
+    ))
+}
+
+/// Reinstates a suspended grant (the city authority).
+#[utoipa::path(post, path = "/api/v1/grants/{id}/reinstate", tag = "sharing", params(("id" = String, Path)), request_body = GrantChange,
+    responses((status = 200, body = GrantView), (status = 403, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
+pub async fn reinstate_grant(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<GrantChange>,
+) -> ApiResult<Json<GrantView>> {
+    Ok(Json(
+        sharing::reinstate_grant(&state.app, auth.ctx(), &id, input).await?,
+    ))
+}
+
+/// Suspends a user or an organisation at once (the city authority, H41).
+#[utoipa::path(post, path = "/api/v1/suspensions", tag = "sharing", request_body = SuspendInput,
+    responses((status = 201, body = SuspensionView), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn suspend(
+    State(state): State<AppState>,
+    auth: Authed,
+    ApiJson(input): ApiJson<SuspendInput>,
+) -> ApiResult<(StatusCode, Json<SuspensionView>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(sharing::suspend(&state.app, auth.ctx(), input).await?),
+    ))
+}
+
+/// Every suspension, open and lifted, newest first (the city authority).
+#[utoipa::path(get, path = "/api/v1/suspensions", tag = "sharing",
+    responses((status = 200, body = Vec<SuspensionView>), (status = 403, body = crate::error::Problem)))]
+pub async fn suspensions(
+    State(state): State<AppState>,
+    auth: Authed,
+) -> ApiResult<Json<Vec<SuspensionView>>> {
+    Ok(Json(
+        sharing::list_suspensions(&state.app, auth.ctx()).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LiftInput {
+    pub reason: String,
+}
+
+/// Lifts a suspension: access comes back at once.
+#[utoipa::path(post, path = "/api/v1/suspensions/{id}/lift", tag = "sharing", params(("id" = String, Path)), request_body = LiftInput,
+    responses((status = 200, body = SuspensionView), (status = 404, body = crate::error::Problem)))]
+pub async fn lift(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<LiftInput>,
+) -> ApiResult<Json<SuspensionView>> {
+    Ok(Json(
+        sharing::lift_suspension(&state.app, auth.ctx(), &id, &input.reason).await?,
+    ))
+}
+
+/// Overdue steps (督办), oldest due first (authorities and the regulator).
+#[utoipa::path(get, path = "/api/v1/escalations", tag = "sharing",
+    responses((status = 200, body = Vec<Escalation>), (status = 403, body = crate::error::Problem)))]
+pub async fn escalations(
+    State(state): State<AppState>,
+    auth: Authed,
+) -> ApiResult<Json<Vec<Escalation>>> {
+    Ok(Json(sharing::escalations(&state.app, auth.ctx()).await?))
+}

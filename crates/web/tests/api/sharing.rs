@@ -1,0 +1,458 @@
+//! Issue 5 (sharing between agencies) through the HTTP API: requests, decisions, grants on
+//! every read, expiry at the exact instant, refusals with a legal basis, deadlines over a
+//! holiday with reminders and escalation, suspensions (H41).
+
+use chrono::{TimeZone, Utc};
+use serde_json::{Value, json};
+
+use crate::catalog_fixtures::{entry, publish, with};
+use crate::data::{ROWS, people_csv, people_entry, upload};
+use crate::support::{Client, TestApp};
+
+/// A conditionally shared, not open entry of 市公安局 with five items, two of them masked.
+fn conditional_people() -> Value {
+    with(people_entry(), |e| {
+        e["name"] = json!("有条件共享人员名录测试");
+        e["grade"] = json!("general_3");
+        e["share_type"] = json!("conditional");
+        e["share_conditions"] = json!("仅限民政救助资格核查使用");
+        e["share_modes"] = json!(["api_query", "bulk_download", "verification"]);
+        e["legal_bases"] =
+            json!([{ "law": "中华人民共和国个人信息保护法", "article": "第十三条" }]);
+        e["open_type"] = json!("not_open");
+        e["not_open_reason"] = json!("privacy");
+    })
+}
+
+fn ask(code: &str, until: &str) -> Value {
+    json!({
+        "entry_code": code,
+        "items": ["xm", "sfzh", "qx", "nl", "je"],
+        "modes": ["api_query"],
+        "scenario": "最低生活保障对象资格复核",
+        "purpose": "核实低保申请人户籍所在区",
+        "using_unit": "市民政局社会救助科",
+        "until": until,
+        "commitments": { "purpose_bound": true, "no_onward_transfer": true, "security": true }
+    })
+}
+
+async fn published_with_data(t: &TestApp) -> String {
+    let gaj = t.login("gaj-admin").await;
+    let reviewer = t.login("reviewer").await;
+    let code = publish(&gaj, &reviewer, conditional_people()).await;
+    upload(&gaj, &code, people_csv()).await;
+    code
+}
+
+async fn request(client: &Client, body: Value) -> String {
+    let res = client.post("/api/v1/share-requests", body).await;
+    res.expect_status(201);
+    res.json["id"].as_str().expect("an id").to_owned()
+}
+
+fn data_url(code: &str) -> String {
+    format!("/api/v1/entries/{code}/data?limit=500")
+}
+
+// H20, H21, H19: A asks for a conditional entry of B; B approves three of five items with a
+// row filter until a date; A reads exactly those items and rows, masked where the catalog says;
+// the approval cannot be made twice; the read is audited with grant and purpose; at the end
+// date's last instant A still reads, one microsecond later it gets 403.
+pub async fn h20_h21_an_approved_request_grants_exactly_what_was_approved_until_it_ends(
+    t: TestApp,
+) {
+    let code = published_with_data(&t).await;
+    let mzj = t.login("mzj-staff").await;
+    let id = request(&mzj, ask(&code, "2025-09-30")).await;
+    let view = mzj.get(&format!("/api/v1/share-requests/{id}")).await;
+    view.expect_status(200);
+    assert_eq!(view.json["state"], "pending");
+    let timeline = view.json["timeline"].as_array().unwrap();
+    assert_eq!(timeline.len(), 2, "{}", view.text);
+    assert_eq!(timeline[1]["kind"], "decide");
+    // Monday 2025-09-01 + 5 working days.
+    assert_eq!(timeline[1]["due_date"], "2025-09-08");
+    // No grant yet: refused with a code.
+    mzj.get(&data_url(&code))
+        .await
+        .expect_problem(403, "no_grant");
+
+    let gaj = t.login("gaj-admin").await;
+    let inbox = gaj.get("/api/v1/share-requests?inbox=true").await;
+    inbox.expect_status(200);
+    assert!(inbox.json.as_array().unwrap().iter().any(|r| r["id"] == id));
+    // Staff cannot decide; only the source's admin can.
+    t.login("gaj-staff")
+        .await
+        .post(&format!("/api/v1/share-requests/{id}/approve"), json!({}))
+        .await
+        .expect_status(403);
+    let approved = gaj
+        .post(
+            &format!("/api/v1/share-requests/{id}/approve"),
+            json!({ "items": ["xm", "sfzh", "qx"], "until": "2025-09-15", "row_filter": [["qx", "eq.新城区"]] }),
+        )
+        .await;
+    approved.expect_status(200);
+    assert_eq!(approved.json["state"], "granted", "{}", approved.text);
+    assert_eq!(approved.json["grant"]["status"], "active");
+    assert_eq!(approved.json["grant"]["items"], json!(["xm", "sfzh", "qx"]));
+    gaj.post(&format!("/api/v1/share-requests/{id}/approve"), json!({}))
+        .await
+        .expect_problem(409, "illegal_transition");
+
+    let res = mzj.get(&data_url(&code)).await;
+    res.expect_status(200);
+    assert_eq!(res.header("x-gongshu-policy"), Some("grant"));
+    let rows = res.json.as_array().unwrap();
+    assert_eq!(rows.len(), (0..ROWS).filter(|i| i % 4 == 0).count());
+    for r in rows {
+        let keys: Vec<&String> = r.as_object().unwrap().keys().collect();
+        assert_eq!(keys.len(), 3, "only the approved items: {r}");
+        assert_eq!(r["qx"], "新城区", "only the approved rows");
+        let id = r["sfzh"].as_str().unwrap();
+        assert!(id.contains('*'), "citizen IDs come masked: {id}");
+        assert!(r["xm"].as_str().unwrap().contains('*'));
+    }
+    let event = t.last_event().await;
+    assert_eq!(event.action, "read_data");
+    let payload: Value = serde_json::from_str(&event.payload).unwrap_or(Value::Null);
+    assert_eq!(payload["grant"], approved.json["grant"]["id"], "{payload}");
+    assert_eq!(payload["purpose"], "核实低保申请人户籍所在区");
+    assert_eq!(payload["rows"], rows.len());
+    // A mode that was not granted (bulk download) is refused.
+    mzj.get(&format!("/api/v1/entries/{code}/data?format=csv"))
+        .await
+        .expect_problem(403, "no_grant");
+    // SQL through the grant sees the same view.
+    let sql = mzj
+        .post(
+            "/api/v1/sql",
+            json!({ "sql": format!("SELECT count(*) AS n, count(DISTINCT qx) AS d FROM \"{code}\"") }),
+        )
+        .await;
+    sql.expect_status(200);
+    assert_eq!(sql.json[0]["d"], 1, "{}", sql.text);
+
+    // The grant ends at midnight (China time) after 2025-09-15.
+    let end = Utc.with_ymd_and_hms(2025, 9, 15, 16, 0, 0).unwrap();
+    t.set_now(end - chrono::Duration::microseconds(1));
+    let mzj = t.login("mzj-staff").await;
+    mzj.get(&data_url(&code)).await.expect_status(200);
+    t.set_now(end);
+    mzj.get(&data_url(&code))
+        .await
+        .expect_problem(403, "no_grant");
+    let grants = mzj.get("/api/v1/grants").await;
+    assert_eq!(grants.json[0]["status"], "expired", "{}", grants.text);
+}
+
+// H21: a refusal without a legal basis is refused by validation; with one it is recorded, final,
+// and the requester sees it on the timeline. Of two decisions at the same moment exactly one
+// counts.
+pub async fn h21_a_refusal_cites_a_legal_basis_and_decisions_are_final(t: TestApp) {
+    let code = published_with_data(&t).await;
+    let mzj = t.login("mzj-admin").await;
+    let gaj = t.login("gaj-admin").await;
+    let id = request(&mzj, ask(&code, "2025-12-31")).await;
+    let refuse = format!("/api/v1/share-requests/{id}/refuse");
+    gaj.post(&refuse, json!({ "reason": "申请用途与共享条件不符" }))
+        .await
+        .expect_field_error("legal_basis", "legal_basis_required");
+    let refused = gaj
+        .post(
+            &refuse,
+            json!({ "reason": "申请用途与共享条件不符", "legal_basis": "《中华人民共和国个人信息保护法》第六条" }),
+        )
+        .await;
+    refused.expect_status(200);
+    assert_eq!(refused.json["state"], "refused");
+    let mine = mzj.get(&format!("/api/v1/share-requests/{id}")).await;
+    let last = mine.json["timeline"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["kind"], "refuse");
+    assert!(last["note"].as_str().unwrap().contains("个人信息保护法"));
+    gaj.post(&format!("/api/v1/share-requests/{id}/approve"), json!({}))
+        .await
+        .expect_problem(409, "illegal_transition");
+
+    // Two admins of the source decide the same request at once.
+    let id = request(&mzj, ask(&code, "2025-12-31")).await;
+    let other = t.login("gaj-admin").await;
+    let approve = format!("/api/v1/share-requests/{id}/approve");
+    let refuse = format!("/api/v1/share-requests/{id}/refuse");
+    let (a, b) = tokio::join!(
+        gaj.post(&approve, json!({})),
+        other.post(
+            &refuse,
+            json!({ "reason": "不符合条件", "legal_basis": "《中华人民共和国数据安全法》第三十八条" })
+        ),
+    );
+    let mut statuses = [a.status, b.status];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 409], "{} / {}", a.text, b.text);
+    let decided = t
+        .count(&format!(
+            "SELECT COUNT(*) FROM audit_events WHERE target_id = '{id}' AND action IN ('approve_share', 'refuse_share')"
+        ))
+        .await;
+    assert_eq!(decided, 1);
+    let grants = t
+        .count(&format!(
+            "SELECT COUNT(*) FROM grants WHERE request_id = '{id}'"
+        ))
+        .await;
+    assert_eq!(grants, i64::from(a.status == 200));
+}
+
+// H21: unconditional entries are granted at once and still recorded as requests; not-shared
+// entries accept verification requests only; the requests carry the H20 commitments.
+pub async fn h21_unconditional_is_granted_at_once_and_not_shared_only_verifies(t: TestApp) {
+    let gaj = t.login("gaj-admin").await;
+    let reviewer = t.login("reviewer").await;
+    let open_code = publish(&gaj, &reviewer, entry("无条件共享测试")).await;
+    let mzj = t.login("mzj-staff").await;
+    let body = json!({
+        "entry_code": open_code, "items": ["xm"], "modes": ["api_query"],
+        "scenario": "救助对象信息比对", "purpose": "核对姓名", "using_unit": "市民政局",
+        "until": "2025-12-31",
+        "commitments": { "purpose_bound": true, "no_onward_transfer": true, "security": true }
+    });
+    let res = mzj.post("/api/v1/share-requests", body.clone()).await;
+    res.expect_status(201);
+    assert_eq!(res.json["state"], "granted", "{}", res.text);
+    assert_eq!(res.json["grant"]["status"], "active");
+    // Commitments are required (H20); unknown items are named.
+    mzj.post(
+        "/api/v1/share-requests",
+        with(body.clone(), |b| {
+            b["commitments"]["no_onward_transfer"] = json!(false)
+        }),
+    )
+    .await
+    .expect_field_error("commitments", "commitments_required");
+    mzj.post(
+        "/api/v1/share-requests",
+        with(body.clone(), |b| b["items"] = json!(["xm", "nope"])),
+    )
+    .await
+    .expect_field_error("items[1]", "unknown_item");
+    // An agency does not request its own data.
+    gaj.post("/api/v1/share-requests", body.clone())
+        .await
+        .expect_problem(409, "own_entry");
+
+    let closed = publish(
+        &gaj,
+        &reviewer,
+        with(entry("不予共享测试"), |e| {
+            e["share_type"] = json!("not_shared");
+            e["share_modes"] = json!(["verification"]);
+            e["legal_bases"] =
+                json!([{ "law": "中华人民共和国个人信息保护法", "article": "第二十八条" }]);
+        }),
+    )
+    .await;
+    mzj.post(
+        "/api/v1/share-requests",
+        with(body.clone(), |b| b["entry_code"] = json!(closed)),
+    )
+    .await
+    .expect_field_error("modes", "not_shared_verification_only");
+    let res = mzj
+        .post(
+            "/api/v1/share-requests",
+            with(body, |b| {
+                b["entry_code"] = json!(closed);
+                b["modes"] = json!(["verification"]);
+            }),
+        )
+        .await;
+    res.expect_status(201);
+    assert_eq!(res.json["state"], "pending");
+}
+
+// H21: a request left unanswered is reminded one working day before its due date and becomes
+// overdue after it, counted over the National Day holiday (2025-10-01..08, with 09-28 and
+// 10-11 worked), and lands on the authority's escalation list; nobody is reminded twice.
+pub async fn h21_an_unanswered_request_is_reminded_then_escalated_over_a_holiday(t: TestApp) {
+    let code = published_with_data(&t).await;
+    // Friday 2025-09-26, 09:00 China time.
+    t.set_now(Utc.with_ymd_and_hms(2025, 9, 26, 1, 0, 0).unwrap());
+    let mzj = t.login("mzj-admin").await;
+    let id = request(&mzj, ask(&code, "2025-12-31")).await;
+    let view = mzj.get(&format!("/api/v1/share-requests/{id}")).await;
+    assert_eq!(view.json["timeline"][1]["due_date"], "2025-10-10");
+    let run = |day: u32, month: u32| {
+        let app = t.app.clone();
+        let at = Utc.with_ymd_and_hms(2025, month, day, 1, 0, 0).unwrap();
+        t.set_now(at);
+        async move { gongshu_app::sharing::run_deadlines(&app).await.unwrap() }
+    };
+    let reminded = |r: gongshu_app::sharing::DeadlineRun| (r.reminded, r.overdue);
+    assert_eq!(reminded(run(30, 9).await), (0, 0));
+    assert_eq!(
+        reminded(run(8, 10).await),
+        (0, 0),
+        "a holiday is not a working day"
+    );
+    assert_eq!(reminded(run(9, 10).await), (1, 0), "one working day before");
+    assert_eq!(
+        reminded(run(10, 10).await),
+        (0, 0),
+        "reminded once; due today"
+    );
+    assert_eq!(
+        reminded(run(11, 10).await),
+        (0, 1),
+        "overdue after the due date"
+    );
+    assert_eq!(reminded(run(13, 10).await), (0, 0), "escalated once");
+    let gaj_org = t.org_id("市公安局").await;
+    let notices = t
+        .count(&format!(
+            "SELECT COUNT(*) FROM notifications WHERE recipient_org_id = '{gaj_org}' AND subject_id = '{id}'"
+        ))
+        .await;
+    assert_eq!(notices, 2);
+
+    let reviewer = t.login("reviewer").await;
+    let list = reviewer.get("/api/v1/escalations").await;
+    list.expect_status(200);
+    let item = list
+        .json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["request_id"] == id)
+        .unwrap_or_else(|| panic!("{}", list.text))
+        .clone();
+    assert_eq!(item["due_date"], "2025-10-10");
+    assert_eq!(item["assignee_org_id"], gaj_org);
+    let mzj = t.login("mzj-admin").await;
+    let view = mzj.get(&format!("/api/v1/share-requests/{id}")).await;
+    assert_eq!(view.json["timeline"][1]["overdue"], true, "{}", view.text);
+    t.login("mzj-admin")
+        .await
+        .get("/api/v1/escalations")
+        .await
+        .expect_status(403);
+    // Answering closes the step: it leaves the escalation list.
+    t.login("gaj-admin")
+        .await
+        .post(&format!("/api/v1/share-requests/{id}/approve"), json!({}))
+        .await
+        .expect_status(200);
+    let list = t.login("reviewer").await.get("/api/v1/escalations").await;
+    assert!(
+        !list
+            .json
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["request_id"] == id)
+    );
+}
+
+// H41: the authority suspends a user — refused at once, colleagues unaffected — then the whole
+// organisation; reinstating restores access. A suspended grant stops and comes back too.
+pub async fn h41_a_suspended_user_or_organisation_is_refused_at_once(t: TestApp) {
+    let code = published_with_data(&t).await;
+    let mzj_admin = t.login("mzj-admin").await;
+    let mzj_staff = t.login("mzj-staff").await;
+    let id = request(&mzj_admin, ask(&code, "2025-12-31")).await;
+    let approved = t
+        .login("gaj-admin")
+        .await
+        .post(&format!("/api/v1/share-requests/{id}/approve"), json!({}))
+        .await;
+    approved.expect_status(200);
+    mzj_admin.get(&data_url(&code)).await.expect_status(200);
+
+    let reviewer = t.login("reviewer").await;
+    let account = t.account_id("mzj-admin").await;
+    // Only the city authority suspends.
+    t.login("gaj-admin")
+        .await
+        .post(
+            "/api/v1/suspensions",
+            json!({ "subject_kind": "account", "subject_id": account, "reason": "超范围使用" }),
+        )
+        .await
+        .expect_status(403);
+    let s = reviewer
+        .post(
+            "/api/v1/suspensions",
+            json!({ "subject_kind": "account", "subject_id": account, "reason": "超范围使用共享数据" }),
+        )
+        .await;
+    s.expect_status(201);
+    mzj_admin
+        .get(&data_url(&code))
+        .await
+        .expect_problem(403, "access_suspended");
+    mzj_staff.get(&data_url(&code)).await.expect_status(200);
+    reviewer
+        .post(
+            &format!(
+                "/api/v1/suspensions/{}/lift",
+                s.json["id"].as_str().unwrap()
+            ),
+            json!({ "reason": "已整改" }),
+        )
+        .await
+        .expect_status(200);
+    mzj_admin.get(&data_url(&code)).await.expect_status(200);
+
+    let org = t.org_id("市民政局").await;
+    reviewer
+        .post(
+            "/api/v1/suspensions",
+            json!({ "subject_kind": "organisation", "subject_id": org, "reason": "发生数据泄露" }),
+        )
+        .await
+        .expect_status(201);
+    mzj_staff
+        .get(&data_url(&code))
+        .await
+        .expect_problem(403, "access_suspended");
+    reviewer
+        .post(
+            "/api/v1/suspensions",
+            json!({ "subject_kind": "team", "subject_id": org, "reason": "x" }),
+        )
+        .await
+        .expect_field_error("subject_kind", "invalid_subject_kind");
+
+    // A grant suspended by the authority stops; revoked by its source it ends for good.
+    let grant = approved.json["grant"]["id"].as_str().unwrap().to_owned();
+    reviewer
+        .post(
+            &format!("/api/v1/grants/{grant}/suspend"),
+            json!({ "reason": "核查中" }),
+        )
+        .await
+        .expect_status(200);
+    let revoked = t
+        .login("gaj-admin")
+        .await
+        .post(
+            &format!("/api/v1/grants/{grant}/revoke"),
+            json!({ "reason": "用途已结束" }),
+        )
+        .await;
+    revoked.expect_status(200);
+    assert_eq!(revoked.json["status"], "revoked");
+    reviewer
+        .post(
+            &format!("/api/v1/grants/{grant}/reinstate"),
+            json!({ "reason": "核查完毕" }),
+        )
+        .await
+        .expect_problem(409, "illegal_transition");
+}
