@@ -341,6 +341,25 @@ impl GrantStatus {
     }
 }
 
+/// The calendar months (`YYYY-MM`) a grantee owes a usage report for (H34): every month that
+/// overlaps the grant's days of use `[first, last]` and has ended before `today`.
+pub fn usage_periods_due(first: NaiveDate, last: NaiveDate, today: NaiveDate) -> Vec<String> {
+    use chrono::Datelike;
+    let mut out = Vec::new();
+    let mut month = first.with_day(1).expect("day 1 exists");
+    while month <= last {
+        let next = month
+            .checked_add_months(chrono::Months::new(1))
+            .expect("a month later exists");
+        if next > today {
+            break;
+        }
+        out.push(month.format("%Y-%m").to_string());
+        month = next;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -465,6 +484,27 @@ mod tests {
         assert!(check_approval(&asked, &items(&["d"]), day(31), day(20), day(10)).is_err());
         assert!(check_approval(&asked, &items(&["a"]), day(20), day(31), day(10)).is_err());
         assert!(check_approval(&asked, &items(&[]), day(20), day(20), day(10)).is_err());
+    }
+
+    #[test]
+    fn h34_a_report_is_owed_for_each_ended_month_of_use() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        // Used 2025-09-15 .. 2025-12-10; on 2025-11-01 September and October have ended.
+        assert_eq!(
+            usage_periods_due(d(2025, 9, 15), d(2025, 12, 10), d(2025, 11, 1)),
+            ["2025-09", "2025-10"]
+        );
+        // On the last day of October, October has not ended yet.
+        assert_eq!(
+            usage_periods_due(d(2025, 9, 15), d(2025, 12, 10), d(2025, 10, 31)),
+            ["2025-09"]
+        );
+        // Months after the grant ended are not owed.
+        assert_eq!(
+            usage_periods_due(d(2025, 9, 15), d(2025, 9, 20), d(2026, 3, 1)),
+            ["2025-09"]
+        );
+        assert!(usage_periods_due(d(2025, 9, 15), d(2025, 12, 10), d(2025, 9, 30)).is_empty());
     }
 
     #[test]

@@ -8,11 +8,13 @@
 
 mod error;
 mod read;
+mod table;
 pub mod template;
 mod write;
 
 pub use error::{CellError, ReadError, WriteError};
 pub use read::{MAX_ROWS, read_catalog};
+pub use table::write_table;
 pub use template::{ENTRY_SHEET, GUIDE_SHEET, ITEM_SHEET, Position, entry_column, item_column};
 pub use write::{Guide, write_catalog};
 

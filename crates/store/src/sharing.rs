@@ -98,6 +98,15 @@ pub async fn list_requests(
     .await?)
 }
 
+/// Every request, newest first (the demand list).
+pub async fn list_all_requests(conn: &mut Conn) -> Result<Vec<RequestRow>> {
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {REQUEST_COLUMNS} FROM share_requests ORDER BY created_at DESC, id"
+    )))
+    .fetch_all(conn)
+    .await?)
+}
+
 /// Records a decision if the request is still in `from`; `false` when someone else decided
 /// first (exactly one decision counts).
 pub async fn update_request_state(conn: &mut Conn, r: &RequestRow, from: &str) -> Result<bool> {
@@ -326,6 +335,15 @@ pub async fn list_grants(
     .await?)
 }
 
+/// Every grant, newest first (the responsibility list's input; a city holds thousands).
+pub async fn list_all_grants(conn: &mut Conn) -> Result<Vec<GrantRow>> {
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {GRANT_COLUMNS} FROM grants ORDER BY created_at DESC, id"
+    )))
+    .fetch_all(conn)
+    .await?)
+}
+
 /// Moves a grant from one state to another; `false` when it was no longer in `from`.
 pub async fn update_grant_state(
     conn: &mut Conn,
@@ -470,6 +488,43 @@ pub async fn list_notifications(
     )
     .bind(org_id)
     .bind(limit)
+    .fetch_all(conn)
+    .await?)
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct UsageReportRow {
+    pub id: String,
+    pub grant_id: String,
+    pub period: String,
+    pub summary: String,
+    pub reported_by: String,
+    pub reported_at: i64,
+}
+
+/// Inserts a usage report; `false` when the grant already has one for the period.
+pub async fn insert_usage_report(conn: &mut Conn, r: &UsageReportRow) -> Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO usage_reports (id, grant_id, period, summary, reported_by, reported_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (grant_id, period) DO NOTHING",
+    )
+    .bind(&r.id)
+    .bind(&r.grant_id)
+    .bind(&r.period)
+    .bind(&r.summary)
+    .bind(&r.reported_by)
+    .bind(r.reported_at)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn list_usage_reports(conn: &mut Conn, grant_id: &str) -> Result<Vec<UsageReportRow>> {
+    Ok(sqlx::query_as(
+        "SELECT id, grant_id, period, summary, reported_by, reported_at FROM usage_reports \
+         WHERE grant_id = $1 ORDER BY period",
+    )
+    .bind(grant_id)
     .fetch_all(conn)
     .await?)
 }

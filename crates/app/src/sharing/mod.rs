@@ -6,8 +6,10 @@
 mod deadlines;
 mod decide;
 mod grants;
+mod lists;
 mod request;
 mod suspend;
+mod usage;
 
 use chrono::NaiveDate;
 use gongshu_domain::catalog::{ShareMode, Vocabulary};
@@ -21,9 +23,14 @@ pub use deadlines::{DeadlineRun, Escalation, escalations, run_deadlines, schedul
 pub use decide::{ApproveInput, RefuseInput, approve, deliver, refuse};
 pub(crate) use grants::live_grant;
 pub use grants::{GrantChange, list_grants, reinstate_grant, revoke_grant, suspend_grant};
+pub use lists::{
+    DemandLine, NegativeLine, ResponsibilityLine, SharingList, demand_list, list_xlsx,
+    negative_list, responsibility_list,
+};
 pub use request::{RequestInput, get_request, list_requests, request_share};
 pub(crate) use suspend::refuse_if_suspended;
 pub use suspend::{SuspendInput, SuspensionView, lift_suspension, list_suspensions, suspend};
+pub use usage::{UsageInput, UsageReportView, report_usage};
 
 /// One step of a request's timeline, as the requester and the source see it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

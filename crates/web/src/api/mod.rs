@@ -121,4 +121,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(sharing::suspensions, sharing::suspend))
         .routes(routes!(sharing::lift))
         .routes(routes!(sharing::escalations))
+        .routes(routes!(sharing::report_usage))
+        .routes(routes!(sharing::demand_list))
+        .routes(routes!(sharing::responsibility_list))
+        .routes(routes!(sharing::negative_list))
+        .routes(routes!(sharing::list_xlsx))
 }

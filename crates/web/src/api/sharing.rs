@@ -1,11 +1,14 @@
-//! Sharing between agencies: requests, decisions, grants, suspensions and the escalation list.
+//! Sharing between agencies: requests, decisions, grants, suspensions, the escalation list,
+//! usage reports and the three lists of H17.
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use gongshu_app::AppError;
 use gongshu_app::sharing::{
-    self, ApproveInput, Escalation, GrantChange, GrantView, RefuseInput, RequestInput, RequestView,
-    SuspendInput, SuspensionView,
+    self, ApproveInput, DemandLine, Escalation, GrantChange, GrantView, NegativeLine, RefuseInput,
+    RequestInput, RequestView, ResponsibilityLine, SharingList, SuspendInput, SuspensionView,
+    UsageInput, UsageReportView,
 };
 use serde::Deserialize;
 
@@ -233,4 +236,78 @@ pub async fn escalations(
     auth: Authed,
 ) -> ApiResult<Json<Vec<Escalation>>> {
     Ok(Json(sharing::escalations(&state.app, auth.ctx()).await?))
+}
+
+/// Reports how a grant's data was used in one month (the grantee, H34).
+#[utoipa::path(post, path = "/api/v1/grants/{id}/usage-reports", tag = "sharing", params(("id" = String, Path)), request_body = UsageInput,
+    responses((status = 201, body = UsageReportView), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn report_usage(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<UsageInput>,
+) -> ApiResult<(StatusCode, Json<UsageReportView>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(sharing::report_usage(&state.app, auth.ctx(), &id, input).await?),
+    ))
+}
+
+/// 需求清单: every share request and its state (the whole city for authorities and the
+/// regulator, an agency's own requests otherwise).
+#[utoipa::path(get, path = "/api/v1/sharing/demand-list", tag = "sharing",
+    responses((status = 200, body = Vec<DemandLine>)))]
+pub async fn demand_list(
+    State(state): State<AppState>,
+    auth: Authed,
+) -> ApiResult<Json<Vec<DemandLine>>> {
+    Ok(Json(sharing::demand_list(&state.app, auth.ctx()).await?))
+}
+
+/// 责任清单: pending answers and deliveries, catalog update duties, owed usage reports.
+#[utoipa::path(get, path = "/api/v1/sharing/responsibility-list", tag = "sharing",
+    responses((status = 200, body = Vec<ResponsibilityLine>)))]
+pub async fn responsibility_list(
+    State(state): State<AppState>,
+    auth: Authed,
+) -> ApiResult<Json<Vec<ResponsibilityLine>>> {
+    Ok(Json(
+        sharing::responsibility_list(&state.app, auth.ctx()).await?,
+    ))
+}
+
+/// 负面清单: entries not shared, with their legal bases.
+#[utoipa::path(get, path = "/api/v1/sharing/negative-list", tag = "sharing",
+    responses((status = 200, body = Vec<NegativeLine>)))]
+pub async fn negative_list(
+    State(state): State<AppState>,
+    auth: Authed,
+) -> ApiResult<Json<Vec<NegativeLine>>> {
+    Ok(Json(sharing::negative_list(&state.app, auth.ctx()).await?))
+}
+
+/// One of the lists (`demand`, `responsibility`, `negative`) as an .xlsx workbook.
+#[utoipa::path(get, path = "/api/v1/sharing/lists/{list}/xlsx", tag = "sharing", params(("list" = String, Path)),
+    responses((status = 200, description = "Excel workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 404, body = crate::error::Problem)))]
+pub async fn list_xlsx(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(list): Path<String>,
+) -> ApiResult<impl axum::response::IntoResponse> {
+    let list = SharingList::parse(&list).ok_or(AppError::not_found("list", "清单"))?;
+    let bytes = sharing::list_xlsx(&state.app, auth.ctx(), list).await?;
+    let disposition = format!(
+        "attachment; filename*=UTF-8''{}",
+        url::form_urlencoded::byte_serialize(list.file_name().as_bytes()).collect::<String>()
+    );
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
+            ),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    ))
 }

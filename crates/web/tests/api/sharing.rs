@@ -456,3 +456,119 @@ pub async fn h41_a_suspended_user_or_organisation_is_refused_at_once(t: TestApp)
         .await
         .expect_problem(409, "illegal_transition");
 }
+
+// H17, H34: the demand list shows every request (the city to the authority, its own to an
+// agency); the responsibility list shows the source's pending answer, then the grantee's owed
+// monthly usage reports until reported; the negative list shows not-shared entries with their
+// legal bases; each list downloads as .xlsx.
+pub async fn h17_h34_the_lists_show_demands_duties_usage_reports_and_negative_entries(t: TestApp) {
+    let code = published_with_data(&t).await;
+    let gaj = t.login("gaj-admin").await;
+    let reviewer = t.login("reviewer").await;
+    let closed = publish(
+        &gaj,
+        &reviewer,
+        with(entry("不予共享清单测试"), |e| {
+            e["share_type"] = json!("not_shared");
+            e["share_modes"] = json!(["verification"]);
+            e["legal_bases"] =
+                json!([{ "law": "中华人民共和国个人信息保护法", "article": "第二十八条" }]);
+        }),
+    )
+    .await;
+    let mzj = t.login("mzj-admin").await;
+    let id = request(&mzj, ask(&code, "2025-12-31")).await;
+    let has = |list: &Value, key: &str, value: &str| {
+        list.as_array()
+            .unwrap_or_else(|| panic!("{list}"))
+            .iter()
+            .any(|l| l[key].as_str().is_some_and(|v| v.contains(value)))
+    };
+    for (who, sees) in [
+        ("reviewer", true),
+        ("mzj-admin", true),
+        ("gaj-admin", true),
+        ("jyj-admin", false),
+    ] {
+        let list = t.login(who).await.get("/api/v1/sharing/demand-list").await;
+        list.expect_status(200);
+        assert_eq!(
+            has(&list.json, "request_id", &id),
+            sees,
+            "{who}: {}",
+            list.text
+        );
+    }
+    let duties = gaj.get("/api/v1/sharing/responsibility-list").await;
+    duties.expect_status(200);
+    assert!(has(&duties.json, "subject", &id), "{}", duties.text);
+    assert!(!has(
+        &mzj.get("/api/v1/sharing/responsibility-list").await.json,
+        "subject",
+        &id
+    ));
+    let negative = mzj.get("/api/v1/sharing/negative-list").await;
+    negative.expect_status(200);
+    assert!(has(&negative.json, "entry_code", &closed));
+    assert!(has(&negative.json, "legal_bases", "个人信息保护法"));
+    t.anonymous()
+        .get("/api/v1/sharing/negative-list")
+        .await
+        .expect_status(401);
+
+    let approved = gaj
+        .post(&format!("/api/v1/share-requests/{id}/approve"), json!({}))
+        .await;
+    approved.expect_status(200);
+    let grant = approved.json["grant"]["id"].as_str().unwrap().to_owned();
+    // 2025-11-01: September and October have ended without reports.
+    t.set_now(Utc.with_ymd_and_hms(2025, 10, 31, 16, 0, 0).unwrap());
+    let mzj = t.login("mzj-admin").await;
+    let owed = |list: &Value| -> Vec<String> {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .filter(|l| l["kind"] == "usage_report")
+            .filter_map(|l| l["subject"].as_str())
+            .filter(|s| s.starts_with(&grant))
+            .map(|s| s[grant.len() + 1..].to_owned())
+            .collect()
+    };
+    let list = mzj.get("/api/v1/sharing/responsibility-list").await;
+    assert_eq!(owed(&list.json), ["2025-09", "2025-10"], "{}", list.text);
+    let report = format!("/api/v1/grants/{grant}/usage-reports");
+    let body = json!({ "period": "2025-09", "summary": "用于 312 户低保对象户籍所在区核实，未发现超范围使用" });
+    mzj.post(&report, body.clone()).await.expect_status(201);
+    mzj.post(&report, body.clone())
+        .await
+        .expect_problem(409, "usage_already_reported");
+    mzj.post(
+        &report,
+        with(body.clone(), |b| b["period"] = json!("2026-01")),
+    )
+    .await
+    .expect_field_error("period", "period_outside_grant");
+    t.login("gaj-staff")
+        .await
+        .post(&report, with(body, |b| b["period"] = json!("2025-10")))
+        .await
+        .expect_status(403);
+    let list = t
+        .login("reviewer")
+        .await
+        .get("/api/v1/sharing/responsibility-list")
+        .await;
+    assert_eq!(owed(&list.json), ["2025-10"]);
+
+    for name in ["demand", "responsibility", "negative"] {
+        let res = mzj.get(&format!("/api/v1/sharing/lists/{name}/xlsx")).await;
+        res.expect_status(200);
+        assert_eq!(
+            res.header("content-type"),
+            Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        );
+    }
+    mzj.get("/api/v1/sharing/lists/other/xlsx")
+        .await
+        .expect_status(404);
+}
