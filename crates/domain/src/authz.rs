@@ -85,6 +85,9 @@ pub enum Action {
     SuspendAccess,
     /// The escalation list (督办) of overdue steps (authorities and the regulator).
     ViewEscalations,
+    /// Review demand requests for uncatalogued data and track upward requests (H22, H23);
+    /// target: the reviewing authority.
+    ReviewDemands,
 }
 
 impl Action {
@@ -133,6 +136,7 @@ impl Action {
             Action::RevokeGrant => "撤销共享授权".into(),
             Action::SuspendAccess => "暂停或恢复数据使用权限".into(),
             Action::ViewEscalations => "查看督办清单".into(),
+            Action::ReviewDemands => "审核数据需求申请".into(),
         }
     }
 }
@@ -310,6 +314,13 @@ pub fn decide(actor: &Actor, action: Action, target: Target<'_>) -> Decision {
                 Decision::Deny(RoleMissing)
             }
         }
+        (ReviewDemands, Target::Organisation { id }) => {
+            if actor.has(Role::AuthorityReviewer) {
+                allow_if(actor.in_org(id), OutsideScope)
+            } else {
+                Decision::Deny(RoleMissing)
+            }
+        }
         (SuspendAccess, _) => allow_if(
             actor.has(Role::AuthorityReviewer) && actor.is_city_authority(),
             RoleMissing,
@@ -353,6 +364,7 @@ pub fn platform_capabilities(actor: &Actor) -> Vec<Action> {
         (Action::DecideShare, Target::Organisation { id: own_org }),
         (Action::SuspendAccess, Target::Platform),
         (Action::ViewEscalations, Target::Platform),
+        (Action::ReviewDemands, Target::Organisation { id: own_org }),
         (Action::ManageOwnTokens, me),
         (Action::ChangeOwnPassword, me),
     ];

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod calendar;
 pub mod catalog;
 mod db;
+pub mod demands;
 pub mod duties;
 pub mod elements;
 pub mod orgs;

@@ -8,8 +8,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::NaiveDate;
 use gongshu_domain::{Action, Target};
-use gongshu_store::catalog;
 use gongshu_store::sharing::{self, NotificationRow, StepRow};
+use gongshu_store::{catalog, demands};
 use serde::Serialize;
 
 use super::step_zh;
@@ -75,6 +75,42 @@ pub async fn run_deadlines(app: &App) -> Result<DeadlineRun> {
             tx.commit().await?;
         }
     }
+    let mut conn = app.db.pool().acquire().await?;
+    let open_demands = demands::list_demands(&mut conn).await?;
+    drop(conn);
+    for d in open_demands {
+        let (Some(org), Some(due)) = (
+            d.assignee_org_id.as_deref(),
+            d.due_date
+                .as_deref()
+                .and_then(|t| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok()),
+        ) else {
+            continue;
+        };
+        let overdue = today > due;
+        let remind = today <= due && next_working_day >= due;
+        if (overdue && d.overdue_at.is_none()) || (remind && d.reminded_at.is_none()) {
+            let mut tx = app.db.begin_write().await?;
+            if demands::mark_demand(&mut tx, &d.id, overdue, now).await? {
+                let message = if overdue {
+                    format!(
+                        "数据需求“{}”已超过办理期限（{due}），已列入督办清单",
+                        d.title
+                    )
+                } else {
+                    format!("数据需求“{}”将于{due}到期，请及时办理", d.title)
+                };
+                let kind = if overdue { "overdue" } else { "reminder" };
+                notify_org(&mut tx, org, kind, "demand_request", &d.id, message, now).await?;
+                if overdue {
+                    run.overdue += 1;
+                } else {
+                    run.reminded += 1;
+                }
+            }
+            tx.commit().await?;
+        }
+    }
     if run != DeadlineRun::default() {
         tracing::info!(
             sharing.reminded = run.reminded,
@@ -92,17 +128,40 @@ async fn notify(
     message: String,
     now: i64,
 ) -> Result<()> {
-    let Some(org) = step.assignee_org_id.as_deref() else {
-        return Ok(());
-    };
+    match step.assignee_org_id.as_deref() {
+        Some(org) => {
+            notify_org(
+                conn,
+                org,
+                kind,
+                "share_request",
+                &step.request_id,
+                message,
+                now,
+            )
+            .await
+        }
+        None => Ok(()),
+    }
+}
+
+async fn notify_org(
+    conn: &mut gongshu_store::Conn,
+    org: &str,
+    kind: &str,
+    subject_kind: &str,
+    subject_id: &str,
+    message: String,
+    now: i64,
+) -> Result<()> {
     Ok(sharing::insert_notification(
         conn,
         &NotificationRow {
             id: uuid::Uuid::now_v7().to_string(),
             recipient_org_id: org.to_owned(),
             kind: kind.to_owned(),
-            subject_kind: "share_request".into(),
-            subject_id: step.request_id.clone(),
+            subject_kind: subject_kind.to_owned(),
+            subject_id: subject_id.to_owned(),
             message,
             created_at: now,
             read_at: None,
@@ -124,7 +183,8 @@ pub async fn schedule_deadlines(app: App, every: std::time::Duration, stop: Arc<
     }
 }
 
-/// One overdue step on the escalation list.
+/// One overdue step on the escalation list: a share request's step, or a demand request
+/// (`step` = `demand_<state>`, no entry yet).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Escalation {
     pub request_id: String,
@@ -166,6 +226,20 @@ pub async fn escalations(app: &App, ctx: Ctx<'_>) -> Result<Vec<Escalation>> {
             step_zh: step_zh(&step.kind),
             step: step.kind,
             assignee_org_id: step.assignee_org_id,
+            due_date,
+            overdue_since: format_time(overdue_at),
+        });
+    }
+    for d in demands::list_demands(&mut conn).await? {
+        let (Some(overdue_at), Some(due_date)) = (d.overdue_at, d.due_date) else {
+            continue;
+        };
+        out.push(Escalation {
+            request_id: d.id,
+            entry_code: String::new(),
+            step: format!("demand_{}", d.state),
+            step_zh: "数据需求办理",
+            assignee_org_id: d.assignee_org_id,
             due_date,
             overdue_since: format_time(overdue_at),
         });

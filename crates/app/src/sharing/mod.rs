@@ -1,10 +1,13 @@
 //! Sharing between agencies (共享, issue 5): share requests and their timelines, decisions by
 //! the source department within working-day deadlines, grants that every read of another
-//! agency's data goes through, the authority's suspensions (H41), and the deadline scheduler
-//! that reminds and escalates (督办). Sharing between agencies is free: nothing here has a price.
+//! agency's data goes through, the authority's suspensions (H41), demand requests for
+//! uncatalogued data (H22, H23), usage reports and lists (H17, H34), and the deadline
+//! scheduler that reminds and escalates (督办). Sharing between agencies is free: nothing here
+//! has a price.
 
 mod deadlines;
 mod decide;
+mod demand;
 mod grants;
 mod lists;
 mod request;
@@ -21,6 +24,10 @@ use crate::{AppError, Result, format_time};
 
 pub use deadlines::{DeadlineRun, Escalation, escalations, run_deadlines, schedule_deadlines};
 pub use decide::{ApproveInput, RefuseInput, approve, deliver, refuse};
+pub use demand::{
+    DemandAnswerInput, DemandDeliverInput, DemandInput, DemandReviewInput, DemandView,
+    answer_demand, deliver_demand, get_demand, list_demands, review_demand, submit_demand,
+};
 pub(crate) use grants::live_grant;
 pub use grants::{GrantChange, list_grants, reinstate_grant, revoke_grant, suspend_grant};
 pub use lists::{

@@ -126,4 +126,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(sharing::responsibility_list))
         .routes(routes!(sharing::negative_list))
         .routes(routes!(sharing::list_xlsx))
+        .routes(routes!(sharing::demands, sharing::submit_demand))
+        .routes(routes!(sharing::demand))
+        .routes(routes!(sharing::review_demand))
+        .routes(routes!(sharing::answer_demand))
+        .routes(routes!(sharing::deliver_demand))
 }

@@ -1,5 +1,5 @@
 //! Sharing between agencies: requests, decisions, grants, suspensions, the escalation list,
-//! usage reports and the three lists of H17.
+//! usage reports, the three lists of H17 and demand requests for uncatalogued data (H22, H23).
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -9,6 +9,9 @@ use gongshu_app::sharing::{
     self, ApproveInput, DemandLine, Escalation, GrantChange, GrantView, NegativeLine, RefuseInput,
     RequestInput, RequestView, ResponsibilityLine, SharingList, SuspendInput, SuspensionView,
     UsageInput, UsageReportView,
+};
+use gongshu_app::sharing::{
+    DemandAnswerInput, DemandDeliverInput, DemandInput, DemandReviewInput, DemandView,
 };
 use serde::Deserialize;
 
@@ -309,5 +312,84 @@ pub async fn list_xlsx(
             (axum::http::header::CONTENT_DISPOSITION, disposition),
         ],
         bytes,
+    ))
+}
+
+/// Asks for data no catalog lists yet (H22): reviewed by the authority within 5 WD.
+#[utoipa::path(post, path = "/api/v1/demands", tag = "sharing", request_body = DemandInput,
+    responses((status = 201, body = DemandView), (status = 422, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
+pub async fn submit_demand(
+    State(state): State<AppState>,
+    auth: Authed,
+    ApiJson(input): ApiJson<DemandInput>,
+) -> ApiResult<(StatusCode, Json<DemandView>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(sharing::submit_demand(&state.app, auth.ctx(), input).await?),
+    ))
+}
+
+/// Demands the caller's organisation made or must act on (all of them for authorities).
+#[utoipa::path(get, path = "/api/v1/demands", tag = "sharing",
+    responses((status = 200, body = Vec<DemandView>)))]
+pub async fn demands(
+    State(state): State<AppState>,
+    auth: Authed,
+) -> ApiResult<Json<Vec<DemandView>>> {
+    Ok(Json(sharing::list_demands(&state.app, auth.ctx()).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/demands/{id}", tag = "sharing", params(("id" = String, Path)),
+    responses((status = 200, body = DemandView), (status = 404, body = crate::error::Problem)))]
+pub async fn demand(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<String>,
+) -> ApiResult<Json<DemandView>> {
+    Ok(Json(
+        sharing::get_demand(&state.app, auth.ctx(), &id).await?,
+    ))
+}
+
+/// The authority's review: `assign` a source department, ask `upward` (H23), or `reject`.
+#[utoipa::path(post, path = "/api/v1/demands/{id}/review", tag = "sharing", params(("id" = String, Path)), request_body = DemandReviewInput,
+    responses((status = 200, body = DemandView), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn review_demand(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<DemandReviewInput>,
+) -> ApiResult<Json<DemandView>> {
+    Ok(Json(
+        sharing::review_demand(&state.app, auth.ctx(), &id, input).await?,
+    ))
+}
+
+/// The source department's answer within 5 WD.
+#[utoipa::path(post, path = "/api/v1/demands/{id}/answer", tag = "sharing", params(("id" = String, Path)), request_body = DemandAnswerInput,
+    responses((status = 200, body = DemandView), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn answer_demand(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<DemandAnswerInput>,
+) -> ApiResult<Json<DemandView>> {
+    Ok(Json(
+        sharing::answer_demand(&state.app, auth.ctx(), &id, input).await?,
+    ))
+}
+
+/// Records the delivery (the source, naming the published entry) or an upward request's
+/// return (the authority).
+#[utoipa::path(post, path = "/api/v1/demands/{id}/deliver", tag = "sharing", params(("id" = String, Path)), request_body = DemandDeliverInput,
+    responses((status = 200, body = DemandView), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn deliver_demand(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<DemandDeliverInput>,
+) -> ApiResult<Json<DemandView>> {
+    Ok(Json(
+        sharing::deliver_demand(&state.app, auth.ctx(), &id, input).await?,
     ))
 }

@@ -572,3 +572,147 @@ pub async fn h17_h34_the_lists_show_demands_duties_usage_reports_and_negative_en
         .await
         .expect_status(404);
 }
+
+fn need() -> Value {
+    json!({
+        "title": "残疾人两项补贴发放明细",
+        "description": "按月的困难残疾人生活补贴和重度残疾人护理补贴发放明细，含身份证号、补贴类型、金额",
+        "scenario": "社会救助对象重复享受待遇比对"
+    })
+}
+
+// H22: a demand for uncatalogued data is reviewed by the authority within 5 WD and assigned to
+// a source department, which answers within 5 WD; agreeing to share directly sets delivery 7 WD
+// later, and the delivery names the published entry the data was cataloged as; needs
+// processing states a date; a refusal needs a legal basis; an unanswered demand is escalated.
+pub async fn h22_a_demand_is_reviewed_assigned_answered_and_delivered(t: TestApp) {
+    let mzj = t.login("mzj-admin").await;
+    let d = mzj.post("/api/v1/demands", need()).await;
+    d.expect_status(201);
+    let id = d.json["id"].as_str().unwrap().to_owned();
+    assert_eq!(d.json["state"], "submitted");
+    assert_eq!(d.json["due_date"], "2025-09-08");
+    mzj.post("/api/v1/demands", with(need(), |n| n["title"] = json!(" ")))
+        .await
+        .expect_field_error("title", "required");
+
+    let reviewer = t.login("reviewer").await;
+    let review = format!("/api/v1/demands/{id}/review");
+    reviewer
+        .post(&review, json!({ "decision": "assign" }))
+        .await
+        .expect_field_error("source_org_id", "invalid_source");
+    let cl = t.org_id("市残疾人联合会").await;
+    let assigned = reviewer
+        .post(
+            &review,
+            json!({ "decision": "assign", "source_org_id": cl, "note": "由市残联编目并提供" }),
+        )
+        .await;
+    assigned.expect_status(200);
+    assert_eq!(assigned.json["state"], "assigned");
+    assert_eq!(assigned.json["assignee_org_id"], cl);
+    // Only the source's admin answers.
+    let answer = format!("/api/v1/demands/{id}/answer");
+    t.login("gaj-admin")
+        .await
+        .post(&answer, json!({ "answer": "share" }))
+        .await
+        .expect_status(403);
+    let cl_admin = t.login("cl-admin").await;
+    cl_admin
+        .post(
+            &answer,
+            json!({ "answer": "refuse", "reason": "涉及个人隐私" }),
+        )
+        .await
+        .expect_field_error("legal_basis", "legal_basis_required");
+    cl_admin
+        .post(&answer, json!({ "answer": "needs_processing" }))
+        .await
+        .expect_field_error("date", "date_required");
+    let shared = cl_admin.post(&answer, json!({ "answer": "share" })).await;
+    shared.expect_status(200);
+    assert_eq!(shared.json["state"], "delivering");
+    // 2025-09-01 + 7 working days.
+    assert_eq!(shared.json["due_date"], "2025-09-10");
+    // Delivery names a published entry of the source.
+    let deliver = format!("/api/v1/demands/{id}/deliver");
+    cl_admin
+        .post(&deliver, json!({ "entry_code": "nope" }))
+        .await
+        .expect_field_error("entry_code", "entry_not_published");
+    let code = publish(&cl_admin, &reviewer, entry("残疾人两项补贴发放明细")).await;
+    let done = cl_admin.post(&deliver, json!({ "entry_code": code })).await;
+    done.expect_status(200);
+    assert_eq!(done.json["state"], "delivered");
+    assert_eq!(done.json["history"].as_array().unwrap().len(), 4);
+    cl_admin
+        .post(&deliver, json!({ "entry_code": code }))
+        .await
+        .expect_problem(409, "illegal_transition");
+
+    // An unreviewed demand becomes overdue after 5 WD and is escalated.
+    let late = mzj.post("/api/v1/demands", need()).await;
+    let late_id = late.json["id"].as_str().unwrap().to_owned();
+    t.set_now(Utc.with_ymd_and_hms(2025, 9, 9, 1, 0, 0).unwrap());
+    let run = gongshu_app::sharing::run_deadlines(&t.app).await.unwrap();
+    assert!(run.overdue >= 1);
+    let list = t.login("reviewer").await.get("/api/v1/escalations").await;
+    assert!(
+        list.json
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["request_id"] == late_id),
+        "{}",
+        list.text
+    );
+}
+
+// H23: national, regional or other-city data goes upward through the authority, which tracks
+// it and records the answer; the requester sees each step.
+pub async fn h23_a_demand_for_upper_level_data_goes_upward_and_is_tracked(t: TestApp) {
+    let mzj = t.login("mzj-admin").await;
+    let d = mzj
+        .post(
+            "/api/v1/demands",
+            with(need(), |n| n["title"] = json!("自治区婚姻登记信息")),
+        )
+        .await;
+    let id = d.json["id"].as_str().unwrap().to_owned();
+    let reviewer = t.login("reviewer").await;
+    let up = reviewer
+        .post(
+            &format!("/api/v1/demands/{id}/review"),
+            json!({ "decision": "upward", "note": "已向自治区大数据中心提交申请" }),
+        )
+        .await;
+    up.expect_status(200);
+    assert_eq!(up.json["state"], "upward");
+    // The requester cannot close it; the authority records the answer.
+    mzj.post(&format!("/api/v1/demands/{id}/deliver"), json!({}))
+        .await
+        .expect_status(403);
+    let done = reviewer
+        .post(
+            &format!("/api/v1/demands/{id}/deliver"),
+            json!({ "note": "自治区已回流，经由市平台共享" }),
+        )
+        .await;
+    done.expect_status(200);
+    assert_eq!(done.json["state"], "delivered");
+    let mine = mzj.get(&format!("/api/v1/demands/{id}")).await;
+    let steps: Vec<&str> = mine.json["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(steps, ["submit", "forward_demand_upward", "deliver"]);
+    t.login("jyj-admin")
+        .await
+        .get(&format!("/api/v1/demands/{id}"))
+        .await
+        .expect_status(404);
+}
