@@ -104,19 +104,34 @@ impl Coercer {
             DataType::Date => date(cell).map(Value::Date),
             DataType::DateTime => datetime(cell).map(Value::Ts),
             DataType::Boolean => boolean(cell).map(Value::Bool),
+            // The domain's checks, without building its value: the valid value is the cell
+            // trimmed and upper-cased, which is usually the cell itself.
             DataType::CitizenId => match cell {
                 Cell::Int(_) | Cell::Float(_) => Err(CellDefect::IdentifierAsNumber),
-                _ => CitizenId::parse_at(&cell.text(), self.today)
-                    .map(|id| Value::Str(Cow::Owned(id.as_str().to_owned())))
-                    .map_err(CellDefect::CitizenId),
+                _ => {
+                    let text = cell.text();
+                    CitizenId::check_at(&text, self.today).map_err(CellDefect::CitizenId)?;
+                    Ok(Value::Str(trimmed_upper(text)))
+                }
             },
             DataType::CreditCode => match cell {
                 Cell::Int(_) | Cell::Float(_) => Err(CellDefect::IdentifierAsNumber),
-                _ => CreditCode::parse(&cell.text())
-                    .map(|code| Value::Str(Cow::Owned(code.as_str().to_owned())))
-                    .map_err(CellDefect::CreditCode),
+                _ => {
+                    let text = cell.text();
+                    CreditCode::check(&text).map_err(CellDefect::CreditCode)?;
+                    Ok(Value::Str(trimmed_upper(text)))
+                }
             },
         }
+    }
+}
+
+/// `text` trimmed and upper-cased (ASCII), borrowed when that changes nothing.
+fn trimmed_upper(text: Cow<'_, str>) -> Cow<'_, str> {
+    let lower = |s: &str| s.bytes().any(|b| b.is_ascii_lowercase());
+    match text {
+        Cow::Borrowed(s) if !lower(s) => Cow::Borrowed(s.trim()),
+        text => Cow::Owned(text.trim().to_ascii_uppercase()),
     }
 }
 
@@ -182,6 +197,14 @@ fn decimal(cell: Cell<'_>) -> Result<i128, CellDefect> {
 /// are all zero are accepted; any other extra place is an error, never rounded.
 pub(crate) fn parse_decimal(s: &str) -> Result<i128, CellDefect> {
     let b = s.trim().as_bytes();
+    match plain_decimal(b) {
+        Some(units) => Ok(units),
+        None => general_decimal(b),
+    }
+}
+
+/// [`parse_decimal`] of every form, on trimmed bytes.
+fn general_decimal(b: &[u8]) -> Result<i128, CellDefect> {
     let (neg, mut i) = match b.first() {
         Some(b'-') => (true, 1),
         Some(b'+') => (false, 1),
@@ -282,6 +305,47 @@ pub(crate) fn parse_decimal(s: &str) -> Result<i128, CellDefect> {
     }
     units *= 10i128.pow(zeros as u32);
     Ok(if neg { -units } else { units })
+}
+
+/// The common case of [`parse_decimal`] without its allocations: `[+-]digits[.digits]` with
+/// at most 18 digits before the point and at most [`DECIMAL_SCALE`] after it, which always
+/// fits. `None` for anything else (the general parser decides then).
+fn plain_decimal(b: &[u8]) -> Option<i128> {
+    let (neg, rest) = match b.first() {
+        Some(b'-') => (true, &b[1..]),
+        Some(b'+') => (false, &b[1..]),
+        _ => (false, b),
+    };
+    let int_len = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+    if int_len > 18 {
+        return None;
+    }
+    let mut int: i64 = 0;
+    for &d in &rest[..int_len] {
+        int = int * 10 + i64::from(d - b'0');
+    }
+    let mut frac: i64 = 0;
+    let mut frac_len = 0;
+    match &rest[int_len..] {
+        [] => {}
+        [b'.', tail @ ..] => {
+            if tail.len() > DECIMAL_SCALE as usize || !tail.iter().all(u8::is_ascii_digit) {
+                return None;
+            }
+            for &d in tail {
+                frac = frac * 10 + i64::from(d - b'0');
+            }
+            frac_len = tail.len();
+        }
+        _ => return None,
+    }
+    if int_len + frac_len == 0 {
+        return None;
+    }
+    let scale = 10i128.pow(DECIMAL_SCALE as u32);
+    let units = i128::from(int) * scale
+        + i128::from(frac) * 10i128.pow((DECIMAL_SCALE as usize - frac_len) as u32);
+    Some(if neg { -units } else { units })
 }
 
 fn days(date: NaiveDate) -> i32 {
@@ -567,6 +631,61 @@ mod tests {
             "¥5",
         ] {
             assert_eq!(parse_decimal(bad), Err(CellDefect::BadDecimal), "{bad}");
+        }
+    }
+
+    // The fast path reads exactly what the general parser reads.
+    #[test]
+    fn plain_decimals_agree_with_the_general_parser() {
+        let mut cases = vec![
+            "0",
+            "-0",
+            "+0.000",
+            "5.",
+            ".5",
+            "+.5",
+            "-.000001",
+            "123456789012345678",
+            "123456789012345678.123456",
+            "-999999999999999999.999999",
+            "1234567890123456789",
+            "0.1234567",
+            "1.",
+            ".",
+            "-",
+            "+",
+            "",
+            "1.2.3",
+            "1e3",
+            "1,234",
+            "00000000000000000001.5",
+        ]
+        .into_iter()
+        .map(str::to_owned)
+        .collect::<Vec<_>>();
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let int = (x % 10u64.pow((x >> 60) as u32 % 20)).to_string();
+            let places = ((x >> 32) % 9) as usize;
+            let frac: String = format!("{:09}", x >> 40)[..places].to_owned();
+            let sign = ["", "-", "+"][(x >> 20) as usize % 3];
+            let point = if places > 0 || (x >> 50).is_multiple_of(2) {
+                "."
+            } else {
+                ""
+            };
+            cases.push(format!("{sign}{int}{point}{frac}"));
+            cases.push(format!("{sign}{point}{frac}"));
+        }
+        for case in &cases {
+            let b = case.as_bytes();
+            if let Some(fast) = plain_decimal(b) {
+                assert_eq!(Ok(fast), general_decimal(b), "{case}");
+            }
+            assert_eq!(parse_decimal(case), general_decimal(b), "{case}");
         }
     }
 

@@ -78,6 +78,8 @@ pub(crate) struct Pipeline<'a, J: Write> {
     progress: &'a mut dyn FnMut(Progress),
     tap: Rc<RefCell<TapState>>,
     defects: Vec<(Option<usize>, CellDefect)>,
+    /// The coerced values of the current row: the allocation is reused from row to row.
+    values: Vec<Value<'static>>,
     rows_read: u64,
     rows_written: u64,
     rows_rejected: u64,
@@ -120,6 +122,7 @@ impl<'a, J: Write> Pipeline<'a, J> {
             progress,
             tap,
             defects: Vec::new(),
+            values: Vec::with_capacity(items.len()),
             rows_read: 0,
             rows_written: 0,
             rows_rejected: 0,
@@ -147,7 +150,7 @@ impl<'a, J: Write> Pipeline<'a, J> {
         let coercer = self.settings.coercer;
         // Every cell is coerced even when the output is abandoned: the quality tally and the
         // bad-cell report count them all. A cell that failed is `Null` here.
-        let mut values: Vec<Value<'_>> = Vec::with_capacity(items.len());
+        let mut values = recycle(std::mem::take(&mut self.values));
         for (i, item) in items.iter().enumerate() {
             match coercer.coerce(item.data_type, row.cell(i)) {
                 Ok(Value::Null) if item.required => {
@@ -164,13 +167,16 @@ impl<'a, J: Write> Pipeline<'a, J> {
         self.settings
             .quality
             .observe(items, &values, &self.defects, self.rows_read, at);
-        if !self.defects.is_empty() {
-            drop(values);
-            self.bad_row(row, at)?;
-        } else if writing {
+        let bad = !self.defects.is_empty();
+        if !bad && writing {
             for (builder, value) in self.builders.iter_mut().zip(&values) {
                 builder.append(value);
             }
+        }
+        self.values = recycle(values);
+        if bad {
+            self.bad_row(row, at)?;
+        } else if writing {
             self.in_batch += 1;
             if self.in_batch >= self.settings.batch_rows {
                 self.flush()?;
@@ -333,6 +339,14 @@ impl<'a, J: Write> Pipeline<'a, J> {
             quality: self.settings.quality.finish(),
         })
     }
+}
+
+/// An emptied vector of values, keeping its allocation, for values of another lifetime: the
+/// per-row buffer outlives the rows its values borrow from. (A `map` to the same layout is
+/// collected in place, so no new allocation is made.)
+fn recycle<'b>(mut values: Vec<Value<'_>>) -> Vec<Value<'b>> {
+    values.clear();
+    values.into_iter().map(|_| Value::Null).collect()
 }
 
 fn rejects_error(e: csv::Error) -> IngestError {

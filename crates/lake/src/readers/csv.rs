@@ -4,7 +4,7 @@
 
 use std::io::{Read, Write};
 
-use csv::StringRecord;
+use csv::{ByteRecord, StringRecord};
 use encoding_rs::{Encoding, UTF_8};
 
 use super::{Input, Start};
@@ -15,18 +15,31 @@ use crate::error::IngestError;
 use crate::pipeline::{Outcome, Row};
 use crate::report::{CellDefect, SourcePosition};
 
+/// One record: its fields as text, cut from the record validated as UTF-8 in one pass.
 struct CsvRow<'r> {
-    record: &'r StringRecord,
+    fields: &'r [&'r str],
     map: &'r ColumnMap,
 }
 
 impl Row for CsvRow<'_> {
     fn cell(&self, item: usize) -> Cell<'_> {
-        match self.map.source_of[item].and_then(|c| self.record.get(c)) {
+        match self.map.source_of[item].and_then(|c| self.fields.get(c)) {
             Some(text) => Cell::Text(text),
             None => Cell::Blank,
         }
     }
+}
+
+/// The fields of `record` as text, or `None` when one is not valid UTF-8. The record's bytes
+/// are validated at once (SIMD); a field is valid exactly when it also starts and ends on a
+/// character boundary of the whole, which `str::get` checks.
+fn fields<'r>(record: &'r ByteRecord, out: &mut Vec<&'r str>) -> Option<()> {
+    out.clear();
+    let whole = simdutf8::basic::from_utf8(record.as_slice()).ok()?;
+    for i in 0..record.len() {
+        out.push(whole.get(record.range(i)?)?);
+    }
+    Some(())
 }
 
 pub(crate) fn read<R: Read, J: Write>(
@@ -55,7 +68,7 @@ pub(crate) fn read<R: Read, J: Write>(
         .buffer_capacity(256 * 1024)
         .from_reader(text);
 
-    let mut record = StringRecord::new();
+    let mut record = ByteRecord::new();
     let mut header = StringRecord::new();
     loop {
         if !reader
@@ -70,25 +83,42 @@ pub(crate) fn read<R: Read, J: Write>(
     }
     let (map, warnings) = map_headers(header.iter(), start.items)?;
     let mut pipeline = start.pipeline(map.header_of.clone(), warnings);
+    // The fields of the current record; the allocation is reused from record to record.
+    let mut spare: Vec<&'static str> = Vec::new();
     while reader
-        .read_record(&mut record)
+        .read_byte_record(&mut record)
         .map_err(|e| csv_error(e, encoding))?
     {
-        if record.iter().all(|f| f.trim().is_empty()) {
-            continue;
-        }
         let line = record.position().map_or(0, |p| p.line());
-        let defect = (record.len() != header.len()).then_some(CellDefect::FieldCount {
-            expected: header.len(),
-            found: record.len(),
-        });
-        let row = CsvRow {
-            record: &record,
-            map: &map,
-        };
-        pipeline.push(&row, SourcePosition::Line(line), defect)?;
+        let mut texts = recycle(std::mem::take(&mut spare));
+        if fields(&record, &mut texts).is_none() {
+            // As the CSV reader reports a record that is not UTF-8.
+            return Err(IngestError::Encoding {
+                encoding: encoding.name(),
+                at: format!("line {line}"),
+            });
+        }
+        if !texts.iter().all(|f| f.trim().is_empty()) {
+            let defect = (texts.len() != header.len()).then_some(CellDefect::FieldCount {
+                expected: header.len(),
+                found: texts.len(),
+            });
+            let row = CsvRow {
+                fields: &texts,
+                map: &map,
+            };
+            pipeline.push(&row, SourcePosition::Line(line), defect)?;
+        }
+        spare = recycle(texts);
     }
     Ok((pipeline.finish()?, Some(encoding.name())))
+}
+
+/// An emptied vector of fields, keeping its allocation, for fields of another record. (A `map`
+/// to the same layout is collected in place, so no new allocation is made.)
+fn recycle<'b>(mut texts: Vec<&str>) -> Vec<&'b str> {
+    texts.clear();
+    texts.into_iter().map(|_| "").collect()
 }
 
 fn csv_error(e: csv::Error, encoding: &'static Encoding) -> IngestError {

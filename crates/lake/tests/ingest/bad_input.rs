@@ -318,6 +318,23 @@ fn invalid_utf8_in_a_utf8_file_is_an_encoding_error_with_its_line() {
     assert!(err.to_string().contains("line 3003"), "{err}");
 }
 
+// A character cut in two by a delimiter is invalid in both fields, though the record's bytes
+// without the delimiter would read as valid UTF-8.
+#[test]
+fn a_character_split_across_fields_is_an_encoding_error() {
+    let mut bytes = format!("sfzh,xm\n{ID1},张三\n").into_bytes();
+    for i in 0..3000 {
+        bytes.extend_from_slice(
+            format!("{},名字{i}\n", citizen_id("110105", "19800101", i % 1000)).as_bytes(),
+        );
+    }
+    // 中 is E4 B8 AD.
+    bytes.extend_from_slice(b"11010519491231002X,\xE4\xB8,\xAD\n");
+    let err = run_with(&bytes, None, &people(), &options()).err().unwrap();
+    assert_eq!(err.code(), "bad_encoding");
+    assert!(err.to_string().contains("line 3003"), "{err}");
+}
+
 // Reported values are cut, so a report stays small whatever the cells hold.
 #[test]
 fn long_bad_values_are_truncated_in_the_report() {
