@@ -15,6 +15,7 @@ pub mod data;
 pub mod demo;
 pub mod demo_catalog;
 pub mod demo_data;
+pub mod demo_sharing;
 mod error;
 pub mod identity;
 pub mod orgs;

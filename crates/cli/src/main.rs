@@ -675,7 +675,7 @@ async fn ingest(
     }
 }
 
-/// Seeds the demo city and its catalog (each only into an empty database).
+/// Seeds the demo city, its catalog and its sharing (each only into an empty database).
 async fn seed_demo_city(
     app: &App,
     password: &str,
@@ -688,6 +688,12 @@ async fn seed_demo_city(
         .map_err(|e| anyhow::anyhow!("demo catalog seeding failed: {e}"))?;
     if entries > 0 {
         println!("演示目录已生成 demo catalog seeded: {entries} entries");
+    }
+    let requests = gongshu_app::demo_sharing::seed_sharing(app)
+        .await
+        .map_err(|e| anyhow::anyhow!("demo sharing seeding failed: {e}"))?;
+    if requests > 0 {
+        println!("演示共享申请已生成 demo share requests seeded: {requests}");
     }
     Ok(summary)
 }

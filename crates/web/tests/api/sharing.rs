@@ -716,3 +716,43 @@ pub async fn h23_a_demand_for_upper_level_data_goes_upward_and_is_tracked(t: Tes
         .await
         .expect_status(404);
 }
+
+// The demo city's sharing is made through the real commands, once: a pending request in
+// 市公安局's inbox, a live grant, a refusal with its legal basis, a demand awaiting review.
+pub async fn the_demo_city_seeds_its_sharing_once(t: TestApp) {
+    gongshu_app::demo_catalog::seed_catalog(&t.app)
+        .await
+        .expect("seed the demo catalog");
+    let n = gongshu_app::demo_sharing::seed_sharing(&t.app)
+        .await
+        .expect("seed the demo sharing");
+    assert_eq!(n, 4);
+    assert_eq!(
+        gongshu_app::demo_sharing::seed_sharing(&t.app)
+            .await
+            .unwrap(),
+        0
+    );
+    let inbox = t
+        .login("gaj-admin")
+        .await
+        .get("/api/v1/share-requests?inbox=true")
+        .await;
+    let states: Vec<&str> = inbox
+        .json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["state"].as_str().unwrap())
+        .collect();
+    assert!(
+        states.contains(&"pending") && states.contains(&"granted"),
+        "{}",
+        inbox.text
+    );
+    let grants = t.login("rsj-staff").await.get("/api/v1/grants").await;
+    assert_eq!(grants.json[0]["status"], "active", "{}", grants.text);
+    assert_eq!(grants.json[0]["items"], json!(["xm", "gmsfhm", "csrq"]));
+    let demands = t.login("reviewer").await.get("/api/v1/demands").await;
+    assert_eq!(demands.json[0]["state"], "submitted");
+}
