@@ -6,6 +6,7 @@
 mod deadlines;
 mod decide;
 mod grants;
+pub mod pages;
 mod request;
 mod suspend;
 
