@@ -188,14 +188,15 @@ pub struct RequestPage {
 
 pub async fn request_page(app: &App, ctx: Ctx<'_>, id: &str) -> Result<RequestPage> {
     let request = super::get_request(app, ctx, id).await?;
+    let published = published_entry(app, &request.entry_code).await.ok();
     let mut conn = app.db.pool().acquire().await?;
-    let item_names = match published_entry(app, &request.entry_code).await {
-        Ok((entry, published)) => catalog::list_items(&mut conn, &entry.id, published.revision)
+    let item_names = match published {
+        Some((entry, published)) => catalog::list_items(&mut conn, &entry.id, published.revision)
             .await?
             .into_iter()
             .map(|i| (i.code, i.name))
             .collect(),
-        Err(_) => BTreeMap::new(),
+        None => BTreeMap::new(),
     };
     let source_admin = decide(
         &ctx.principal.actor,
@@ -402,17 +403,27 @@ pub struct NotificationView {
     pub created_at: String,
 }
 
-/// The unread notices of the viewer's organisation, newest first (at most 20).
+/// The unread notices of the viewer's organisation about requests still waiting for it,
+/// newest first (at most 20): once the step is done, its reminder is no longer news.
 pub async fn unread_notifications(app: &App, ctx: Ctx<'_>) -> Result<Vec<NotificationView>> {
     let Some(org) = ctx.principal.org_id.as_deref() else {
         return Ok(Vec::new());
     };
     let mut conn = app.db.pool().acquire().await?;
-    Ok(sharing::list_notifications(&mut conn, org, 20)
-        .await?
-        .into_iter()
-        .filter(|n| n.read_at.is_none() && n.subject_kind == "share_request")
-        .map(|n| NotificationView {
+    let mut out = Vec::new();
+    for n in sharing::list_notifications(&mut conn, org, 20).await? {
+        if n.read_at.is_some() || n.subject_kind != "share_request" {
+            continue;
+        }
+        let waiting = sharing::get_request(&mut conn, &n.subject_id)
+            .await?
+            .is_some_and(|r| {
+                r.state == RequestState::Pending.code() || r.state == RequestState::Preparing.code()
+            });
+        if !waiting {
+            continue;
+        }
+        out.push(NotificationView {
             kind_zh: if n.kind == "overdue" {
                 "逾期"
             } else {
@@ -422,6 +433,7 @@ pub async fn unread_notifications(app: &App, ctx: Ctx<'_>) -> Result<Vec<Notific
             message: n.message,
             request_id: n.subject_id,
             created_at: format_time(n.created_at),
-        })
-        .collect())
+        });
+    }
+    Ok(out)
 }

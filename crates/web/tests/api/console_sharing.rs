@@ -373,6 +373,31 @@ pub async fn h21_an_overdue_request_is_marked_escalated_and_noticed(t: TestApp) 
         assert!(res.text.contains("已逾期"));
     }
     gaj.get("/sharing/escalations").await.expect_status(403);
+
+    // Once answered, the request leaves the inbox, the list and the notices.
+    let res = post_form(
+        &gaj,
+        &format!("/sharing/requests/{id}/refuse"),
+        &[
+            ("reason", "超出共享条件"),
+            ("legal_basis", "《中华人民共和国数据安全法》第三十八条"),
+        ],
+    )
+    .await;
+    assert_eq!(redirected_request(&res, "share_refused"), id);
+    assert!(!gaj.get("/").await.text.contains("站内通知"));
+    assert!(
+        !gaj.get("/sharing/inbox")
+            .await
+            .text
+            .contains(&format!("/sharing/requests/{id}"))
+    );
+    let res = t
+        .browser_login("reviewer")
+        .await
+        .get("/sharing/escalations")
+        .await;
+    assert!(res.text.contains("暂无逾期未办结的环节"), "{}", res.text);
 }
 
 async fn suspend_reason_form(client: &Client, path: &str, reason: &str) -> Resp {
