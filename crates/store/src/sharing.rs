@@ -107,6 +107,17 @@ pub async fn list_all_requests(conn: &mut Conn) -> Result<Vec<RequestRow>> {
     .await?)
 }
 
+/// The requests an organisation must still answer or deliver, oldest first (its inbox).
+pub async fn list_open_requests(conn: &mut Conn, source_org_id: &str) -> Result<Vec<RequestRow>> {
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {REQUEST_COLUMNS} FROM share_requests WHERE source_org_id = $1 \
+         AND state IN ('pending', 'preparing') ORDER BY created_at, id"
+    )))
+    .bind(source_org_id)
+    .fetch_all(conn)
+    .await?)
+}
+
 /// Records a decision if the request is still in `from`; `false` when someone else decided
 /// first (exactly one decision counts).
 pub async fn update_request_state(conn: &mut Conn, r: &RequestRow, from: &str) -> Result<bool> {
@@ -335,11 +346,13 @@ pub async fn list_grants(
     .await?)
 }
 
-/// Every grant, newest first (the responsibility list's input; a city holds thousands).
-pub async fn list_all_grants(conn: &mut Conn) -> Result<Vec<GrantRow>> {
+/// Every grant of the platform, newest first (the city authority, which may suspend any).
+pub async fn list_all_grants(conn: &mut Conn, limit: i64, offset: i64) -> Result<Vec<GrantRow>> {
     Ok(sqlx::query_as(AssertSqlSafe(format!(
-        "SELECT {GRANT_COLUMNS} FROM grants ORDER BY created_at DESC, id"
+        "SELECT {GRANT_COLUMNS} FROM grants ORDER BY created_at DESC, id LIMIT $1 OFFSET $2"
     )))
+    .bind(limit)
+    .bind(offset)
     .fetch_all(conn)
     .await?)
 }

@@ -185,7 +185,7 @@ pub async fn responsibility_list(app: &App, ctx: Ctx<'_>) -> Result<Vec<Responsi
             );
         }
     }
-    for grant in sharing::list_all_grants(&mut conn).await? {
+    for grant in sharing::list_all_grants(&mut conn, i64::MAX, 0).await? {
         let first = day_of(grant.valid_from);
         let last = day_of(grant.valid_until - 1);
         let due = usage_periods_due(first, last, today);

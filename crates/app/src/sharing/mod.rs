@@ -10,6 +10,7 @@ mod decide;
 mod demand;
 mod grants;
 mod lists;
+pub mod pages;
 mod request;
 mod suspend;
 mod usage;

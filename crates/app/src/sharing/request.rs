@@ -42,7 +42,7 @@ pub struct RequestInput {
 
 /// The published entry and revision a request is about; unpublished entries do not exist for
 /// requesters.
-async fn published_entry(app: &App, code: &str) -> Result<(EntryRow, RevisionRow)> {
+pub(super) async fn published_entry(app: &App, code: &str) -> Result<(EntryRow, RevisionRow)> {
     let not_found = || AppError::not_found("catalog entry", "目录条目");
     let mut conn = app.db.pool().acquire().await?;
     let entry = catalog::get_entry_by_code(&mut conn, code)

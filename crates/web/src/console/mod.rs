@@ -14,6 +14,7 @@ mod home;
 mod orgs;
 mod render;
 mod security;
+mod sharing;
 mod tokens;
 
 pub use render::not_found_page;
@@ -71,4 +72,5 @@ pub fn router() -> Router<AppState> {
         )
         .route("/catalog/entries/{code}/data", get(data::show))
         .merge(catalog::router())
+        .merge(sharing::router())
 }

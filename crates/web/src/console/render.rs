@@ -108,6 +108,30 @@ const TEMPLATES: &[(&str, &str)] = &[
         "catalog_data.html",
         include_str!("../../templates/catalog_data.html"),
     ),
+    (
+        "sharing_new.html",
+        include_str!("../../templates/sharing_new.html"),
+    ),
+    (
+        "sharing_requests.html",
+        include_str!("../../templates/sharing_requests.html"),
+    ),
+    (
+        "sharing_request.html",
+        include_str!("../../templates/sharing_request.html"),
+    ),
+    (
+        "sharing_escalations.html",
+        include_str!("../../templates/sharing_escalations.html"),
+    ),
+    (
+        "sharing_grants.html",
+        include_str!("../../templates/sharing_grants.html"),
+    ),
+    (
+        "sharing_suspensions.html",
+        include_str!("../../templates/sharing_suspensions.html"),
+    ),
 ];
 
 impl Templates {
@@ -266,6 +290,28 @@ const NOTICES: &[(&str, &str)] = &[
         "scheme_updated",
         "分类分级方案已发布新版本；已有条目仍按原版本定级。",
     ),
+    (
+        "share_requested",
+        "共享申请已提交。无条件共享的数据即时授权；其他申请由数源部门在5个工作日内答复。",
+    ),
+    ("share_approved", "已同意共享，授权即刻生效。"),
+    (
+        "share_approved_prepare",
+        "已同意共享，请在5个工作日内完成交付，交付后授权生效。",
+    ),
+    (
+        "share_refused",
+        "已拒绝该申请，拒绝理由和法律法规依据已告知申请单位。",
+    ),
+    ("share_delivered", "已交付，授权即刻生效。"),
+    ("grant_revoked", "授权已撤销，对方即刻无法再使用该数据。"),
+    ("grant_suspended", "授权已暂停，对方即刻无法再使用该数据。"),
+    ("grant_reinstated", "授权已恢复。"),
+    (
+        "access_suspended",
+        "已暂停其数据使用权限，下一次访问即被拒绝。",
+    ),
+    ("suspension_lifted", "已恢复其数据使用权限。"),
 ];
 
 pub fn notice_zh(key: &str) -> Option<&'static str> {

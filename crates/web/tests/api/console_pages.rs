@@ -70,6 +70,17 @@ const PAGES: &[(&str, Who)] = &[
         "/catalog/entries/new",
         Who::Only(&["gaj-admin", "gaj-staff"]),
     ),
+    ("/sharing/requests", Who::Only(&["gaj-admin", "gaj-staff"])),
+    ("/sharing/inbox", Who::Only(&["gaj-admin"])),
+    (
+        "/sharing/grants",
+        Who::Only(&["reviewer", "gaj-admin", "gaj-staff"]),
+    ),
+    (
+        "/sharing/escalations",
+        Who::Only(&["reviewer", "regulator"]),
+    ),
+    ("/sharing/suspensions", Who::Only(&["reviewer"])),
 ];
 
 /// Text that must never reach a page: the template failure, English fallbacks of the error
@@ -103,7 +114,7 @@ fn header_name(t: &TestApp, user: &str) -> String {
 
 /// A complete console page in Chinese, without template or English error text.
 #[track_caller]
-fn assert_chinese_page(res: &Resp, what: &str) {
+pub(crate) fn assert_chinese_page(res: &Resp, what: &str) {
     let content_type = res.header("content-type").unwrap_or("");
     assert!(
         content_type.starts_with("text/html"),
@@ -147,7 +158,7 @@ fn assert_goes_to_login(res: &Resp, what: &str) {
     assert_eq!(res.header("location"), Some("/login"), "{what}");
 }
 
-async fn post_form(client: &Client, path: &str, form: &[(&str, &str)]) -> Resp {
+pub(crate) async fn post_form(client: &Client, path: &str, form: &[(&str, &str)]) -> Resp {
     client
         .send(client.request(Method::POST, path).form(form))
         .await

@@ -26,6 +26,7 @@ mod catalog_workflow;
 mod concurrency;
 mod console_data;
 mod console_pages;
+mod console_sharing;
 mod data;
 mod demo_data;
 mod errors;
@@ -212,6 +213,11 @@ fn all_tests() -> Vec<(&'static str, TestFn)> {
         console_pages::the_organisation_form_shows_a_bad_credit_code_on_its_field_then_creates,
         console_pages::a_wrong_password_on_the_login_form_is_a_401_page,
         console_pages::the_entry_form_without_a_name_shows_the_field_message,
+        console_sharing::h20_the_request_form_shows_field_errors_keeps_input_then_submits,
+        console_sharing::h21_the_source_admin_approves_narrower_then_delivers_from_the_console,
+        console_sharing::h21_a_refusal_without_a_legal_basis_comes_back_on_its_field,
+        console_sharing::h21_an_overdue_request_is_marked_escalated_and_noticed,
+        console_sharing::h41_the_city_authority_suspends_grants_and_users_from_the_console,
         console_data::the_owner_sees_versions_upload_form_preview_statistics_and_downloads,
         console_data::the_public_sees_open_data_masked_and_no_upload_form,
         console_data::data_that_is_not_open_is_404_to_the_public_and_explained_to_staff,

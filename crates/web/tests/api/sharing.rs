@@ -10,7 +10,7 @@ use crate::data::{ROWS, people_csv, people_entry, upload};
 use crate::support::{Client, TestApp};
 
 /// A conditionally shared, not open entry of 市公安局 with five items, two of them masked.
-fn conditional_people() -> Value {
+pub(crate) fn conditional_people() -> Value {
     with(people_entry(), |e| {
         e["name"] = json!("有条件共享人员名录测试");
         e["grade"] = json!("general_3");
@@ -24,7 +24,7 @@ fn conditional_people() -> Value {
     })
 }
 
-fn ask(code: &str, until: &str) -> Value {
+pub(crate) fn ask(code: &str, until: &str) -> Value {
     json!({
         "entry_code": code,
         "items": ["xm", "sfzh", "qx", "nl", "je"],
@@ -45,7 +45,7 @@ async fn published_with_data(t: &TestApp) -> String {
     code
 }
 
-async fn request(client: &Client, body: Value) -> String {
+pub(crate) async fn request(client: &Client, body: Value) -> String {
     let res = client.post("/api/v1/share-requests", body).await;
     res.expect_status(201);
     res.json["id"].as_str().expect("an id").to_owned()

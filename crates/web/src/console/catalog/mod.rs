@@ -11,7 +11,7 @@ mod entry;
 mod excel;
 mod fields;
 mod history;
-mod labels;
+pub(super) mod labels;
 mod listing;
 mod public;
 mod scheme;

@@ -1,0 +1,439 @@
+//! What the console's sharing pages show, each composed in one call: the request form of a
+//! published entry, lists of requests with the names of the organisations involved, a request
+//! with the steps the viewer may take on it, the grants and suspensions an authority manages,
+//! and the in-app notices of deadlines. Every command decides again when a form is submitted.
+
+use std::collections::BTreeMap;
+
+use gongshu_domain::catalog::{ShareMode, ShareType, Vocabulary};
+use gongshu_domain::sharing::RequestState;
+use gongshu_domain::{Action, Target, Violation, Violations, decide};
+use gongshu_store::catalog;
+use gongshu_store::sharing;
+use serde::Serialize;
+
+use super::deadlines::Escalation;
+use super::request::{finish_view, published_entry};
+use super::suspend::{SuspendInput, SuspensionView};
+use super::{GrantView, RequestView, grant_view, json_list, modes_of};
+use crate::record::authorize;
+use crate::{App, AppError, Ctx, Result, format_time};
+
+/// Organisation names by id, for showing who asked, who answers and who holds a grant.
+pub type OrgNames = BTreeMap<String, String>;
+
+async fn org_names(conn: &mut gongshu_store::Conn) -> Result<OrgNames> {
+    Ok(gongshu_store::orgs::list_orgs(conn)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect())
+}
+
+/// One checkbox of a form: a stored code and its Chinese label.
+#[derive(Debug, Clone, Serialize)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+}
+
+/// The request form of a published entry of another organisation.
+#[derive(Debug, Clone, Serialize)]
+pub struct NewRequestPage {
+    pub entry_code: String,
+    pub entry_name: String,
+    pub provider_name: String,
+    pub share_type: String,
+    pub share_type_zh: &'static str,
+    pub share_conditions: String,
+    /// The published revision's items.
+    pub items: Vec<Choice>,
+    /// The modes that may be asked for: the entry's own, or only verification when the entry
+    /// is not shared.
+    pub modes: Vec<Choice>,
+}
+
+pub async fn new_request_page(app: &App, ctx: Ctx<'_>, code: &str) -> Result<NewRequestPage> {
+    let org = ctx.principal.org_id.clone().unwrap_or_default();
+    authorize(
+        app,
+        ctx,
+        Action::RequestShare,
+        Target::Organisation { id: &org },
+        "catalog_entry",
+        code,
+    )
+    .await?;
+    let (entry, published) = published_entry(app, code).await?;
+    if entry.org_id == org {
+        return Err(AppError::conflict(
+            "own_entry",
+            "本单位的数据无需申请共享",
+            "an agency does not request its own data",
+        ));
+    }
+    let share_type = ShareType::parse(&published.share_type)
+        .map_err(|_| AppError::Internal(format!("share type {}", published.share_type)))?;
+    let modes = if share_type == ShareType::NotShared {
+        vec![ShareMode::Verification]
+    } else {
+        modes_of(&json_list(&published.share_modes)?)
+    };
+    let mut conn = app.db.pool().acquire().await?;
+    let items = catalog::list_items(&mut conn, &entry.id, published.revision)
+        .await?
+        .into_iter()
+        .map(|i| Choice {
+            value: i.code,
+            label: i.name,
+        })
+        .collect();
+    let provider_name = gongshu_store::orgs::get_org(&mut conn, &entry.org_id)
+        .await?
+        .map(|o| o.name)
+        .unwrap_or_default();
+    Ok(NewRequestPage {
+        entry_code: entry.code,
+        entry_name: published.name,
+        provider_name,
+        share_type: share_type.code().to_owned(),
+        share_type_zh: share_type.zh(),
+        share_conditions: published.share_conditions,
+        items,
+        modes: modes
+            .into_iter()
+            .map(|m| Choice {
+                value: m.code().to_owned(),
+                label: m.zh().to_owned(),
+            })
+            .collect(),
+    })
+}
+
+/// A page of requests with the organisations' names.
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestsPage {
+    pub requests: Vec<RequestView>,
+    pub orgs: OrgNames,
+    pub page: i64,
+    pub has_more: bool,
+}
+
+/// The requests the viewer's organisation made, newest first.
+pub async fn my_requests_page(
+    app: &App,
+    ctx: Ctx<'_>,
+    page: i64,
+    per_page: i64,
+) -> Result<RequestsPage> {
+    let org = ctx.principal.org_id.clone().unwrap_or_default();
+    authorize(
+        app,
+        ctx,
+        Action::RequestShare,
+        Target::Organisation { id: &org },
+        "share_request",
+        "*",
+    )
+    .await?;
+    let page = page.max(1);
+    let mut requests = super::list_requests(app, ctx, false, page, per_page + 1).await?;
+    let has_more = requests.len() as i64 > per_page;
+    requests.truncate(per_page as usize);
+    let mut conn = app.db.pool().acquire().await?;
+    Ok(RequestsPage {
+        requests,
+        orgs: org_names(&mut conn).await?,
+        page,
+        has_more,
+    })
+}
+
+/// The requests the viewer's organisation must still answer or deliver, oldest first: the
+/// inbox of its admin.
+pub async fn inbox_page(app: &App, ctx: Ctx<'_>) -> Result<RequestsPage> {
+    let org = ctx.principal.org_id.clone().unwrap_or_default();
+    authorize(
+        app,
+        ctx,
+        Action::DecideShare,
+        Target::Organisation { id: &org },
+        "share_request",
+        "*",
+    )
+    .await?;
+    let mut conn = app.db.pool().acquire().await?;
+    let mut requests = Vec::new();
+    for r in sharing::list_open_requests(&mut conn, &org).await? {
+        requests.push(finish_view(app, &mut conn, r).await?);
+    }
+    Ok(RequestsPage {
+        requests,
+        orgs: org_names(&mut conn).await?,
+        page: 1,
+        has_more: false,
+    })
+}
+
+/// One request with its timeline, the items' names, and the steps the viewer may take.
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestPage {
+    pub request: RequestView,
+    pub orgs: OrgNames,
+    /// Item names of the entry's published revision, by code.
+    pub item_names: BTreeMap<String, String>,
+    pub may_decide: bool,
+    pub may_deliver: bool,
+}
+
+pub async fn request_page(app: &App, ctx: Ctx<'_>, id: &str) -> Result<RequestPage> {
+    let request = super::get_request(app, ctx, id).await?;
+    let published = published_entry(app, &request.entry_code).await.ok();
+    let mut conn = app.db.pool().acquire().await?;
+    let item_names = match published {
+        Some((entry, published)) => catalog::list_items(&mut conn, &entry.id, published.revision)
+            .await?
+            .into_iter()
+            .map(|i| (i.code, i.name))
+            .collect(),
+        None => BTreeMap::new(),
+    };
+    let source_admin = decide(
+        &ctx.principal.actor,
+        Action::DecideShare,
+        Target::Organisation {
+            id: &request.source_org_id,
+        },
+    )
+    .is_allowed();
+    Ok(RequestPage {
+        may_decide: source_admin && request.state == RequestState::Pending.code(),
+        may_deliver: source_admin && request.state == RequestState::Preparing.code(),
+        orgs: org_names(&mut conn).await?,
+        item_names,
+        request,
+    })
+}
+
+/// The escalation list with the names of the organisations that are late.
+#[derive(Debug, Clone, Serialize)]
+pub struct EscalationsPage {
+    pub escalations: Vec<Escalation>,
+    pub orgs: OrgNames,
+}
+
+pub async fn escalations_page(app: &App, ctx: Ctx<'_>) -> Result<EscalationsPage> {
+    let escalations = super::escalations(app, ctx).await?;
+    let mut conn = app.db.pool().acquire().await?;
+    Ok(EscalationsPage {
+        escalations,
+        orgs: org_names(&mut conn).await?,
+    })
+}
+
+/// Grants with what the viewer may do to them: the city authority sees every grant of the
+/// platform (it may suspend any); anyone else those its organisation holds or gave.
+#[derive(Debug, Clone, Serialize)]
+pub struct GrantsPage {
+    pub grants: Vec<GrantView>,
+    pub orgs: OrgNames,
+    pub all: bool,
+    /// The viewer may revoke grants its organisation gave.
+    pub may_revoke: bool,
+    pub may_suspend: bool,
+    pub page: i64,
+    pub has_more: bool,
+}
+
+pub async fn grants_page(app: &App, ctx: Ctx<'_>, page: i64, per_page: i64) -> Result<GrantsPage> {
+    let actor = &ctx.principal.actor;
+    let org = ctx.principal.org_id.clone().unwrap_or_default();
+    let all = decide(actor, Action::SuspendAccess, Target::Platform).is_allowed();
+    let may_revoke = decide(
+        actor,
+        Action::RevokeGrant,
+        Target::Organisation { id: &org },
+    )
+    .is_allowed();
+    // Agency users see their organisation's grants; the city authority sees all.
+    if !all {
+        authorize(
+            app,
+            ctx,
+            Action::RequestShare,
+            Target::Organisation { id: &org },
+            "grant",
+            "*",
+        )
+        .await?;
+    }
+    let page = page.max(1);
+    let mut grants = if all {
+        let mut conn = app.db.pool().acquire().await?;
+        let rows = sharing::list_all_grants(&mut conn, per_page + 1, (page - 1) * per_page).await?;
+        let now = app.now_micros();
+        let mut out = Vec::with_capacity(rows.len());
+        for g in rows {
+            let code = catalog::get_entry_by_id(&mut conn, &g.entry_id)
+                .await?
+                .map(|e| e.code)
+                .unwrap_or_default();
+            out.push(grant_view(g, &code, now)?);
+        }
+        out
+    } else {
+        super::list_grants(app, ctx, page, per_page + 1).await?
+    };
+    let has_more = grants.len() as i64 > per_page;
+    grants.truncate(per_page as usize);
+    let mut conn = app.db.pool().acquire().await?;
+    Ok(GrantsPage {
+        grants,
+        orgs: org_names(&mut conn).await?,
+        all,
+        may_revoke,
+        may_suspend: all,
+        page,
+        has_more,
+    })
+}
+
+/// Every suspension with the names of the accounts and organisations concerned.
+#[derive(Debug, Clone, Serialize)]
+pub struct SuspensionsPage {
+    pub suspensions: Vec<SuspensionView>,
+    pub orgs: OrgNames,
+    /// `username（display name）` of the suspended accounts, by account id.
+    pub accounts: BTreeMap<String, String>,
+    /// Every organisation, in the platform's order, for the form's select box.
+    pub org_choices: Vec<Choice>,
+}
+
+pub async fn suspensions_page(app: &App, ctx: Ctx<'_>) -> Result<SuspensionsPage> {
+    let suspensions = super::list_suspensions(app, ctx).await?;
+    let mut conn = app.db.pool().acquire().await?;
+    let mut accounts = BTreeMap::new();
+    for s in suspensions.iter().filter(|s| s.subject_kind == "account") {
+        if let Some(a) = gongshu_store::accounts::get_account(&mut conn, &s.subject_id).await? {
+            accounts.insert(a.id, format!("{}（{}）", a.username, a.display_name));
+        }
+    }
+    let org_choices = gongshu_store::orgs::list_orgs(&mut conn)
+        .await?
+        .into_iter()
+        .map(|o| Choice {
+            value: o.id,
+            label: o.name,
+        })
+        .collect();
+    Ok(SuspensionsPage {
+        suspensions,
+        orgs: org_names(&mut conn).await?,
+        accounts,
+        org_choices,
+    })
+}
+
+/// The suspension form: an organisation chosen from the list, or an account by user name.
+#[derive(Debug, Clone, Default)]
+pub struct SuspendNamed {
+    /// `account` or `organisation`.
+    pub subject_kind: String,
+    pub org_id: String,
+    pub username: String,
+    pub reason: String,
+}
+
+/// Suspends the account or organisation the form names (H41).
+pub async fn suspend_named(app: &App, ctx: Ctx<'_>, form: SuspendNamed) -> Result<SuspensionView> {
+    // Only the city authority learns whether a user name exists; `suspend` decides again and
+    // records the decision.
+    if let gongshu_domain::Decision::Deny(reason) = decide(
+        &ctx.principal.actor,
+        Action::SuspendAccess,
+        Target::Platform,
+    ) {
+        return Err(AppError::Forbidden(reason));
+    }
+    let subject_id = if form.subject_kind == "account" {
+        let mut conn = app.db.pool().acquire().await?;
+        let username = form.username.trim();
+        match gongshu_store::accounts::get_account_by_username(&mut conn, username).await? {
+            Some(a) => a.id,
+            None => {
+                let mut v = Violations::default();
+                v.push(if username.is_empty() {
+                    Violation::required("username", "用户名")
+                } else {
+                    Violation::new(
+                        "username",
+                        "unknown_account",
+                        format!("没有用户名为“{username}”的账号"),
+                        format!("no account is named {username}"),
+                    )
+                });
+                return Err(v.into());
+            }
+        }
+    } else {
+        form.org_id
+    };
+    super::suspend(
+        app,
+        ctx,
+        SuspendInput {
+            subject_kind: form.subject_kind,
+            subject_id,
+            reason: form.reason,
+        },
+    )
+    .await
+}
+
+/// An in-app notice to the viewer's organisation (站内通知): a reminder before a deadline or
+/// the news that a step is overdue.
+#[derive(Debug, Clone, Serialize)]
+pub struct NotificationView {
+    /// reminder | overdue
+    pub kind: String,
+    pub kind_zh: &'static str,
+    pub message: String,
+    /// The share request it is about.
+    pub request_id: String,
+    pub created_at: String,
+}
+
+/// The unread notices of the viewer's organisation about requests still waiting for it,
+/// newest first (at most 20): once the step is done, its reminder is no longer news.
+pub async fn unread_notifications(app: &App, ctx: Ctx<'_>) -> Result<Vec<NotificationView>> {
+    let Some(org) = ctx.principal.org_id.as_deref() else {
+        return Ok(Vec::new());
+    };
+    let mut conn = app.db.pool().acquire().await?;
+    let mut out = Vec::new();
+    for n in sharing::list_notifications(&mut conn, org, 20).await? {
+        if n.read_at.is_some() || n.subject_kind != "share_request" {
+            continue;
+        }
+        let waiting = sharing::get_request(&mut conn, &n.subject_id)
+            .await?
+            .is_some_and(|r| {
+                r.state == RequestState::Pending.code() || r.state == RequestState::Preparing.code()
+            });
+        if !waiting {
+            continue;
+        }
+        out.push(NotificationView {
+            kind_zh: if n.kind == "overdue" {
+                "逾期"
+            } else {
+                "到期提醒"
+            },
+            kind: n.kind,
+            message: n.message,
+            request_id: n.subject_id,
+            created_at: format_time(n.created_at),
+        });
+    }
+    Ok(out)
+}

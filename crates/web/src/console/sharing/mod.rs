@@ -1,0 +1,39 @@
+//! 数据共享 in the console (issue 5, item 8): the request form on a published entry, 我的申请
+//! with timelines, the source admin's 待我答复 inbox and decision forms, the authorities'
+//! 督办清单, 共享授权 with revoke/suspend/reinstate, and the city authority's 暂停管理. Sharing
+//! between agencies is free of charge: no page shows a price. Each page calls the same
+//! application commands as the JSON API.
+
+mod escalations;
+mod fields;
+mod grants;
+mod request;
+mod requests;
+mod suspensions;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/catalog/entries/{code}/share-request",
+            get(request::form).post(request::submit),
+        )
+        .route("/sharing/requests", get(requests::mine))
+        .route("/sharing/inbox", get(requests::inbox))
+        .route("/sharing/requests/{id}", get(requests::show))
+        .route("/sharing/requests/{id}/approve", post(requests::approve))
+        .route("/sharing/requests/{id}/refuse", post(requests::refuse))
+        .route("/sharing/requests/{id}/deliver", post(requests::deliver))
+        .route("/sharing/escalations", get(escalations::list))
+        .route("/sharing/grants", get(grants::list))
+        .route("/sharing/grants/{id}/{change}", post(grants::change))
+        .route(
+            "/sharing/suspensions",
+            get(suspensions::list).post(suspensions::create),
+        )
+        .route("/sharing/suspensions/{id}/lift", post(suspensions::lift))
+}

@@ -1,0 +1,550 @@
+//! The console's sharing pages (issue 5, item 8) through HTTP as a browser uses them: the
+//! request form on a published entry with its field errors (H20), the requester's list and
+//! timeline with due dates, the source admin's inbox and decision forms — a narrower approval
+//! with prepared delivery, a refusal that needs its legal basis (H21) — the escalation list and
+//! notices once a step is overdue, and the city authority's suspensions of grants, accounts and
+//! organisations (H41). Nothing on these pages has a price: sharing between agencies is free.
+
+use chrono::{TimeZone, Utc};
+use serde_json::json;
+
+use crate::catalog_fixtures::{entry, publish, with};
+use crate::console_pages::{assert_chinese_page, post_form};
+use crate::sharing::{ask, conditional_people, request};
+use crate::support::{Client, Resp, TestApp};
+
+/// Words for prices that must never appear on a sharing page.
+const PRICE_WORDS: &[&str] = &["价格", "费用：", "收费标准", "¥", "￥", "元/"];
+
+#[track_caller]
+fn assert_sharing_page(res: &Resp, what: &str) {
+    res.expect_status(200);
+    assert_chinese_page(res, what);
+    for word in PRICE_WORDS {
+        assert!(
+            !res.text.contains(word),
+            "{what}: a price ({word}) on the page"
+        );
+    }
+}
+
+/// The request id in a `Location: /sharing/requests/{id}?notice=…`.
+#[track_caller]
+fn redirected_request(res: &Resp, notice: &str) -> String {
+    assert_eq!(res.status, 303, "{}", res.text);
+    let location = res.header("location").expect("a location");
+    let (path, query) = location.split_once('?').expect("a notice");
+    assert_eq!(query, format!("notice={notice}"));
+    path.strip_prefix("/sharing/requests/")
+        .expect("the request page")
+        .to_owned()
+}
+
+async fn conditional_entry(t: &TestApp) -> String {
+    let gaj = t.login("gaj-admin").await;
+    let reviewer = t.login("reviewer").await;
+    publish(&gaj, &reviewer, conditional_people()).await
+}
+
+fn filled_request<'a>() -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("items", "xm"),
+        ("items", "qx"),
+        ("modes", "api_query"),
+        ("scenario", "最低生活保障对象资格复核"),
+        ("purpose", "核实低保申请人户籍所在区"),
+        ("using_unit", "市民政局社会救助科"),
+        ("until", "2025-09-30"),
+        ("purpose_bound", "on"),
+        ("no_onward_transfer", "on"),
+        ("security", "on"),
+    ]
+}
+
+// H20: an agency user of another organisation finds 申请共享 on a published entry; the form
+// offers the published items and the entry's modes, refuses a request without items or the
+// three commitments next to those fields keeping what was typed, then submits; the timeline
+// shows the source's decision due 5 working days later. The source itself gets no button, and
+// a not-shared entry offers only verification.
+pub async fn h20_the_request_form_shows_field_errors_keeps_input_then_submits(t: TestApp) {
+    let code = conditional_entry(&t).await;
+    let entry_page = format!("/catalog/entries/{code}");
+    let form_path = format!("{entry_page}/share-request");
+    let mzj = t.browser_login("mzj-staff").await;
+    let res = mzj.get(&entry_page).await;
+    res.expect_status(200);
+    assert!(
+        res.text
+            .contains(&format!(r#"href="{form_path}">申请共享</a>"#)),
+        "{}",
+        res.text
+    );
+    let own = t.browser_login("gaj-admin").await;
+    let res = own.get(&entry_page).await;
+    assert!(
+        !res.text.contains("申请共享</a>"),
+        "the source gets no request button"
+    );
+    own.get(&form_path).await.expect_status(409);
+    t.browser_login("reviewer")
+        .await
+        .get(&form_path)
+        .await
+        .expect_status(403);
+
+    let res = mzj.get(&form_path).await;
+    assert_sharing_page(&res, "the request form");
+    for label in [
+        "姓名",
+        "公民身份号码",
+        "接口查询",
+        "批量下载",
+        "核验比对",
+        "不向第三方提供",
+    ] {
+        assert!(res.text.contains(label), "{label} missing: {}", res.text);
+    }
+
+    let mut typed: Vec<(&str, &str)> = filled_request()
+        .into_iter()
+        .filter(|(k, _)| *k != "items" && *k != "security")
+        .collect();
+    typed.push(("scenario", "最低生活保障对象资格复核（补充）"));
+    let res = post_form(&mzj, &form_path, &typed).await;
+    res.expect_status(422);
+    assert_chinese_page(&res, "the request form without items or a commitment");
+    assert!(
+        res.text
+            .contains(r#"<span class="field-error">数据项不能为空"#),
+        "no message at the items: {}",
+        res.text
+    );
+    assert!(
+        res.text
+            .contains(r#"<span class="field-error">须承诺按申请用途使用"#),
+        "no message at the commitments: {}",
+        res.text
+    );
+    assert!(
+        res.text.contains("市民政局社会救助科"),
+        "typed text is kept"
+    );
+    assert!(
+        res.text.contains("（补充）"),
+        "the last value typed is kept"
+    );
+    assert_eq!(t.count("SELECT COUNT(*) FROM share_requests").await, 0);
+
+    let res = post_form(&mzj, &form_path, &filled_request()).await;
+    let id = redirected_request(&res, "share_requested");
+    let res = mzj
+        .get(&format!("/sharing/requests/{id}?notice=share_requested"))
+        .await;
+    assert_sharing_page(&res, "the new request");
+    assert!(res.text.contains("共享申请已提交"), "{}", res.text);
+    assert!(res.text.contains("待答复"));
+    // Monday 2025-09-01 + 5 working days, still open.
+    assert!(res.text.contains("2025-09-08"), "{}", res.text);
+    assert!(res.text.contains("待办理"));
+    assert!(
+        !res.text.contains("同意共享</button>"),
+        "the requester cannot decide"
+    );
+    let res = mzj.get("/sharing/requests").await;
+    assert_sharing_page(&res, "my requests");
+    assert!(res.text.contains(&format!("/sharing/requests/{id}")));
+    assert!(
+        res.text.contains("市公安局"),
+        "the source is named: {}",
+        res.text
+    );
+
+    let closed = publish(
+        &t.login("gaj-admin").await,
+        &t.login("reviewer").await,
+        with(entry("不予共享表单测试"), |e| {
+            e["share_type"] = json!("not_shared");
+            e["share_modes"] = json!(["verification"]);
+            e["legal_bases"] =
+                json!([{ "law": "中华人民共和国个人信息保护法", "article": "第二十八条" }]);
+        }),
+    )
+    .await;
+    let res = mzj
+        .get(&format!("/catalog/entries/{closed}/share-request"))
+        .await;
+    assert_sharing_page(&res, "the form of a not-shared entry");
+    assert!(res.text.contains("核验比对"));
+    assert!(
+        !res.text.contains("接口查询"),
+        "only verification is offered"
+    );
+}
+
+// H20, H21: the source admin finds the request in 待我答复, approves it narrower (two of five
+// items, an earlier end date, a row filter) with a prepared delivery after a refused attempt
+// with a later end date, then delivers; the requester's timeline shows each step, the
+// decision and the active grant; staff of the source get no inbox.
+pub async fn h21_the_source_admin_approves_narrower_then_delivers_from_the_console(t: TestApp) {
+    let code = conditional_entry(&t).await;
+    let id = request(&t.login("mzj-staff").await, ask(&code, "2025-09-30")).await;
+    let gaj = t.browser_login("gaj-admin").await;
+    let res = gaj.get("/sharing/inbox").await;
+    assert_sharing_page(&res, "the inbox");
+    assert!(
+        res.text.contains(&format!("/sharing/requests/{id}")),
+        "{}",
+        res.text
+    );
+    assert!(res.text.contains("2025-09-08"));
+    assert!(res.text.contains("市民政局"), "the requester is named");
+    t.browser_login("gaj-staff")
+        .await
+        .get("/sharing/inbox")
+        .await
+        .expect_status(403);
+
+    let page = format!("/sharing/requests/{id}");
+    let res = gaj.get(&page).await;
+    assert_sharing_page(&res, "the request to decide");
+    assert!(res.text.contains("同意共享</button>"));
+    assert!(
+        res.text.contains(r#"data-confirm="确定不予共享吗"#),
+        "a refusal is confirmed"
+    );
+
+    let mut form = vec![
+        ("items", "xm"),
+        ("items", "qx"),
+        ("until", "2025-10-31"),
+        ("filter[0].item", "qx"),
+        ("filter[0].op", "eq"),
+        ("filter[0].value", "新城区"),
+        ("prepare", "on"),
+        ("note", "仅限新城区"),
+    ];
+    let res = post_form(&gaj, &format!("{page}/approve"), &form).await;
+    res.expect_status(422);
+    assert_chinese_page(&res, "an approval later than requested");
+    assert!(
+        res.text.contains(r#"<span class="field-error">"#),
+        "{}",
+        res.text
+    );
+    assert!(res.text.contains("仅限新城区"), "the note is kept");
+    assert!(res.text.contains(r#"value="新城区""#), "the filter is kept");
+
+    form[2] = ("until", "2025-09-15");
+    let res = post_form(&gaj, &format!("{page}/approve"), &form).await;
+    assert_eq!(redirected_request(&res, "share_approved_prepare"), id);
+    let res = gaj.get(&page).await;
+    assert!(res.text.contains("已同意，准备交付"), "{}", res.text);
+    assert!(res.text.contains("确认交付</button>"));
+    assert!(res.text.contains("源部门交付"));
+    let res = post_form(&gaj, &format!("{page}/deliver"), &[]).await;
+    assert_eq!(redirected_request(&res, "share_delivered"), id);
+
+    let mzj = t.browser_login("mzj-staff").await;
+    let res = mzj.get(&page).await;
+    assert_sharing_page(&res, "the granted request");
+    for text in [
+        "提交申请",
+        "源部门答复",
+        "源部门交付",
+        "授权生效",
+        "已授权",
+        "2025-09-15",
+        "eq.新城区",
+        r#"<span class="state">有效</span>"#,
+    ] {
+        assert!(res.text.contains(text), "{text} missing: {}", res.text);
+    }
+    let res = mzj.get("/sharing/grants").await;
+    assert_sharing_page(&res, "the grantee's grants");
+    assert!(res.text.contains("本单位持有"));
+    assert!(
+        !res.text.contains("撤销</button>"),
+        "the grantee cannot revoke"
+    );
+    let res = gaj.get("/sharing/grants").await;
+    assert!(res.text.contains("本单位提供"));
+    assert!(res.text.contains("撤销</button>"), "{}", res.text);
+}
+
+// H21: a refusal without a legal basis comes back with the message at that field and the
+// reason kept; with it, the refusal is final and the requester sees reason and basis.
+pub async fn h21_a_refusal_without_a_legal_basis_comes_back_on_its_field(t: TestApp) {
+    let code = conditional_entry(&t).await;
+    let id = request(&t.login("mzj-staff").await, ask(&code, "2025-09-30")).await;
+    let gaj = t.browser_login("gaj-admin").await;
+    let refuse = format!("/sharing/requests/{id}/refuse");
+    let res = post_form(
+        &gaj,
+        &refuse,
+        &[("reason", "申请用途与共享条件不符"), ("legal_basis", "")],
+    )
+    .await;
+    res.expect_status(422);
+    assert_chinese_page(&res, "a refusal without a legal basis");
+    assert!(
+        res.text
+            .contains(r#"<span class="field-error">拒绝共享必须说明法律法规依据</span>"#),
+        "{}",
+        res.text
+    );
+    assert!(
+        res.text.contains("申请用途与共享条件不符"),
+        "the reason is kept"
+    );
+    assert_eq!(
+        t.count(&format!(
+            "SELECT COUNT(*) FROM share_requests WHERE id = '{id}' AND state = 'pending'"
+        ))
+        .await,
+        1
+    );
+
+    let res = post_form(
+        &gaj,
+        &refuse,
+        &[
+            ("reason", "申请用途与共享条件不符"),
+            ("legal_basis", "《中华人民共和国个人信息保护法》第十三条"),
+        ],
+    )
+    .await;
+    assert_eq!(redirected_request(&res, "share_refused"), id);
+    let res = t
+        .browser_login("mzj-staff")
+        .await
+        .get(&format!("/sharing/requests/{id}"))
+        .await;
+    assert_sharing_page(&res, "the refused request");
+    for text in [
+        "已拒绝",
+        "不予共享",
+        "申请用途与共享条件不符",
+        "个人信息保护法》第十三条",
+    ] {
+        assert!(res.text.contains(text), "{text} missing: {}", res.text);
+    }
+    // Decided once: the forms are gone.
+    let res = gaj.get(&format!("/sharing/requests/{id}")).await;
+    assert!(!res.text.contains("同意共享</button>"));
+}
+
+// H21: once the decision is overdue the inbox marks it, the escalation list shows it to the
+// authority and the regulator (not to agencies), and the source's home page carries the notice.
+pub async fn h21_an_overdue_request_is_marked_escalated_and_noticed(t: TestApp) {
+    let code = conditional_entry(&t).await;
+    let id = request(&t.login("mzj-staff").await, ask(&code, "2025-12-31")).await;
+    // Friday 2025-09-05: one working day before the due date, a reminder.
+    t.set_now(Utc.with_ymd_and_hms(2025, 9, 5, 1, 0, 0).unwrap());
+    gongshu_app::sharing::run_deadlines(&t.app).await.unwrap();
+    let gaj = t.browser_login("gaj-admin").await;
+    let res = gaj.get("/").await;
+    assert!(res.text.contains("站内通知"), "{}", res.text);
+    assert!(res.text.contains("到期提醒"));
+    // Tuesday 2025-09-09: overdue.
+    t.set_now(Utc.with_ymd_and_hms(2025, 9, 9, 1, 0, 0).unwrap());
+    gongshu_app::sharing::run_deadlines(&t.app).await.unwrap();
+
+    // Four days later the earlier session has expired.
+    let gaj = t.browser_login("gaj-admin").await;
+    let res = gaj.get("/sharing/inbox").await;
+    assert_sharing_page(&res, "the inbox with an overdue request");
+    assert!(res.text.contains(r#"<tr class="overdue">"#), "{}", res.text);
+    assert!(res.text.contains("逾期"));
+    let res = gaj.get("/").await;
+    assert!(res.text.contains("已列入督办清单"), "{}", res.text);
+    assert!(res.text.contains(&format!("/sharing/requests/{id}")));
+    for user in ["reviewer", "regulator"] {
+        let client = t.browser_login(user).await;
+        let res = client.get("/sharing/escalations").await;
+        assert_sharing_page(&res, &format!("the escalation list as {user}"));
+        assert!(res.text.contains(&code), "{user}: {}", res.text);
+        assert!(
+            res.text.contains("市公安局"),
+            "the late organisation is named"
+        );
+        assert!(res.text.contains("2025-09-08"));
+        let res = client.get(&format!("/sharing/requests/{id}")).await;
+        assert_sharing_page(&res, &format!("the escalated request as {user}"));
+        assert!(res.text.contains("已逾期"));
+    }
+    gaj.get("/sharing/escalations").await.expect_status(403);
+
+    // Once answered, the request leaves the inbox, the list and the notices.
+    let res = post_form(
+        &gaj,
+        &format!("/sharing/requests/{id}/refuse"),
+        &[
+            ("reason", "超出共享条件"),
+            ("legal_basis", "《中华人民共和国数据安全法》第三十八条"),
+        ],
+    )
+    .await;
+    assert_eq!(redirected_request(&res, "share_refused"), id);
+    assert!(!gaj.get("/").await.text.contains("站内通知"));
+    assert!(
+        !gaj.get("/sharing/inbox")
+            .await
+            .text
+            .contains(&format!("/sharing/requests/{id}"))
+    );
+    let res = t
+        .browser_login("reviewer")
+        .await
+        .get("/sharing/escalations")
+        .await;
+    assert!(res.text.contains("暂无逾期未办结的环节"), "{}", res.text);
+}
+
+async fn suspend_reason_form(client: &Client, path: &str, reason: &str) -> Resp {
+    post_form(client, path, &[("reason", reason)]).await
+}
+
+// H41: the city authority sees every grant, suspends one (a reason is required) and
+// reinstates it; the source revokes it; agency staff may not. It suspends an account named
+// by user name (an unknown name comes back on its field), lists it, and lifts it.
+pub async fn h41_the_city_authority_suspends_grants_and_users_from_the_console(t: TestApp) {
+    let gaj_api = t.login("gaj-admin").await;
+    let code = publish(
+        &gaj_api,
+        &t.login("reviewer").await,
+        entry("无条件共享控制台测试"),
+    )
+    .await;
+    let body = with(ask(&code, "2025-12-31"), |b| b["items"] = json!(["xm"]));
+    let id = request(&t.login("mzj-staff").await, body).await;
+    let grant = t
+        .login("mzj-staff")
+        .await
+        .get(&format!("/api/v1/share-requests/{id}"))
+        .await
+        .json["grant"]["id"]
+        .as_str()
+        .expect("granted at once")
+        .to_owned();
+
+    let reviewer = t.browser_login("reviewer").await;
+    let res = reviewer.get("/sharing/grants").await;
+    assert_sharing_page(&res, "every grant");
+    assert!(res.text.contains("全市共享授权"));
+    assert!(
+        res.text
+            .contains(&format!("/sharing/grants/{grant}/suspend")),
+        "{}",
+        res.text
+    );
+    let suspend = format!("/sharing/grants/{grant}/suspend");
+    let res = suspend_reason_form(&reviewer, &suspend, "").await;
+    res.expect_status(422);
+    assert_chinese_page(&res, "a suspension without a reason");
+    assert!(
+        res.text
+            .contains(r#"<span class="field-error">原因不能为空"#),
+        "{}",
+        res.text
+    );
+    let res = suspend_reason_form(&reviewer, &suspend, "核查违规使用").await;
+    assert_eq!(res.status, 303, "{}", res.text);
+    assert_eq!(
+        res.header("location"),
+        Some("/sharing/grants?notice=grant_suspended")
+    );
+    let res = reviewer.get("/sharing/grants").await;
+    assert!(res.text.contains("核查违规使用"));
+    assert!(
+        res.text
+            .contains(&format!("/sharing/grants/{grant}/reinstate"))
+    );
+    let res = suspend_reason_form(
+        &reviewer,
+        &format!("/sharing/grants/{grant}/reinstate"),
+        "核查完毕",
+    )
+    .await;
+    assert_eq!(res.status, 303, "{}", res.text);
+    suspend_reason_form(
+        &t.browser_login("gaj-staff").await,
+        &format!("/sharing/grants/{grant}/revoke"),
+        "不再提供",
+    )
+    .await
+    .expect_status(403);
+    let res = suspend_reason_form(
+        &t.browser_login("gaj-admin").await,
+        &format!("/sharing/grants/{grant}/revoke"),
+        "不再提供",
+    )
+    .await;
+    assert_eq!(
+        res.header("location"),
+        Some("/sharing/grants?notice=grant_revoked")
+    );
+    let res = reviewer.get("/sharing/grants").await;
+    assert!(res.text.contains("已撤销"), "{}", res.text);
+
+    let res = reviewer.get("/sharing/suspensions").await;
+    assert_sharing_page(&res, "the suspensions");
+    let res = post_form(
+        &reviewer,
+        "/sharing/suspensions",
+        &[
+            ("subject_kind", "account"),
+            ("username", "no-such-user"),
+            ("reason", "违规查询"),
+        ],
+    )
+    .await;
+    res.expect_status(422);
+    assert!(
+        res.text
+            .contains(r#"<span class="field-error">没有用户名为“no-such-user”的账号</span>"#),
+        "{}",
+        res.text
+    );
+    assert!(res.text.contains("违规查询"), "the reason is kept");
+    let res = post_form(
+        &reviewer,
+        "/sharing/suspensions",
+        &[
+            ("subject_kind", "account"),
+            ("username", "mzj-staff"),
+            ("reason", "违规查询"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        res.header("location"),
+        Some("/sharing/suspensions?notice=access_suspended")
+    );
+    let mzj_api = t.login("mzj-staff").await;
+    mzj_api
+        .get(&format!("/api/v1/entries/{code}/data"))
+        .await
+        .expect_problem(403, "access_suspended");
+    let res = reviewer.get("/sharing/suspensions").await;
+    assert!(res.text.contains("暂停中"), "{}", res.text);
+    assert!(res.text.contains("账号：mzj-staff"));
+    let suspension: String = res
+        .text
+        .split_once("/sharing/suspensions/")
+        .and_then(|(_, rest)| rest.split_once("/lift"))
+        .map(|(id, _)| id.to_owned())
+        .expect("a lift form");
+    let lift = format!("/sharing/suspensions/{suspension}/lift");
+    let res = suspend_reason_form(&reviewer, &lift, "").await;
+    res.expect_status(422);
+    let res = suspend_reason_form(&reviewer, &lift, "核实无误").await;
+    assert_eq!(
+        res.header("location"),
+        Some("/sharing/suspensions?notice=suspension_lifted")
+    );
+    t.browser_login("gaj-admin")
+        .await
+        .get("/sharing/suspensions")
+        .await
+        .expect_status(403);
+}
