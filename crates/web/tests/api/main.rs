@@ -83,6 +83,8 @@ fn all_tests() -> Vec<(&'static str, TestFn)> {
         sharing::h21_unconditional_is_granted_at_once_and_not_shared_only_verifies,
         sharing::h21_an_unanswered_request_is_reminded_then_escalated_over_a_holiday,
         sharing::h41_a_suspended_user_or_organisation_is_refused_at_once,
+        sharing::h21_verification_answers_match_or_no_match_and_never_a_value,
+        sharing::h21_verification_is_limited_per_grant_in_keys_a_minute,
         quality::h11_owner_adds_validated_rules_and_each_change_is_audited,
         quality::h11_b17_a_version_is_scored_while_ingested_with_its_worst_rows,
         quality::h12_stale_data_loses_timeliness_and_is_listed_as_overdue,
