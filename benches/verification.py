@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Verification benchmark of issue 5 item 4 (核验比对, H21), with its anchor in the same run.
 
-    python3 benches/verification.py [--rows N] [--batches B] [--keep DIR]
+    python3 benches/verification.py [--rows N] [--batches B] [--keep DIR] [--binary PATH]
 
 Needs what benches/data_plane.py needs (Python 3, DuckDB, a release build, which it starts)
 and reuses its CSV generator, server and HTTP helpers. Steps:
@@ -151,11 +151,13 @@ def main():
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--batches", type=int, default=50, help="timed batches of 1,000 keys")
     parser.add_argument("--keep", metavar="DIR", help="work in DIR and keep it (CSV reused when present)")
+    parser.add_argument("--binary", metavar="PATH", help="this gongshu binary instead of a release build "
+                        "(to try the script; figures need release)")
     args = parser.parse_args()
     rows = args.rows
     import duckdb
 
-    binary = dp.build_release()
+    binary = args.binary or dp.build_release()
     work = os.path.abspath(args.keep) if args.keep else tempfile.mkdtemp(prefix="gongshu-verify-")
     os.makedirs(work, exist_ok=True)
     say(f"工作目录 work dir {work}  (DuckDB {duckdb.__version__}, {os.cpu_count()} CPUs, load average "
