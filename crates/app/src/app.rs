@@ -33,12 +33,21 @@ pub struct AppConfig {
     /// The platform secret keyed pseudonyms are derived from; without one, pseudonym masking
     /// yields NULL (fails closed).
     pub privacy_secret: Option<gongshu_privacy::Secret>,
+    /// Keys one verification grant may check per minute (H21), as a token bucket that holds
+    /// one minute's allowance: enough for batch checks, too few to enumerate a register.
+    pub verify_keys_per_minute: u32,
+    /// Memory the verification indexes may hold together (16 bytes a row and claimed item);
+    /// the least recently used go first. Default 1 GiB: six items of a ten-million-row entry.
+    pub verify_cache_bytes: usize,
 }
 
 /// Default of [`AppConfig::max_upload_bytes`]: 2 GiB.
 pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 /// Default of [`AppConfig::max_xlsx_bytes`]: 100 MiB.
 pub const DEFAULT_MAX_XLSX_BYTES: u64 = 100 * 1024 * 1024;
+
+/// Default of [`AppConfig::verify_keys_per_minute`]: 1,200,000 (20,000 keys a second).
+pub const DEFAULT_VERIFY_KEYS_PER_MINUTE: u32 = 1_200_000;
 
 /// The catalog search index is derived data, rebuilt from the database whenever it disagrees
 /// with it. Only one process may write an on-disk index, so command-line tools that do not
@@ -64,6 +73,8 @@ impl Default for AppConfig {
             max_xlsx_bytes: DEFAULT_MAX_XLSX_BYTES,
             query_limits: gongshu_query::Limits::default(),
             privacy_secret: None,
+            verify_keys_per_minute: DEFAULT_VERIFY_KEYS_PER_MINUTE,
+            verify_cache_bytes: 1024 * 1024 * 1024,
         }
     }
 }
@@ -76,6 +87,7 @@ pub struct App {
     pub(crate) config: AppConfig,
     pub(crate) search: Arc<CatalogIndex>,
     pub(crate) engine: gongshu_query::Engine,
+    pub(crate) verifier: Arc<crate::data::Verifier>,
 }
 
 impl std::fmt::Debug for App {
@@ -108,8 +120,11 @@ impl App {
         if let Some((url, store)) = config.lake.as_ref().and_then(|l| l.engine_store()) {
             engine.register_store(url, store)?;
         }
+        let verifier =
+            crate::data::Verifier::new(config.verify_keys_per_minute, config.verify_cache_bytes);
         let app = Self {
             engine,
+            verifier: Arc::new(verifier),
             db,
             clock,
             calendar: Arc::new(RwLock::new(WorkingCalendar::official())),

@@ -53,6 +53,12 @@ pub enum AppError {
     /// its length is known, otherwise as soon as it passes the limit); nothing was kept.
     #[error("the file is larger than the limit of {limit} bytes")]
     TooLarge { limit: u64 },
+    /// A verification grant used up its keys for now (H21); retry after this many seconds.
+    #[error("rate limit of {keys_per_minute} keys a minute reached; retry in {retry_after_secs} s")]
+    RateLimited {
+        retry_after_secs: u64,
+        keys_per_minute: u32,
+    },
     #[error("the database is busy; try again")]
     Busy,
     #[error("internal error: {0}")]

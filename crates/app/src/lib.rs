@@ -27,7 +27,10 @@ pub mod storage;
 mod time;
 pub mod versions;
 
-pub use app::{App, AppConfig, DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_MAX_XLSX_BYTES, SearchIndex};
+pub use app::{
+    App, AppConfig, DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_MAX_XLSX_BYTES,
+    DEFAULT_VERIFY_KEYS_PER_MINUTE, SearchIndex,
+};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use context::{AuthVia, Ctx, Principal, RequestMeta};
 pub use error::{AppError, FileProblem, Result};

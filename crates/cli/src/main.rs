@@ -37,6 +37,9 @@ struct DataArgs {
     /// region and endpoint from the AWS_* environment variables); default: <data-dir>/lake.
     #[arg(long, env = "GONGSHU_LAKE")]
     lake: Option<String>,
+    /// Keys one verification grant (核验比对) may check a minute.
+    #[arg(long, env = "GONGSHU_VERIFY_KEYS_PER_MINUTE", default_value_t = gongshu_app::DEFAULT_VERIFY_KEYS_PER_MINUTE)]
+    verify_keys_per_minute: u32,
     /// Upload size limits, for the commands that take uploads (`serve`, `ingest`).
     #[arg(skip)]
     limits: Option<UploadLimits>,
@@ -136,6 +139,7 @@ impl DataArgs {
             search,
             lake: Some(lake),
             sweep_lake,
+            verify_keys_per_minute: self.verify_keys_per_minute,
             ..gongshu_app::AppConfig::default()
         };
         if let Some(limits) = self.limits {

@@ -19,6 +19,7 @@ mod restrict;
 mod rows;
 mod sql;
 mod stats;
+mod verify;
 mod view;
 
 pub use aggregate::{AggregateQuery, Function, Measure};
@@ -29,4 +30,5 @@ pub use filter::{Filter, Op};
 pub use order::OrderKey;
 pub use rows::{Page, PageRequest, RowsQuery};
 pub use stats::ColumnStats;
+pub use verify::{Claim, Digests, VerifyIndex};
 pub use view::{Dataset, View, ViewColumn};

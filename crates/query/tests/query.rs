@@ -12,8 +12,8 @@ use datafusion::parquet::arrow::ArrowWriter;
 use futures::StreamExt;
 use gongshu_privacy::{MaskContext, MaskingRule, PolicySalt, Secret};
 use gongshu_query::{
-    AggregateQuery, Dataset, Engine, Filter, Format, Limits, Measure, OrderKey, PageRequest,
-    QueryError, RowsQuery, View, ViewColumn, encode, encode_batches,
+    AggregateQuery, Claim, Dataset, Digests, Engine, Filter, Format, Limits, Measure, OrderKey,
+    PageRequest, QueryError, RowsQuery, View, ViewColumn, encode, encode_batches,
 };
 use tempfile::TempDir;
 
@@ -755,4 +755,83 @@ async fn every_format_encodes_the_result() {
         csv, "\u{feff}sfzh,xm,qx,nl,je,rq\n",
         "an empty result is a header"
     );
+}
+
+// H21 (核验比对): a verification index answers per claim whether the row with that key holds
+// that value, comparing canonical forms (an amount in any spelling, a date), never values:
+// an absent key, a wrong value and a value of the wrong type all answer false; a key of
+// duplicate rows matches; digests of another key answer nothing; rows outside the view's row
+// filter cannot be verified.
+#[tokio::test]
+async fn h21_a_verification_index_matches_canonical_values_within_the_row_filter() {
+    let dir = TempDir::new().unwrap();
+    let file = write_fixture(&dir);
+    let engine = engine();
+    let digests = Digests::new();
+    let je = engine
+        .verify_index(&owner(&file), "sfzh", "je", &digests)
+        .await
+        .unwrap();
+    assert_eq!(je.len(), TOTAL);
+    assert!(je.bytes() >= TOTAL * 16 && je.bytes() < TOTAL * 32);
+    let (id0, id4, id5) = (id(0), id(4), id(5));
+    let claims = [
+        Claim {
+            key: &id4,
+            value: "5",
+        },
+        Claim {
+            key: &id4,
+            value: " 5.00 ",
+        },
+        Claim {
+            key: &id4,
+            value: "5.01",
+        },
+        Claim {
+            key: &id5,
+            value: "6.25",
+        },
+        Claim {
+            key: "150102000000000000",
+            value: "5",
+        },
+        Claim {
+            key: &id4,
+            value: "five",
+        },
+        Claim {
+            key: &id0,
+            value: "0",
+        },
+    ];
+    assert_eq!(
+        je.check(&digests, &claims).unwrap(),
+        [true, true, false, true, false, false, true]
+    );
+    assert_eq!(je.check(&Digests::new(), &claims[..1]).unwrap(), [false]);
+
+    let mut d = owner(&file);
+    d.view.row_filter = vec![Filter::parse("qx", "eq.新城区").unwrap()];
+    let rq = engine
+        .verify_index(&d, "sfzh", "rq", &digests)
+        .await
+        .unwrap();
+    let id1 = id(1);
+    // Row 4 (新城区) is dated 2022-01-12; row 1 (回民区) 2022-01-09 but outside the filter.
+    let claims = [
+        Claim {
+            key: &id4,
+            value: "2022-01-12",
+        },
+        Claim {
+            key: &id4,
+            value: "2022-01-13",
+        },
+        Claim {
+            key: &id1,
+            value: "2022-01-09",
+        },
+    ];
+    assert_eq!(rq.check(&digests, &claims).unwrap(), [true, false, false]);
 }

@@ -60,6 +60,8 @@ pub struct ApiError {
     pub en: String,
     pub errors: Vec<FieldError>,
     pub error_id: Option<String>,
+    /// Seconds the client should wait before trying again (`Retry-After`).
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -76,6 +78,7 @@ impl ApiError {
             en: en.into(),
             errors: Vec::new(),
             error_id: None,
+            retry_after: None,
         }
     }
 
@@ -254,6 +257,23 @@ impl From<AppError> for ApiError {
                 ApiError::new(status, e.code(), e.zh(), e.to_string())
             }
             AppError::Storage(e) => ApiError::from(AppError::Internal(e.to_string())),
+            AppError::RateLimited {
+                retry_after_secs,
+                keys_per_minute,
+            } => {
+                let mut err = ApiError::new(
+                    S::TOO_MANY_REQUESTS,
+                    "rate_limited",
+                    format!(
+                        "核验次数已达上限（每分钟{keys_per_minute}条），请{retry_after_secs}秒后再试"
+                    ),
+                    format!(
+                        "verification limit of {keys_per_minute} keys a minute reached; retry in {retry_after_secs} s"
+                    ),
+                );
+                err.retry_after = Some(retry_after_secs);
+                err
+            }
             AppError::Busy => ApiError::new(
                 S::SERVICE_UNAVAILABLE,
                 "busy",
@@ -279,14 +299,18 @@ impl From<AppError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status;
+        let retry_after = match (self.retry_after, status) {
+            (Some(secs), _) => Some(HeaderValue::from(secs)),
+            (None, StatusCode::SERVICE_UNAVAILABLE) => Some(HeaderValue::from_static("1")),
+            (None, _) => None,
+        };
         let mut res = (status, Json(self.into_problem())).into_response();
         res.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
-        if status == StatusCode::SERVICE_UNAVAILABLE {
-            res.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        if let Some(value) = retry_after {
+            res.headers_mut().insert(header::RETRY_AFTER, value);
         }
         res
     }

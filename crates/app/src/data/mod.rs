@@ -6,9 +6,14 @@
 mod policy;
 mod read;
 mod sql;
+mod verify;
 
 pub use policy::{Policy, PolicySource};
 pub use read::{
     DataExport, DataPage, DataStats, Reader, aggregate_data, data_stats, export_data, read_page,
 };
 pub use sql::run_sql;
+pub(crate) use verify::Verifier;
+pub use verify::{
+    MAX_VERIFY_RECORDS, VerifyAnswer, VerifyInput, VerifyRecord, VerifyResult, verify,
+};

@@ -193,7 +193,7 @@ pub(crate) async fn readable(
 }
 
 /// One audit event per read request: who read which version under which policy, and how.
-pub(crate) async fn record_read(
+pub(super) async fn record_read(
     app: &App,
     reader: Reader<'_>,
     action: &str,

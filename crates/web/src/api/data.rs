@@ -10,7 +10,9 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use gongshu_app::AppError;
-use gongshu_app::data::{self, DataExport, DataStats, PolicySource, Reader};
+use gongshu_app::data::{
+    self, DataExport, DataStats, PolicySource, Reader, VerifyAnswer, VerifyInput,
+};
 use gongshu_domain::Violation;
 use gongshu_query::{
     AggregateQuery, Filter, Format, Measure, OrderKey, PageRequest, QueryError, RowsQuery, encode,
@@ -327,5 +329,25 @@ pub async fn sql(
             header::CONTENT_TYPE,
             HeaderValue::from_static(format.content_type()),
         )],
+    ))
+}
+
+/// Verification and matching (核验比对, H21): for each record, whether the entry's row with
+/// that key holds each claimed value — `true` or `false`, never a value; an absent key answers
+/// `false` for every field. Needs a live `verification` grant; at most 1,000 records a call;
+/// limited in keys a minute per grant (429 `rate_limited` with `Retry-After`); audited.
+#[utoipa::path(post, path = "/api/v1/verify/{code}", tag = "data", request_body = VerifyInput,
+    params(("code" = String, Path, description = "Entry code")),
+    responses((status = 200, body = VerifyAnswer),
+        (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem),
+        (status = 429, body = crate::error::Problem)))]
+pub async fn verify(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(code): Path<String>,
+    ApiJson(input): ApiJson<VerifyInput>,
+) -> ApiResult<Json<VerifyAnswer>> {
+    Ok(Json(
+        data::verify(&state.app, auth.ctx(), &code, input).await?,
     ))
 }

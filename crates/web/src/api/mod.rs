@@ -104,6 +104,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(data::aggregate))
         .routes(routes!(data::stats))
         .routes(routes!(data::sql))
+        .routes(routes!(data::verify))
         .routes(routes!(versions::rejects))
         .routes(routes!(quality::list_rules, quality::create_rule))
         .routes(routes!(quality::delete_rule))

@@ -88,6 +88,8 @@ fn all_tests() -> Vec<(&'static str, TestFn)> {
         sharing::h22_a_demand_is_reviewed_assigned_answered_and_delivered,
         sharing::h23_a_demand_for_upper_level_data_goes_upward_and_is_tracked,
         sharing::the_demo_city_seeds_its_sharing_once,
+        sharing::h21_verification_answers_match_or_no_match_and_never_a_value,
+        sharing::h21_verification_is_limited_per_grant_in_keys_a_minute,
         quality::h11_owner_adds_validated_rules_and_each_change_is_audited,
         quality::h11_b17_a_version_is_scored_while_ingested_with_its_worst_rows,
         quality::h12_stale_data_loses_timeliness_and_is_listed_as_overdue,

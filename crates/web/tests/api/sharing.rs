@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::catalog_fixtures::{entry, publish, with};
 use crate::data::{ROWS, people_csv, people_entry, upload};
-use crate::support::{Client, TestApp};
+use crate::support::{Client, TestApp, citizen_id};
 
 /// A conditionally shared, not open entry of 市公安局 with five items, two of them masked.
 pub(crate) fn conditional_people() -> Value {
@@ -755,4 +755,189 @@ pub async fn the_demo_city_seeds_its_sharing_once(t: TestApp) {
     assert_eq!(grants.json[0]["items"], json!(["xm", "gmsfhm", "csrq"]));
     let demands = t.login("reviewer").await.get("/api/v1/demands").await;
     assert_eq!(demands.json[0]["state"], "submitted");
+}
+
+/// 市民政局 holds a verification grant on four of the five items of 市公安局's people entry
+/// (not `qx`); returns the entry code and the grant id.
+async fn verification_grant(t: &TestApp) -> (String, String) {
+    let code = published_with_data(t).await;
+    let mzj = t.login("mzj-staff").await;
+    let body = with(ask(&code, "2025-12-31"), |b| {
+        b["items"] = json!(["xm", "sfzh", "nl", "je"]);
+        b["modes"] = json!(["verification"]);
+        b["purpose"] = json!("核验低保申请人身份信息");
+    });
+    let id = request(&mzj, body).await;
+    let gaj = t.login("gaj-admin").await;
+    let approved = gaj
+        .post(&format!("/api/v1/share-requests/{id}/approve"), json!({}))
+        .await;
+    approved.expect_status(200);
+    let grant = approved.json["grant"]["id"].as_str().unwrap().to_owned();
+    (code, grant)
+}
+
+fn verify_url(code: &str) -> String {
+    format!("/api/v1/verify/{code}")
+}
+
+/// `n` records claiming row `i % ROWS`'s true name and age.
+fn true_records(n: usize) -> Vec<Value> {
+    (0..n)
+        .map(|i| {
+            let row = i % ROWS;
+            json!({ "key": citizen_id(row), "claims": { "xm": name(row), "nl": (20 + row % 40).to_string() } })
+        })
+        .collect()
+}
+
+fn name(i: usize) -> String {
+    format!(
+        "{}{}",
+        ["张", "王", "李", "赵", "刘"][i % 5],
+        ["伟", "芳", "娜", "敏"][i % 4]
+    )
+}
+
+// H21 (核验比对): a verification grant answers per field only match / no match: true values
+// match (amounts in any canonical spelling, keys with stray spaces), wrong ones do not, a key
+// that is not in the data answers exactly like a mismatch, and no stored value appears in the
+// answer or in the audit event; batches over 1,000, items outside the grant and callers
+// without a verification grant are refused.
+pub async fn h21_verification_answers_match_or_no_match_and_never_a_value(t: TestApp) {
+    let code = published_with_data(&t).await;
+    let mzj = t.login("mzj-staff").await;
+    let one = json!({ "key": "sfzh", "records": true_records(1) });
+    mzj.post(&verify_url(&code), one.clone())
+        .await
+        .expect_problem(403, "no_grant");
+    // An API-query grant is not a verification grant.
+    let id = request(&mzj, ask(&code, "2025-12-31")).await;
+    let gaj = t.login("gaj-admin").await;
+    gaj.post(&format!("/api/v1/share-requests/{id}/approve"), json!({}))
+        .await
+        .expect_status(200);
+    mzj.post(&verify_url(&code), one.clone())
+        .await
+        .expect_problem(403, "no_grant");
+
+    let (code, grant) = verification_grant(&t).await;
+    let absent = "11010119900307002X";
+    let body = json!({ "key": "sfzh", "records": [
+        { "key": citizen_id(0), "claims": { "xm": "张伟", "nl": "20", "je": "100.5" } },
+        { "key": format!(" {} ", citizen_id(1)), "claims": { "xm": "张伟", "nl": "21", "je": "101.50" } },
+        { "key": absent, "claims": { "xm": "张伟", "nl": "20", "je": "100.5" } },
+        { "key": citizen_id(0), "claims": { "xm": "张伟", "nl": "二十", "je": "100.5" } },
+        { "key": citizen_id(2), "claims": { "sfzh": citizen_id(2) } },
+    ]});
+    let res = mzj.post(&verify_url(&code), body).await;
+    res.expect_status(200);
+    let results = res.json["results"].as_array().unwrap();
+    assert_eq!(results.len(), 5, "{}", res.text);
+    assert_eq!(
+        results[0]["fields"],
+        json!({ "xm": true, "nl": true, "je": true })
+    );
+    // Row 1 is 王芳: the name does not match, the age and amount do.
+    assert_eq!(
+        results[1]["fields"],
+        json!({ "xm": false, "nl": true, "je": true })
+    );
+    // Not found: the same shape as a mismatch, every field false.
+    assert_eq!(
+        results[2]["fields"],
+        json!({ "xm": false, "nl": false, "je": false })
+    );
+    // A claim that is no value of the item's type does not match.
+    assert_eq!(
+        results[3]["fields"],
+        json!({ "xm": true, "nl": false, "je": true })
+    );
+    assert_eq!(results[4]["fields"], json!({ "sfzh": true }));
+    // No stored value of any row, nor the keys sent, appears in the answer.
+    for i in 0..ROWS {
+        for value in [
+            name(i),
+            citizen_id(i),
+            (20 + i % 40).to_string(),
+            format!("{}.50", 100 + i),
+        ] {
+            assert!(!res.text.contains(&value), "{value} leaked: {}", res.text);
+        }
+    }
+    assert!(!res.text.contains(absent));
+
+    let event = t.last_event().await;
+    assert_eq!(event.action, "verify_data");
+    assert_eq!(event.target_id, format!("{code}/v1"));
+    let payload: Value = serde_json::from_str(&event.payload).unwrap();
+    assert_eq!(payload["grant"], grant.as_str(), "{payload}");
+    assert_eq!(payload["purpose"], "核验低保申请人身份信息");
+    assert_eq!(payload["keys"], 5);
+    assert_eq!(payload["matches"], 8);
+    assert_eq!(payload["key"], "sfzh");
+    assert!(!event.payload.contains(&citizen_id(0)) && !event.payload.contains("张伟"));
+
+    // Items outside the grant, as key or as claim, are refused and named.
+    mzj.post(
+        &verify_url(&code),
+        json!({ "key": "sfzh", "records": [{ "key": citizen_id(0), "claims": { "qx": "新城区" } }] }),
+    )
+    .await
+    .expect_field_error("claims", "item_not_granted");
+    mzj.post(
+        &verify_url(&code),
+        json!({ "key": "qx", "records": [{ "key": "新城区", "claims": { "xm": "张伟" } }] }),
+    )
+    .await
+    .expect_field_error("key", "item_not_granted");
+    // At most 1,000 records a call.
+    mzj.post(
+        &verify_url(&code),
+        json!({ "key": "sfzh", "records": true_records(1001) }),
+    )
+    .await
+    .expect_field_error("records", "too_many_records");
+    // Another agency without a grant learns nothing.
+    t.login("wjw-staff")
+        .await
+        .post(&verify_url(&code), one)
+        .await
+        .expect_problem(403, "no_grant");
+}
+
+// H21: a verification grant checks a limited number of keys a minute (3,000 in the tests): the
+// fourth batch of 1,000 within the minute is refused with 429 and Retry-After, and the bucket
+// refills with time. Every answered batch is audited.
+pub async fn h21_verification_is_limited_per_grant_in_keys_a_minute(t: TestApp) {
+    let (code, _) = verification_grant(&t).await;
+    let mzj = t.login("mzj-staff").await;
+    let batch = json!({ "key": "sfzh", "records": true_records(1000) });
+    for _ in 0..3 {
+        let res = mzj.post(&verify_url(&code), batch.clone()).await;
+        res.expect_status(200);
+        let results = res.json["results"].as_array().unwrap();
+        assert_eq!(results.len(), 1000);
+        assert!(
+            results
+                .iter()
+                .all(|r| r["fields"] == json!({ "xm": true, "nl": true })),
+            "every true claim matches"
+        );
+        let event = t.last_event().await;
+        assert_eq!(event.action, "verify_data");
+        let payload: Value = serde_json::from_str(&event.payload).unwrap();
+        assert_eq!(payload["keys"], 1000);
+        assert_eq!(payload["matches"], 2000);
+    }
+    let refused = mzj.post(&verify_url(&code), batch.clone()).await;
+    refused.expect_problem(429, "rate_limited");
+    assert_eq!(
+        refused.header("retry-after"),
+        Some("20"),
+        "{}",
+        refused.text
+    );
+    t.set_now(t.app.now() + chrono::Duration::seconds(20));
+    mzj.post(&verify_url(&code), batch).await.expect_status(200);
 }

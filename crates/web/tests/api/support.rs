@@ -125,6 +125,8 @@ impl TestApp {
         let lake_dir = std::env::temp_dir().join(format!("gongshu-lake-{unique}"));
         let config = AppConfig {
             lake: Some(Lake::directory(lake_dir.clone()).expect("open the lake directory")),
+            // Three full verification batches a minute, so the limit is reached in a test.
+            verify_keys_per_minute: 3_000,
             ..AppConfig::default()
         };
         let app = App::new(db.clone(), clock.clone(), config)
