@@ -11,7 +11,7 @@ use gongshu_domain::sharing::{
     DEMAND_ANSWER_WORKING_DAYS, DEMAND_DELIVERY_WORKING_DAYS, DEMAND_REVIEW_WORKING_DAYS,
     DemandAction, DemandState, check_refusal,
 };
-use gongshu_domain::{Action, Target, Violation, Violations, decide};
+use gongshu_domain::{Action, Target, Violation, Violations};
 use gongshu_store::demands::{self, DemandRow};
 use gongshu_store::{catalog, orgs};
 use serde::{Deserialize, Serialize};
@@ -473,12 +473,7 @@ pub async fn deliver_demand(
 /// Demands the caller may see: its organisation's own, those assigned to it, and all of them
 /// for authorities and the regulator.
 pub async fn list_demands(app: &App, ctx: Ctx<'_>) -> Result<Vec<DemandView>> {
-    let city = decide(
-        &ctx.principal.actor,
-        Action::ViewEscalations,
-        Target::Platform,
-    )
-    .is_allowed();
+    let city = super::sees_city(ctx);
     let own = ctx.principal.org_id.as_deref();
     let mut conn = app.db.pool().acquire().await?;
     demands::list_demands(&mut conn)

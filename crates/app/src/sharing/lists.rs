@@ -7,12 +7,13 @@ use std::collections::HashMap;
 
 use gongshu_domain::catalog::{ShareType, Vocabulary, label_zh};
 use gongshu_domain::sharing::{RequestState, usage_periods_due};
-use gongshu_domain::{Action, Target, decide};
+use gongshu_domain::{Action, Target};
 use gongshu_store::catalog::{self, EntryRow, RevisionRow};
 use gongshu_store::sharing;
 use gongshu_store::{Conn, duties};
 use serde::Serialize;
 
+use super::sees_city;
 use super::usage::day_of;
 use crate::catalog::scope::org_map;
 use crate::record::authorize;
@@ -54,16 +55,6 @@ pub struct NegativeLine {
     pub org_name: String,
     /// `law article` citations, joined.
     pub legal_bases: String,
-}
-
-/// Whether the caller sees the whole city (authorities, regulator) or only its own lines.
-fn sees_city(ctx: Ctx<'_>) -> bool {
-    decide(
-        &ctx.principal.actor,
-        Action::ViewEscalations,
-        Target::Platform,
-    )
-    .is_allowed()
 }
 
 async fn staff_only(app: &App, ctx: Ctx<'_>, list: &str) -> Result<()> {

@@ -219,6 +219,17 @@ pub(crate) fn end_of_day_micros(until: NaiveDate) -> i64 {
         .timestamp_micros()
 }
 
+/// Whether the caller sees the whole city's sharing (authorities and the regulator, who
+/// supervise it) or only its own organisation's.
+pub(crate) fn sees_city(ctx: crate::Ctx<'_>) -> bool {
+    gongshu_domain::decide(
+        &ctx.principal.actor,
+        gongshu_domain::Action::ViewEscalations,
+        gongshu_domain::Target::Platform,
+    )
+    .is_allowed()
+}
+
 fn request_not_found() -> AppError {
     AppError::not_found("share request", "共享申请")
 }
