@@ -4,6 +4,7 @@
 
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -133,6 +134,8 @@ pub struct Batches {
     received: tokio::sync::mpsc::Receiver<Result<RecordBatch, QueryError>>,
     task: tokio::task::AbortHandle,
     deadline: Option<(Pin<Box<tokio::time::Sleep>>, u64)>,
+    /// Rows handed to the reader so far, shared with whoever audits the delivery.
+    rows: Arc<AtomicU64>,
 }
 
 impl std::fmt::Debug for Batches {
@@ -180,11 +183,18 @@ impl Batches {
             received,
             task,
             deadline: deadline.map(|(at, s)| (Box::pin(tokio::time::sleep_until(at)), s)),
+            rows: Arc::default(),
         }
     }
 
     pub fn schema(&self) -> SchemaRef {
         Arc::clone(&self.schema)
+    }
+
+    /// A live count of the rows handed out so far: the audit of a streamed read reads it when
+    /// the stream ends, however far the reader got.
+    pub fn rows_delivered(&self) -> Arc<AtomicU64> {
+        Arc::clone(&self.rows)
     }
 
     /// Every batch, in memory: only for results known to be small (a page, statistics).
@@ -210,6 +220,11 @@ impl Stream for Batches {
             self.received.close();
             return Poll::Ready(Some(Err(QueryError::Timeout { seconds })));
         }
-        self.received.poll_recv(cx)
+        let polled = self.received.poll_recv(cx);
+        if let Poll::Ready(Some(Ok(batch))) = &polled {
+            self.rows
+                .fetch_add(batch.num_rows() as u64, Ordering::Relaxed);
+        }
+        polled
     }
 }

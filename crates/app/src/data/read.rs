@@ -1,5 +1,8 @@
 //! Page, export, aggregate and statistics reads of one entry.
 
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+
 use gongshu_audit::Outcome;
 use gongshu_domain::{Action, Target, decide};
 use gongshu_query::{AggregateQuery, Batches, ColumnStats, Dataset, Page, PageRequest, RowsQuery};
@@ -12,6 +15,7 @@ use gongshu_domain::catalog::{ShareMode, Vocabulary};
 use gongshu_privacy::PolicySalt;
 use gongshu_query::Filter;
 
+use super::delivery::Delivery;
 use super::policy::{Policy, PolicySource};
 use crate::record::{Change, Who, append};
 use crate::sharing::{live_grant, refuse_if_suspended};
@@ -39,14 +43,14 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn meta(self) -> &'a RequestMeta {
+    pub(super) fn meta(self) -> &'a RequestMeta {
         match self {
             Self::Signed(ctx) => ctx.meta,
             Self::Anonymous(meta) => meta,
         }
     }
 
-    fn who(self) -> Who<'a> {
+    pub(super) fn who(self) -> Who<'a> {
         match self {
             Self::Signed(ctx) => Who {
                 id: Some(&ctx.principal.account_id),
@@ -227,6 +231,8 @@ pub struct DataPage {
     pub policy: PolicySource,
     pub masked: Vec<String>,
     pub page: Page,
+    /// To meter the page when it is sent as data.
+    pub delivery: Delivery,
 }
 
 /// A result streamed to the reader.
@@ -237,6 +243,8 @@ pub struct DataExport {
     pub policy: PolicySource,
     pub masked: Vec<String>,
     pub batches: Batches,
+    /// To meter the body the batches are encoded into.
+    pub delivery: Delivery,
 }
 
 /// One page of rows (`query_text`: the request's query string, for the audit record).
@@ -251,16 +259,19 @@ pub async fn read_page(
 ) -> Result<DataPage> {
     let r = readable(app, reader, code, version, ShareMode::ApiQuery).await?;
     let result = app.engine.page(&r.dataset, query, page).await?;
+    let target = target(&r);
     record_read(
         app,
         reader,
         "read_data",
-        &target(&r),
+        &target,
         r.policy
             .audit(json!({ "query": query_text, "rows": result.rows() })),
     )
     .await?;
+    let rows = Arc::new(AtomicU64::new(result.rows() as u64));
     Ok(DataPage {
+        delivery: Delivery::new(app, reader, &target, r.policy.audit(json!({})), rows),
         entry_code: r.entry.code,
         version: r.version.version,
         policy: r.policy.source,
@@ -288,7 +299,7 @@ pub async fn export_data(
         r.policy.audit(json!({ "query": query_text })),
     )
     .await?;
-    Ok(export(r, batches))
+    Ok(export(app, reader, r, batches))
 }
 
 /// Groups and measures, streamed.
@@ -310,7 +321,7 @@ pub async fn aggregate_data(
         r.policy.audit(json!({ "query": query_text })),
     )
     .await?;
-    Ok(export(r, batches))
+    Ok(export(app, reader, r, batches))
 }
 
 /// Column statistics of the reader's view, for the data preview.
@@ -360,8 +371,16 @@ fn target(r: &Readable) -> String {
     format!("{}/v{}", r.entry.code, r.version.version)
 }
 
-fn export(r: Readable, batches: Batches) -> DataExport {
+fn export(app: &App, reader: Reader<'_>, r: Readable, batches: Batches) -> DataExport {
+    let delivery = Delivery::new(
+        app,
+        reader,
+        &target(&r),
+        r.policy.audit(json!({})),
+        batches.rows_delivered(),
+    );
     DataExport {
+        delivery,
         masked: r.policy.masked_columns(),
         entry_code: r.entry.code,
         version: r.version.version,

@@ -6,10 +6,18 @@ use gongshu_domain::catalog::ShareMode;
 use gongshu_query::{Batches, QueryError};
 use serde_json::json;
 
+use super::delivery::Delivery;
 use super::read::{Reader, readable, record_read};
 use crate::{App, AppError, Ctx, Result};
 
-pub async fn run_sql(app: &App, ctx: Ctx<'_>, sql: &str) -> Result<Batches> {
+/// A query's result and the meter of its delivery.
+#[derive(Debug)]
+pub struct SqlResult {
+    pub batches: Batches,
+    pub delivery: Delivery,
+}
+
+pub async fn run_sql(app: &App, ctx: Ctx<'_>, sql: &str) -> Result<SqlResult> {
     let reader = Reader::Signed(ctx);
     let tables = app.engine.tables_of(sql)?;
     let mut datasets = Vec::with_capacity(tables.len());
@@ -39,17 +47,25 @@ pub async fn run_sql(app: &App, ctx: Ctx<'_>, sql: &str) -> Result<Batches> {
         }
     }
     let batches = app.engine.sql(sql, &datasets).await?;
+    let target = if read.is_empty() {
+        "sql".to_owned()
+    } else {
+        read.join(",")
+    };
     record_read(
         app,
         reader,
         "query_sql",
-        &if read.is_empty() {
-            "sql".to_owned()
-        } else {
-            read.join(",")
-        },
+        &target,
         json!({ "sql": sql, "tables": policies }),
     )
     .await?;
-    Ok(batches)
+    let delivery = Delivery::new(
+        app,
+        reader,
+        &target,
+        json!({ "tables": policies }),
+        batches.rows_delivered(),
+    );
+    Ok(SqlResult { batches, delivery })
 }

@@ -173,7 +173,7 @@ async fn respond(export: DataExport, format: Format, suffix: &str) -> ApiResult<
     headers.extend(download(&export.entry_code, export.version, suffix, format));
     let schema = export.batches.schema();
     let body = encode(export.batches, schema, format).await?;
-    Ok(streamed(body, headers))
+    Ok(streamed(export.delivery.meter(body), headers))
 }
 
 /// The rows of an entry's current (or `version`) data as the caller's policy shows them:
@@ -248,7 +248,7 @@ pub async fn rows(
         }
     }
     let body = encode_batches(page.page.batches, page.page.schema, format).await?;
-    Ok(streamed(body, headers))
+    Ok(streamed(page.delivery.meter(body), headers))
 }
 
 /// Groups and measures over the caller's view: `group_by=a,b`, `measures=count,sum.x,avg.y,
@@ -320,11 +320,11 @@ pub async fn sql(
     ApiJson(input): ApiJson<SqlInput>,
 ) -> ApiResult<Response> {
     let format = parse_format(input.format.as_deref())?;
-    let batches = data::run_sql(&state.app, auth.ctx(), &input.sql).await?;
-    let schema = batches.schema();
-    let body = encode(batches, schema, format).await?;
+    let result = data::run_sql(&state.app, auth.ctx(), &input.sql).await?;
+    let schema = result.batches.schema();
+    let body = encode(result.batches, schema, format).await?;
     Ok(streamed(
-        body,
+        result.delivery.meter(body),
         vec![(
             header::CONTENT_TYPE,
             HeaderValue::from_static(format.content_type()),

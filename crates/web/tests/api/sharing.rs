@@ -115,12 +115,18 @@ pub async fn h20_h21_an_approved_request_grants_exactly_what_was_approved_until_
         assert!(id.contains('*'), "citizen IDs come masked: {id}");
         assert!(r["xm"].as_str().unwrap().contains('*'));
     }
-    let event = t.last_event().await;
-    assert_eq!(event.action, "read_data");
+    let event = t.last_event_of("read_data").await;
     let payload: Value = serde_json::from_str(&event.payload).unwrap_or(Value::Null);
     assert_eq!(payload["grant"], approved.json["grant"]["id"], "{payload}");
     assert_eq!(payload["purpose"], "核实低保申请人户籍所在区");
     assert_eq!(payload["rows"], rows.len());
+    // What left is on record too: rows and the exact bytes of the body (item 3).
+    let delivered = t.delivery_of(&res).await;
+    assert_eq!(delivered["grant"], approved.json["grant"]["id"], "{delivered}");
+    assert_eq!(delivered["purpose"], "核实低保申请人户籍所在区");
+    assert_eq!(delivered["rows"], rows.len());
+    assert_eq!(delivered["bytes"], res.text.len());
+    assert_eq!(delivered["complete"], true);
     // A mode that was not granted (bulk download) is refused.
     mzj.get(&format!("/api/v1/entries/{code}/data?format=csv"))
         .await

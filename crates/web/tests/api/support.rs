@@ -266,6 +266,43 @@ impl TestApp {
             .expect("at least one event")
     }
 
+    /// The newest event of `action`.
+    pub async fn last_event_of(&self, action: &str) -> gongshu_audit::AuditEvent {
+        let mut conn = self.db().pool().acquire().await.expect("connection");
+        let filter = gongshu_audit::EventFilter {
+            action: Some(action.to_owned()),
+            ..Default::default()
+        };
+        gongshu_audit::list_events(&mut conn, &filter, 1)
+            .await
+            .expect("list events")
+            .pop()
+            .unwrap_or_else(|| panic!("no {action} event"))
+    }
+
+    /// The payload of the delivery event of the request behind `res`. It is written when the
+    /// body has gone out, so it may land just after the client has read the body: wait for it
+    /// (at most five seconds).
+    pub async fn delivery_of(&self, res: &Resp) -> Value {
+        let request_id = res.header("x-request-id").expect("a request id").to_owned();
+        for _ in 0..100 {
+            let mut conn = self.db().pool().acquire().await.expect("connection");
+            let filter = gongshu_audit::EventFilter {
+                action: Some("deliver_data".into()),
+                ..Default::default()
+            };
+            let events = gongshu_audit::list_events(&mut conn, &filter, 50)
+                .await
+                .expect("list events");
+            if let Some(e) = events.iter().find(|e| e.request_id == request_id) {
+                return serde_json::from_str(&e.payload).expect("a JSON payload");
+            }
+            drop(conn);
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("no delivery event for request {request_id}")
+    }
+
     /// Recomputes the SM3 chain, as `gongshu audit verify` does.
     pub async fn verify_chain(&self) -> VerifyReport {
         let mut conn = self.db().pool().acquire().await.expect("connection");
