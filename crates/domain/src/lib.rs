@@ -15,6 +15,7 @@ pub mod password;
 pub mod quality;
 pub mod role;
 pub mod security_policy;
+pub mod share_assessment;
 pub mod sharing;
 
 pub use authz::{Action, Actor, Decision, DenyReason, Target, decide};

@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod accounts;
+pub mod assessments;
 pub mod calendar;
 pub mod catalog;
 mod db;

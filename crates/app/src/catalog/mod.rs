@@ -1,14 +1,14 @@
 //! The catalog (公共数据目录, H7–H16): the classification scheme, entries drafted by agencies
 //! and reviewed by their level's authority, update duties, and the single-source registry.
 
-mod draft;
+pub(crate) mod draft;
 pub mod duties;
 pub mod elements;
 pub mod excel;
-mod input;
+pub(crate) mod input;
 mod page;
-mod records;
-mod review;
+pub(crate) mod records;
+pub(crate) mod review;
 pub mod scheme;
 pub(crate) mod scope;
 pub mod search;

@@ -5,7 +5,7 @@
 use gongshu_domain::catalog::{ReviewAction, ReviewState};
 use gongshu_domain::{Action, Target, Violations};
 use gongshu_store::catalog::{self, EntryRow, RevisionRow};
-use gongshu_store::duties;
+use gongshu_store::{Conn, duties};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -88,7 +88,7 @@ fn already_decided() -> AppError {
 
 pub async fn submit(app: &App, ctx: Ctx<'_>, code: &str) -> Result<EntryView> {
     let (entry, latest) = load_latest(app, ctx, code, Action::ManageEntries).await?;
-    let next = transition(&latest, ReviewAction::Submit)?;
+    transition(&latest, ReviewAction::Submit)?;
     authorize(
         app,
         ctx,
@@ -99,7 +99,23 @@ pub async fn submit(app: &App, ctx: Ctx<'_>, code: &str) -> Result<EntryView> {
     )
     .await?;
     let mut tx = app.db.begin_write().await?;
-    let orgs = org_map(&mut tx).await?;
+    let revision = submit_in(app, &mut tx, ctx, &entry, &latest).await?;
+    tx.commit().await?;
+    super::views::entry_view(app, Some(ctx), code, Some(revision)).await
+}
+
+/// Submits `latest` for review inside the caller's transaction (the caller has authorised);
+/// returns its revision number. Other commands that end in a submission (a share-type
+/// conversion after an assessment) use it, so a submission is the same wherever it starts.
+pub(crate) async fn submit_in(
+    app: &App,
+    tx: &mut Conn,
+    ctx: Ctx<'_>,
+    entry: &EntryRow,
+    latest: &RevisionRow,
+) -> Result<i64> {
+    let next = transition(latest, ReviewAction::Submit)?;
+    let orgs = org_map(tx).await?;
     let reviewer = reviewing_authority(&orgs, &entry.org_id)?;
     let due =
         crate::calendar::add_working_days(app, crate::calendar::today(app), REVIEW_WORKING_DAYS);
@@ -113,23 +129,22 @@ pub async fn submit(app: &App, ctx: Ctx<'_>, code: &str) -> Result<EntryView> {
     row.reviewer_org_id = Some(reviewer.id.clone());
     row.reviewed_at = None;
     row.reviewed_by = None;
-    if !catalog::update_revision_state(&mut tx, &row, &latest.state).await? {
+    if !catalog::update_revision_state(tx, &row, &latest.state).await? {
         return Err(already_decided());
     }
     record(
         app,
-        &mut tx,
+        tx,
         ctx,
         Change {
             action: "submit_entry",
             target_kind: "catalog_entry",
-            target_id: code,
+            target_id: &entry.code,
             payload: json!({ "revision": row.revision, "reviewer_org_id": reviewer.id, "due_date": row.due_date, "due_provisional": due.provisional }),
         },
     )
     .await?;
-    tx.commit().await?;
-    super::views::entry_view(app, Some(ctx), code, Some(row.revision)).await
+    Ok(row.revision)
 }
 
 /// Approves and publishes the submitted revision.

@@ -1,5 +1,6 @@
 //! The three lists of H17 (需求清单、责任清单、负面清单): every share request and its state; each
-//! agency's pending answers, deliveries, catalog update duties and owed usage reports (H34);
+//! agency's pending answers, deliveries, catalog update duties, yearly assessments of
+//! conditional entries (H19) and owed usage reports (H34);
 //! and the entries that are not shared, with their legal bases. Authorities and the regulator
 //! see the whole city, an agency its own lines; each list also comes as an .xlsx file.
 
@@ -38,7 +39,7 @@ pub struct DemandLine {
 pub struct ResponsibilityLine {
     pub org_id: String,
     pub org_name: String,
-    /// decide | deliver | catalog_duty | usage_report
+    /// decide | deliver | catalog_duty | share_assessment | usage_report
     pub kind: &'static str,
     pub kind_zh: &'static str,
     /// What it is about: a request id, an entry code, a grant id and month.
@@ -148,6 +149,7 @@ pub async fn responsibility_list(app: &App, ctx: Ctx<'_>) -> Result<Vec<Responsi
                 "decide" => "答复共享申请",
                 "deliver" => "交付共享数据",
                 "catalog_duty" => "更新目录",
+                "share_assessment" => "有条件共享年度评估",
                 _ => "反馈使用情况",
             },
             subject,
@@ -175,6 +177,14 @@ pub async fn responsibility_list(app: &App, ctx: Ctx<'_>) -> Result<Vec<Responsi
                 Some(duty.due_date.clone()),
             );
         }
+    }
+    for due in super::assessment::due_list(app, &mut conn).await? {
+        push(
+            &due.org_id,
+            "share_assessment",
+            due.entry_code,
+            Some(due.due_date),
+        );
     }
     for grant in sharing::list_all_grants(&mut conn, i64::MAX, 0).await? {
         let first = day_of(grant.valid_from);

@@ -5,6 +5,7 @@
 //! scheduler that reminds and escalates (督办). Sharing between agencies is free: nothing here
 //! has a price.
 
+mod assessment;
 mod deadlines;
 mod decide;
 mod demand;
@@ -23,6 +24,10 @@ use serde::Serialize;
 
 use crate::{AppError, Result, format_time};
 
+pub use assessment::{
+    AssessmentDue, AssessmentInput, AssessmentView, assess_share_type, assessments_due,
+    entry_assessments,
+};
 pub use deadlines::{DeadlineRun, Escalation, escalations, run_deadlines, schedule_deadlines};
 pub use decide::{ApproveInput, RefuseInput, approve, deliver, refuse};
 pub use demand::{

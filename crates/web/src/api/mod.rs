@@ -1,6 +1,7 @@
 //! The REST API (`/api/v1`), documented by the OpenAPI document generated from these handlers.
 
 mod accounts;
+mod assessments;
 mod audit;
 mod auth;
 mod catalog;
@@ -126,6 +127,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(sharing::demand_list))
         .routes(routes!(sharing::responsibility_list))
         .routes(routes!(sharing::negative_list))
+        .routes(routes!(assessments::assess, assessments::history))
+        .routes(routes!(assessments::due))
         .routes(routes!(sharing::list_xlsx))
         .routes(routes!(sharing::demands, sharing::submit_demand))
         .routes(routes!(sharing::demand))

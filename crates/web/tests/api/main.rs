@@ -34,6 +34,7 @@ mod orgs;
 mod platform;
 mod quality;
 mod registration;
+mod share_assessment;
 mod sharing;
 mod support;
 mod versions;
@@ -79,6 +80,7 @@ fn all_tests() -> Vec<(&'static str, TestFn)> {
         data::h19_the_public_sees_masked_items_and_cannot_filter_through_them,
         data::aggregates_and_sql_answer_and_refuse,
         data::unreadable_data_and_bad_parameters_are_refused_clearly,
+        share_assessment::h19_conditional_entries_are_assessed_yearly_keep_or_convert,
         sharing::h20_h21_an_approved_request_grants_exactly_what_was_approved_until_it_ends,
         sharing::h21_a_refusal_cites_a_legal_basis_and_decisions_are_final,
         sharing::h21_unconditional_is_granted_at_once_and_not_shared_only_verifies,
