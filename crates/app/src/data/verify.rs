@@ -14,13 +14,14 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 
-use gongshu_domain::catalog::ShareMode;
+use gongshu_domain::catalog::{DataType, ShareMode, Vocabulary};
+use gongshu_store::catalog;
 use gongshu_domain::{Violation, Violations};
 use gongshu_query::{Claim, Dataset, Digests, VerifyIndex, View, ViewColumn};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::read::{Reader, readable, record_read};
+use super::read::{Readable, Reader, readable, record_read};
 use crate::{App, AppError, Ctx, Result};
 
 /// The most keys one call may verify.
@@ -93,6 +94,7 @@ pub async fn verify(
         }
     }
     violations.into_result()?;
+    let identifiers = identifier_items(app, &r).await?;
 
     let bucket = match &r.policy.grant {
         Some((grant, _)) => grant.clone(),
@@ -125,7 +127,14 @@ pub async fn verify(
             },
         };
         let index = app.verifier.index(app, &dataset, &input.key, item).await?;
-        let (at, claims): (Vec<usize>, Vec<Claim<'_>>) = input
+        let canonical = |item: &str, value: &str| -> String {
+            if identifiers.contains(item) {
+                value.trim().to_ascii_uppercase()
+            } else {
+                value.to_owned()
+            }
+        };
+        let (at, owned): (Vec<usize>, Vec<(String, String)>) = input
             .records
             .iter()
             .enumerate()
@@ -133,13 +142,14 @@ pub async fn verify(
                 let value = rec.claims.get(*item)?;
                 Some((
                     i,
-                    Claim {
-                        key: &rec.key,
-                        value,
-                    },
+                    (canonical(&input.key, &rec.key), canonical(item, value)),
                 ))
             })
             .unzip();
+        let claims: Vec<Claim<'_>> = owned
+            .iter()
+            .map(|(key, value)| Claim { key, value })
+            .collect();
         for (i, hit) in at
             .into_iter()
             .zip(index.check(&app.verifier.digests, &claims)?)
@@ -163,6 +173,26 @@ pub async fn verify(
     )
     .await?;
     Ok(VerifyAnswer { results })
+}
+
+/// The items of `r` that hold identifiers (citizen IDs, credit codes): the ingest stores them
+/// upper-cased, so claims are upper-cased too and `…x` matches a stored `…X`.
+async fn identifier_items(app: &App, r: &Readable) -> Result<BTreeSet<String>> {
+    let Some(revision) = r.entry.published_revision else {
+        return Ok(BTreeSet::new());
+    };
+    let mut conn = app.db.pool().acquire().await?;
+    Ok(catalog::list_items(&mut conn, &r.entry.id, revision)
+        .await?
+        .into_iter()
+        .filter(|i| {
+            matches!(
+                DataType::parse(&i.data_type),
+                Ok(DataType::CitizenId | DataType::CreditCode)
+            )
+        })
+        .map(|i| i.code)
+        .collect())
 }
 
 /// The verification state of the process: the digest key, the index cache and the rate

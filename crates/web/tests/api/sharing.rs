@@ -832,17 +832,22 @@ pub async fn h21_verification_answers_match_or_no_match_and_never_a_value(t: Tes
 
     let (code, grant) = verification_grant(&t).await;
     let absent = "11010119900307002X";
+    // Identifiers compare as the ingest stores them, upper-cased: `…x` finds `…X`.
+    let x = (0..ROWS)
+        .find(|&i| citizen_id(i).ends_with('X'))
+        .expect("an ID ending in X");
     let body = json!({ "key": "sfzh", "records": [
         { "key": citizen_id(0), "claims": { "xm": "张伟", "nl": "20", "je": "100.5" } },
         { "key": format!(" {} ", citizen_id(1)), "claims": { "xm": "张伟", "nl": "21", "je": "101.50" } },
         { "key": absent, "claims": { "xm": "张伟", "nl": "20", "je": "100.5" } },
         { "key": citizen_id(0), "claims": { "xm": "张伟", "nl": "二十", "je": "100.5" } },
         { "key": citizen_id(2), "claims": { "sfzh": citizen_id(2) } },
+        { "key": citizen_id(x).to_lowercase(), "claims": { "xm": name(x), "sfzh": citizen_id(x).to_lowercase() } },
     ]});
     let res = mzj.post(&verify_url(&code), body).await;
     res.expect_status(200);
     let results = res.json["results"].as_array().unwrap();
-    assert_eq!(results.len(), 5, "{}", res.text);
+    assert_eq!(results.len(), 6, "{}", res.text);
     assert_eq!(
         results[0]["fields"],
         json!({ "xm": true, "nl": true, "je": true })
@@ -863,6 +868,7 @@ pub async fn h21_verification_answers_match_or_no_match_and_never_a_value(t: Tes
         json!({ "xm": true, "nl": false, "je": true })
     );
     assert_eq!(results[4]["fields"], json!({ "sfzh": true }));
+    assert_eq!(results[5]["fields"], json!({ "xm": true, "sfzh": true }));
     // No stored value of any row, nor the keys sent, appears in the answer.
     for i in 0..ROWS {
         for value in [
@@ -882,8 +888,8 @@ pub async fn h21_verification_answers_match_or_no_match_and_never_a_value(t: Tes
     let payload: Value = serde_json::from_str(&event.payload).unwrap();
     assert_eq!(payload["grant"], grant.as_str(), "{payload}");
     assert_eq!(payload["purpose"], "核验低保申请人身份信息");
-    assert_eq!(payload["keys"], 5);
-    assert_eq!(payload["matches"], 8);
+    assert_eq!(payload["keys"], 6);
+    assert_eq!(payload["matches"], 10);
     assert_eq!(payload["key"], "sfzh");
     assert!(!event.payload.contains(&citizen_id(0)) && !event.payload.contains("张伟"));
 
