@@ -134,6 +134,7 @@ pub(crate) async fn apply_edit(
     parsed: &Parsed,
     input: &EntryInput,
 ) -> Result<i64> {
+    super::refuse_if_derivative(conn, entry, super::Refused::Edit).await?;
     let latest = catalog::get_revision(conn, &entry.id, entry.latest_revision)
         .await?
         .ok_or_else(|| AppError::Internal("latest revision missing".into()))?;

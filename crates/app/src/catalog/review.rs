@@ -5,7 +5,7 @@
 use gongshu_domain::catalog::{ReviewAction, ReviewState};
 use gongshu_domain::{Action, Target, Violations};
 use gongshu_store::catalog::{self, EntryRow, RevisionRow};
-use gongshu_store::duties;
+use gongshu_store::{Conn, duties};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -88,7 +88,7 @@ fn already_decided() -> AppError {
 
 pub async fn submit(app: &App, ctx: Ctx<'_>, code: &str) -> Result<EntryView> {
     let (entry, latest) = load_latest(app, ctx, code, Action::ManageEntries).await?;
-    let next = transition(&latest, ReviewAction::Submit)?;
+    transition(&latest, ReviewAction::Submit)?;
     authorize(
         app,
         ctx,
@@ -99,7 +99,22 @@ pub async fn submit(app: &App, ctx: Ctx<'_>, code: &str) -> Result<EntryView> {
     )
     .await?;
     let mut tx = app.db.begin_write().await?;
-    let orgs = org_map(&mut tx).await?;
+    let revision = submit_revision(app, &mut tx, ctx, &entry, &latest).await?;
+    tx.commit().await?;
+    super::views::entry_view(app, Some(ctx), code, Some(revision)).await
+}
+
+/// Submits `latest` for review by the entry's reviewing authority, due 5 working days later,
+/// inside the caller's transaction; returns the revision submitted. The caller has authorised.
+pub(crate) async fn submit_revision(
+    app: &App,
+    conn: &mut Conn,
+    ctx: Ctx<'_>,
+    entry: &EntryRow,
+    latest: &RevisionRow,
+) -> Result<i64> {
+    let next = transition(latest, ReviewAction::Submit)?;
+    let orgs = org_map(conn).await?;
     let reviewer = reviewing_authority(&orgs, &entry.org_id)?;
     let due =
         crate::calendar::add_working_days(app, crate::calendar::today(app), REVIEW_WORKING_DAYS);
@@ -113,23 +128,22 @@ pub async fn submit(app: &App, ctx: Ctx<'_>, code: &str) -> Result<EntryView> {
     row.reviewer_org_id = Some(reviewer.id.clone());
     row.reviewed_at = None;
     row.reviewed_by = None;
-    if !catalog::update_revision_state(&mut tx, &row, &latest.state).await? {
+    if !catalog::update_revision_state(conn, &row, &latest.state).await? {
         return Err(already_decided());
     }
     record(
         app,
-        &mut tx,
+        conn,
         ctx,
         Change {
             action: "submit_entry",
             target_kind: "catalog_entry",
-            target_id: code,
+            target_id: &entry.code,
             payload: json!({ "revision": row.revision, "reviewer_org_id": reviewer.id, "due_date": row.due_date, "due_provisional": due.provisional }),
         },
     )
     .await?;
-    tx.commit().await?;
-    super::views::entry_view(app, Some(ctx), code, Some(row.revision)).await
+    Ok(row.revision)
 }
 
 /// Approves and publishes the submitted revision.

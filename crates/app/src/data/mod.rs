@@ -8,7 +8,7 @@ mod read;
 mod sql;
 mod verify;
 
-pub use policy::{Policy, PolicySource};
+pub use policy::{Masks, Policy, PolicySource};
 pub use read::{
     DataExport, DataPage, DataStats, Reader, aggregate_data, data_stats, export_data, read_page,
 };
