@@ -6,6 +6,7 @@
 use serde_json::{Value, json};
 
 use crate::catalog_fixtures::{approve, edit, get, publish, submit, successes, with};
+use crate::console_pages::{assert_chinese_page, post_form};
 use crate::data::{ROWS, people_csv, people_entry, upload};
 use crate::sharing::{conditional_people, request};
 use crate::support::{Client, TestApp, citizen_id};
@@ -272,3 +273,99 @@ async fn reads_no_data(client: &Client, code: &str) {
         .expect_problem(409, "no_data");
 }
 
+// H19 in the console: the source's page offers 申请脱敏衍生目录 to its provider only; the form
+// lists the source's items with suggested treatments; a personal item left clear comes back
+// with its error on its row and everything typed kept; the submitted derivative's page shows
+// its source and rules, and the reviewer is told approving approves the rules.
+pub async fn h19_the_console_proposes_a_derivative_and_shows_its_rules(t: TestApp) {
+    let api = t.login("gaj-admin").await;
+    let reviewer_api = t.login("reviewer").await;
+    let source = publish(&api, &reviewer_api, not_shared_people("控制台不予共享名录")).await;
+    let entry_page = format!("/catalog/entries/{source}");
+    let form_path = format!("{entry_page}/derivatives/new");
+    let gaj = t.browser_login("gaj-admin").await;
+    let page = gaj.get(&entry_page).await;
+    page.expect_status(200);
+    assert!(
+        page.text
+            .contains(&format!(r#"href="{form_path}">申请脱敏衍生目录</a>"#)),
+        "{}",
+        page.text
+    );
+    let other = t.browser_login("mzj-admin").await;
+    assert!(
+        !other
+            .get(&entry_page)
+            .await
+            .text
+            .contains("申请脱敏衍生目录")
+    );
+
+    let form = gaj.get(&form_path).await;
+    form.expect_status(200);
+    assert_chinese_page(&form, "the derivative form");
+    assert!(form.text.contains(r#"name="item.sfzh""#), "{}", form.text);
+    assert!(form.text.contains(r#"<option value="keep_3_4" selected>"#));
+
+    let mut fields = vec![
+        ("name", "控制台名录（脱敏）"),
+        ("summary", "经脱敏处理后可有条件共享的人员名录"),
+        ("share_type", "conditional"),
+        ("share_conditions", "仅限社会救助资格核查"),
+        ("share_modes", "api_query"),
+        ("item.xm", "surname"),
+        ("item.sfzh", "clear"),
+        ("item.qx", "clear"),
+        ("item.nl", "range_10"),
+        ("item.je", "drop"),
+    ];
+    let path = format!("{entry_page}/derivatives");
+    let refused = post_form(&gaj, &path, &fields).await;
+    refused.expect_status(422);
+    assert!(
+        refused.text.contains("必须指定脱敏规则"),
+        "{}",
+        refused.text
+    );
+    assert!(
+        refused.text.contains("控制台名录（脱敏）"),
+        "typed input kept"
+    );
+    assert!(
+        refused
+            .text
+            .contains(r#"<option value="range_10" selected>"#)
+    );
+
+    fields[6] = ("item.sfzh", "keep_6_0");
+    let res = post_form(&gaj, &path, &fields).await;
+    assert_eq!(res.status, 303, "{}", res.text);
+    let location = res.header("location").unwrap().to_owned();
+    assert!(
+        location.ends_with("?notice=derivative_proposed"),
+        "{location}"
+    );
+    let code = location
+        .trim_start_matches("/catalog/entries/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let reviewer = t.browser_login("reviewer").await;
+    let page = reviewer.get(&format!("/catalog/entries/{code}")).await;
+    page.expect_status(200);
+    assert!(
+        page.text
+            .contains(&format!(r#"href="/catalog/entries/{source}""#))
+    );
+    for words in [
+        "保留前6位、后0位",
+        "泛化为宽度10的区间",
+        "审核通过即批准第1版的脱敏规则",
+    ] {
+        assert!(page.text.contains(words), "{words}: {}", page.text);
+    }
+    // The derivative has no edit button: it changes only through a proposal.
+    let own = gaj.get(&format!("/catalog/entries/{code}")).await;
+    assert!(!own.text.contains("/edit\">编辑</a>"), "{}", own.text);
+}

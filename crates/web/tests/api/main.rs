@@ -82,6 +82,7 @@ fn all_tests() -> Vec<(&'static str, TestFn)> {
         data::unreadable_data_and_bad_parameters_are_refused_clearly,
         derivatives::h19_a_not_shared_entry_is_shared_masked_through_an_approved_derivative,
         derivatives::h19_a_derivative_proposal_is_checked_against_its_source,
+        derivatives::h19_the_console_proposes_a_derivative_and_shows_its_rules,
         sharing::h20_h21_an_approved_request_grants_exactly_what_was_approved_until_it_ends,
         sharing::h21_a_refusal_cites_a_legal_basis_and_decisions_are_final,
         sharing::h21_unconditional_is_granted_at_once_and_not_shared_only_verifies,

@@ -72,6 +72,7 @@ async fn detail_page(
         may_submit => page.steps.submit,
         may_review => page.steps.review,
         may_record_change => page.steps.record_change,
+        may_derive => page.steps.derive,
         returned => kept.returned,
         change => kept.change,
     };
