@@ -90,3 +90,13 @@ pub async fn list_rules(conn: &mut Conn, entry_id: &str, revision: i64) -> Resul
     .fetch_all(conn)
     .await?)
 }
+
+/// Removes the rules of a draft or returned revision about to be rewritten in place.
+pub async fn delete_rules(conn: &mut Conn, entry_id: &str, revision: i64) -> Result<()> {
+    sqlx::query("DELETE FROM derivative_rules WHERE entry_id = $1 AND revision = $2")
+        .bind(entry_id)
+        .bind(revision)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

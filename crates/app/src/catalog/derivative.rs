@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use gongshu_domain::catalog::{
-    ChosenItem, Proposal, ShareType, SourceItem, Vocabulary, check_derivative,
+    ChosenItem, Proposal, ReviewState, ShareType, SourceItem, Vocabulary, check_derivative,
 };
 use gongshu_domain::{Action, Target, Violation, Violations};
 use gongshu_privacy::MaskingRule;
@@ -18,9 +18,9 @@ use gongshu_store::derivatives::{self, DerivativeRow, RuleRow};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::draft::{check_references, insert_new};
-use super::input::EntryInput;
-use super::records::to_input;
+use super::draft::{check_references, insert_new, write_edit};
+use super::input::{EntryInput, Parsed};
+use super::records::{parse_state, to_input};
 use super::review::submit_revision;
 use super::scope::org_map;
 use super::views::{Access, EntryView, access};
@@ -96,26 +96,18 @@ pub async fn propose_derivative(
     source_code: &str,
     input: DerivativeInput,
 ) -> Result<EntryView> {
-    let (source, published, source_items) = load_source(app, ctx, source_code).await?;
-    let rules = parse_input(&input, published.as_ref(), &source_items)?;
-    let published =
-        published.ok_or_else(|| AppError::Internal("checked: the source is published".into()))?;
-    let entry_input = derived_entry(source_code, &published, &source_items, &input, &rules);
-    let mut conn = app.db.pool().acquire().await?;
-    let (scheme_version, scheme) = super::scheme::latest(&mut conn).await?;
-    drop(conn);
-    let parsed = entry_input.parse(&scheme)?;
-
+    let p = prepare(app, ctx, source_code, &input).await?;
     let mut tx = app.db.begin_write().await?;
-    check_references(&mut tx, &entry_input, &parsed).await?;
+    check_references(&mut tx, &p.entry, &p.parsed).await?;
+    let org_id = p.source.org_id.clone();
     let code = insert_new(
         app,
         &mut tx,
         ctx,
-        &source.org_id,
-        scheme_version,
-        &parsed,
-        &entry_input,
+        &org_id,
+        p.scheme_version,
+        &p.parsed,
+        &p.entry,
     )
     .await?;
     let entry = catalog::get_entry_by_code(&mut tx, &code)
@@ -125,45 +117,167 @@ pub async fn propose_derivative(
         &mut tx,
         &DerivativeRow {
             entry_id: entry.id.clone(),
-            source_entry_id: source.id.clone(),
+            source_entry_id: p.source.id.clone(),
             created_by: ctx.principal.username.clone(),
             created_at: app.now_micros(),
         },
     )
     .await?;
-    let rule_rows: Vec<RuleRow> = rules
+    let revision = rules_and_submit(
+        app,
+        &mut tx,
+        ctx,
+        &entry,
+        entry.latest_revision,
+        &p,
+        "propose_derivative",
+    )
+    .await?;
+    tx.commit().await?;
+    super::views::entry_view(app, Some(ctx), &code, Some(revision)).await
+}
+
+/// Revises a derivative with a new proposal and submits it: a draft or returned revision is
+/// rewritten in place; a published one gets a new revision, and its approved rules stay in
+/// force until the authority approves the new ones.
+pub async fn revise_derivative(
+    app: &App,
+    ctx: Ctx<'_>,
+    code: &str,
+    input: DerivativeInput,
+) -> Result<EntryView> {
+    let mut conn = app.db.pool().acquire().await?;
+    let entry = catalog::get_entry_by_code(&mut conn, code)
+        .await?
+        .ok_or_else(|| AppError::not_found("catalog entry", "目录条目"))?;
+    let link = derivatives::get_derivative(&mut conn, &entry.id)
+        .await?
+        .ok_or_else(|| {
+            AppError::conflict(
+                "not_a_derivative",
+                "该目录条目不是脱敏衍生目录",
+                "this catalog entry is not a masked derivative",
+            )
+        })?;
+    let source = catalog::get_entry_by_id(&mut conn, &link.source_entry_id)
+        .await?
+        .ok_or_else(|| AppError::Internal(format!("{code}: source entry missing")))?;
+    drop(conn);
+    let p = prepare(app, ctx, &source.code, &input).await?;
+    let mut tx = app.db.begin_write().await?;
+    check_references(&mut tx, &p.entry, &p.parsed).await?;
+    let entry = catalog::get_entry_by_code(&mut tx, code)
+        .await?
+        .ok_or_else(|| AppError::not_found("catalog entry", "目录条目"))?;
+    let latest = catalog::get_revision(&mut tx, &entry.id, entry.latest_revision)
+        .await?
+        .ok_or_else(|| AppError::Internal("latest revision missing".into()))?;
+    if parse_state(&latest.state)? != ReviewState::Published {
+        derivatives::delete_rules(&mut tx, &entry.id, entry.latest_revision).await?;
+    }
+    let revision = write_edit(
+        app,
+        &mut tx,
+        ctx,
+        &entry,
+        p.scheme_version,
+        &p.parsed,
+        &p.entry,
+    )
+    .await?;
+    let revision =
+        rules_and_submit(app, &mut tx, ctx, &entry, revision, &p, "revise_derivative").await?;
+    tx.commit().await?;
+    super::views::entry_view(app, Some(ctx), code, Some(revision)).await
+}
+
+/// A proposal checked against its source, ready to be written.
+struct Prepared {
+    source: EntryRow,
+    /// The derivative as an ordinary entry input: the source's description with the proposal's
+    /// name, sharing and items.
+    entry: EntryInput,
+    parsed: Parsed,
+    scheme_version: i64,
+    /// The rule of each masked item, by code, in the proposal's order.
+    rules: Vec<(String, MaskingRule)>,
+    /// The item codes kept, in order, for the audit record.
+    items: Vec<String>,
+}
+
+async fn prepare(
+    app: &App,
+    ctx: Ctx<'_>,
+    source_code: &str,
+    input: &DerivativeInput,
+) -> Result<Prepared> {
+    let (source, published, source_items) = load_source(app, ctx, source_code).await?;
+    let rules = parse_input(input, published.as_ref(), &source_items)?;
+    let published =
+        published.ok_or_else(|| AppError::Internal("checked: the source is published".into()))?;
+    let entry = derived_entry(source_code, &published, &source_items, input, &rules);
+    let mut conn = app.db.pool().acquire().await?;
+    let (scheme_version, scheme) = super::scheme::latest(&mut conn).await?;
+    drop(conn);
+    let parsed = entry.parse(&scheme)?;
+    Ok(Prepared {
+        source,
+        entry,
+        parsed,
+        scheme_version,
+        rules,
+        items: input
+            .items
+            .iter()
+            .map(|i| i.code.trim().to_owned())
+            .collect(),
+    })
+}
+
+/// Writes the rules of `revision`, records the proposal (`action`) and submits the revision
+/// for the authority's review, inside the caller's transaction.
+async fn rules_and_submit(
+    app: &App,
+    conn: &mut Conn,
+    ctx: Ctx<'_>,
+    entry: &EntryRow,
+    revision: i64,
+    p: &Prepared,
+    action: &str,
+) -> Result<i64> {
+    let rows: Vec<RuleRow> = p
+        .rules
         .iter()
         .map(|(item, rule)| RuleRow {
             entry_id: entry.id.clone(),
-            revision: entry.latest_revision,
+            revision,
             item_code: item.clone(),
             rule: json!(rule).to_string(),
         })
         .collect();
-    derivatives::insert_rules(&mut tx, &rule_rows).await?;
+    derivatives::insert_rules(conn, &rows).await?;
     record(
         app,
-        &mut tx,
+        conn,
         ctx,
         Change {
-            action: "propose_derivative",
+            action,
             target_kind: "catalog_entry",
-            target_id: &code,
+            target_id: &entry.code,
             payload: json!({
-                "source": source_code,
-                "share_type": entry_input.share_type,
-                "items": input.items.iter().map(|i| &i.code).collect::<Vec<_>>(),
-                "rules": rules.iter().map(|(item, rule)| (item.as_str(), rule)).collect::<HashMap<_, _>>(),
+                "source": p.source.code,
+                "revision": revision,
+                "share_type": p.entry.share_type,
+                "items": p.items,
+                "rules": p.rules.iter().map(|(item, rule)| (item.as_str(), rule)).collect::<HashMap<_, _>>(),
             }),
         },
     )
     .await?;
-    let latest = catalog::get_revision(&mut tx, &entry.id, entry.latest_revision)
+    let written = catalog::get_revision(conn, &entry.id, revision)
         .await?
-        .ok_or_else(|| AppError::Internal("latest revision missing".into()))?;
-    let revision = submit_revision(app, &mut tx, ctx, &entry, &latest).await?;
-    tx.commit().await?;
-    super::views::entry_view(app, Some(ctx), &code, Some(revision)).await
+        .ok_or_else(|| AppError::Internal("revision just written is missing".into()))?;
+    submit_revision(app, conn, ctx, entry, &written).await
 }
 
 /// The source entry, its published revision and that revision's items. A caller who may not
@@ -412,8 +526,8 @@ pub(crate) async fn refuse_if_derivative(
     Err(match what {
         Refused::Edit => AppError::conflict(
             "derivative_edit",
-            "脱敏衍生目录的信息项和脱敏规则须经脱敏衍生申请确定，不能直接修改",
-            "a masked derivative entry cannot be edited directly; its items and rules come from its proposal",
+            "脱敏衍生目录的信息项和脱敏规则须通过修改脱敏衍生申请变更，不能直接编辑",
+            "a masked derivative entry cannot be edited directly; revise its proposal instead",
         ),
         Refused::Upload => AppError::conflict(
             "derivative_upload",

@@ -18,6 +18,7 @@ pub(crate) mod views;
 
 pub use derivative::{
     DerivativeInput, DerivativeView, DerivedItemInput, RuleView, propose_derivative,
+    revise_derivative,
 };
 pub(crate) use derivative::{Refused, approved_rules, refuse_if_derivative};
 pub use draft::{create_entry, update_entry};

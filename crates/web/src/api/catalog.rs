@@ -151,6 +151,22 @@ pub async fn propose_derivative(
     ))
 }
 
+/// Revises a masked derivative (H19) with a new proposal and submits it: a draft or returned
+/// revision in place, a published one through a new revision (its approved rules stay in force
+/// until the new ones are approved).
+#[utoipa::path(put, path = "/api/v1/catalog/entries/{code}/derivative", tag = "catalog", params(("code" = String, Path)), request_body = DerivativeInput,
+    responses((status = 200, body = EntryView), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
+pub async fn revise_derivative(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(code): Path<String>,
+    ApiJson(input): ApiJson<DerivativeInput>,
+) -> ApiResult<Json<EntryView>> {
+    Ok(Json(
+        catalog::revise_derivative(&state.app, auth.ctx(), &code, input).await?,
+    ))
+}
+
 /// The revision history.
 #[utoipa::path(get, path = "/api/v1/catalog/entries/{code}/revisions", tag = "catalog", params(("code" = String, Path)),
     responses((status = 200, body = Vec<RevisionSummary>)))]

@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use crate::catalog_fixtures::{approve, edit, get, publish, submit, successes, with};
+use crate::catalog_fixtures::{approve, edit, get, publish, return_with, submit, successes, with};
 use crate::console_pages::{assert_chinese_page, post_form};
 use crate::data::{ROWS, people_csv, people_entry, upload};
 use crate::sharing::{conditional_people, request};
@@ -80,7 +80,8 @@ fn assert_masked(rows: &[Value], items: &[&str]) {
 // H19: B proposes a derivative of its not-shared entry masking 公民身份号码 and 姓名 and
 // dropping 补贴金额; the reviewer sees the rules and approves them; B itself reads the data
 // masked; A asks for the (conditional) derivative, B approves, and A reads masked rows without
-// the dropped item; the derivative takes no upload and no direct edit; the source stays closed.
+// the dropped item; the derivative takes no upload and no direct edit; the source stays closed;
+// a revised proposal takes effect only once approved.
 pub async fn h19_a_not_shared_entry_is_shared_masked_through_an_approved_derivative(t: TestApp) {
     let gaj = t.login("gaj-admin").await;
     let reviewer = t.login("reviewer").await;
@@ -193,6 +194,41 @@ pub async fn h19_a_not_shared_entry_is_shared_masked_through_an_approved_derivat
     mzj.get(&data_url(&source))
         .await
         .expect_problem(403, "no_grant");
+
+    // A revised proposal (ID shown not at all) is a new revision: until the authority
+    // approves it, the approved rules stay in force for every reader.
+    let stricter = with(proposal(), |p| {
+        p["items"][1]["rule"] = json!({ "kind": "null" })
+    });
+    let revised = gaj
+        .put(
+            &format!("/api/v1/catalog/entries/{code}/derivative"),
+            stricter,
+        )
+        .await;
+    revised.expect_status(200);
+    assert_eq!(revised.json["revision"], 2, "{}", revised.text);
+    assert_eq!(revised.json["state"], "submitted");
+    assert_eq!(
+        revised.json["derived_from"]["rules"][1]["rule"]["kind"],
+        "null"
+    );
+    assert_masked(
+        mzj.get(&data_url(&code)).await.json.as_array().unwrap(),
+        &["xm", "sfzh", "qx"],
+    );
+    approve(&reviewer, &code).await.expect_status(200);
+    let res = mzj.get(&data_url(&code)).await;
+    res.expect_status(200);
+    assert!(
+        res.json
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["sfzh"].is_null()),
+        "the newly approved rule: {}",
+        res.text
+    );
 }
 
 fn ask(code: &str) -> Value {
@@ -210,7 +246,8 @@ fn ask(code: &str) -> Value {
 
 // H19: a proposal is refused field by field: a source that is already shareable, a personal
 // item left clear, a rule that does not parse, a not-shared derivative; another agency may not
-// propose for the source; a derivative whose source has no data answers "no_data".
+// propose for the source; a returned derivative is revised in place and resubmitted; a
+// derivative whose source has no data answers "no_data".
 pub async fn h19_a_derivative_proposal_is_checked_against_its_source(t: TestApp) {
     let gaj = t.login("gaj-admin").await;
     let reviewer = t.login("reviewer").await;
@@ -258,10 +295,48 @@ pub async fn h19_a_derivative_proposal_is_checked_against_its_source(t: TestApp)
     let res = gaj.post(&url, proposal()).await;
     res.expect_status(201);
     let code = res.json["code"].as_str().unwrap().to_owned();
-    // Already submitted by the proposal.
+    // Already submitted by the proposal, and not to be revised while under review.
     submit(&gaj, &code)
         .await
         .expect_problem(409, "illegal_transition");
+    let revise = format!("/api/v1/catalog/entries/{code}/derivative");
+    gaj.put(&revise, proposal())
+        .await
+        .expect_problem(409, "illegal_transition");
+    // Returned, it is revised in place (dropping 年龄, masking the ID differently) and
+    // submitted again.
+    return_with(
+        &reviewer,
+        &code,
+        "身份证号仅保留前6位仍可能识别个人，请改为保留前3后4位",
+    )
+    .await
+    .expect_status(200);
+    let revised = gaj
+        .put(
+            &revise,
+            with(proposal(), |p| {
+                p["items"][1]["rule"] = json!({ "kind": "keep", "first": 3, "last": 4 });
+                p["items"].as_array_mut().unwrap().pop();
+            }),
+        )
+        .await;
+    revised.expect_status(200);
+    assert_eq!(revised.json["revision"], 1, "{}", revised.text);
+    assert_eq!(revised.json["state"], "submitted");
+    assert_eq!(revised.json["items"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        revised.json["derived_from"]["rules"][1]["rule_zh"],
+        "保留前3位、后4位，其余以*代替"
+    );
+    assert_eq!(successes(&t, "revise_derivative", &code).await, 1);
+    // An ordinary entry has no proposal to revise.
+    gaj.put(
+        &format!("/api/v1/catalog/entries/{source}/derivative"),
+        proposal(),
+    )
+    .await
+    .expect_problem(409, "not_a_derivative");
     approve(&reviewer, &code).await.expect_status(200);
     reads_no_data(&gaj, &code).await;
 }
