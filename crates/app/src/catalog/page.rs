@@ -22,6 +22,8 @@ pub struct EntrySteps {
     pub record_change: bool,
     /// Propose a masked derivative (H19): the provider of a published not-shared entry.
     pub derive: bool,
+    /// Revise a derivative's proposal (H19): its provider, when an edit would be allowed.
+    pub revise: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -77,11 +79,10 @@ pub async fn entry_page(
     let state = parse_state(&entry.state)?;
     // A derivative changes only through a proposal whose rules the authority reviews (H19).
     let derivative = entry.derived_from.is_some();
+    let editable = owner && latest && (state.is_editable() || state == ReviewState::Published);
     let steps = EntrySteps {
-        edit: owner
-            && latest
-            && !derivative
-            && (state.is_editable() || state == ReviewState::Published),
+        edit: editable && !derivative,
+        revise: editable && derivative,
         submit: owner && latest && state.next(ReviewAction::Submit).is_ok(),
         review: reviewer && latest && state.next(ReviewAction::Approve).is_ok(),
         record_change: owner && row.published_revision.is_some(),

@@ -288,6 +288,10 @@ const NOTICES: &[(&str, &str)] = &[
         "derivative_proposed",
         "脱敏衍生目录已提交审核；公共数据主管部门审核通过即批准其脱敏规则。",
     ),
+    (
+        "derivative_revised",
+        "修改后的脱敏衍生申请已提交审核；审核通过前，已批准的脱敏规则继续有效。",
+    ),
     ("entry_returned", "已退回编制单位，退回理由已随条目保存。"),
     (
         "duty_opened",

@@ -351,7 +351,8 @@ async fn reads_no_data(client: &Client, code: &str) {
 // H19 in the console: the source's page offers 申请脱敏衍生目录 to its provider only; the form
 // lists the source's items with suggested treatments; a personal item left clear comes back
 // with its error on its row and everything typed kept; the submitted derivative's page shows
-// its source and rules, and the reviewer is told approving approves the rules.
+// its source and rules, and the reviewer is told approving approves the rules; returned, it is
+// revised on the same form; its data page offers no upload.
 pub async fn h19_the_console_proposes_a_derivative_and_shows_its_rules(t: TestApp) {
     let api = t.login("gaj-admin").await;
     let reviewer_api = t.login("reviewer").await;
@@ -443,4 +444,49 @@ pub async fn h19_the_console_proposes_a_derivative_and_shows_its_rules(t: TestAp
     // The derivative has no edit button: it changes only through a proposal.
     let own = gaj.get(&format!("/catalog/entries/{code}")).await;
     assert!(!own.text.contains("/edit\">编辑</a>"), "{}", own.text);
+
+    // Returned, it is revised on the same form, filled with the current proposal.
+    return_with(&reviewer_api, &code, "身份证号请改为保留前3后4位")
+        .await
+        .expect_status(200);
+    let edit_path = format!("/catalog/entries/{code}/derivative/edit");
+    let own = gaj.get(&format!("/catalog/entries/{code}")).await;
+    assert!(
+        own.text
+            .contains(&format!(r#"href="{edit_path}">修改脱敏衍生申请</a>"#)),
+        "{}",
+        own.text
+    );
+    let form = gaj.get(&edit_path).await;
+    form.expect_status(200);
+    assert!(form.text.contains("身份证号请改为保留前3后4位"));
+    assert!(
+        form.text.contains(r#"<option value="keep_6_0" selected>"#),
+        "{}",
+        form.text
+    );
+    assert!(form.text.contains(r#"<option value="drop" selected>"#));
+    fields[6] = ("item.sfzh", "keep_3_4");
+    let res = post_form(
+        &gaj,
+        &format!("/catalog/entries/{code}/derivative"),
+        &fields,
+    )
+    .await;
+    assert_eq!(res.status, 303, "{}", res.text);
+    assert!(
+        res.header("location")
+            .unwrap()
+            .ends_with("?notice=derivative_revised")
+    );
+    let page = reviewer.get(&format!("/catalog/entries/{code}")).await;
+    assert!(page.text.contains("保留前3位、后4位"), "{}", page.text);
+
+    // Once approved, its data page offers no upload: the data is the source's.
+    approve(&reviewer_api, &code).await.expect_status(200);
+    let data = gaj.get(&format!("/catalog/entries/{code}/data")).await;
+    data.expect_status(200);
+    assert!(!data.text.contains("data-upload="), "{}", data.text);
+    let source_data = gaj.get(&format!("/catalog/entries/{source}/data")).await;
+    assert!(source_data.text.contains("data-upload="));
 }

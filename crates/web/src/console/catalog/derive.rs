@@ -1,7 +1,10 @@
 //! 申请脱敏衍生目录 (H19): the form on which the provider of a published not-shared entry
-//! proposes a shareable derivative: its name and sharing, and for each of the source's items
-//! whether it is left out, served clear, or masked by one of the platform's rules. The proposal
-//! goes to the authority's review; errors come back next to the inputs with everything kept.
+//! proposes a shareable derivative — its name and sharing, and for each of the source's items
+//! whether it is left out, served clear, or masked by one of the platform's rules — and, filled
+//! with the current proposal, revises a derivative. Either goes to the authority's review;
+//! errors come back next to the inputs with everything kept.
+
+use std::collections::BTreeMap;
 
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -44,8 +47,23 @@ fn rule_of(treatment: &str) -> Option<Value> {
         "district" => json!({ "kind": "generalise", "to": "district" }),
         "pseudonym" => json!({ "kind": "pseudonym" }),
         "null" => json!({ "kind": "null" }),
-        _ => return None,
+        other => {
+            return other
+                .strip_prefix(CUSTOM)
+                .and_then(|r| serde_json::from_str(r).ok());
+        }
     })
+}
+
+/// The prefix of a treatment that keeps a rule the form does not offer (set through the API).
+const CUSTOM: &str = "rule:";
+
+/// The treatment that stands for `rule`: an offered one, else the rule kept as it is.
+fn treatment_of(rule: &Value) -> String {
+    TREATMENTS
+        .iter()
+        .find(|(key, _)| rule_of(key).as_ref() == Some(rule))
+        .map_or_else(|| format!("{CUSTOM}{rule}"), |(key, _)| (*key).to_owned())
 }
 
 /// A treatment that masks a protected item the way the catalog's defaults would, as a start.
@@ -95,6 +113,38 @@ impl DeriveFields {
                 .map(|i| (i.code.clone(), suggested(i).to_owned()))
                 .collect(),
             ..Self::default()
+        }
+    }
+
+    /// The form of a derivative's current proposal, over its source's items.
+    fn of_derivative(source: &EntryView, d: &EntryView) -> Self {
+        let rules = d
+            .derived_from
+            .as_ref()
+            .map(|f| f.rules.as_slice())
+            .unwrap_or_default();
+        Self {
+            name: d.name.clone(),
+            summary: d.summary.clone(),
+            share_type: d.share_type.clone(),
+            share_conditions: d.share_conditions.clone(),
+            share_scope: d.share_scope.clone(),
+            share_modes: d.share_modes.clone(),
+            change_note: String::new(),
+            treatments: source
+                .items
+                .iter()
+                .map(|i| {
+                    let kept = d.items.iter().any(|k| k.code == i.code);
+                    let rule = rules.iter().find(|r| r.item_code == i.code);
+                    let treatment = match (kept, rule) {
+                        (false, _) => "drop".to_owned(),
+                        (true, None) => "clear".to_owned(),
+                        (true, Some(r)) => treatment_of(&json!(r.rule)),
+                    };
+                    (i.code.clone(), treatment)
+                })
+                .collect(),
         }
     }
 
@@ -168,28 +218,42 @@ fn remap(failed: &mut FormErrors, codes: &[String]) {
     }
 }
 
+/// The form proposing a derivative of `source_code`, or revising `revising` (a derivative).
 async fn form_page(
     state: &AppState,
     viewer: &Viewer,
-    code: &str,
+    source_code: &str,
+    revising: Option<&EntryView>,
     fields: Option<DeriveFields>,
     failed: Option<FormErrors>,
 ) -> Result<Response, PageError> {
-    let back = format!("/catalog/entries/{code}");
-    let source = catalog::entry_view(&state.app, Some(viewer.ctx()), code, None)
+    let back = format!("/catalog/entries/{source_code}");
+    let source = catalog::entry_view(&state.app, Some(viewer.ctx()), source_code, None)
         .await
         .map_err(|e| viewer.fail(e).back(back))?;
     let scheme = catalog::scheme::current(&state.app)
         .await
         .map_err(|e| viewer.fail(e))?;
-    let form = fields.unwrap_or_else(|| DeriveFields::of(&source));
+    let form = fields.unwrap_or_else(|| match revising {
+        Some(d) => DeriveFields::of_derivative(&source, d),
+        None => DeriveFields::of(&source),
+    });
     let treatments: Vec<_> = TREATMENTS
         .iter()
         .map(|(value, label)| context! { value => value, label => label })
         .collect();
+    // Rules set through the API that the form does not offer are kept as they are.
+    let custom: BTreeMap<&str, &str> = form
+        .treatments
+        .iter()
+        .filter(|(_, t)| t.starts_with(CUSTOM))
+        .map(|(code, t)| (code.as_str(), t.as_str()))
+        .collect();
     let ctx = context! {
         source => source,
+        revising => revising,
         form => form,
+        custom => custom,
         treatments => treatments,
         choices => choices(&scheme.scheme),
         labels => labels(),
@@ -210,7 +274,7 @@ pub async fn new_form(
     Path(code): Path<String>,
 ) -> Result<Response, PageError> {
     viewer.require("manage_entries")?;
-    form_page(&state, &viewer, &code, None, None).await
+    form_page(&state, &viewer, &code, None, None, None).await
 }
 
 pub async fn create(
@@ -230,7 +294,73 @@ pub async fn create(
             let mut failed =
                 form_errors(&viewer, e).map_err(|p| p.back(format!("/catalog/entries/{code}")))?;
             remap(&mut failed, &codes);
-            form_page(&state, &viewer, &code, Some(fields), Some(failed)).await
+            form_page(&state, &viewer, &code, None, Some(fields), Some(failed)).await
+        }
+    }
+}
+
+/// The derivative `code` as its provider revises it, and the code of its source.
+async fn derivative(
+    state: &AppState,
+    viewer: &Viewer,
+    code: &str,
+) -> Result<(EntryView, String), PageError> {
+    let back = format!("/catalog/entries/{code}");
+    let d = catalog::entry_view(&state.app, Some(viewer.ctx()), code, None)
+        .await
+        .map_err(|e| viewer.fail(e).back(back.clone()))?;
+    let source = d
+        .derived_from
+        .as_ref()
+        .map(|f| f.source_code.clone())
+        .ok_or_else(|| {
+            viewer
+                .fail(gongshu_app::AppError::not_found(
+                    "masked derivative",
+                    "脱敏衍生目录",
+                ))
+                .back(back)
+        })?;
+    Ok((d, source))
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(code): Path<String>,
+) -> Result<Response, PageError> {
+    viewer.require("manage_entries")?;
+    let (d, source) = derivative(&state, &viewer, &code).await?;
+    form_page(&state, &viewer, &source, Some(&d), None, None).await
+}
+
+pub async fn revise(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(code): Path<String>,
+    Fields(pairs): Fields<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let fields = DeriveFields::from_pairs(pairs);
+    let (input, codes) = fields.input();
+    match catalog::revise_derivative(&state.app, viewer.ctx(), &code, input).await {
+        Ok(view) => Ok(done(
+            &format!("/catalog/entries/{}", view.code),
+            "derivative_revised",
+        )),
+        Err(e) => {
+            let mut failed =
+                form_errors(&viewer, e).map_err(|p| p.back(format!("/catalog/entries/{code}")))?;
+            remap(&mut failed, &codes);
+            let (d, source) = derivative(&state, &viewer, &code).await?;
+            form_page(
+                &state,
+                &viewer,
+                &source,
+                Some(&d),
+                Some(fields),
+                Some(failed),
+            )
+            .await
         }
     }
 }
@@ -248,6 +378,16 @@ mod tests {
                 "{key}"
             );
         }
+    }
+
+    #[test]
+    fn h19_a_rule_the_form_does_not_offer_is_kept_as_it_is() {
+        let offered = json!({ "kind": "keep", "first": 3, "last": 4 });
+        assert_eq!(treatment_of(&offered), "keep_3_4");
+        let custom = json!({ "kind": "keep", "first": 2, "last": 2 });
+        let kept = treatment_of(&custom);
+        assert!(kept.starts_with(CUSTOM), "{kept}");
+        assert_eq!(rule_of(&kept), Some(custom));
     }
 
     #[test]

@@ -40,6 +40,11 @@ pub fn router() -> Router<AppState> {
             get(edit::edit_form).post(edit::update),
         )
         .route("/catalog/entries/{code}/derivatives", post(derive::create))
+        .route("/catalog/entries/{code}/derivative", post(derive::revise))
+        .route(
+            "/catalog/entries/{code}/derivative/edit",
+            get(derive::edit_form),
+        )
         .route(
             "/catalog/entries/{code}/derivatives/new",
             get(derive::new_form),
