@@ -3,6 +3,7 @@
 //! masked derivatives of not-shared entries (H19).
 
 mod derivative;
+mod derivative_views;
 mod draft;
 pub mod duties;
 pub mod elements;
@@ -16,11 +17,10 @@ pub(crate) mod scope;
 pub mod search;
 pub(crate) mod views;
 
-pub use derivative::{
-    DerivativeInput, DerivativeView, DerivedItemInput, RuleView, propose_derivative,
-    revise_derivative,
-};
-pub(crate) use derivative::{Refused, approved_rules, refuse_if_derivative};
+pub use derivative::{DerivativeInput, DerivedItemInput, propose_derivative, revise_derivative};
+pub(crate) use derivative::{Refused, refuse_if_derivative};
+pub(crate) use derivative_views::approved_rules;
+pub use derivative_views::{DerivativeView, RuleView};
 pub use draft::{create_entry, update_entry};
 pub use input::{EntryInput, ItemInput};
 pub use page::{EntryPage, EntrySteps, entry_page};

@@ -354,7 +354,8 @@ pub async fn entry_view(
         .unwrap_or_default();
     let dups = duplicates(&mut conn, &entry, &items, &orgs).await?;
     let (derived_from, derivatives) =
-        super::derivative::derivative_facts(&mut conn, &entry, wanted, &items, sees_all).await?;
+        super::derivative_views::derivative_facts(&mut conn, &entry, wanted, &items, sees_all)
+            .await?;
     let mut view = build_view(app, &entry, &r, &items, &orgs, category_name, dups)?;
     view.derived_from = derived_from;
     view.derivatives = derivatives;
