@@ -145,6 +145,21 @@ impl MaskingRule {
         MaskingRule::Generalise(Generalise::District)
     }
 
+    /// The rule in words, for the reviewer who approves it (H19) and the reader who gets it.
+    pub fn zh(&self) -> String {
+        match self {
+            MaskingRule::Keep(k) => format!("保留前{}位、后{}位，其余以*代替", k.first(), k.last()),
+            MaskingRule::Null => "不显示（置空）".into(),
+            MaskingRule::Generalise(Generalise::Year) => "泛化到年份".into(),
+            MaskingRule::Generalise(Generalise::Month) => "泛化到年月".into(),
+            MaskingRule::Generalise(Generalise::Range { width }) => {
+                format!("泛化为宽度{width}的区间")
+            }
+            MaskingRule::Generalise(Generalise::District) => "泛化到区县".into(),
+            MaskingRule::Pseudonym => "假名化（不可逆的标识符）".into(),
+        }
+    }
+
     /// Applies the rule; see [`apply`].
     pub fn apply(&self, value: Option<&str>, ctx: &MaskContext) -> Option<String> {
         apply(self, value, ctx)
@@ -360,6 +375,18 @@ mod tests {
     }
 
     // B35: defaults by data type and item name.
+    #[test]
+    fn h19_every_rule_reads_in_chinese() {
+        assert_eq!(
+            MaskingRule::citizen_id().zh(),
+            "保留前3位、后4位，其余以*代替"
+        );
+        assert_eq!(MaskingRule::age_bracket().zh(), "泛化为宽度10的区间");
+        for rule in all_rules() {
+            assert!(!rule.zh().is_empty(), "{rule:?}");
+        }
+    }
+
     #[test]
     fn defaults_follow_the_data_type_and_name() {
         use DataType::*;

@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod catalog;
 mod db;
 pub mod demands;
+pub mod derivatives;
 pub mod duties;
 pub mod elements;
 pub mod orgs;

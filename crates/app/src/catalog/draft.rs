@@ -124,8 +124,24 @@ fn source_of(input: &EntryInput, org_id: &str) -> Option<String> {
 }
 
 /// Applies an edit inside the caller's transaction; returns the revision written. A draft or
-/// returned revision changes in place; a published entry gets a new draft revision.
+/// returned revision changes in place; a published entry gets a new draft revision. A masked
+/// derivative is refused: its items and rules change only through a revised proposal (H19).
 pub(crate) async fn apply_edit(
+    app: &App,
+    conn: &mut Conn,
+    ctx: Ctx<'_>,
+    entry: &EntryRow,
+    scheme_version: i64,
+    parsed: &Parsed,
+    input: &EntryInput,
+) -> Result<i64> {
+    super::refuse_if_derivative(conn, entry, super::Refused::Edit).await?;
+    write_edit(app, conn, ctx, entry, scheme_version, parsed, input).await
+}
+
+/// [`apply_edit`] without the derivative check, for the revision of a derivative whose caller
+/// writes its rules.
+pub(crate) async fn write_edit(
     app: &App,
     conn: &mut Conn,
     ctx: Ctx<'_>,

@@ -1,6 +1,9 @@
 //! The catalog (公共数据目录, H7–H16): the classification scheme, entries drafted by agencies
-//! and reviewed by their level's authority, update duties, and the single-source registry.
+//! and reviewed by their level's authority, update duties, the single-source registry, and
+//! masked derivatives of not-shared entries (H19).
 
+mod derivative;
+mod derivative_views;
 pub(crate) mod draft;
 pub mod duties;
 pub mod elements;
@@ -14,6 +17,10 @@ pub(crate) mod scope;
 pub mod search;
 pub(crate) mod views;
 
+pub use derivative::{DerivativeInput, DerivedItemInput, propose_derivative, revise_derivative};
+pub(crate) use derivative::{Refused, refuse_if_derivative};
+pub(crate) use derivative_views::approved_rules;
+pub use derivative_views::{DerivativeView, RuleView};
 pub use draft::{create_entry, update_entry};
 pub use input::{EntryInput, ItemInput};
 pub use page::{EntryPage, EntrySteps, entry_page};

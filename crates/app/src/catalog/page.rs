@@ -2,7 +2,7 @@
 //! duties the viewer may see, the scheme for labels, and which steps the viewer may take —
 //! decided here by the domain's rules, so pages do not re-derive access.
 
-use gongshu_domain::catalog::{ReviewAction, ReviewState};
+use gongshu_domain::catalog::{ReviewAction, ReviewState, ShareType, Vocabulary};
 use gongshu_domain::{Action, Target, decide};
 use gongshu_store::catalog;
 use serde::Serialize;
@@ -20,6 +20,10 @@ pub struct EntrySteps {
     pub submit: bool,
     pub review: bool,
     pub record_change: bool,
+    /// Propose a masked derivative (H19): the provider of a published not-shared entry.
+    pub derive: bool,
+    /// Revise a derivative's proposal (H19): its provider, when an edit would be allowed.
+    pub revise: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -73,11 +77,20 @@ pub async fn entry_page(
     });
     let latest = entry.revision == row.latest_revision;
     let state = parse_state(&entry.state)?;
+    // A derivative changes only through a proposal whose rules the authority reviews (H19).
+    let derivative = entry.derived_from.is_some();
+    let editable = owner && latest && (state.is_editable() || state == ReviewState::Published);
     let steps = EntrySteps {
-        edit: owner && latest && (state.is_editable() || state == ReviewState::Published),
+        edit: editable && !derivative,
+        revise: editable && derivative,
         submit: owner && latest && state.next(ReviewAction::Submit).is_ok(),
         review: reviewer && latest && state.next(ReviewAction::Approve).is_ok(),
         record_change: owner && row.published_revision.is_some(),
+        derive: owner
+            && !derivative
+            && published
+                .as_ref()
+                .is_some_and(|p| p.share_type == ShareType::NotShared.code()),
     };
     Ok(EntryPage {
         entry,

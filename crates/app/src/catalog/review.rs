@@ -99,23 +99,22 @@ pub async fn submit(app: &App, ctx: Ctx<'_>, code: &str) -> Result<EntryView> {
     )
     .await?;
     let mut tx = app.db.begin_write().await?;
-    let revision = submit_in(app, &mut tx, ctx, &entry, &latest).await?;
+    let revision = submit_revision(app, &mut tx, ctx, &entry, &latest).await?;
     tx.commit().await?;
     super::views::entry_view(app, Some(ctx), code, Some(revision)).await
 }
 
-/// Submits `latest` for review inside the caller's transaction (the caller has authorised);
-/// returns its revision number. Other commands that end in a submission (a share-type
-/// conversion after an assessment) use it, so a submission is the same wherever it starts.
-pub(crate) async fn submit_in(
+/// Submits `latest` for review by the entry's reviewing authority, due 5 working days later,
+/// inside the caller's transaction; returns the revision submitted. The caller has authorised.
+pub(crate) async fn submit_revision(
     app: &App,
-    tx: &mut Conn,
+    conn: &mut Conn,
     ctx: Ctx<'_>,
     entry: &EntryRow,
     latest: &RevisionRow,
 ) -> Result<i64> {
     let next = transition(latest, ReviewAction::Submit)?;
-    let orgs = org_map(tx).await?;
+    let orgs = org_map(conn).await?;
     let reviewer = reviewing_authority(&orgs, &entry.org_id)?;
     let due =
         crate::calendar::add_working_days(app, crate::calendar::today(app), REVIEW_WORKING_DAYS);
@@ -129,12 +128,12 @@ pub(crate) async fn submit_in(
     row.reviewer_org_id = Some(reviewer.id.clone());
     row.reviewed_at = None;
     row.reviewed_by = None;
-    if !catalog::update_revision_state(tx, &row, &latest.state).await? {
+    if !catalog::update_revision_state(conn, &row, &latest.state).await? {
         return Err(already_decided());
     }
     record(
         app,
-        tx,
+        conn,
         ctx,
         Change {
             action: "submit_entry",

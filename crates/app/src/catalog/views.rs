@@ -94,6 +94,11 @@ pub struct EntryView {
     pub published_at: Option<String>,
     pub items: Vec<ItemView>,
     pub duplicate_collection: Vec<DuplicateCollection>,
+    /// For a masked derivative (H19): its source and the masking rules of this revision, which
+    /// the authority approves with it.
+    pub derived_from: Option<super::DerivativeView>,
+    /// For a not-shared source: the codes of its masked derivatives (H19).
+    pub derivatives: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -267,6 +272,8 @@ pub(crate) fn build_view(
         published_at: r.published_at.map(format_time),
         items: items.iter().map(item_view).collect(),
         duplicate_collection,
+        derived_from: None,
+        derivatives: Vec::new(),
     })
 }
 
@@ -326,7 +333,9 @@ pub async fn entry_view(
         Some(p) => catalog::get_revision(&mut conn, &entry.id, p).await?,
         None => None,
     };
-    let wanted = match (access(ctx, &entry, published.as_ref(), &orgs), revision) {
+    let seen = access(ctx, &entry, published.as_ref(), &orgs);
+    let sees_all = matches!(seen, Access::All);
+    let wanted = match (seen, revision) {
         (Access::None, _) => return Err(not_found()),
         (Access::All, r) => r.unwrap_or(entry.latest_revision),
         (Access::Published, None) => entry.published_revision.ok_or_else(not_found)?,
@@ -344,7 +353,13 @@ pub async fn entry_view(
         .map(|c| c.name.clone())
         .unwrap_or_default();
     let dups = duplicates(&mut conn, &entry, &items, &orgs).await?;
-    build_view(app, &entry, &r, &items, &orgs, category_name, dups)
+    let (derived_from, derivatives) =
+        super::derivative_views::derivative_facts(&mut conn, &entry, wanted, &items, sees_all)
+            .await?;
+    let mut view = build_view(app, &entry, &r, &items, &orgs, category_name, dups)?;
+    view.derived_from = derived_from;
+    view.derivatives = derivatives;
+    Ok(view)
 }
 
 /// The revision history of an entry (owner agency and reviewing authority).

@@ -11,7 +11,7 @@ mod sql;
 mod verify;
 
 pub use delivery::Delivery;
-pub use policy::{Policy, PolicySource};
+pub use policy::{Masks, Policy, PolicySource};
 pub use read::{
     DataExport, DataPage, DataStats, Reader, aggregate_data, data_stats, export_data, read_page,
 };

@@ -2,8 +2,11 @@
 //! stored); for an unconditionally open entry, anyone (every item, the ones the catalog marks
 //! for masking masked by their default rule); or another agency through a live sharing grant
 //! (only the granted items, masked the same way, only the rows of the grant's row filter, with
-//! pseudonyms salted per grant).
+//! pseudonyms salted per grant). A masked derivative entry (脱敏衍生目录, H19) serves its
+//! source's data: every reader, its owner included, sees only the derivative's items, masked
+//! by the rules the authority approved with its published revision.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use gongshu_domain::catalog::{DataType, Vocabulary};
@@ -32,12 +35,39 @@ impl PolicySource {
     }
 }
 
+/// How the items the catalog marks as masked are masked.
+#[derive(Debug, Clone, Default)]
+pub enum Masks {
+    /// By the default rule of the item's type and name.
+    #[default]
+    Default,
+    /// By the rules approved with a derivative's published revision (H19), per item code; a
+    /// masked item without one shows nothing (fail closed).
+    Approved(HashMap<String, MaskingRule>),
+}
+
+impl Masks {
+    fn rule_for(&self, item: &ItemRow) -> Option<MaskingRule> {
+        if item.masked == 0 {
+            return None;
+        }
+        Some(match self {
+            Masks::Default => {
+                let data_type = DataType::parse(&item.data_type).unwrap_or(DataType::Text);
+                default_for(data_type, Some(&item.name))
+            }
+            Masks::Approved(rules) => rules.get(&item.code).copied().unwrap_or(MaskingRule::Null),
+        })
+    }
+}
+
 /// The stored columns the published revision lists (and, when `only` is given, that list
-/// names), each masked by its item's default rule where the catalog marks it: fail closed for
-/// anything the catalog no longer knows.
+/// names), each masked where the catalog marks it: fail closed for anything the catalog no
+/// longer knows.
 fn catalog_view(
     columns: &[String],
     items: &[ItemRow],
+    masks: &Masks,
     only: Option<&[String]>,
 ) -> Vec<(String, Option<MaskingRule>)> {
     columns
@@ -45,11 +75,7 @@ fn catalog_view(
         .filter(|c| only.is_none_or(|o| o.contains(c)))
         .filter_map(|code| {
             let item = items.iter().find(|i| &i.code == code)?;
-            let rule = (item.masked != 0).then(|| {
-                let data_type = DataType::parse(&item.data_type).unwrap_or(DataType::Text);
-                default_for(data_type, Some(&item.name))
-            });
-            Some((code.clone(), rule))
+            Some((code.clone(), masks.rule_for(item)))
         })
         .collect()
 }
@@ -64,6 +90,8 @@ pub struct Policy {
     pub salt: Option<PolicySalt>,
     /// The grant read through, for the audit record: id and purpose.
     pub grant: Option<(String, String)>,
+    /// For a masked derivative (H19): the code of the source entry whose data is served.
+    pub derived_from: Option<String>,
 }
 
 impl Policy {
@@ -75,19 +103,35 @@ impl Policy {
             row_filter: Vec::new(),
             salt: None,
             grant: None,
+            derived_from: None,
+        }
+    }
+
+    /// The owner's policy of a masked derivative (H19): what everyone else sees too, the
+    /// derivative's items masked by its approved rules; the owner reads its clear data
+    /// through the source entry.
+    pub fn derivative_owner(columns: &[String], items: &[ItemRow], masks: &Masks) -> Self {
+        Self {
+            source: PolicySource::Owner,
+            columns: catalog_view(columns, items, masks, None),
+            row_filter: Vec::new(),
+            salt: None,
+            grant: None,
+            derived_from: None,
         }
     }
 
     /// The public policy of open data: the stored columns the published revision still lists
     /// (a column it no longer has is not shown: fail closed); items it marks as masked (脱敏)
-    /// through the default rule of their type and name.
-    pub fn open(columns: &[String], items: &[ItemRow]) -> Self {
+    /// through the default rule of their type and name (a derivative's: its approved rules).
+    pub fn open(columns: &[String], items: &[ItemRow], masks: &Masks) -> Self {
         Self {
             source: PolicySource::Open,
-            columns: catalog_view(columns, items, None),
+            columns: catalog_view(columns, items, masks, None),
             row_filter: Vec::new(),
             salt: None,
             grant: None,
+            derived_from: None,
         }
     }
 
@@ -97,6 +141,7 @@ impl Policy {
     pub fn grant(
         columns: &[String],
         items: &[ItemRow],
+        masks: &Masks,
         granted: &[String],
         row_filter: Vec<Filter>,
         grant: (String, String),
@@ -104,10 +149,11 @@ impl Policy {
     ) -> Self {
         Self {
             source: PolicySource::Grant,
-            columns: catalog_view(columns, items, Some(granted)),
+            columns: catalog_view(columns, items, masks, Some(granted)),
             row_filter,
             salt: Some(salt),
             grant: Some(grant),
+            derived_from: None,
         }
     }
 
@@ -138,6 +184,9 @@ impl Policy {
         if let Some((id, purpose)) = &self.grant {
             fields["grant"] = id.as_str().into();
             fields["purpose"] = purpose.as_str().into();
+        }
+        if let Some(source) = &self.derived_from {
+            fields["derived_from"] = source.as_str().into();
         }
         fields
     }
@@ -181,14 +230,43 @@ mod tests {
             item("jgmc", "机构名称", "text", 0),
         ];
         let columns = ["xm", "sfzh", "jgmc"].map(String::from);
-        let p = Policy::open(&columns, &items);
+        let p = Policy::open(&columns, &items, &Masks::Default);
         assert_eq!(p.columns[0].1, Some(MaskingRule::chinese_name()));
         assert_eq!(p.columns[1].1, Some(MaskingRule::citizen_id()));
         assert_eq!(p.columns[2].1, None);
         assert_eq!(p.masked_columns(), ["xm", "sfzh"]);
         assert!(Policy::owner(&columns).masked_columns().is_empty());
         // A stored column the published revision no longer lists is not shown.
-        let p = Policy::open(&["xm".to_owned(), "gone".to_owned()], &items);
+        let p = Policy::open(
+            &["xm".to_owned(), "gone".to_owned()],
+            &items,
+            &Masks::Default,
+        );
         assert_eq!(p.columns.len(), 1);
+    }
+
+    #[test]
+    fn h19_a_derivative_masks_by_its_approved_rules_and_fails_closed() {
+        let items = [
+            item("xm", "姓名", "text", 1),
+            item("sfzh", "公民身份号码", "citizen_id", 1),
+            item("qx", "所在区", "text", 0),
+        ];
+        let columns = ["xm", "sfzh", "qx", "dropped"].map(String::from);
+        let masks = Masks::Approved(HashMap::from([(
+            "sfzh".to_owned(),
+            MaskingRule::keep(6, 0).unwrap(),
+        )]));
+        let p = Policy::derivative_owner(&columns, &items, &masks);
+        assert_eq!(p.source, PolicySource::Owner);
+        assert_eq!(
+            p.columns,
+            [
+                ("xm".to_owned(), Some(MaskingRule::Null)),
+                ("sfzh".to_owned(), Some(MaskingRule::keep(6, 0).unwrap())),
+                ("qx".to_owned(), None),
+            ],
+            "approved rules, not the defaults; a stored column the derivative drops is not shown"
+        );
     }
 }

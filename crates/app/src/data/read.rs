@@ -7,6 +7,7 @@ use gongshu_audit::Outcome;
 use gongshu_domain::{Action, Target, decide};
 use gongshu_query::{AggregateQuery, Batches, ColumnStats, Dataset, Page, PageRequest, RowsQuery};
 use gongshu_store::catalog::{self, EntryRow};
+use gongshu_store::derivatives;
 use gongshu_store::versions::{self, VersionRow};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -16,7 +17,8 @@ use gongshu_privacy::PolicySalt;
 use gongshu_query::Filter;
 
 use super::delivery::Delivery;
-use super::policy::{Policy, PolicySource};
+use super::policy::{Masks, Policy, PolicySource};
+use crate::catalog::approved_rules;
 use crate::record::{Change, Who, append};
 use crate::sharing::{live_grant, refuse_if_suspended};
 use crate::{App, AppError, Ctx, RequestMeta, Result};
@@ -134,12 +136,23 @@ pub(crate) async fn readable(
             _ => not_found(),
         });
     }
+    // A masked derivative (H19) has no data of its own: it serves its source's versions.
+    let derivative = derivatives::get_derivative(&mut conn, &entry.id).await?;
+    let (data_entry_id, derived_from) = match &derivative {
+        Some(d) => {
+            let source = catalog::get_entry_by_id(&mut conn, &d.source_entry_id)
+                .await?
+                .ok_or_else(|| AppError::Internal(format!("{code}: source entry missing")))?;
+            (source.id, Some(source.code))
+        }
+        None => (entry.id.clone(), None),
+    };
     let version = match version {
-        Some(v) => versions::get_version(&mut conn, &entry.id, v)
+        Some(v) => versions::get_version(&mut conn, &data_entry_id, v)
             .await?
             .filter(|v| v.withdrawn_at.is_none())
             .ok_or_else(|| AppError::not_found("data version", "数据版本"))?,
-        None => versions::get_latest_version(&mut conn, &entry.id)
+        None => versions::get_latest_version(&mut conn, &data_entry_id)
             .await?
             .ok_or_else(|| {
                 AppError::conflict(
@@ -154,13 +167,21 @@ pub(crate) async fn readable(
         .iter()
         .filter_map(|c| c["code"].as_str().map(str::to_owned))
         .collect();
-    let policy = if owner {
+    let mut policy = if owner && derivative.is_none() {
         Policy::owner(&columns)
     } else {
         // The published revision's items decide the masking, whatever revision the data was
         // checked against: a newly masked item is masked in every version from then on.
-        let revision = entry.published_revision.ok_or_else(not_found)?;
+        let revision = match (entry.published_revision, &derivative) {
+            (Some(r), _) => r,
+            (None, Some(_)) => return Err(rules_not_approved()),
+            (None, None) => return Err(not_found()),
+        };
         let items = catalog::list_items(&mut conn, &entry.id, revision).await?;
+        let masks = match &derivative {
+            Some(_) => Masks::Approved(approved_rules(&mut conn, &entry.id, revision).await?),
+            None => Masks::Default,
+        };
         match grant {
             Some(g) if !open => {
                 let internal = |e: String| AppError::Internal(format!("grant {}: {e}", g.id));
@@ -174,15 +195,18 @@ pub(crate) async fn readable(
                 Policy::grant(
                     &columns,
                     &items,
+                    &masks,
                     &g.items,
                     row_filter,
                     (g.id, g.purpose),
                     salt,
                 )
             }
-            _ => Policy::open(&columns, &items),
+            _ if owner => Policy::derivative_owner(&columns, &items, &masks),
+            _ => Policy::open(&columns, &items, &masks),
         }
     };
+    policy.derived_from = derived_from;
     let dataset = Dataset {
         name: entry.code.clone(),
         files: vec![lake.file_url(&version.data_file)],
@@ -194,6 +218,14 @@ pub(crate) async fn readable(
         policy,
         dataset,
     })
+}
+
+fn rules_not_approved() -> AppError {
+    AppError::conflict(
+        "rules_not_approved",
+        "该脱敏衍生目录的脱敏规则尚未经公共数据主管部门审核通过，暂不能读取",
+        "the masking rules of this derivative entry are not approved yet",
+    )
 }
 
 /// One audit event per read request: who read which version under which policy, and how.

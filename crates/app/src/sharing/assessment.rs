@@ -22,7 +22,7 @@ use super::sees_city;
 use super::usage::day_of;
 use crate::catalog::draft::apply_edit;
 use crate::catalog::records::to_input;
-use crate::catalog::review::submit_in;
+use crate::catalog::review::submit_revision;
 use crate::catalog::scope::org_map;
 use crate::record::{Change, authorize, record};
 use crate::{App, AppError, Ctx, Result, format_time};
@@ -178,7 +178,7 @@ pub async fn assess_share_type(
             let entry = catalog::get_entry_by_code(&mut tx, code)
                 .await?
                 .ok_or_else(not_found)?;
-            Some(submit_in(app, &mut tx, ctx, &entry, &draft).await?)
+            Some(submit_revision(app, &mut tx, ctx, &entry, &draft).await?)
         }
     };
     let row = AssessmentRow {

@@ -73,6 +73,10 @@ pub async fn upload_version(
         entry_code,
     )
     .await?;
+    let mut conn = app.db.pool().acquire().await?;
+    crate::catalog::refuse_if_derivative(&mut conn, &entry, crate::catalog::Refused::Upload)
+        .await?;
+    drop(conn);
     // Refused before a byte is read when the length is known (a file's size, a
     // Content-Length); a stream of unknown length is cut off by the lake as soon as it passes
     // the limit.

@@ -1,7 +1,9 @@
 //! Catalog rules (目录): classification and grading (H7, B12), share and open types (H18, H25),
-//! update frequency (H12), and the review workflow of entries (H8, H9). Pure: the application
-//! layer stores entries and asks these functions what is allowed.
+//! update frequency (H12), the review workflow of entries (H8, H9) and what a masked derivative
+//! of a not-shared entry may be (H19). Pure: the application layer stores entries and asks
+//! these functions what is allowed.
 
+mod derivative;
 mod element;
 mod entry;
 mod grade;
@@ -9,6 +11,7 @@ mod kinds;
 mod scheme;
 mod workflow;
 
+pub use derivative::{ChosenItem, Proposal, SourceItem, check_derivative};
 pub use element::{ElementSeed, identifies, seed_elements};
 pub use entry::{EntryDraft, ItemDraft, LegalBasis, validate_entry};
 pub use grade::{Grade, SensitiveKind};

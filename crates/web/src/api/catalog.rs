@@ -7,7 +7,7 @@ use gongshu_app::catalog::duties::{ChangeInput, DutyView, ReviewDesk};
 use gongshu_app::catalog::elements::{AssignSourceInput, ElementView};
 use gongshu_app::catalog::scheme::{SchemeInput, SchemeVersion, SchemeView};
 use gongshu_app::catalog::{
-    self, EntryInput, EntryView, FieldChange, ReturnInput, RevisionSummary,
+    self, DerivativeInput, EntryInput, EntryView, FieldChange, ReturnInput, RevisionSummary,
 };
 use serde::Deserialize;
 
@@ -131,6 +131,39 @@ pub async fn return_entry(
 ) -> ApiResult<Json<EntryView>> {
     Ok(Json(
         catalog::return_entry(&state.app, auth.ctx(), &code, input).await?,
+    ))
+}
+
+/// Proposes a masked derivative (脱敏衍生目录, H19) of a published not-shared entry of the
+/// caller's organisation: a new entry with the chosen items, masked by the given rules, submitted
+/// for the authority's review (approving it approves the rules).
+#[utoipa::path(post, path = "/api/v1/catalog/entries/{code}/derivatives", tag = "catalog", params(("code" = String, Path)), request_body = DerivativeInput,
+    responses((status = 201, body = EntryView), (status = 422, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+pub async fn propose_derivative(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(code): Path<String>,
+    ApiJson(input): ApiJson<DerivativeInput>,
+) -> ApiResult<(StatusCode, Json<EntryView>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(catalog::propose_derivative(&state.app, auth.ctx(), &code, input).await?),
+    ))
+}
+
+/// Revises a masked derivative (H19) with a new proposal and submits it: a draft or returned
+/// revision in place, a published one through a new revision (its approved rules stay in force
+/// until the new ones are approved).
+#[utoipa::path(put, path = "/api/v1/catalog/entries/{code}/derivative", tag = "catalog", params(("code" = String, Path)), request_body = DerivativeInput,
+    responses((status = 200, body = EntryView), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
+pub async fn revise_derivative(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(code): Path<String>,
+    ApiJson(input): ApiJson<DerivativeInput>,
+) -> ApiResult<Json<EntryView>> {
+    Ok(Json(
+        catalog::revise_derivative(&state.app, auth.ctx(), &code, input).await?,
     ))
 }
 

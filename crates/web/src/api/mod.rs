@@ -77,6 +77,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(catalog::submit))
         .routes(routes!(catalog::approve))
         .routes(routes!(catalog::return_entry))
+        .routes(routes!(catalog::propose_derivative))
+        .routes(routes!(catalog::revise_derivative))
         .routes(routes!(catalog::revisions))
         .routes(routes!(catalog::diff))
         .routes(routes!(catalog::record_change))

@@ -69,6 +69,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/password.html"),
     ),
     (
+        "catalog_derive.html",
+        include_str!("../../templates/catalog_derive.html"),
+    ),
+    (
         "catalog_form.html",
         include_str!("../../templates/catalog_form.html"),
     ),
@@ -280,6 +284,14 @@ const NOTICES: &[(&str, &str)] = &[
         "已提交审核，公共数据主管部门应在5个工作日内完成审核。",
     ),
     ("entry_approved", "已审核通过，条目已发布。"),
+    (
+        "derivative_proposed",
+        "脱敏衍生目录已提交审核；公共数据主管部门审核通过即批准其脱敏规则。",
+    ),
+    (
+        "derivative_revised",
+        "修改后的脱敏衍生申请已提交审核；审核通过前，已批准的脱敏规则继续有效。",
+    ),
     ("entry_returned", "已退回编制单位，退回理由已随条目保存。"),
     (
         "duty_opened",

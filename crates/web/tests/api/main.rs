@@ -29,6 +29,7 @@ mod console_pages;
 mod console_sharing;
 mod data;
 mod demo_data;
+mod derivatives;
 mod errors;
 mod orgs;
 mod platform;
@@ -80,6 +81,9 @@ fn all_tests() -> Vec<(&'static str, TestFn)> {
         data::h19_the_public_sees_masked_items_and_cannot_filter_through_them,
         data::aggregates_and_sql_answer_and_refuse,
         data::unreadable_data_and_bad_parameters_are_refused_clearly,
+        derivatives::h19_a_not_shared_entry_is_shared_masked_through_an_approved_derivative,
+        derivatives::h19_a_derivative_proposal_is_checked_against_its_source,
+        derivatives::h19_the_console_proposes_a_derivative_and_shows_its_rules,
         share_assessment::h19_conditional_entries_are_assessed_yearly_keep_or_convert,
         sharing::h20_h21_an_approved_request_grants_exactly_what_was_approved_until_it_ends,
         sharing::h21_a_refusal_cites_a_legal_basis_and_decisions_are_final,

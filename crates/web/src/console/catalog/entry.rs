@@ -72,6 +72,8 @@ async fn detail_page(
         may_submit => page.steps.submit,
         may_review => page.steps.review,
         may_record_change => page.steps.record_change,
+        may_derive => page.steps.derive,
+        may_revise => page.steps.revise,
         returned => kept.returned,
         change => kept.change,
     };

@@ -1,9 +1,10 @@
 //! 公共数据目录 in the console (issue 3, item 7): lists of entries, drafting and editing entries with their data
-//! items, the entry page with its review steps and update duties, revisions and diffs, the
-//! reviewing authority's desk, the single-source registry, the classification scheme, and the
+//! items, the entry page with its review steps and update duties, masked derivatives of
+//! not-shared entries (H19), revisions and diffs, the reviewing authority's desk, the single-source registry, the classification scheme, and the
 //! Excel round trip, and the public catalog with search and facets (no login). Each page calls
 //! the same application commands as the JSON API.
 
+mod derive;
 mod desk;
 mod edit;
 mod elements;
@@ -37,6 +38,16 @@ pub fn router() -> Router<AppState> {
         .route(
             "/catalog/entries/{code}/edit",
             get(edit::edit_form).post(edit::update),
+        )
+        .route("/catalog/entries/{code}/derivatives", post(derive::create))
+        .route("/catalog/entries/{code}/derivative", post(derive::revise))
+        .route(
+            "/catalog/entries/{code}/derivative/edit",
+            get(derive::edit_form),
+        )
+        .route(
+            "/catalog/entries/{code}/derivatives/new",
+            get(derive::new_form),
         )
         .route("/catalog/entries/{code}/submit", post(entry::submit))
         .route("/catalog/entries/{code}/approve", post(entry::approve))

@@ -127,7 +127,9 @@ async fn load(
         e,
     };
     if let Some(ctx) = ctx {
+        // A masked derivative serves its source's data and takes no upload (H19).
         view.may_upload = published
+            && view.e.derived_from.is_none()
             && decide(
                 &ctx.principal.actor,
                 Action::ManageEntries,
