@@ -346,6 +346,16 @@ pub async fn list_grants(
     .await?)
 }
 
+/// Every grant an organisation holds, newest first: few per organisation, so not paged.
+pub async fn list_held_grants(conn: &mut Conn, grantee_org_id: &str) -> Result<Vec<GrantRow>> {
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {GRANT_COLUMNS} FROM grants WHERE grantee_org_id = $1 ORDER BY created_at DESC, id"
+    )))
+    .bind(grantee_org_id)
+    .fetch_all(conn)
+    .await?)
+}
+
 /// Every grant of the platform, newest first (the city authority, which may suspend any).
 pub async fn list_all_grants(conn: &mut Conn, limit: i64, offset: i64) -> Result<Vec<GrantRow>> {
     Ok(sqlx::query_as(AssertSqlSafe(format!(

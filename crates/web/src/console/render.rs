@@ -132,6 +132,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         "sharing_suspensions.html",
         include_str!("../../templates/sharing_suspensions.html"),
     ),
+    (
+        "sharing_verify.html",
+        include_str!("../../templates/sharing_verify.html"),
+    ),
+    (
+        "sharing_verify_form.html",
+        include_str!("../../templates/sharing_verify_form.html"),
+    ),
 ];
 
 impl Templates {

@@ -81,6 +81,7 @@ const PAGES: &[(&str, Who)] = &[
         Who::Only(&["reviewer", "regulator"]),
     ),
     ("/sharing/suspensions", Who::Only(&["reviewer"])),
+    ("/sharing/verify", Who::Only(&["gaj-admin", "gaj-staff"])),
 ];
 
 /// Text that must never reach a page: the template failure, English fallbacks of the error
