@@ -14,6 +14,7 @@ use gongshu_store::sharing;
 use serde::Serialize;
 
 use super::deadlines::Escalation;
+use super::notifications::{NotificationView, notification_view};
 use super::request::{finish_view, published_entry};
 use super::suspend::{SuspendInput, SuspensionView};
 use super::{GrantView, RequestView, grant_status, grant_view, json_list, modes_of};
@@ -518,19 +519,6 @@ pub async fn suspend_named(app: &App, ctx: Ctx<'_>, form: SuspendNamed) -> Resul
     .await
 }
 
-/// An in-app notice to the viewer's organisation (站内通知): a reminder before a deadline or
-/// the news that a step is overdue.
-#[derive(Debug, Clone, Serialize)]
-pub struct NotificationView {
-    /// reminder | overdue
-    pub kind: String,
-    pub kind_zh: &'static str,
-    pub message: String,
-    /// The share request it is about.
-    pub request_id: String,
-    pub created_at: String,
-}
-
 /// The unread notices of the viewer's organisation about requests still waiting for it,
 /// newest first (at most 20): once the step is done, its reminder is no longer news.
 pub async fn unread_notifications(app: &App, ctx: Ctx<'_>) -> Result<Vec<NotificationView>> {
@@ -539,7 +527,7 @@ pub async fn unread_notifications(app: &App, ctx: Ctx<'_>) -> Result<Vec<Notific
     };
     let mut conn = app.db.pool().acquire().await?;
     let mut out = Vec::new();
-    for n in sharing::list_notifications(&mut conn, org, 20).await? {
+    for n in sharing::list_notifications(&mut conn, org, 20, 0).await? {
         if n.read_at.is_some() || n.subject_kind != "share_request" {
             continue;
         }
@@ -548,20 +536,9 @@ pub async fn unread_notifications(app: &App, ctx: Ctx<'_>) -> Result<Vec<Notific
             .is_some_and(|r| {
                 r.state == RequestState::Pending.code() || r.state == RequestState::Preparing.code()
             });
-        if !waiting {
-            continue;
+        if waiting {
+            out.push(notification_view(n));
         }
-        out.push(NotificationView {
-            kind_zh: if n.kind == "overdue" {
-                "逾期"
-            } else {
-                "到期提醒"
-            },
-            kind: n.kind,
-            message: n.message,
-            request_id: n.subject_id,
-            created_at: format_time(n.created_at),
-        });
     }
     Ok(out)
 }

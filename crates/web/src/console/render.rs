@@ -133,6 +133,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/sharing_suspensions.html"),
     ),
     (
+        "notifications.html",
+        include_str!("../../templates/notifications.html"),
+    ),
+    (
         "sharing_verify.html",
         include_str!("../../templates/sharing_verify.html"),
     ),
@@ -320,6 +324,8 @@ const NOTICES: &[(&str, &str)] = &[
         "已暂停其数据使用权限，下一次访问即被拒绝。",
     ),
     ("suspension_lifted", "已恢复其数据使用权限。"),
+    ("notification_read", "通知已标记为已读。"),
+    ("notifications_read", "全部通知已标记为已读。"),
 ];
 
 pub fn notice_zh(key: &str) -> Option<&'static str> {

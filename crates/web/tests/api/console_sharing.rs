@@ -41,7 +41,7 @@ fn redirected_request(res: &Resp, notice: &str) -> String {
         .to_owned()
 }
 
-async fn conditional_entry(t: &TestApp) -> String {
+pub(crate) async fn conditional_entry(t: &TestApp) -> String {
     let gaj = t.login("gaj-admin").await;
     let reviewer = t.login("reviewer").await;
     publish(&gaj, &reviewer, conditional_people()).await

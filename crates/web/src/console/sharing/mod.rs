@@ -13,6 +13,8 @@ mod suspensions;
 mod verify;
 mod verify_csv;
 
+pub(crate) use requests::PageParams;
+
 use axum::Router;
 use axum::routing::{get, post};
 
