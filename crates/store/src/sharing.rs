@@ -346,6 +346,16 @@ pub async fn list_grants(
     .await?)
 }
 
+/// Every grant an organisation holds, newest first: few per organisation, so not paged.
+pub async fn list_held_grants(conn: &mut Conn, grantee_org_id: &str) -> Result<Vec<GrantRow>> {
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {GRANT_COLUMNS} FROM grants WHERE grantee_org_id = $1 ORDER BY created_at DESC, id"
+    )))
+    .bind(grantee_org_id)
+    .fetch_all(conn)
+    .await?)
+}
+
 /// Every grant of the platform, newest first (the city authority, which may suspend any).
 pub async fn list_all_grants(conn: &mut Conn, limit: i64, offset: i64) -> Result<Vec<GrantRow>> {
     Ok(sqlx::query_as(AssertSqlSafe(format!(
@@ -489,20 +499,66 @@ pub async fn insert_notification(conn: &mut Conn, n: &NotificationRow) -> Result
     Ok(())
 }
 
+const NOTIFICATION_COLUMNS: &str =
+    "id, recipient_org_id, kind, subject_kind, subject_id, message, created_at, read_at";
+
+/// An organisation's notifications, newest first, a page at a time.
 pub async fn list_notifications(
     conn: &mut Conn,
     org_id: &str,
     limit: i64,
+    offset: i64,
 ) -> Result<Vec<NotificationRow>> {
-    Ok(sqlx::query_as(
-        "SELECT id, recipient_org_id, kind, subject_kind, subject_id, message, created_at, \
-         read_at FROM notifications WHERE recipient_org_id = $1 ORDER BY created_at DESC, id \
-         LIMIT $2",
-    )
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE recipient_org_id = $1 \
+         ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3"
+    )))
     .bind(org_id)
     .bind(limit)
+    .bind(offset)
     .fetch_all(conn)
     .await?)
+}
+
+pub async fn count_unread_notifications(conn: &mut Conn, org_id: &str) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM notifications WHERE recipient_org_id = $1 AND read_at IS NULL",
+    )
+    .bind(org_id)
+    .fetch_one(conn)
+    .await?)
+}
+
+pub async fn get_notification(conn: &mut Conn, id: &str) -> Result<Option<NotificationRow>> {
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Marks a notification read at `at`; `false` when it already was.
+pub async fn mark_notification_read(conn: &mut Conn, id: &str, at: i64) -> Result<bool> {
+    let done =
+        sqlx::query("UPDATE notifications SET read_at = $1 WHERE id = $2 AND read_at IS NULL")
+            .bind(at)
+            .bind(id)
+            .execute(conn)
+            .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Marks every unread notification of an organisation read at `at`; how many were.
+pub async fn mark_all_notifications_read(conn: &mut Conn, org_id: &str, at: i64) -> Result<u64> {
+    let done = sqlx::query(
+        "UPDATE notifications SET read_at = $1 WHERE recipient_org_id = $2 AND read_at IS NULL",
+    )
+    .bind(at)
+    .bind(org_id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
 }
 
 #[derive(Debug, Clone, FromRow)]

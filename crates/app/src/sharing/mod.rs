@@ -1,8 +1,8 @@
 //! Sharing between agencies (共享, issue 5): share requests and their timelines, decisions by
 //! the source department within working-day deadlines, grants that every read of another
 //! agency's data goes through, the authority's suspensions (H41), demand requests for
-//! uncatalogued data (H22, H23), usage reports and lists (H17, H34), and the deadline
-//! scheduler that reminds and escalates (督办). Sharing between agencies is free: nothing here
+//! uncatalogued data (H22, H23), usage reports and lists (H17, H34), the deadline scheduler
+//! that reminds and escalates (督办), and the in-app notifications it writes. Sharing between agencies is free: nothing here
 //! has a price.
 
 mod assessment;
@@ -11,6 +11,7 @@ mod decide;
 mod demand;
 mod grants;
 mod lists;
+mod notifications;
 pub mod pages;
 mod request;
 mod suspend;
@@ -39,6 +40,10 @@ pub use grants::{GrantChange, list_grants, reinstate_grant, revoke_grant, suspen
 pub use lists::{
     DemandLine, NegativeLine, ResponsibilityLine, SharingList, demand_list, list_xlsx,
     negative_list, responsibility_list,
+};
+pub use notifications::{
+    NotificationView, NotificationsPage, ReadAll, list_notifications, read_all_notifications,
+    read_notification,
 };
 pub use request::{RequestInput, get_request, list_requests, request_share};
 pub(crate) use suspend::refuse_if_suspended;

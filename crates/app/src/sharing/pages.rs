@@ -1,21 +1,24 @@
 //! What the console's sharing pages show, each composed in one call: the request form of a
 //! published entry, lists of requests with the names of the organisations involved, a request
 //! with the steps the viewer may take on it, the grants and suspensions an authority manages,
-//! and the in-app notices of deadlines. Every command decides again when a form is submitted.
+//! the verification grants an agency may check records against, and the in-app notices of
+//! deadlines. Every command decides again when a form is submitted.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use gongshu_domain::catalog::{ShareMode, ShareType, Vocabulary};
-use gongshu_domain::sharing::RequestState;
+use gongshu_domain::sharing::{GrantStatus, RequestState};
 use gongshu_domain::{Action, Target, Violation, Violations, decide};
 use gongshu_store::catalog;
 use gongshu_store::sharing;
 use serde::Serialize;
 
 use super::deadlines::Escalation;
+use super::notifications::{NotificationView, notification_view};
 use super::request::{finish_view, published_entry};
 use super::suspend::{SuspendInput, SuspensionView};
-use super::{GrantView, RequestView, grant_view, json_list, modes_of};
+use super::{GrantView, RequestView, grant_status, grant_view, json_list, modes_of};
+use crate::data::MAX_VERIFY_RECORDS;
 use crate::record::authorize;
 use crate::{App, AppError, Ctx, Result, format_time};
 
@@ -298,6 +301,132 @@ pub async fn grants_page(app: &App, ctx: Ctx<'_>, page: i64, per_page: i64) -> R
     })
 }
 
+/// A live verification grant (核验比对) of the viewer's organisation: what it may check
+/// records against. Only the newest live grant of an entry is listed, as it is the one the
+/// verification command uses.
+#[derive(Debug, Clone, Serialize)]
+pub struct VerificationGrant {
+    pub grant_id: String,
+    pub entry_code: String,
+    pub entry_name: String,
+    pub provider_name: String,
+    /// The granted items with their names: the key and the claimed items are among them.
+    pub items: Vec<Choice>,
+    pub valid_until: String,
+}
+
+/// The verification pages: the grants, and the most records one submission may check.
+#[derive(Debug, Clone, Serialize)]
+pub struct VerificationPage {
+    pub grants: Vec<VerificationGrant>,
+    pub max_records: usize,
+}
+
+/// Every live verification grant of the viewer's organisation, newest first.
+pub async fn verification_page(app: &App, ctx: Ctx<'_>) -> Result<VerificationPage> {
+    Ok(VerificationPage {
+        grants: verification_grants(app, ctx, None).await?,
+        max_records: MAX_VERIFY_RECORDS,
+    })
+}
+
+/// The verification form of one entry: the grant it checks against.
+#[derive(Debug, Clone, Serialize)]
+pub struct VerificationForm {
+    pub grant: VerificationGrant,
+    pub max_records: usize,
+}
+
+/// The verification form of one entry, or `no_grant` (403) when the viewer's organisation
+/// holds no live verification grant on it — as the verification command would refuse.
+pub async fn verification_form_page(
+    app: &App,
+    ctx: Ctx<'_>,
+    code: &str,
+) -> Result<VerificationForm> {
+    let grant = verification_grants(app, ctx, Some(code))
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| AppError::Denied {
+            code: "no_grant",
+            zh: "本单位没有该数据资源有效的核验授权：须经共享申请获批“核验比对”方式并在有效期内方可核验"
+                .to_owned(),
+            en: "no live verification grant on this entry".to_owned(),
+        })?;
+    Ok(VerificationForm {
+        grant,
+        max_records: MAX_VERIFY_RECORDS,
+    })
+}
+
+async fn verification_grants(
+    app: &App,
+    ctx: Ctx<'_>,
+    code: Option<&str>,
+) -> Result<Vec<VerificationGrant>> {
+    let org = ctx.principal.org_id.clone().unwrap_or_default();
+    authorize(
+        app,
+        ctx,
+        Action::RequestShare,
+        Target::Organisation { id: &org },
+        "grant",
+        code.unwrap_or("*"),
+    )
+    .await?;
+    let now = app.now_micros();
+    let mut conn = app.db.pool().acquire().await?;
+    let orgs = org_names(&mut conn).await?;
+    let mut entries_seen = BTreeSet::new();
+    let mut out = Vec::new();
+    for g in sharing::list_held_grants(&mut conn, &org).await? {
+        let verifies = json_list(&g.modes)?
+            .iter()
+            .any(|m| m == ShareMode::Verification.code());
+        if grant_status(&g, now) != GrantStatus::Active
+            || !verifies
+            || !entries_seen.insert(g.entry_id.clone())
+        {
+            continue;
+        }
+        let Some(entry) = catalog::get_entry_by_id(&mut conn, &g.entry_id).await? else {
+            continue;
+        };
+        if code.is_some_and(|c| c != entry.code) {
+            continue;
+        }
+        // The data path reads only published entries; an unpublished one cannot be checked.
+        let Some(revision) = entry.published_revision else {
+            continue;
+        };
+        let Some(published) = catalog::get_revision(&mut conn, &entry.id, revision).await? else {
+            continue;
+        };
+        let names: BTreeMap<String, String> = catalog::list_items(&mut conn, &entry.id, revision)
+            .await?
+            .into_iter()
+            .map(|i| (i.code, i.name))
+            .collect();
+        let items = json_list(&g.items)?
+            .into_iter()
+            .map(|code| Choice {
+                label: names.get(&code).cloned().unwrap_or_else(|| code.clone()),
+                value: code,
+            })
+            .collect();
+        out.push(VerificationGrant {
+            grant_id: g.id,
+            entry_code: entry.code,
+            entry_name: published.name,
+            provider_name: orgs.get(&g.source_org_id).cloned().unwrap_or_default(),
+            items,
+            valid_until: format_time(g.valid_until),
+        });
+    }
+    Ok(out)
+}
+
 /// Every suspension with the names of the accounts and organisations concerned.
 #[derive(Debug, Clone, Serialize)]
 pub struct SuspensionsPage {
@@ -390,19 +519,6 @@ pub async fn suspend_named(app: &App, ctx: Ctx<'_>, form: SuspendNamed) -> Resul
     .await
 }
 
-/// An in-app notice to the viewer's organisation (站内通知): a reminder before a deadline or
-/// the news that a step is overdue.
-#[derive(Debug, Clone, Serialize)]
-pub struct NotificationView {
-    /// reminder | overdue
-    pub kind: String,
-    pub kind_zh: &'static str,
-    pub message: String,
-    /// The share request it is about.
-    pub request_id: String,
-    pub created_at: String,
-}
-
 /// The unread notices of the viewer's organisation about requests still waiting for it,
 /// newest first (at most 20): once the step is done, its reminder is no longer news.
 pub async fn unread_notifications(app: &App, ctx: Ctx<'_>) -> Result<Vec<NotificationView>> {
@@ -411,7 +527,7 @@ pub async fn unread_notifications(app: &App, ctx: Ctx<'_>) -> Result<Vec<Notific
     };
     let mut conn = app.db.pool().acquire().await?;
     let mut out = Vec::new();
-    for n in sharing::list_notifications(&mut conn, org, 20).await? {
+    for n in sharing::list_notifications(&mut conn, org, 20, 0).await? {
         if n.read_at.is_some() || n.subject_kind != "share_request" {
             continue;
         }
@@ -420,20 +536,9 @@ pub async fn unread_notifications(app: &App, ctx: Ctx<'_>) -> Result<Vec<Notific
             .is_some_and(|r| {
                 r.state == RequestState::Pending.code() || r.state == RequestState::Preparing.code()
             });
-        if !waiting {
-            continue;
+        if waiting {
+            out.push(notification_view(n));
         }
-        out.push(NotificationView {
-            kind_zh: if n.kind == "overdue" {
-                "逾期"
-            } else {
-                "到期提醒"
-            },
-            kind: n.kind,
-            message: n.message,
-            request_id: n.subject_id,
-            created_at: format_time(n.created_at),
-        });
     }
     Ok(out)
 }

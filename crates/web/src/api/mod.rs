@@ -9,6 +9,7 @@ pub(crate) use auth::session_cookie;
 mod calendar;
 mod data;
 mod health;
+mod notifications;
 mod orgs;
 mod quality;
 mod security_policy;
@@ -36,6 +37,7 @@ use crate::state::AppState;
         (name = "catalog", description = "公共数据目录 Catalog"),
         (name = "quality", description = "数据质量 Data quality"),
         (name = "sharing", description = "数据共享 Sharing between agencies"),
+        (name = "notifications", description = "站内通知 In-app notifications"),
     ),
     components(schemas(crate::error::Problem))
 )]
@@ -137,4 +139,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(sharing::review_demand))
         .routes(routes!(sharing::answer_demand))
         .routes(routes!(sharing::deliver_demand))
+        .routes(routes!(notifications::list))
+        .routes(routes!(notifications::read))
+        .routes(routes!(notifications::read_all))
 }

@@ -120,8 +120,8 @@ pub async fn deliver(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct PageQuery {
-    page: Option<i64>,
-    per_page: Option<i64>,
+    pub(crate) page: Option<i64>,
+    pub(crate) per_page: Option<i64>,
 }
 
 /// Grants the caller's organisation holds or gave, with their status now.

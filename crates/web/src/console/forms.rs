@@ -57,6 +57,7 @@ fn bad_request(detail: &str) -> PageError {
 
 /// A failed command whose cause the user can fix in the form: the summary for the top of
 /// the page and the message for each field.
+#[derive(Debug)]
 pub struct FormErrors {
     pub status: StatusCode,
     pub message: String,
@@ -74,11 +75,17 @@ impl FormErrors {
     }
 }
 
-/// Invalid input and conflicts go back to the form; anything else (forbidden, not found,
-/// internal) is the error page.
+/// Invalid input, conflicts and rate limits (whose message says when to try again) go back
+/// to the form, so nothing typed is lost; anything else (forbidden, not found, internal) is
+/// the error page.
 pub fn form_errors(viewer: &Viewer, e: AppError) -> Result<FormErrors, PageError> {
     let err = ApiError::from(e);
-    if err.status != StatusCode::UNPROCESSABLE_ENTITY && err.status != StatusCode::CONFLICT {
+    let back_to_form = [
+        StatusCode::UNPROCESSABLE_ENTITY,
+        StatusCode::CONFLICT,
+        StatusCode::TOO_MANY_REQUESTS,
+    ];
+    if !back_to_form.contains(&err.status) {
         return Err(viewer.fail(err));
     }
     let mut fields: BTreeMap<String, String> = BTreeMap::new();

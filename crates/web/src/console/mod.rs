@@ -11,6 +11,7 @@ mod catalog;
 mod data;
 mod forms;
 mod home;
+mod notifications;
 mod orgs;
 mod render;
 mod security;
@@ -71,6 +72,9 @@ pub fn router() -> Router<AppState> {
             get(tokens::password_form).post(tokens::change_password),
         )
         .route("/catalog/entries/{code}/data", get(data::show))
+        .route("/notifications", get(notifications::list))
+        .route("/notifications/read-all", post(notifications::read_all))
+        .route("/notifications/{id}/read", post(notifications::read))
         .merge(catalog::router())
         .merge(sharing::router())
 }

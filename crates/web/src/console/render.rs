@@ -136,6 +136,18 @@ const TEMPLATES: &[(&str, &str)] = &[
         "sharing_suspensions.html",
         include_str!("../../templates/sharing_suspensions.html"),
     ),
+    (
+        "notifications.html",
+        include_str!("../../templates/notifications.html"),
+    ),
+    (
+        "sharing_verify.html",
+        include_str!("../../templates/sharing_verify.html"),
+    ),
+    (
+        "sharing_verify_form.html",
+        include_str!("../../templates/sharing_verify_form.html"),
+    ),
 ];
 
 impl Templates {
@@ -324,6 +336,8 @@ const NOTICES: &[(&str, &str)] = &[
         "已暂停其数据使用权限，下一次访问即被拒绝。",
     ),
     ("suspension_lifted", "已恢复其数据使用权限。"),
+    ("notification_read", "通知已标记为已读。"),
+    ("notifications_read", "全部通知已标记为已读。"),
 ];
 
 pub fn notice_zh(key: &str) -> Option<&'static str> {

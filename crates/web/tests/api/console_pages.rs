@@ -81,6 +81,8 @@ const PAGES: &[(&str, Who)] = &[
         Who::Only(&["reviewer", "regulator"]),
     ),
     ("/sharing/suspensions", Who::Only(&["reviewer"])),
+    ("/sharing/verify", Who::Only(&["gaj-admin", "gaj-staff"])),
+    ("/notifications", Who::Everyone),
 ];
 
 /// Text that must never reach a page: the template failure, English fallbacks of the error

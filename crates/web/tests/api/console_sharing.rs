@@ -3,15 +3,16 @@
 //! timeline with due dates, the source admin's inbox and decision forms — a narrower approval
 //! with prepared delivery, a refusal that needs its legal basis (H21) — the escalation list and
 //! notices once a step is overdue, and the city authority's suspensions of grants, accounts and
-//! organisations (H41). Nothing on these pages has a price: sharing between agencies is free.
+//! organisations (H41), and the verification console (H21) that checks pasted records against
+//! a verification grant. Nothing on these pages has a price: sharing between agencies is free.
 
 use chrono::{TimeZone, Utc};
 use serde_json::json;
 
 use crate::catalog_fixtures::{entry, publish, with};
 use crate::console_pages::{assert_chinese_page, post_form};
-use crate::sharing::{ask, conditional_people, request};
-use crate::support::{Client, Resp, TestApp};
+use crate::sharing::{ask, conditional_people, name, request, verification_grant};
+use crate::support::{Client, Resp, TestApp, citizen_id};
 
 /// Words for prices that must never appear on a sharing page.
 const PRICE_WORDS: &[&str] = &["价格", "费用：", "收费标准", "¥", "￥", "元/"];
@@ -40,7 +41,7 @@ fn redirected_request(res: &Resp, notice: &str) -> String {
         .to_owned()
 }
 
-async fn conditional_entry(t: &TestApp) -> String {
+pub(crate) async fn conditional_entry(t: &TestApp) -> String {
     let gaj = t.login("gaj-admin").await;
     let reviewer = t.login("reviewer").await;
     publish(&gaj, &reviewer, conditional_people()).await
@@ -547,4 +548,236 @@ pub async fn h41_the_city_authority_suspends_grants_and_users_from_the_console(t
         .get("/sharing/suspensions")
         .await
         .expect_status(403);
+}
+
+/// Posts the verification form as a browser does (multipart): the text area and, when given,
+/// a file.
+async fn post_records(client: &Client, path: &str, text: &str, file: Option<&str>) -> Resp {
+    const BOUNDARY: &str = "gongshu-verify-test-boundary";
+    let mut body = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"records\"\r\n\r\n{text}\r\n"
+    );
+    body.push_str(&format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{}\"\r\n\
+         Content-Type: text/csv\r\n\r\n{}\r\n--{BOUNDARY}--\r\n",
+        if file.is_some() { "records.csv" } else { "" },
+        file.unwrap_or_default(),
+    ));
+    let req = client
+        .request(reqwest::Method::POST, path)
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .body(body);
+    client.send(req).await
+}
+
+/// The verdicts of the result table, row by row: `一致`, `不一致` or `未核验` per claimed item.
+fn verdicts(html: &str) -> Vec<Vec<&'static str>> {
+    let Some((_, table)) = html.split_once("<h2>核验结果</h2>") else {
+        return Vec::new();
+    };
+    let body = table.split_once("<tbody>").map_or("", |(_, b)| b);
+    body.split("<tr>")
+        .skip(1)
+        .map(|row| {
+            row.split("<td>")
+                .filter_map(|cell| {
+                    if cell.starts_with(r#"<span class="ok">一致"#) {
+                        Some("一致")
+                    } else if cell.starts_with(r#"<span class="bad">不一致"#) {
+                        Some("不一致")
+                    } else if cell.starts_with(r#"<span class="hint">未核验"#) {
+                        Some("未核验")
+                    } else {
+                        None
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
+
+async fn verifications(t: &TestApp) -> i64 {
+    t.count("SELECT COUNT(*) FROM audit_events WHERE action = 'verify_data'")
+        .await
+}
+
+// H21 (核验比对) in the console: 市民政局 finds its verification grant under 核验比对 with the
+// items it may check, pastes records as CSV (header by item code or name) and gets per record
+// and item only 一致 or 不一致 — a key not in the data looks exactly like a mismatch, and the
+// stored value of a mismatched field never reaches the page. An uploaded file is checked like
+// pasted text. Each check is audited like the API's.
+pub async fn h21_the_verification_console_lists_the_grant_and_answers_per_field(t: TestApp) {
+    let (code, grant) = verification_grant(&t).await;
+    let mzj = t.browser_login("mzj-staff").await;
+    let res = mzj.get("/").await;
+    assert!(res.text.contains(r#"href="/sharing/verify">核验比对</a>"#));
+    let res = mzj.get("/sharing/verify").await;
+    assert_sharing_page(&res, "the verification grants");
+    let form_path = format!("/sharing/verify/{code}");
+    for text in [
+        code.as_str(),
+        "有条件共享人员名录测试",
+        "市公安局",
+        "姓名",
+        "公民身份号码",
+        // Valid through 2025-12-31: until the first instant of the next day.
+        "2026-01-01 00:00:00",
+        &format!(r#"href="{form_path}""#),
+    ] {
+        assert!(res.text.contains(text), "{text} missing: {}", res.text);
+    }
+    assert!(
+        !res.text.contains("所在区"),
+        "qx is not granted: {}",
+        res.text
+    );
+
+    let res = mzj.get(&form_path).await;
+    assert_sharing_page(&res, "the verification form");
+    assert!(res.text.contains("可核验的数据项"));
+    assert!(res.text.contains(r#"enctype="multipart/form-data""#));
+
+    // Row 6 is 王娜 aged 26, row 7 李敏: their names are claimed wrongly; the last key is absent.
+    let absent = "11010119900307002X";
+    let csv = format!(
+        "sfzh,姓名,nl\n{},{},20\n{},{},26\n{},刘伟,\n{absent},{},20\n",
+        citizen_id(0),
+        name(0),
+        citizen_id(6),
+        name(0),
+        citizen_id(7),
+        name(0),
+    );
+    let before = verifications(&t).await;
+    let res = post_records(&mzj, &form_path, &csv, None).await;
+    assert_sharing_page(&res, "the verification result");
+    assert_eq!(
+        verdicts(&res.text),
+        vec![
+            vec!["一致", "一致"],
+            vec!["不一致", "一致"],
+            vec!["不一致", "未核验"],
+            vec!["不一致", "不一致"],
+        ],
+        "{}",
+        res.text
+    );
+    for stored in [name(6), name(7)] {
+        assert!(
+            !res.text.contains(&stored),
+            "the stored {stored} leaked: {}",
+            res.text
+        );
+    }
+    assert!(!res.text.contains("查无") && !res.text.contains("不存在"));
+    assert_eq!(verifications(&t).await, before + 1);
+    let event = t.last_event().await;
+    assert_eq!(event.action, "verify_data");
+    assert_eq!(event.actor_name, "mzj-staff");
+    let payload: serde_json::Value = serde_json::from_str(&event.payload).unwrap();
+    assert_eq!(payload["grant"], grant.as_str());
+    assert_eq!(payload["keys"], 4);
+
+    // An uploaded file wins over the text area, tab-separated as pasted from a spreadsheet.
+    let file = format!("公民身份号码\t姓名\n{}\t{}\n", citizen_id(2), name(2));
+    let res = post_records(&mzj, &form_path, "", Some(&file)).await;
+    assert_sharing_page(&res, "the verification of a file");
+    assert_eq!(verdicts(&res.text), vec![vec!["一致"]], "{}", res.text);
+    assert_eq!(verifications(&t).await, before + 2);
+}
+
+// H21: what is wrong comes back on the form in Chinese with the text kept — a malformed CSV
+// (audited as nothing), an item outside the grant, more than 1,000 records, and the per-grant
+// rate limit with when to retry; an agency without a verification grant is refused outright.
+pub async fn h21_the_verification_console_refuses_bad_records_and_agencies_without_a_grant(
+    t: TestApp,
+) {
+    let (code, _) = verification_grant(&t).await;
+    let mzj = t.browser_login("mzj-staff").await;
+    let form_path = format!("/sharing/verify/{code}");
+    let before = verifications(&t).await;
+
+    let malformed = format!("sfzh,xm\n{},张伟,多余\n", citizen_id(0));
+    let res = post_records(&mzj, &form_path, &malformed, None).await;
+    res.expect_status(422);
+    assert_chinese_page(&res, "a malformed CSV");
+    assert!(
+        res.text.contains("第2行有3列，与表头的2列不一致"),
+        "{}",
+        res.text
+    );
+    assert!(res.text.contains("多余"), "the text is kept");
+    assert!(verdicts(&res.text).is_empty());
+    let res = post_records(&mzj, &form_path, "", None).await;
+    res.expect_status(422);
+    assert!(
+        res.text.contains("请粘贴或上传要核验的记录"),
+        "{}",
+        res.text
+    );
+    assert_eq!(verifications(&t).await, before, "nothing was verified");
+
+    let res = post_records(
+        &mzj,
+        &form_path,
+        &format!("sfzh,qx\n{},新城区\n", citizen_id(0)),
+        None,
+    )
+    .await;
+    res.expect_status(422);
+    assert!(
+        res.text.contains("数据项“qx”不在核验授权范围内"),
+        "{}",
+        res.text
+    );
+    let mut many = String::from("sfzh,xm\n");
+    for i in 0..1001 {
+        many.push_str(&format!("{},{}\n", citizen_id(i % 250), name(i % 250)));
+    }
+    let res = post_records(&mzj, &form_path, &many, None).await;
+    res.expect_status(422);
+    assert!(res.text.contains("每次核验最多1000条记录"), "{}", res.text);
+    assert_eq!(verifications(&t).await, before, "nothing was verified");
+
+    // 3,000 keys a minute in the tests: the third batch of 1,000 after one record waits.
+    let batch: String = many.lines().take(1001).map(|l| format!("{l}\n")).collect();
+    post_records(
+        &mzj,
+        &form_path,
+        &format!("sfzh,xm\n{},{}\n", citizen_id(0), name(0)),
+        None,
+    )
+    .await
+    .expect_status(200);
+    for _ in 0..2 {
+        post_records(&mzj, &form_path, &batch, None)
+            .await
+            .expect_status(200);
+    }
+    let res = post_records(&mzj, &form_path, &batch, None).await;
+    res.expect_status(429);
+    assert_chinese_page(&res, "the rate limit");
+    assert!(res.text.contains("请1秒后再试"), "{}", res.text);
+    assert!(verdicts(&res.text).is_empty());
+    assert_eq!(verifications(&t).await, before + 3);
+
+    // 市卫健委 holds no grant: nothing listed, the form and a submission refused.
+    let wjw = t.browser_login("wjw-staff").await;
+    let res = wjw.get("/sharing/verify").await;
+    assert_sharing_page(&res, "no verification grants");
+    assert!(res.text.contains("暂无有效的核验比对授权"));
+    assert!(!res.text.contains(&code));
+    let res = wjw.get(&form_path).await;
+    res.expect_status(403);
+    assert!(
+        res.text.contains("没有该数据资源有效的核验授权"),
+        "{}",
+        res.text
+    );
+    let res = post_records(&wjw, &form_path, &batch, None).await;
+    res.expect_status(403);
+    assert_eq!(verifications(&t).await, before + 3);
 }

@@ -768,7 +768,7 @@ pub async fn the_demo_city_seeds_its_sharing_once(t: TestApp) {
 
 /// 市民政局 holds a verification grant on four of the five items of 市公安局's people entry
 /// (not `qx`); returns the entry code and the grant id.
-async fn verification_grant(t: &TestApp) -> (String, String) {
+pub(crate) async fn verification_grant(t: &TestApp) -> (String, String) {
     let code = published_with_data(t).await;
     let mzj = t.login("mzj-staff").await;
     let body = with(ask(&code, "2025-12-31"), |b| {
@@ -800,7 +800,7 @@ fn true_records(n: usize) -> Vec<Value> {
         .collect()
 }
 
-fn name(i: usize) -> String {
+pub(crate) fn name(i: usize) -> String {
     format!(
         "{}{}",
         ["张", "王", "李", "赵", "刘"][i % 5],

@@ -1,8 +1,8 @@
 //! 数据共享 in the console (issue 5, item 8): the request form on a published entry, 我的申请
 //! with timelines, the source admin's 待我答复 inbox and decision forms, the authorities'
-//! 督办清单, 共享授权 with revoke/suspend/reinstate, and the city authority's 暂停管理. Sharing
-//! between agencies is free of charge: no page shows a price. Each page calls the same
-//! application commands as the JSON API.
+//! 督办清单, 共享授权 with revoke/suspend/reinstate, 核验比对 against verification grants (H21),
+//! and the city authority's 暂停管理. Sharing between agencies is free of charge: no page shows
+//! a price. Each page calls the same application commands as the JSON API.
 
 mod escalations;
 mod fields;
@@ -10,6 +10,10 @@ mod grants;
 mod request;
 mod requests;
 mod suspensions;
+mod verify;
+mod verify_csv;
+
+pub(crate) use requests::PageParams;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -36,4 +40,9 @@ pub fn router() -> Router<AppState> {
             get(suspensions::list).post(suspensions::create),
         )
         .route("/sharing/suspensions/{id}/lift", post(suspensions::lift))
+        .route("/sharing/verify", get(verify::list))
+        .route(
+            "/sharing/verify/{code}",
+            get(verify::form).post(verify::submit),
+        )
 }
