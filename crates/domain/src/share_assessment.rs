@@ -8,8 +8,8 @@
 
 use chrono::{Months, NaiveDate};
 
-use crate::catalog::vocabulary;
 use crate::Violations;
+use crate::catalog::vocabulary;
 
 /// Months between two assessments.
 pub const ASSESSMENT_INTERVAL_MONTHS: u32 = 12;

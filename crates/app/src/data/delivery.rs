@@ -64,7 +64,10 @@ impl Delivery {
     }
 
     /// Counts the bytes of `body` as they go out and records the delivery when it ends.
-    pub fn meter<B, E>(self, body: BoxStream<'static, Result<B, E>>) -> BoxStream<'static, Result<B, E>>
+    pub fn meter<B, E>(
+        self,
+        body: BoxStream<'static, Result<B, E>>,
+    ) -> BoxStream<'static, Result<B, E>>
     where
         B: AsRef<[u8]> + Send + 'static,
         E: Send + 'static,

@@ -12,9 +12,9 @@ use gongshu_domain::share_assessment::{
     conditional_since,
 };
 use gongshu_domain::{Action, Target};
+use gongshu_store::Conn;
 use gongshu_store::assessments::{self, AssessmentRow};
 use gongshu_store::catalog::{self, EntryRow};
-use gongshu_store::Conn;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -166,7 +166,8 @@ pub async fn assess_share_type(
             let mut change = to_input(&published, &items);
             change.share_type = ShareType::Unconditional.code().into();
             change.share_conditions = String::new();
-            change.change_note = format!("年度共享属性评估：转为无条件共享。{}", input.reason.trim());
+            change.change_note =
+                format!("年度共享属性评估：转为无条件共享。{}", input.reason.trim());
             let (scheme_version, scheme) = crate::catalog::scheme::latest(&mut tx).await?;
             let parsed = change.parse(&scheme)?;
             let revision =
@@ -209,11 +210,7 @@ pub async fn assess_share_type(
 }
 
 /// An entry's assessments, newest first: for staff who can see the catalog.
-pub async fn entry_assessments(
-    app: &App,
-    ctx: Ctx<'_>,
-    code: &str,
-) -> Result<Vec<AssessmentView>> {
+pub async fn entry_assessments(app: &App, ctx: Ctx<'_>, code: &str) -> Result<Vec<AssessmentView>> {
     authorize(
         app,
         ctx,

@@ -49,5 +49,7 @@ pub async fn due(
     State(state): State<AppState>,
     auth: Authed,
 ) -> ApiResult<Json<Vec<AssessmentDue>>> {
-    Ok(Json(sharing::assessments_due(&state.app, auth.ctx()).await?))
+    Ok(Json(
+        sharing::assessments_due(&state.app, auth.ctx()).await?,
+    ))
 }

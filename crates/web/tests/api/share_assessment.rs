@@ -60,7 +60,9 @@ pub async fn h19_conditional_entries_are_assessed_yearly_keep_or_convert(t: Test
         t.login("reviewer").await,
         t.login("mzj-staff").await,
     );
-    let due = coming_up(&gaj, &code).await.expect("coming up 30 days ahead");
+    let due = coming_up(&gaj, &code)
+        .await
+        .expect("coming up 30 days ahead");
     assert_eq!(due["due_date"], "2026-09-01");
     assert_eq!(due["conditional_since"], "2025-09-01");
     assert_eq!(due["overdue"], false);
@@ -80,10 +82,7 @@ pub async fn h19_conditional_entries_are_assessed_yearly_keep_or_convert(t: Test
     mzj.post(&url, assessment("keep", "仍涉及个人隐私"))
         .await
         .expect_status(403);
-    assert_eq!(
-        t.count("SELECT COUNT(*) FROM share_assessments").await,
-        0
-    );
+    assert_eq!(t.count("SELECT COUNT(*) FROM share_assessments").await, 0);
 
     // Keep: recorded and audited, off the lists, due again a year on.
     let kept = gaj
@@ -111,7 +110,10 @@ pub async fn h19_conditional_entries_are_assessed_yearly_keep_or_convert(t: Test
     // Convert: an unconditional revision goes to review; until approved the entry stays
     // conditional, and a second conversion is refused.
     let converted = gaj
-        .post(&url, assessment("convert", "数据已按规则脱敏，具备无条件共享条件"))
+        .post(
+            &url,
+            assessment("convert", "数据已按规则脱敏，具备无条件共享条件"),
+        )
         .await;
     converted.expect_status(201);
     assert_eq!(converted.json["draft_revision"], 2, "{}", converted.text);
@@ -125,7 +127,10 @@ pub async fn h19_conditional_entries_are_assessed_yearly_keep_or_convert(t: Test
         .expect_problem(409, "revision_in_progress");
 
     approve(&reviewer, &code).await.expect_status(200);
-    assert!(coming_up(&gaj, &code).await.is_none(), "no longer conditional");
+    assert!(
+        coming_up(&gaj, &code).await.is_none(),
+        "no longer conditional"
+    );
     gaj.post(&url, assessment("keep", "维持"))
         .await
         .expect_problem(409, "not_conditional");

@@ -122,7 +122,10 @@ pub async fn h20_h21_an_approved_request_grants_exactly_what_was_approved_until_
     assert_eq!(payload["rows"], rows.len());
     // What left is on record too: rows and the exact bytes of the body (item 3).
     let delivered = t.delivery_of(&res).await;
-    assert_eq!(delivered["grant"], approved.json["grant"]["id"], "{delivered}");
+    assert_eq!(
+        delivered["grant"], approved.json["grant"]["id"],
+        "{delivered}"
+    );
     assert_eq!(delivered["purpose"], "核实低保申请人户籍所在区");
     assert_eq!(delivered["rows"], rows.len());
     assert_eq!(delivered["bytes"], res.text.len());
