@@ -132,6 +132,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "sharing_suspensions.html",
         include_str!("../../templates/sharing_suspensions.html"),
     ),
+    (
+        "sharing_lists.html",
+        include_str!("../../templates/sharing_lists.html"),
+    ),
 ];
 
 impl Templates {

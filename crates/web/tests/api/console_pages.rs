@@ -81,6 +81,9 @@ const PAGES: &[(&str, Who)] = &[
         Who::Only(&["reviewer", "regulator"]),
     ),
     ("/sharing/suspensions", Who::Only(&["reviewer"])),
+    ("/sharing/lists/demand", Who::Staff),
+    ("/sharing/lists/responsibility", Who::Staff),
+    ("/sharing/lists/negative", Who::Staff),
 ];
 
 /// Text that must never reach a page: the template failure, English fallbacks of the error

@@ -548,3 +548,145 @@ pub async fn h41_the_city_authority_suspends_grants_and_users_from_the_console(t
         .await
         .expect_status(403);
 }
+
+/// A browser session of `user` on `list`'s page, checked to be a complete sharing page.
+async fn list_page(t: &TestApp, user: &str, list: &str) -> Resp {
+    let res = t
+        .browser_login(user)
+        .await
+        .get(&format!("/sharing/lists/{list}"))
+        .await;
+    assert_sharing_page(&res, &format!("the {list} list as {user}"));
+    res
+}
+
+// H17: the three lists as tabs of one page. The demand list shows a request to both agencies
+// involved and the authority, not to a third; the responsibility list shows the source's
+// answer to the source and the authority only, red once overdue; the negative list shows the
+// not-shared entry with its legal basis to every agency; each list downloads as a workbook
+// with the console's session; an agency with nothing to show sees the empty state.
+pub async fn h17_the_three_lists_show_each_viewer_its_lines_and_download(t: TestApp) {
+    let code = conditional_entry(&t).await;
+    let closed = publish(
+        &t.login("gaj-admin").await,
+        &t.login("reviewer").await,
+        with(entry("不予共享清单页面测试"), |e| {
+            e["share_type"] = json!("not_shared");
+            e["share_modes"] = json!(["verification"]);
+            e["legal_bases"] =
+                json!([{ "law": "中华人民共和国个人信息保护法", "article": "第二十八条" }]);
+        }),
+    )
+    .await;
+    let id = request(&t.login("mzj-staff").await, ask(&code, "2025-12-31")).await;
+    let request_link = format!(r#"href="/sharing/requests/{id}""#);
+
+    for (user, sees) in [
+        ("reviewer", true),
+        ("regulator", true),
+        ("gaj-admin", true),
+        ("mzj-staff", true),
+        ("jyj-admin", false),
+    ] {
+        let res = list_page(&t, user, "demand").await;
+        assert_eq!(
+            res.text.contains(&request_link),
+            sees,
+            "{user}: {}",
+            res.text
+        );
+        for tab in ["demand", "responsibility", "negative"] {
+            assert!(
+                res.text
+                    .contains(&format!(r#"href="/sharing/lists/{tab}""#))
+            );
+        }
+        assert!(
+            res.text
+                .contains(r#"aria-current="page" href="/sharing/lists/demand""#)
+        );
+        assert!(
+            res.text
+                .contains(r#"href="/sharing/lists/demand">共享清单</a>"#)
+        );
+        if sees {
+            assert!(res.text.contains("有条件共享人员名录测试"));
+            assert!(res.text.contains("市民政局") && res.text.contains("市公安局"));
+            assert!(res.text.contains("待答复"), "{}", res.text);
+        } else {
+            assert!(res.text.contains("需求清单暂无内容"), "{}", res.text);
+        }
+    }
+
+    for (user, sees) in [
+        ("reviewer", true),
+        ("gaj-admin", true),
+        ("mzj-staff", false),
+        ("jyj-admin", false),
+    ] {
+        let res = list_page(&t, user, "responsibility").await;
+        assert_eq!(
+            res.text.contains(&request_link),
+            sees,
+            "{user}: {}",
+            res.text
+        );
+        assert!(
+            !res.text.contains(r#"<tr class="overdue">"#),
+            "not yet overdue"
+        );
+        if sees {
+            assert!(res.text.contains("答复共享申请"), "{}", res.text);
+            assert!(
+                res.text.contains("2025-09-08"),
+                "the due date: {}",
+                res.text
+            );
+        }
+    }
+    let res = list_page(&t, "jyj-admin", "responsibility").await;
+    assert!(res.text.contains("责任清单暂无待办事项"), "{}", res.text);
+
+    for user in ["mzj-staff", "reviewer"] {
+        let res = list_page(&t, user, "negative").await;
+        assert!(
+            res.text
+                .contains(&format!(r#"href="/catalog/entries/{closed}""#)),
+            "{user}: {}",
+            res.text
+        );
+        assert!(
+            res.text
+                .contains("《中华人民共和国个人信息保护法》第二十八条")
+        );
+        assert!(!res.text.contains(&code), "a shared entry is not on it");
+    }
+
+    // The export link works with the session cookie the console runs on.
+    let gaj = t.browser_login("gaj-admin").await;
+    for list in ["demand", "responsibility", "negative"] {
+        let page = gaj.get(&format!("/sharing/lists/{list}")).await;
+        let link = format!("/api/v1/sharing/lists/{list}/xlsx");
+        assert!(
+            page.text
+                .contains(&format!(r#"href="{link}">导出 Excel</a>"#)),
+            "{}",
+            page.text
+        );
+        let res = gaj.get(&link).await;
+        res.expect_status(200);
+        assert!(res.text.starts_with("PK"), "{list}: not a workbook");
+    }
+    gaj.get("/sharing/lists/other").await.expect_status(404);
+    t.browser_login("public-person")
+        .await
+        .get("/sharing/lists/demand")
+        .await
+        .expect_status(403);
+
+    // Tuesday 2025-09-09: the answer is overdue, and the line turns red.
+    t.set_now(Utc.with_ymd_and_hms(2025, 9, 9, 1, 0, 0).unwrap());
+    let res = list_page(&t, "gaj-admin", "responsibility").await;
+    assert!(res.text.contains(r#"<tr class="overdue">"#), "{}", res.text);
+    assert!(res.text.contains(r#"<span class="bad">逾期</span>"#));
+}

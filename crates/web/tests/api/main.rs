@@ -222,6 +222,7 @@ fn all_tests() -> Vec<(&'static str, TestFn)> {
         console_sharing::h21_a_refusal_without_a_legal_basis_comes_back_on_its_field,
         console_sharing::h21_an_overdue_request_is_marked_escalated_and_noticed,
         console_sharing::h41_the_city_authority_suspends_grants_and_users_from_the_console,
+        console_sharing::h17_the_three_lists_show_each_viewer_its_lines_and_download,
         console_data::the_owner_sees_versions_upload_form_preview_statistics_and_downloads,
         console_data::the_public_sees_open_data_masked_and_no_upload_form,
         console_data::data_that_is_not_open_is_404_to_the_public_and_explained_to_staff,
