@@ -1,7 +1,8 @@
 //! What the console's sharing pages show, each composed in one call: the request form of a
 //! published entry, lists of requests with the names of the organisations involved, a request
 //! with the steps the viewer may take on it, the grants and suspensions an authority manages,
-//! the three lists of H17 page by page, and the in-app notices of deadlines. Every command decides again when a
+//! the three lists of H17 page by page, the yearly assessments due (H19) with the ones the
+//! viewer may record, and the in-app notices of deadlines. Every command decides again when a
 //! form is submitted.
 
 use std::collections::BTreeMap;
@@ -13,6 +14,7 @@ use gongshu_store::catalog;
 use gongshu_store::sharing;
 use serde::Serialize;
 
+use super::assessment::AssessmentDue;
 use super::deadlines::Escalation;
 use super::lists::{DemandLine, NegativeLine, ResponsibilityLine, SharingList};
 use super::request::{finish_view, published_entry};
@@ -508,6 +510,33 @@ pub async fn sharing_list_page(
         page,
         has_more,
     })
+}
+
+/// An assessment coming up or overdue, and whether the viewer may record it: only the
+/// entry's own agency assesses its entries.
+#[derive(Debug, Clone, Serialize)]
+pub struct AssessmentLine {
+    #[serde(flatten)]
+    pub due: AssessmentDue,
+    pub may_assess: bool,
+}
+
+/// The assessments the viewer sees (its agency's, or the whole city's for authorities and
+/// the regulator), soonest first.
+pub async fn assessments_page(app: &App, ctx: Ctx<'_>) -> Result<Vec<AssessmentLine>> {
+    Ok(super::assessments_due(app, ctx)
+        .await?
+        .into_iter()
+        .map(|due| AssessmentLine {
+            may_assess: decide(
+                &ctx.principal.actor,
+                Action::ManageEntries,
+                Target::Organisation { id: &due.org_id },
+            )
+            .is_allowed(),
+            due,
+        })
+        .collect())
 }
 
 #[cfg(test)]

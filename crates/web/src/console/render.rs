@@ -136,6 +136,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         "sharing_lists.html",
         include_str!("../../templates/sharing_lists.html"),
     ),
+    (
+        "sharing_assessments.html",
+        include_str!("../../templates/sharing_assessments.html"),
+    ),
+    (
+        "sharing_assessment_history.html",
+        include_str!("../../templates/sharing_assessment_history.html"),
+    ),
 ];
 
 impl Templates {
@@ -316,6 +324,14 @@ const NOTICES: &[(&str, &str)] = &[
         "已暂停其数据使用权限，下一次访问即被拒绝。",
     ),
     ("suspension_lifted", "已恢复其数据使用权限。"),
+    (
+        "assessment_kept",
+        "评估结果已记录：维持有条件共享，一年后再次评估。",
+    ),
+    (
+        "assessment_converted",
+        "评估结果已记录：已生成无条件共享的新修订并提交审核，审核通过后生效。",
+    ),
 ];
 
 pub fn notice_zh(key: &str) -> Option<&'static str> {

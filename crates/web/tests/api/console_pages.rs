@@ -84,6 +84,7 @@ const PAGES: &[(&str, Who)] = &[
     ("/sharing/lists/demand", Who::Staff),
     ("/sharing/lists/responsibility", Who::Staff),
     ("/sharing/lists/negative", Who::Staff),
+    ("/sharing/assessments", Who::Staff),
 ];
 
 /// Text that must never reach a page: the template failure, English fallbacks of the error

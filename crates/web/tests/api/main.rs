@@ -223,6 +223,8 @@ fn all_tests() -> Vec<(&'static str, TestFn)> {
         console_sharing::h21_an_overdue_request_is_marked_escalated_and_noticed,
         console_sharing::h41_the_city_authority_suspends_grants_and_users_from_the_console,
         console_sharing::h17_the_three_lists_show_each_viewer_its_lines_and_download,
+        console_sharing::h19_the_assessment_page_records_keep_and_refuses_an_empty_reason,
+        console_sharing::h19_only_the_entrys_agency_gets_the_form_and_may_convert,
         console_data::the_owner_sees_versions_upload_form_preview_statistics_and_downloads,
         console_data::the_public_sees_open_data_masked_and_no_upload_form,
         console_data::data_that_is_not_open_is_404_to_the_public_and_explained_to_staff,
