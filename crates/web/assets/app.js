@@ -1,8 +1,11 @@
 // Gongshu console: the only script; every page works without it.
-// Asks for confirmation before destructive steps (forms marked data-confirm).
+// Asks for confirmation before destructive steps (forms, or the submit button pressed, marked
+// data-confirm: a form with a harmless and a weighty button confirms only the latter).
 document.addEventListener("submit", function (event) {
   var form = event.target;
-  var question = form.getAttribute && form.getAttribute("data-confirm");
+  var button = event.submitter;
+  var question = (button && button.getAttribute("data-confirm")) ||
+    (form.getAttribute && form.getAttribute("data-confirm"));
   if (question && !window.confirm(question)) {
     event.preventDefault();
   }

@@ -15,9 +15,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 
 use gongshu_domain::catalog::{DataType, ShareMode, Vocabulary};
-use gongshu_store::catalog;
 use gongshu_domain::{Violation, Violations};
 use gongshu_query::{Claim, Dataset, Digests, VerifyIndex, View, ViewColumn};
+use gongshu_store::catalog;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -140,10 +140,7 @@ pub async fn verify(
             .enumerate()
             .filter_map(|(i, rec)| {
                 let value = rec.claims.get(*item)?;
-                Some((
-                    i,
-                    (canonical(&input.key, &rec.key), canonical(item, value)),
-                ))
+                Some((i, (canonical(&input.key, &rec.key), canonical(item, value))))
             })
             .unzip();
         let claims: Vec<Claim<'_>> = owned

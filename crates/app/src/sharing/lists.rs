@@ -247,8 +247,8 @@ pub async fn negative_list(app: &App, ctx: Ctx<'_>) -> Result<Vec<NegativeLine>>
     Ok(out)
 }
 
-/// Which list, for the spreadsheet export.
-#[derive(Debug, Clone, Copy)]
+/// Which list, for its console page and the spreadsheet export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SharingList {
     Demand,
     Responsibility,
@@ -262,6 +262,15 @@ impl SharingList {
             "responsibility" => Some(Self::Responsibility),
             "negative" => Some(Self::Negative),
             _ => None,
+        }
+    }
+
+    /// The name in addresses: `/sharing/lists/{code}`, `/api/v1/sharing/lists/{code}/xlsx`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Demand => "demand",
+            Self::Responsibility => "responsibility",
+            Self::Negative => "negative",
         }
     }
 

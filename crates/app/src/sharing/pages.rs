@@ -1,8 +1,9 @@
 //! What the console's sharing pages show, each composed in one call: the request form of a
 //! published entry, lists of requests with the names of the organisations involved, a request
 //! with the steps the viewer may take on it, the grants and suspensions an authority manages,
-//! the verification grants an agency may check records against, and the in-app notices of
-//! deadlines. Every command decides again when a form is submitted.
+//! the verification grants an agency may check records against, the three lists of H17 page
+//! by page, the yearly assessments due (H19) with the ones the viewer may record, and the
+//! in-app notices of deadlines. Every command decides again when a form is submitted.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -13,7 +14,9 @@ use gongshu_store::catalog;
 use gongshu_store::sharing;
 use serde::Serialize;
 
+use super::assessment::AssessmentDue;
 use super::deadlines::Escalation;
+use super::lists::{DemandLine, NegativeLine, ResponsibilityLine, SharingList};
 use super::notifications::{NotificationView, notification_view};
 use super::request::{finish_view, published_entry};
 use super::suspend::{SuspendInput, SuspensionView};
@@ -541,4 +544,115 @@ pub async fn unread_notifications(app: &App, ctx: Ctx<'_>) -> Result<Vec<Notific
         }
     }
     Ok(out)
+}
+
+/// The lines of one of the three lists (H17), named by `list` for the page's tabs.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "list", content = "lines", rename_all = "snake_case")]
+pub enum ListLines {
+    Demand(Vec<DemandLine>),
+    Responsibility(Vec<ResponsibilityLine>),
+    Negative(Vec<NegativeLine>),
+}
+
+/// One page of a list; the lists are built whole (they span requests, duties, assessments and
+/// grants), so the page is cut from the list the viewer may see.
+#[derive(Debug, Clone, Serialize)]
+pub struct SharingListPage {
+    #[serde(flatten)]
+    pub lines: ListLines,
+    /// Lines of the whole list, on every page.
+    pub total: usize,
+    pub page: i64,
+    pub has_more: bool,
+}
+
+/// Page `page` (from 1) of `all`, and whether more follow.
+fn page_of<T>(all: Vec<T>, page: i64, per_page: i64) -> (Vec<T>, bool) {
+    let per_page = usize::try_from(per_page.max(1)).unwrap_or(usize::MAX);
+    let skip = usize::try_from(page - 1)
+        .unwrap_or(0)
+        .saturating_mul(per_page);
+    let has_more = all.len() > skip.saturating_add(per_page);
+    (
+        all.into_iter().skip(skip).take(per_page).collect(),
+        has_more,
+    )
+}
+
+pub async fn sharing_list_page(
+    app: &App,
+    ctx: Ctx<'_>,
+    list: SharingList,
+    page: i64,
+    per_page: i64,
+) -> Result<SharingListPage> {
+    let page = page.max(1);
+    let (lines, total, has_more) = match list {
+        SharingList::Demand => {
+            let all = super::demand_list(app, ctx).await?;
+            let total = all.len();
+            let (lines, more) = page_of(all, page, per_page);
+            (ListLines::Demand(lines), total, more)
+        }
+        SharingList::Responsibility => {
+            let all = super::responsibility_list(app, ctx).await?;
+            let total = all.len();
+            let (lines, more) = page_of(all, page, per_page);
+            (ListLines::Responsibility(lines), total, more)
+        }
+        SharingList::Negative => {
+            let all = super::negative_list(app, ctx).await?;
+            let total = all.len();
+            let (lines, more) = page_of(all, page, per_page);
+            (ListLines::Negative(lines), total, more)
+        }
+    };
+    Ok(SharingListPage {
+        lines,
+        total,
+        page,
+        has_more,
+    })
+}
+
+/// An assessment coming up or overdue, and whether the viewer may record it: only the
+/// entry's own agency assesses its entries.
+#[derive(Debug, Clone, Serialize)]
+pub struct AssessmentLine {
+    #[serde(flatten)]
+    pub due: AssessmentDue,
+    pub may_assess: bool,
+}
+
+/// The assessments the viewer sees (its agency's, or the whole city's for authorities and
+/// the regulator), soonest first.
+pub async fn assessments_page(app: &App, ctx: Ctx<'_>) -> Result<Vec<AssessmentLine>> {
+    Ok(super::assessments_due(app, ctx)
+        .await?
+        .into_iter()
+        .map(|due| AssessmentLine {
+            may_assess: decide(
+                &ctx.principal.actor,
+                Action::ManageEntries,
+                Target::Organisation { id: &due.org_id },
+            )
+            .is_allowed(),
+            due,
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::page_of;
+
+    #[test]
+    fn a_page_is_cut_from_the_whole_list() {
+        let all: Vec<i32> = (1..=120).collect();
+        assert_eq!(page_of(all.clone(), 1, 50), ((1..=50).collect(), true));
+        assert_eq!(page_of(all.clone(), 3, 50), ((101..=120).collect(), false));
+        assert_eq!(page_of(all.clone(), 4, 50), (vec![], false));
+        assert!(!page_of((1..=50).collect::<Vec<i32>>(), 1, 50).1);
+    }
 }

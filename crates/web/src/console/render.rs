@@ -148,6 +148,18 @@ const TEMPLATES: &[(&str, &str)] = &[
         "sharing_verify_form.html",
         include_str!("../../templates/sharing_verify_form.html"),
     ),
+    (
+        "sharing_lists.html",
+        include_str!("../../templates/sharing_lists.html"),
+    ),
+    (
+        "sharing_assessments.html",
+        include_str!("../../templates/sharing_assessments.html"),
+    ),
+    (
+        "sharing_assessment_history.html",
+        include_str!("../../templates/sharing_assessment_history.html"),
+    ),
 ];
 
 impl Templates {
@@ -338,6 +350,14 @@ const NOTICES: &[(&str, &str)] = &[
     ("suspension_lifted", "已恢复其数据使用权限。"),
     ("notification_read", "通知已标记为已读。"),
     ("notifications_read", "全部通知已标记为已读。"),
+    (
+        "assessment_kept",
+        "评估结果已记录：维持有条件共享，一年后再次评估。",
+    ),
+    (
+        "assessment_converted",
+        "评估结果已记录：已生成无条件共享的新修订并提交审核，审核通过后生效。",
+    ),
 ];
 
 pub fn notice_zh(key: &str) -> Option<&'static str> {

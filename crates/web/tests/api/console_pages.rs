@@ -83,6 +83,10 @@ const PAGES: &[(&str, Who)] = &[
     ("/sharing/suspensions", Who::Only(&["reviewer"])),
     ("/sharing/verify", Who::Only(&["gaj-admin", "gaj-staff"])),
     ("/notifications", Who::Everyone),
+    ("/sharing/lists/demand", Who::Staff),
+    ("/sharing/lists/responsibility", Who::Staff),
+    ("/sharing/lists/negative", Who::Staff),
+    ("/sharing/assessments", Who::Staff),
 ];
 
 /// Text that must never reach a page: the template failure, English fallbacks of the error

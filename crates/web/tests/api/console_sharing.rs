@@ -781,3 +781,291 @@ pub async fn h21_the_verification_console_refuses_bad_records_and_agencies_witho
     res.expect_status(403);
     assert_eq!(verifications(&t).await, before + 3);
 }
+
+/// A browser session of `user` on `list`'s page, checked to be a complete sharing page.
+async fn list_page(t: &TestApp, user: &str, list: &str) -> Resp {
+    let res = t
+        .browser_login(user)
+        .await
+        .get(&format!("/sharing/lists/{list}"))
+        .await;
+    assert_sharing_page(&res, &format!("the {list} list as {user}"));
+    res
+}
+
+// H17: the three lists as tabs of one page. The demand list shows a request to both agencies
+// involved and the authority, not to a third; the responsibility list shows the source's
+// answer to the source and the authority only, red once overdue; the negative list shows the
+// not-shared entry with its legal basis to every agency; each list downloads as a workbook
+// with the console's session; an agency with nothing to show sees the empty state.
+pub async fn h17_the_three_lists_show_each_viewer_its_lines_and_download(t: TestApp) {
+    let code = conditional_entry(&t).await;
+    let closed = publish(
+        &t.login("gaj-admin").await,
+        &t.login("reviewer").await,
+        with(entry("不予共享清单页面测试"), |e| {
+            e["share_type"] = json!("not_shared");
+            e["share_modes"] = json!(["verification"]);
+            e["legal_bases"] =
+                json!([{ "law": "中华人民共和国个人信息保护法", "article": "第二十八条" }]);
+        }),
+    )
+    .await;
+    let id = request(&t.login("mzj-staff").await, ask(&code, "2025-12-31")).await;
+    let request_link = format!(r#"href="/sharing/requests/{id}""#);
+
+    for (user, sees) in [
+        ("reviewer", true),
+        ("regulator", true),
+        ("gaj-admin", true),
+        ("mzj-staff", true),
+        ("jyj-admin", false),
+    ] {
+        let res = list_page(&t, user, "demand").await;
+        assert_eq!(
+            res.text.contains(&request_link),
+            sees,
+            "{user}: {}",
+            res.text
+        );
+        for tab in ["demand", "responsibility", "negative"] {
+            assert!(
+                res.text
+                    .contains(&format!(r#"href="/sharing/lists/{tab}""#))
+            );
+        }
+        assert!(
+            res.text
+                .contains(r#"aria-current="page" href="/sharing/lists/demand""#)
+        );
+        assert!(
+            res.text
+                .contains(r#"href="/sharing/lists/demand">共享清单</a>"#)
+        );
+        if sees {
+            assert!(res.text.contains("有条件共享人员名录测试"));
+            assert!(res.text.contains("市民政局") && res.text.contains("市公安局"));
+            assert!(res.text.contains("待答复"), "{}", res.text);
+        } else {
+            assert!(res.text.contains("需求清单暂无内容"), "{}", res.text);
+        }
+    }
+
+    for (user, sees) in [
+        ("reviewer", true),
+        ("gaj-admin", true),
+        ("mzj-staff", false),
+        ("jyj-admin", false),
+    ] {
+        let res = list_page(&t, user, "responsibility").await;
+        assert_eq!(
+            res.text.contains(&request_link),
+            sees,
+            "{user}: {}",
+            res.text
+        );
+        assert!(
+            !res.text.contains(r#"<tr class="overdue">"#),
+            "not yet overdue"
+        );
+        if sees {
+            assert!(res.text.contains("答复共享申请"), "{}", res.text);
+            assert!(
+                res.text.contains("2025-09-08"),
+                "the due date: {}",
+                res.text
+            );
+        }
+    }
+    let res = list_page(&t, "jyj-admin", "responsibility").await;
+    assert!(res.text.contains("责任清单暂无待办事项"), "{}", res.text);
+
+    for user in ["mzj-staff", "reviewer"] {
+        let res = list_page(&t, user, "negative").await;
+        assert!(
+            res.text
+                .contains(&format!(r#"href="/catalog/entries/{closed}""#)),
+            "{user}: {}",
+            res.text
+        );
+        assert!(
+            res.text
+                .contains("《中华人民共和国个人信息保护法》第二十八条")
+        );
+        assert!(!res.text.contains(&code), "a shared entry is not on it");
+    }
+
+    // The export link works with the session cookie the console runs on.
+    let gaj = t.browser_login("gaj-admin").await;
+    for list in ["demand", "responsibility", "negative"] {
+        let page = gaj.get(&format!("/sharing/lists/{list}")).await;
+        let link = format!("/api/v1/sharing/lists/{list}/xlsx");
+        assert!(
+            page.text
+                .contains(&format!(r#"href="{link}">导出 Excel</a>"#)),
+            "{}",
+            page.text
+        );
+        let res = gaj.get(&link).await;
+        res.expect_status(200);
+        assert!(res.text.starts_with("PK"), "{list}: not a workbook");
+    }
+    gaj.get("/sharing/lists/other").await.expect_status(404);
+    t.browser_login("public-person")
+        .await
+        .get("/sharing/lists/demand")
+        .await
+        .expect_status(403);
+
+    // Tuesday 2025-09-09: the answer is overdue, and the line turns red.
+    t.set_now(Utc.with_ymd_and_hms(2025, 9, 9, 1, 0, 0).unwrap());
+    let res = list_page(&t, "gaj-admin", "responsibility").await;
+    assert!(res.text.contains(r#"<tr class="overdue">"#), "{}", res.text);
+    assert!(res.text.contains(r#"<span class="bad">逾期</span>"#));
+}
+
+/// 10:00 in Beijing on that day.
+fn beijing_morning(y: i32, m: u32, d: u32) -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(y, m, d, 2, 0, 0).unwrap()
+}
+
+// H19: published conditional on 2025-09-01, the entry is overdue for assessment on
+// 2026-09-03 and listed, red, with a form for its agency; an empty reason comes back on its
+// field and records nothing; keeping is recorded, the line leaves the list, and the entry's
+// history (linked from the entry page) shows the outcome and reason.
+pub async fn h19_the_assessment_page_records_keep_and_refuses_an_empty_reason(t: TestApp) {
+    let code = conditional_entry(&t).await;
+    let assess = format!("/sharing/assessments/{code}/assess");
+    t.set_now(beijing_morning(2026, 9, 3));
+    // Sessions do not survive a jump of a year: log in after it.
+    let gaj = t.browser_login("gaj-admin").await;
+    let res = gaj.get("/sharing/assessments").await;
+    assert_sharing_page(&res, "the assessments due");
+    for text in [
+        code.as_str(),
+        "有条件共享人员名录测试",
+        "2025-09-01",
+        "尚未评估",
+        "2026-09-01",
+        r#"<tr class="overdue">"#,
+        r#"<span class="bad">逾期</span>"#,
+        &format!(r#"action="{assess}""#),
+        r#"name="outcome" value="keep""#,
+        r#"data-confirm="确定转为无条件共享吗"#,
+        r#"href="/sharing/assessments">年度评估</a>"#,
+    ] {
+        assert!(res.text.contains(text), "{text} missing: {}", res.text);
+    }
+
+    let res = post_form(&gaj, &assess, &[("outcome", "keep"), ("reason", "  ")]).await;
+    res.expect_status(422);
+    assert_chinese_page(&res, "an assessment without a reason");
+    assert!(
+        res.text
+            .contains(r#"<span class="field-error">评估理由不能为空</span>"#),
+        "{}",
+        res.text
+    );
+    assert_eq!(t.count("SELECT COUNT(*) FROM share_assessments").await, 0);
+
+    let res = post_form(
+        &gaj,
+        &assess,
+        &[
+            ("outcome", "keep"),
+            ("reason", "仍涉及个人隐私，须限定使用范围"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, 303, "{}", res.text);
+    assert_eq!(
+        res.header("location"),
+        Some("/sharing/assessments?notice=assessment_kept")
+    );
+    assert_eq!(
+        t.count("SELECT COUNT(*) FROM share_assessments WHERE outcome = 'keep'")
+            .await,
+        1
+    );
+    let res = gaj.get("/sharing/assessments?notice=assessment_kept").await;
+    assert_sharing_page(&res, "the assessments after keeping");
+    assert!(res.text.contains("维持有条件共享，一年后再次评估"));
+    assert!(!res.text.contains(&assess), "the line left the list");
+    assert!(res.text.contains("暂无需要评估的有条件共享条目"));
+
+    let history = format!("/sharing/assessments/{code}");
+    let res = gaj.get(&format!("/catalog/entries/{code}")).await;
+    assert!(
+        res.text.contains(&format!(r#"href="{history}""#)),
+        "the entry page links its history: {}",
+        res.text
+    );
+    let res = gaj.get(&history).await;
+    assert_sharing_page(&res, "the assessment history");
+    for text in [
+        "2026-09-03",
+        "维持有条件共享",
+        "仍涉及个人隐私，须限定使用范围",
+        "gaj-admin",
+    ] {
+        assert!(res.text.contains(text), "{text} missing: {}", res.text);
+    }
+}
+
+// H19: another agency neither sees the entry nor may assess it; the authority sees the line
+// without a form; staff of the entry's own agency convert it, which submits the new revision
+// for review.
+pub async fn h19_only_the_entrys_agency_gets_the_form_and_may_convert(t: TestApp) {
+    let code = conditional_entry(&t).await;
+    let assess = format!("/sharing/assessments/{code}/assess");
+    t.set_now(beijing_morning(2026, 8, 20));
+    let mzj = t.browser_login("mzj-staff").await;
+    let res = mzj.get("/sharing/assessments").await;
+    assert_sharing_page(&res, "another agency's assessments");
+    assert!(!res.text.contains(&code), "{}", res.text);
+    let reason = [("outcome", "keep"), ("reason", "仍涉及个人隐私")];
+    post_form(&mzj, &assess, &reason).await.expect_status(403);
+
+    let reviewer = t.browser_login("reviewer").await;
+    let res = reviewer.get("/sharing/assessments").await;
+    assert_sharing_page(&res, "the authority's assessments");
+    assert!(res.text.contains(&code), "{}", res.text);
+    assert!(!res.text.contains(&assess), "no form for the authority");
+    assert!(res.text.contains("由市公安局评估"));
+    assert!(
+        !res.text.contains(r#"<tr class="overdue">"#),
+        "due 2026-09-01"
+    );
+    post_form(&reviewer, &assess, &reason)
+        .await
+        .expect_status(403);
+    assert_eq!(t.count("SELECT COUNT(*) FROM share_assessments").await, 0);
+
+    let staff = t.browser_login("gaj-staff").await;
+    let res = staff.get("/sharing/assessments").await;
+    assert!(res.text.contains(&assess), "{}", res.text);
+    let res = post_form(
+        &staff,
+        &assess,
+        &[
+            ("outcome", "convert"),
+            ("reason", "数据已按规则脱敏，具备无条件共享条件"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        res.header("location"),
+        Some("/sharing/assessments?notice=assessment_converted"),
+        "{}",
+        res.text
+    );
+    assert_eq!(
+        t.count(
+            "SELECT COUNT(*) FROM share_assessments WHERE outcome = 'convert' AND draft_revision = 2"
+        )
+        .await,
+        1
+    );
+    let res = staff.get(&format!("/sharing/assessments/{code}")).await;
+    assert!(res.text.contains("第2版已提交审核"), "{}", res.text);
+}

@@ -1,12 +1,15 @@
 //! 数据共享 in the console (issue 5, item 8): the request form on a published entry, 我的申请
 //! with timelines, the source admin's 待我答复 inbox and decision forms, the authorities'
 //! 督办清单, 共享授权 with revoke/suspend/reinstate, 核验比对 against verification grants (H21),
-//! and the city authority's 暂停管理. Sharing between agencies is free of charge: no page shows
-//! a price. Each page calls the same application commands as the JSON API.
+//! the city authority's 暂停管理, the three lists of H17 and the yearly assessments of
+//! conditional sharing (H19). Sharing between agencies is free of charge: no page shows a
+//! price. Each page calls the same application commands as the JSON API.
 
+mod assessments;
 mod escalations;
 mod fields;
 mod grants;
+mod lists;
 mod request;
 mod requests;
 mod suspensions;
@@ -44,5 +47,12 @@ pub fn router() -> Router<AppState> {
         .route(
             "/sharing/verify/{code}",
             get(verify::form).post(verify::submit),
+        )
+        .route("/sharing/lists/{list}", get(lists::show))
+        .route("/sharing/assessments", get(assessments::list))
+        .route("/sharing/assessments/{code}", get(assessments::history))
+        .route(
+            "/sharing/assessments/{code}/assess",
+            post(assessments::assess),
         )
 }
