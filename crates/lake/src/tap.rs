@@ -12,6 +12,12 @@ use sm3::{Digest, Sm3};
 /// Source bytes are handed to the hashing thread in chunks of about this size.
 const CHUNK: usize = 256 * 1024;
 
+/// Chunks queued for the hashing thread (32 MiB). The reader, the hasher and the Parquet
+/// writer share two cores; a deep queue lets the hasher keep working while the reader is
+/// descheduled and the reader run ahead while the hasher is, instead of either idling on a
+/// full or empty queue.
+const QUEUED_CHUNKS: usize = 128;
+
 /// What the source tap has seen so far; shared with the pipeline for progress.
 pub(crate) struct TapState {
     pub(crate) bytes: u64,
@@ -60,7 +66,7 @@ impl<R: Read> SourceTap<R> {
         inner: R,
         limit: Option<u64>,
     ) -> (Self, Rc<RefCell<TapState>>, Receiver<Vec<u8>>) {
-        let (tx, rx) = sync_channel(4);
+        let (tx, rx) = sync_channel(QUEUED_CHUNKS);
         let state = Rc::new(RefCell::new(TapState {
             bytes: 0,
             limit,

@@ -16,8 +16,10 @@ use parquet::file::properties::WriterProperties;
 use crate::error::IngestError;
 use crate::tap::DigestWriter;
 
-/// Batches in flight between the pipeline and the writer.
-pub(crate) const IN_FLIGHT: usize = 2;
+/// Batches in flight between the pipeline and the writer (about 128k rows): deep enough that
+/// neither side idles while the other is descheduled on a two-core machine (see the hasher's
+/// queue in `tap`).
+pub(crate) const IN_FLIGHT: usize = 16;
 
 pub(crate) enum Message {
     Batch(RecordBatch),
