@@ -18,7 +18,7 @@ use gongshu_store::catalog::{self, EntryRow};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::sees_city;
+use super::Oversight;
 use super::usage::day_of;
 use crate::catalog::draft::apply_edit;
 use crate::catalog::records::to_input;
@@ -232,7 +232,7 @@ pub async fn entry_assessments(app: &App, ctx: Ctx<'_>, code: &str) -> Result<Ve
 }
 
 /// Every assessment coming up (within 30 days) or overdue, soonest first: an agency sees its
-/// own entries, authorities and the regulator the whole city.
+/// own entries, an authority those under it, the regulator the whole city.
 pub async fn assessments_due(app: &App, ctx: Ctx<'_>) -> Result<Vec<AssessmentDue>> {
     authorize(
         app,
@@ -243,11 +243,12 @@ pub async fn assessments_due(app: &App, ctx: Ctx<'_>) -> Result<Vec<AssessmentDu
         "assessments",
     )
     .await?;
-    let city = sees_city(ctx);
+    let oversight = Oversight::of(ctx);
     let own = ctx.principal.org_id.as_deref();
     let mut conn = app.db.pool().acquire().await?;
+    let orgs = org_map(&mut conn).await?;
     let mut out = due_list(app, &mut conn).await?;
-    out.retain(|d| city || own == Some(d.org_id.as_str()));
+    out.retain(|d| own == Some(d.org_id.as_str()) || oversight.covers(&orgs, &d.org_id));
     Ok(out)
 }
 

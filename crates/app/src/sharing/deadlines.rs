@@ -196,7 +196,8 @@ pub struct Escalation {
     pub overdue_since: String,
 }
 
-/// Open steps past their due date, oldest due first, for the authorities and the regulator.
+/// Open steps past their due date, oldest due first: the regulator sees the whole city, an
+/// authority the organisations under it (a county authority only its county).
 pub async fn escalations(app: &App, ctx: Ctx<'_>) -> Result<Vec<Escalation>> {
     authorize(
         app,
@@ -207,12 +208,18 @@ pub async fn escalations(app: &App, ctx: Ctx<'_>) -> Result<Vec<Escalation>> {
         "*",
     )
     .await?;
+    let oversight = super::Oversight::of(ctx);
     let mut conn = app.db.pool().acquire().await?;
+    let orgs = crate::catalog::scope::org_map(&mut conn).await?;
+    let late = |org: Option<&str>| org.is_some_and(|o| oversight.covers(&orgs, o));
     let mut out = Vec::new();
     for step in sharing::open_steps(&mut conn).await? {
         let (Some(overdue_at), Some(due_date)) = (step.overdue_at, step.due_date.clone()) else {
             continue;
         };
+        if !late(step.assignee_org_id.as_deref()) {
+            continue;
+        }
         let Some(request) = sharing::get_request(&mut conn, &step.request_id).await? else {
             continue;
         };
@@ -234,6 +241,9 @@ pub async fn escalations(app: &App, ctx: Ctx<'_>) -> Result<Vec<Escalation>> {
         let (Some(overdue_at), Some(due_date)) = (d.overdue_at, d.due_date) else {
             continue;
         };
+        if !late(d.assignee_org_id.as_deref()) {
+            continue;
+        }
         out.push(Escalation {
             request_id: d.id,
             entry_code: String::new(),

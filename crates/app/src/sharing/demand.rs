@@ -470,19 +470,22 @@ pub async fn deliver_demand(
     commit(app, ctx, &d, &after, "deliver_demand", payload).await
 }
 
-/// Demands the caller may see: its organisation's own, those assigned to it, and all of them
-/// for authorities and the regulator.
+/// Demands the caller may see: its organisation's own, those assigned to it, and those of
+/// organisations under its oversight (authorities, the regulator).
 pub async fn list_demands(app: &App, ctx: Ctx<'_>) -> Result<Vec<DemandView>> {
-    let city = super::sees_city(ctx);
+    let oversight = super::Oversight::of(ctx);
     let own = ctx.principal.org_id.as_deref();
     let mut conn = app.db.pool().acquire().await?;
+    let orgs = crate::catalog::scope::org_map(&mut conn).await?;
+    let sees =
+        |org: Option<&str>| org.is_some_and(|org| own == Some(org) || oversight.covers(&orgs, org));
     demands::list_demands(&mut conn)
         .await?
         .into_iter()
         .filter(|d| {
-            city || own == Some(d.requester_org_id.as_str())
-                || own == d.source_org_id.as_deref()
-                || own == d.assignee_org_id.as_deref()
+            sees(Some(&d.requester_org_id))
+                || sees(d.source_org_id.as_deref())
+                || sees(d.assignee_org_id.as_deref())
         })
         .map(view)
         .collect()

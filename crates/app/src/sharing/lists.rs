@@ -1,8 +1,9 @@
 //! The three lists of H17 (需求清单、责任清单、负面清单): every share request and its state; each
 //! agency's pending answers, deliveries, catalog update duties, yearly assessments of
 //! conditional entries (H19) and owed usage reports (H34);
-//! and the entries that are not shared, with their legal bases. Authorities and the regulator
-//! see the whole city, an agency its own lines; each list also comes as an .xlsx file.
+//! and the entries that are not shared, with their legal bases. The regulator sees the whole
+//! city, an authority the organisations under it ([`Oversight`]), an agency its own lines; each
+//! list also comes as an .xlsx file.
 
 use std::collections::HashMap;
 
@@ -14,7 +15,7 @@ use gongshu_store::sharing;
 use gongshu_store::{Conn, duties};
 use serde::Serialize;
 
-use super::sees_city;
+use super::Oversight;
 use super::usage::day_of;
 use crate::catalog::scope::org_map;
 use crate::record::authorize;
@@ -79,7 +80,7 @@ async fn published(conn: &mut Conn, entry: &EntryRow) -> Result<Option<RevisionR
 
 pub async fn demand_list(app: &App, ctx: Ctx<'_>) -> Result<Vec<DemandLine>> {
     staff_only(app, ctx, "demand").await?;
-    let city = sees_city(ctx);
+    let oversight = Oversight::of(ctx);
     let own = ctx.principal.org_id.as_deref();
     let mut conn = app.db.pool().acquire().await?;
     let orgs = org_map(&mut conn).await?;
@@ -90,10 +91,8 @@ pub async fn demand_list(app: &App, ctx: Ctx<'_>) -> Result<Vec<DemandLine>> {
     let mut entries: HashMap<String, (String, String)> = HashMap::new();
     let mut out = Vec::new();
     for r in sharing::list_all_requests(&mut conn).await? {
-        if !city
-            && own != Some(r.requester_org_id.as_str())
-            && own != Some(r.source_org_id.as_str())
-        {
+        let sees = |org: &str| own == Some(org) || oversight.covers(&orgs, org);
+        if !sees(&r.requester_org_id) && !sees(&r.source_org_id) {
             continue;
         }
         if !entries.contains_key(&r.entry_id) {
@@ -126,14 +125,14 @@ pub async fn demand_list(app: &App, ctx: Ctx<'_>) -> Result<Vec<DemandLine>> {
 
 pub async fn responsibility_list(app: &App, ctx: Ctx<'_>) -> Result<Vec<ResponsibilityLine>> {
     staff_only(app, ctx, "responsibility").await?;
-    let city = sees_city(ctx);
+    let oversight = Oversight::of(ctx);
     let own = ctx.principal.org_id.clone().unwrap_or_default();
     let today = crate::calendar::today(app);
     let mut conn = app.db.pool().acquire().await?;
     let orgs = org_map(&mut conn).await?;
     let mut out = Vec::new();
     let mut push = |org_id: &str, kind: &'static str, subject: String, due: Option<String>| {
-        if !city && org_id != own {
+        if org_id != own && !oversight.covers(&orgs, org_id) {
             return;
         }
         let overdue = due

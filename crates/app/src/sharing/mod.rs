@@ -229,15 +229,45 @@ pub(crate) fn end_of_day_micros(until: NaiveDate) -> i64 {
         .timestamp_micros()
 }
 
-/// Whether the caller sees the whole city's sharing (authorities and the regulator, who
-/// supervise it) or only its own organisation's.
-pub(crate) fn sees_city(ctx: crate::Ctx<'_>) -> bool {
-    gongshu_domain::decide(
-        &ctx.principal.actor,
-        gongshu_domain::Action::ViewEscalations,
-        gongshu_domain::Target::Platform,
-    )
-    .is_allowed()
+/// How far a caller's oversight of sharing reaches (督办): the regulator supervises the whole
+/// city; an authority reviewer the organisations under their authority — the city authority
+/// the city, a county authority its county, the same scope as catalog review (H8); anyone else
+/// only what their own organisation takes part in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Oversight {
+    City,
+    Authority(String),
+    Own,
+}
+
+impl Oversight {
+    pub(crate) fn of(ctx: crate::Ctx<'_>) -> Self {
+        let roles = &ctx.principal.actor.roles;
+        if roles.has(gongshu_domain::Role::Regulator) {
+            Self::City
+        } else if roles.has(gongshu_domain::Role::AuthorityReviewer) {
+            // An authority reviewer without an organisation oversees nothing: fail closed.
+            ctx.principal
+                .org_id
+                .clone()
+                .map_or(Self::Own, Self::Authority)
+        } else {
+            Self::Own
+        }
+    }
+
+    /// Whether the caller oversees `org_id`'s sharing.
+    pub(crate) fn covers(
+        &self,
+        orgs: &std::collections::HashMap<String, gongshu_store::orgs::OrgRow>,
+        org_id: &str,
+    ) -> bool {
+        match self {
+            Self::City => true,
+            Self::Authority(authority) => crate::catalog::scope::within(orgs, org_id, authority),
+            Self::Own => false,
+        }
+    }
 }
 
 fn request_not_found() -> AppError {

@@ -232,18 +232,25 @@ pub async fn get_request(app: &App, ctx: Ctx<'_>, id: &str) -> Result<RequestVie
     let r = sharing::get_request(&mut conn, id)
         .await?
         .ok_or_else(request_not_found)?;
-    if !may_see(ctx, &r) {
+    let orgs = crate::catalog::scope::org_map(&mut conn).await?;
+    if !may_see(ctx, &orgs, &r) {
         return Err(request_not_found());
     }
     finish_view(app, &mut conn, r).await
 }
 
-/// Requesters, sources and reviewers (authorities) see a request; nobody else knows it exists.
-fn may_see(ctx: Ctx<'_>, r: &RequestRow) -> bool {
+/// Requesters, sources and the authorities overseeing either see a request; nobody else knows
+/// it exists.
+fn may_see(
+    ctx: Ctx<'_>,
+    orgs: &std::collections::HashMap<String, gongshu_store::orgs::OrgRow>,
+    r: &RequestRow,
+) -> bool {
     let org = ctx.principal.org_id.as_deref();
-    org == Some(r.requester_org_id.as_str())
-        || org == Some(r.source_org_id.as_str())
-        || super::sees_city(ctx)
+    let oversight = super::Oversight::of(ctx);
+    [r.requester_org_id.as_str(), r.source_org_id.as_str()]
+        .into_iter()
+        .any(|o| org == Some(o) || oversight.covers(orgs, o))
 }
 
 pub(crate) async fn finish_view(

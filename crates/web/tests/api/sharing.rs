@@ -343,6 +343,22 @@ pub async fn h21_an_unanswered_request_is_reminded_then_escalated_over_a_holiday
         .clone();
     assert_eq!(item["due_date"], "2025-10-10");
     assert_eq!(item["assignee_org_id"], gaj_org);
+    // The regulator oversees the whole city; a county authority only its county, so a city
+    // agency's late answer is not on its list, nor can it open the request.
+    for (user, sees) in [("regulator", true), ("xcq-reviewer", false)] {
+        let client = t.login(user).await;
+        let list = client.get("/api/v1/escalations").await;
+        list.expect_status(200);
+        let listed = list
+            .json
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["request_id"] == id);
+        assert_eq!(listed, sees, "{user}: {}", list.text);
+        let view = client.get(&format!("/api/v1/share-requests/{id}")).await;
+        view.expect_status(if sees { 200 } else { 404 });
+    }
     let mzj = t.login("mzj-admin").await;
     let view = mzj.get(&format!("/api/v1/share-requests/{id}")).await;
     assert_eq!(view.json["timeline"][1]["overdue"], true, "{}", view.text);
