@@ -276,6 +276,17 @@ pub async fn get_revision(
     .await?)
 }
 
+/// The revision in force: the published one, if the entry has been published.
+pub async fn get_published_revision(
+    conn: &mut Conn,
+    entry: &EntryRow,
+) -> Result<Option<RevisionRow>> {
+    match entry.published_revision {
+        Some(revision) => get_revision(conn, &entry.id, revision).await,
+        None => Ok(None),
+    }
+}
+
 pub async fn list_revisions(conn: &mut Conn, entry_id: &str) -> Result<Vec<RevisionRow>> {
     Ok(sqlx::query_as(AssertSqlSafe(format!(
         "SELECT {REVISION_COLUMNS} FROM catalog_revisions WHERE entry_id = $1 ORDER BY revision"

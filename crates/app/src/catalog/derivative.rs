@@ -273,10 +273,7 @@ async fn load_source(
     let entry = catalog::get_entry_by_code(&mut conn, code)
         .await?
         .ok_or_else(not_found)?;
-    let published = match entry.published_revision {
-        Some(p) => catalog::get_revision(&mut conn, &entry.id, p).await?,
-        None => None,
-    };
+    let published = catalog::get_published_revision(&mut conn, &entry).await?;
     let visible = !matches!(
         access(
             Some(ctx),

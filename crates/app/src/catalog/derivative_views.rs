@@ -75,13 +75,10 @@ pub(crate) async fn derivative_facts(
     let source = catalog::get_entry_by_id(conn, &link.source_entry_id)
         .await?
         .ok_or_else(|| AppError::Internal(format!("{}: source entry missing", entry.code)))?;
-    let source_name = match source.published_revision {
-        Some(p) => catalog::get_revision(conn, &source.id, p)
-            .await?
-            .map(|r| r.name)
-            .unwrap_or_default(),
-        None => String::new(),
-    };
+    let source_name = catalog::get_published_revision(conn, &source)
+        .await?
+        .map(|r| r.name)
+        .unwrap_or_default();
     let mut rules: Vec<RuleView> = approved_rules(conn, &entry.id, revision)
         .await?
         .into_iter()

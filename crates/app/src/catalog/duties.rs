@@ -123,13 +123,10 @@ async fn duty_views(app: &App, rows: Vec<DutyRow>) -> Result<Vec<DutyView>> {
         let Some(entry) = entries.get(&d.entry_id) else {
             continue;
         };
-        let name = match entry.published_revision {
-            Some(r) => catalog::get_revision(&mut conn, &entry.id, r)
-                .await?
-                .map(|r| r.name)
-                .unwrap_or_default(),
-            None => String::new(),
-        };
+        let name = catalog::get_published_revision(&mut conn, entry)
+            .await?
+            .map(|r| r.name)
+            .unwrap_or_default();
         out.push(DutyView {
             overdue: d.closed_at.is_none() && d.due_date < today,
             id: d.id,

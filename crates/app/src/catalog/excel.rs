@@ -159,10 +159,7 @@ pub async fn export_xlsx(app: &App, reader: Reader<'_>, org_id: Option<&str>) ->
         if org_id.is_some_and(|scope| !within(&orgs, &entry.org_id, scope)) {
             continue;
         }
-        let published = match entry.published_revision {
-            Some(p) => catalog::get_revision(&mut conn, &entry.id, p).await?,
-            None => None,
-        };
+        let published = catalog::get_published_revision(&mut conn, &entry).await?;
         let seen = match reader {
             Reader::Viewer(ctx) => access(ctx, &entry, published.as_ref(), &orgs),
             Reader::Operator if published.is_some() => Access::Published,

@@ -51,10 +51,7 @@ pub async fn entry_page(
     let row = catalog::get_entry_by_code(&mut conn, code)
         .await?
         .ok_or(AppError::not_found("catalog entry", "目录条目"))?;
-    let published = match row.published_revision {
-        Some(p) => catalog::get_revision(&mut conn, &row.id, p).await?,
-        None => None,
-    };
+    let published = catalog::get_published_revision(&mut conn, &row).await?;
     let orgs = super::scope::org_map(&mut conn).await?;
     let sees_all = matches!(
         access(Some(ctx), &row, published.as_ref(), &orgs),

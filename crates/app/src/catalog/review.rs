@@ -38,10 +38,7 @@ async fn load_latest(
     let entry = catalog::get_entry_by_code(&mut conn, code)
         .await?
         .ok_or_else(not_found)?;
-    let published = match entry.published_revision {
-        Some(p) => catalog::get_revision(&mut conn, &entry.id, p).await?,
-        None => None,
-    };
+    let published = catalog::get_published_revision(&mut conn, &entry).await?;
     let orgs = org_map(&mut conn).await?;
     if matches!(
         access(Some(ctx), &entry, published.as_ref(), &orgs),

@@ -329,10 +329,7 @@ pub async fn entry_view(
         .await?
         .ok_or_else(not_found)?;
     let orgs = org_map(&mut conn).await?;
-    let published = match entry.published_revision {
-        Some(p) => catalog::get_revision(&mut conn, &entry.id, p).await?,
-        None => None,
-    };
+    let published = catalog::get_published_revision(&mut conn, &entry).await?;
     let seen = access(ctx, &entry, published.as_ref(), &orgs);
     let sees_all = matches!(seen, Access::All);
     let wanted = match (seen, revision) {

@@ -100,10 +100,7 @@ pub(crate) async fn readable(
         )
         .is_allowed()
     });
-    let published = match entry.published_revision {
-        Some(r) => catalog::get_revision(&mut conn, &entry.id, r).await?,
-        None => None,
-    };
+    let published = catalog::get_published_revision(&mut conn, &entry).await?;
     let open = published
         .as_ref()
         .is_some_and(|p| p.open_type == "unconditional");

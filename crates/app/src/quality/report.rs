@@ -46,17 +46,15 @@ pub async fn entry_quality(
 ) -> Result<EntryQuality> {
     let entry = entry_for_versions(app, ctx, code).await?;
     let mut conn = app.db.pool().acquire().await?;
-    let published = match entry.published_revision {
-        Some(p) => catalog::get_revision(&mut conn, &entry.id, p).await?,
-        None => None,
-    }
-    .ok_or_else(|| {
-        AppError::conflict(
-            "entry_not_published",
-            "目录条目尚未发布，还没有数据质量可言",
-            "the catalog entry is not published; it has no data to score",
-        )
-    })?;
+    let published = catalog::get_published_revision(&mut conn, &entry)
+        .await?
+        .ok_or_else(|| {
+            AppError::conflict(
+                "entry_not_published",
+                "目录条目尚未发布，还没有数据质量可言",
+                "the catalog entry is not published; it has no data to score",
+            )
+        })?;
     let latest = versions::get_latest_version(&mut conn, &entry.id).await?;
     let shown = match version {
         Some(v) => Some(

@@ -140,18 +140,16 @@ pub async fn assess_share_type(
     let entry = catalog::get_entry_by_code(&mut tx, code)
         .await?
         .ok_or_else(not_found)?;
-    let published = match entry.published_revision {
-        Some(p) => catalog::get_revision(&mut tx, &entry.id, p).await?,
-        None => None,
-    }
-    .filter(|p| p.share_type == ShareType::Conditional.code())
-    .ok_or_else(|| {
-        AppError::conflict(
-            "not_conditional",
-            "只有已发布的有条件共享条目需要定期评估",
-            "only published, conditionally shared entries are assessed",
-        )
-    })?;
+    let published = catalog::get_published_revision(&mut tx, &entry)
+        .await?
+        .filter(|p| p.share_type == ShareType::Conditional.code())
+        .ok_or_else(|| {
+            AppError::conflict(
+                "not_conditional",
+                "只有已发布的有条件共享条目需要定期评估",
+                "only published, conditionally shared entries are assessed",
+            )
+        })?;
     let draft_revision = match outcome {
         AssessmentOutcome::Keep => None,
         AssessmentOutcome::Convert => {
@@ -264,13 +262,10 @@ pub(crate) async fn due_list(app: &App, conn: &mut Conn) -> Result<Vec<Assessmen
         if !assessment_shown(due, today) {
             continue;
         }
-        let name = match entry.published_revision {
-            Some(p) => catalog::get_revision(conn, &entry.id, p)
-                .await?
-                .map(|r| r.name)
-                .unwrap_or_default(),
-            None => String::new(),
-        };
+        let name = catalog::get_published_revision(conn, &entry)
+            .await?
+            .map(|r| r.name)
+            .unwrap_or_default();
         out.push(AssessmentDue {
             org_name: orgs
                 .get(&entry.org_id)

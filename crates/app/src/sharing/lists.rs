@@ -10,9 +10,9 @@ use std::collections::HashMap;
 use gongshu_domain::catalog::{ShareType, Vocabulary, label_zh};
 use gongshu_domain::sharing::{RequestState, usage_periods_due};
 use gongshu_domain::{Action, Target};
-use gongshu_store::catalog::{self, EntryRow, RevisionRow};
+use gongshu_store::catalog;
+use gongshu_store::duties;
 use gongshu_store::sharing;
-use gongshu_store::{Conn, duties};
 use serde::Serialize;
 
 use super::Oversight;
@@ -71,13 +71,6 @@ async fn staff_only(app: &App, ctx: Ctx<'_>, list: &str) -> Result<()> {
     .await
 }
 
-async fn published(conn: &mut Conn, entry: &EntryRow) -> Result<Option<RevisionRow>> {
-    Ok(match entry.published_revision {
-        Some(p) => catalog::get_revision(conn, &entry.id, p).await?,
-        None => None,
-    })
-}
-
 pub async fn demand_list(app: &App, ctx: Ctx<'_>) -> Result<Vec<DemandLine>> {
     staff_only(app, ctx, "demand").await?;
     let oversight = Oversight::of(ctx);
@@ -99,7 +92,7 @@ pub async fn demand_list(app: &App, ctx: Ctx<'_>) -> Result<Vec<DemandLine>> {
             let entry = catalog::get_entry_by_id(&mut conn, &r.entry_id)
                 .await?
                 .ok_or_else(|| AppError::Internal("request of a missing entry".into()))?;
-            let entry_name = published(&mut conn, &entry)
+            let entry_name = catalog::get_published_revision(&mut conn, &entry)
                 .await?
                 .map(|p| p.name)
                 .unwrap_or_default();
@@ -215,7 +208,7 @@ pub async fn negative_list(app: &App, ctx: Ctx<'_>) -> Result<Vec<NegativeLine>>
     let orgs = org_map(&mut conn).await?;
     let mut out = Vec::new();
     for entry in catalog::list_entries(&mut conn).await? {
-        let Some(p) = published(&mut conn, &entry).await? else {
+        let Some(p) = catalog::get_published_revision(&mut conn, &entry).await? else {
             continue;
         };
         if p.share_type != ShareType::NotShared.code() {

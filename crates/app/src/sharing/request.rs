@@ -261,13 +261,10 @@ pub(crate) async fn finish_view(
     let entry = catalog::get_entry_by_id(conn, &r.entry_id)
         .await?
         .ok_or_else(|| AppError::Internal("request of a missing entry".into()))?;
-    let name = match entry.published_revision {
-        Some(p) => catalog::get_revision(conn, &entry.id, p)
-            .await?
-            .map(|r| r.name)
-            .unwrap_or_default(),
-        None => String::new(),
-    };
+    let name = catalog::get_published_revision(conn, &entry)
+        .await?
+        .map(|r| r.name)
+        .unwrap_or_default();
     let steps = sharing::list_steps(conn, &r.id).await?;
     let grant = match sharing::get_grant_of_request(conn, &r.id).await? {
         Some(g) => Some(grant_view(g, &entry.code, app.now_micros())?),

@@ -103,10 +103,7 @@ pub(crate) async fn entry_for_versions(app: &App, ctx: Ctx<'_>, code: &str) -> R
         .await?
         .ok_or_else(not_found)?;
     let orgs = org_map(&mut conn).await?;
-    let published = match entry.published_revision {
-        Some(p) => catalog::get_revision(&mut conn, &entry.id, p).await?,
-        None => None,
-    };
+    let published = catalog::get_published_revision(&mut conn, &entry).await?;
     match access(Some(ctx), &entry, published.as_ref(), &orgs) {
         Access::All => Ok(entry),
         Access::Published | Access::None => Err(not_found()),
