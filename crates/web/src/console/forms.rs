@@ -88,21 +88,29 @@ pub fn form_errors(viewer: &Viewer, e: AppError) -> Result<FormErrors, PageError
     if !back_to_form.contains(&err.status) {
         return Err(viewer.fail(err));
     }
-    let mut fields: BTreeMap<String, String> = BTreeMap::new();
-    for f in &err.errors {
-        fields
-            .entry(f.field.clone())
-            .and_modify(|m| {
-                m.push('；');
-                m.push_str(&f.zh);
-            })
-            .or_insert_with(|| f.zh.clone());
-    }
+    let fields = join_messages(err.errors.iter().map(|f| (f.field.clone(), f.zh.clone())));
     Ok(FormErrors {
         status: err.status,
         message: err.zh,
         fields,
     })
+}
+
+/// Field messages by the place of the form that shows them: several fields of a command can
+/// land on one place (a row, a group of lines), where their messages are joined.
+pub fn join_messages(
+    fields: impl IntoIterator<Item = (String, String)>,
+) -> BTreeMap<String, String> {
+    let mut out: BTreeMap<String, String> = BTreeMap::new();
+    for (place, message) in fields {
+        out.entry(place)
+            .and_modify(|m| {
+                m.push('；');
+                m.push_str(&message);
+            })
+            .or_insert(message);
+    }
+    out
 }
 
 /// The list address a form came from, if it is one of ours under `under`; else `under`.

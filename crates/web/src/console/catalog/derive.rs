@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 
 use super::labels::{choices, labels};
 use crate::console::auth::Viewer;
-use crate::console::forms::{Fields, FormErrors, form_errors};
+use crate::console::forms::{Fields, FormErrors, form_errors, join_messages};
 use crate::console::render::{PageError, done};
 use crate::state::AppState;
 
@@ -200,22 +200,15 @@ impl DeriveFields {
 /// Field errors on `items[i].…` shown on the row of the item they are about.
 fn remap(failed: &mut FormErrors, codes: &[String]) {
     let fields = std::mem::take(&mut failed.fields);
-    for (field, message) in fields {
+    failed.fields = join_messages(fields.into_iter().map(|(field, message)| {
         let key = field
             .strip_prefix("items[")
             .and_then(|rest| rest.split(']').next())
             .and_then(|i| i.parse::<usize>().ok())
             .and_then(|i| codes.get(i))
             .map_or(field, |code| format!("item.{code}"));
-        failed
-            .fields
-            .entry(key)
-            .and_modify(|m| {
-                m.push('；');
-                m.push_str(&message);
-            })
-            .or_insert(message);
-    }
+        (key, message)
+    }));
 }
 
 /// The form proposing a derivative of `source_code`, or revising `revising` (a derivative).

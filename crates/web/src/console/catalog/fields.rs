@@ -343,16 +343,11 @@ impl Submitted {
 
     /// Field errors keyed by form field; messages for the same field joined.
     pub fn remap(&self, fields: BTreeMap<String, String>) -> BTreeMap<String, String> {
-        let mut out: BTreeMap<String, String> = BTreeMap::new();
-        for (path, message) in fields {
-            out.entry(self.form_field(&path))
-                .and_modify(|m| {
-                    m.push('；');
-                    m.push_str(&message);
-                })
-                .or_insert(message);
-        }
-        out
+        crate::console::forms::join_messages(
+            fields
+                .into_iter()
+                .map(|(path, message)| (self.form_field(&path), message)),
+        )
     }
 }
 

@@ -186,20 +186,13 @@ pub struct RefuseFields {
 
 /// Field messages of numbered fields (`items[2]`, `row_filter[0]`) shown at their group.
 pub fn grouped(fields: BTreeMap<String, String>) -> BTreeMap<String, String> {
-    let mut out: BTreeMap<String, String> = BTreeMap::new();
-    for (field, message) in fields {
+    crate::console::forms::join_messages(fields.into_iter().map(|(field, message)| {
         let key = field
             .split_once('[')
             .map_or(field.as_str(), |(group, _)| group)
             .to_owned();
-        out.entry(key)
-            .and_modify(|m| {
-                m.push('；');
-                m.push_str(&message);
-            })
-            .or_insert(message);
-    }
-    out
+        (key, message)
+    }))
 }
 
 #[cfg(test)]
