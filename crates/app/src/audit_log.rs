@@ -117,7 +117,7 @@ pub async fn list_events(app: &App, ctx: Ctx<'_>, q: EventQuery) -> Result<Event
         to,
         before_seq: q.before_seq,
     };
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let events = gongshu_audit::list_events(&mut conn, &filter, limit + 1).await?;
     let more = events.len() as i64 > limit;
     let items: Vec<EventView> = events
@@ -169,6 +169,6 @@ pub async fn verify_chain(app: &App, ctx: Ctx<'_>) -> Result<VerifyReport> {
 
 /// Recomputes the chain for `gongshu audit verify`, run by an operator with database access.
 pub async fn verify_unattended(app: &App) -> Result<VerifyReport> {
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     Ok(gongshu_audit::verify(&mut conn).await?)
 }

@@ -12,7 +12,7 @@ use crate::{App, AppError, Ctx, RequestMeta, Result};
 
 /// Loads imported years over the shipped ones.
 pub(crate) async fn reload(app: &App) -> Result<()> {
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let mut calendar = WorkingCalendar::official();
     for (year, definition, _, _) in gongshu_store::calendar::list_years(&mut conn).await? {
         match serde_json::from_str::<YearCalendar>(&definition) {

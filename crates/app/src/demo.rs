@@ -104,7 +104,7 @@ fn credit_code(org: &DemoOrg, n: usize) -> String {
 
 pub async fn seed(app: &App, password: &str) -> Result<DemoSummary> {
     let mut users = Vec::new();
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let empty = orgs::count_orgs(&mut conn).await? == 0;
     drop(conn);
     let policy = crate::security_policy::current(app).await?;

@@ -165,7 +165,7 @@ fn users_of(org: &str) -> (String, &'static str) {
 
 /// Seeds the catalog once (nothing happens when any entry exists). Returns entries created.
 pub async fn seed_catalog(app: &App) -> Result<usize> {
-    let mut conn = app.db().pool().acquire().await?;
+    let mut conn = app.db().acquire().await?;
     if !catalog::list_entries(&mut conn).await?.is_empty() {
         return Ok(0);
     }
@@ -236,7 +236,7 @@ pub async fn seed_catalog(app: &App) -> Result<usize> {
 
 /// (demo key, organisation id) of the demo organisations, by their names.
 async fn demo_org_ids(app: &App) -> Result<Vec<(String, String)>> {
-    let mut conn = app.db().pool().acquire().await?;
+    let mut conn = app.db().acquire().await?;
     let orgs = gongshu_store::orgs::list_orgs(&mut conn).await?;
     Ok(crate::demo::org_keys()
         .into_iter()

@@ -14,7 +14,7 @@ use crate::{App, AppError, Ctx, RequestMeta, Result};
 
 /// The code of the published demo entry named `name`.
 async fn code_of(app: &App, name: &str) -> Result<String> {
-    let mut conn = app.db().pool().acquire().await?;
+    let mut conn = app.db().acquire().await?;
     for entry in catalog::list_entries(&mut conn).await? {
         if let Some(p) = entry.published_revision
             && let Some(r) = catalog::get_revision(&mut conn, &entry.id, p).await?
@@ -53,7 +53,7 @@ fn ask(
 /// Seeds the demo's sharing once (nothing happens when any request exists). Returns how many
 /// requests were made.
 pub async fn seed_sharing(app: &App) -> Result<usize> {
-    let mut conn = app.db().pool().acquire().await?;
+    let mut conn = app.db().acquire().await?;
     if !store::list_all_requests(&mut conn).await?.is_empty() {
         return Ok(0);
     }

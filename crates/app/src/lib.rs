@@ -34,4 +34,7 @@ pub use app::{
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use context::{AuthVia, Ctx, Principal, RequestMeta};
 pub use error::{AppError, FileProblem, Result};
+/// Every door runs a request's commands inside this, so a request holds one database
+/// connection at a time.
+pub use gongshu_store::one_connection_per_request;
 pub use time::{format_time, micros_to_datetime};

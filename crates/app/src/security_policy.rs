@@ -12,7 +12,7 @@ const KEY: &str = "security_policy";
 
 /// The policy in force (the default until the security admin sets one).
 pub async fn current(app: &App) -> Result<SecurityPolicy> {
-    current_on(&mut *app.db.pool().acquire().await?).await
+    current_on(&mut *app.db.acquire().await?).await
 }
 
 /// The same, on a connection the caller already holds.

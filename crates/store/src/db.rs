@@ -1,16 +1,68 @@
 //! The connection pool and transactions. SQLite and PostgreSQL differ in one place that
 //! matters: how a writer waits for another. See [`Db::begin_write`].
+//!
+//! Every connection and transaction comes from [`Db::acquire`], [`Db::begin_read`] or
+//! [`Db::begin_write`], which keep the one-connection-per-request rule (see [`crate::scope`]).
 
 use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor};
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection, AnyPool, Executor};
 
+use crate::scope::Held;
 use crate::{Result, StoreError};
 
-/// A transaction on either backend.
-pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+/// How long a request waits for a pooled connection before it is told to come back later
+/// (503 with `Retry-After`): a queue of seconds means the platform is overloaded, and a
+/// client retrying is better than every request piling up behind a 30-second wait.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A pooled connection, counted against its request's one connection.
+pub struct DbConn {
+    conn: PoolConnection<Any>,
+    _held: Held,
+}
+
+impl std::ops::Deref for DbConn {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for DbConn {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.conn
+    }
+}
+
+/// A transaction on either backend, counted against its request's one connection. Dropped
+/// without [`Tx::commit`], it rolls back.
+pub struct Tx {
+    tx: sqlx::Transaction<'static, Any>,
+    _held: Held,
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<()> {
+        Ok(self.tx.commit().await?)
+    }
+}
+
+impl std::ops::Deref for Tx {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.tx
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -67,7 +119,7 @@ impl Db {
             _ => url.to_owned(),
         };
         let options = AnyConnectOptions::from_str(&url).map_err(StoreError::from)?;
-        let pool_options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(30));
+        let pool_options = AnyPoolOptions::new().acquire_timeout(ACQUIRE_TIMEOUT);
         let pool = match backend {
             Backend::Sqlite => {
                 pool_options
@@ -99,8 +151,19 @@ impl Db {
         self.backend
     }
 
+    /// The pool itself, for tools and tests that query outside any request. Request code
+    /// takes connections through [`Db::acquire`] and the `begin_*` methods, which keep the
+    /// one-connection-per-request rule.
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// One connection for reading outside a transaction. Within a request it must be the
+    /// only connection the request holds ([`StoreError::NestedAcquire`] otherwise).
+    pub async fn acquire(&self) -> Result<DbConn> {
+        let held = Held::take()?;
+        let conn = self.pool.acquire().await?;
+        Ok(DbConn { conn, _held: held })
     }
 
     /// Applies the migrations of this backend (embedded in the binary).
@@ -122,7 +185,9 @@ impl Db {
 
     /// A transaction for reading only.
     pub async fn begin_read(&self) -> Result<Tx> {
-        Ok(self.pool.begin().await?)
+        let held = Held::take()?;
+        let tx = self.pool.begin().await?;
+        Ok(Tx { tx, _held: held })
     }
 
     /// A transaction that will write. Its first statement takes the platform's write lock (the
@@ -132,18 +197,22 @@ impl Db {
     /// (SQLITE_BUSY_SNAPSHOT); on PostgreSQL two commands cannot both pass a
     /// read-check-write (e.g. two grants breaking 三员分立).
     pub async fn begin_write(&self) -> Result<Tx> {
+        let held = Held::take()?;
         let mut tx = self.pool.begin().await?;
         let lock = match self.backend {
             Backend::Sqlite => "UPDATE audit_head SET seq = seq WHERE id = 1",
             Backend::Postgres => "SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE",
         };
         sqlx::query(lock).execute(&mut *tx).await?;
-        Ok(tx)
+        Ok(Tx { tx, _held: held })
     }
 
     /// Whether the database answers (readiness probe).
     pub async fn ping(&self) -> bool {
-        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+        match self.acquire().await {
+            Ok(mut conn) => sqlx::query("SELECT 1").execute(&mut *conn).await.is_ok(),
+            Err(_) => false,
+        }
     }
 
     pub async fn close(&self) {

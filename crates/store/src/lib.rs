@@ -15,13 +15,15 @@ pub mod elements;
 pub mod orgs;
 pub mod quality;
 pub mod schemes;
+mod scope;
 pub mod sessions;
 pub mod settings;
 pub mod sharing;
 pub mod tokens;
 pub mod versions;
 
-pub use db::{Backend, Db, Tx};
+pub use db::{ACQUIRE_TIMEOUT, Backend, Db, DbConn, Tx};
+pub use scope::one_connection_per_request;
 
 pub type Conn = sqlx::AnyConnection;
 
@@ -33,8 +35,13 @@ pub enum StoreError {
     Duplicate(String),
     #[error("the row is still referenced by other records")]
     StillReferenced,
+    /// Lock contention, or no pooled connection free within [`ACQUIRE_TIMEOUT`]: the
+    /// request may be retried.
     #[error("the database is busy; try again")]
     Busy,
+    /// A request asked for a second connection while holding one (see `scope`): our bug.
+    #[error("a request asked for a second database connection while holding one")]
+    NestedAcquire,
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("database error: {0}")]
@@ -45,6 +52,9 @@ impl From<sqlx::Error> for StoreError {
     /// Unique violations and lock contention are mapped here, once, so callers can answer
     /// 409 or "retry" instead of a generic failure.
     fn from(e: sqlx::Error) -> Self {
+        if matches!(e, sqlx::Error::PoolTimedOut) {
+            return StoreError::Busy;
+        }
         if let sqlx::Error::Database(db) = &e {
             if db.is_unique_violation() {
                 let constraint = db

@@ -33,6 +33,7 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/{name}", axum::routing::get(crate::assets::serve_asset))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn(one_connection_per_request))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::metrics::track))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -51,6 +52,15 @@ pub fn router(state: AppState) -> Router {
         }))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state)
+}
+
+/// Every request holds at most one database connection at a time (see
+/// `gongshu_app::one_connection_per_request`).
+async fn one_connection_per_request(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    gongshu_app::one_connection_per_request(next.run(request)).await
 }
 
 async fn not_found(uri: axum::http::Uri) -> axum::response::Response {

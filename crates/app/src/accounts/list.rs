@@ -116,7 +116,7 @@ pub async fn list_accounts(
     }
     let per_page = filter.per_page.unwrap_or(50).clamp(1, 200);
     let page = filter.page.unwrap_or(1).max(1);
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let store_filter = AccountFilter {
         org_id,
         query: filter
@@ -154,8 +154,7 @@ pub async fn list_accounts(
 }
 
 pub async fn get_account(app: &App, ctx: Ctx<'_>, id: &str) -> Result<AccountView> {
-    let mut conn = app.db.pool().acquire().await?;
-    let loaded = super::load(&mut conn, id).await?;
+    let loaded = super::load(&mut *app.db.acquire().await?, id).await?;
     let org_id = loaded.row.org_id.clone().unwrap_or_default();
     authorize(
         app,
@@ -166,6 +165,7 @@ pub async fn get_account(app: &App, ctx: Ctx<'_>, id: &str) -> Result<AccountVie
         id,
     )
     .await?;
+    let mut conn = app.db.acquire().await?;
     let org_name = match &loaded.row.org_id {
         Some(o) => orgs::get_org(&mut conn, o).await?.map(|o| o.name),
         None => None,

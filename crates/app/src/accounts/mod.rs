@@ -61,7 +61,7 @@ pub(crate) async fn load(conn: &mut gongshu_store::Conn, id: &str) -> Result<Loa
 /// The user name of an organisation's first agency admin, for command-line work done on the
 /// organisation's behalf.
 pub async fn first_admin_of(app: &crate::App, org_id: &str) -> Result<Option<String>> {
-    let mut conn = app.db().pool().acquire().await?;
+    let mut conn = app.db().acquire().await?;
     let filter = gongshu_store::accounts::AccountFilter {
         org_id: Some(org_id.to_owned()),
         query: None,

@@ -20,7 +20,7 @@ pub async fn grant_role(
     role: &str,
 ) -> Result<Vec<String>> {
     let role = parse_role(role)?;
-    let loaded = load(&mut *app.db.pool().acquire().await?, account_id).await?;
+    let loaded = load(&mut *app.db.acquire().await?, account_id).await?;
     authorize(
         app,
         ctx,
@@ -78,7 +78,7 @@ pub async fn revoke_role(
     role: &str,
 ) -> Result<Vec<String>> {
     let role = parse_role(role)?;
-    let loaded = load(&mut *app.db.pool().acquire().await?, account_id).await?;
+    let loaded = load(&mut *app.db.acquire().await?, account_id).await?;
     authorize(
         app,
         ctx,

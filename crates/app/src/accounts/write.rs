@@ -127,7 +127,7 @@ pub async fn update_account(
     let display_name = v.text("display_name", "姓名", &input.display_name, 50);
     let org_id = v.text("org_id", "所属机构", &input.org_id, 64);
     v.into_result()?;
-    let loaded = load(&mut *app.db.pool().acquire().await?, id).await?;
+    let loaded = load(&mut *app.db.acquire().await?, id).await?;
     authorize(
         app,
         ctx,
@@ -181,7 +181,7 @@ pub async fn set_account_status(app: &App, ctx: Ctx<'_>, id: &str, active: bool)
     } else {
         Action::DisableAccount
     };
-    let loaded = load(&mut *app.db.pool().acquire().await?, id).await?;
+    let loaded = load(&mut *app.db.acquire().await?, id).await?;
     authorize(app, ctx, action, loaded.target(), "account", id).await?;
     let mut tx = app.db.begin_write().await?;
     let now = app.now_micros();
@@ -207,7 +207,7 @@ pub async fn set_account_status(app: &App, ctx: Ctx<'_>, id: &str, active: bool)
 }
 
 pub async fn unlock_account(app: &App, ctx: Ctx<'_>, id: &str) -> Result<()> {
-    let loaded = load(&mut *app.db.pool().acquire().await?, id).await?;
+    let loaded = load(&mut *app.db.acquire().await?, id).await?;
     authorize(
         app,
         ctx,
@@ -242,7 +242,7 @@ pub async fn reset_password(
     id: &str,
     input: ResetPasswordInput,
 ) -> Result<()> {
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let loaded = load(&mut conn, id).await?;
     drop(conn);
     let policy = crate::security_policy::current(app).await?;

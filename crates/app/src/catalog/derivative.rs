@@ -127,7 +127,7 @@ pub async fn revise_derivative(
     code: &str,
     input: DerivativeInput,
 ) -> Result<EntryView> {
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let entry = catalog::get_entry_by_code(&mut conn, code)
         .await?
         .ok_or_else(|| AppError::not_found("catalog entry", "目录条目"))?;
@@ -197,7 +197,7 @@ async fn prepare(
     let published =
         published.ok_or_else(|| AppError::Internal("checked: the source is published".into()))?;
     let entry = derived_entry(source_code, &published, &source_items, input, &rules);
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let (scheme_version, scheme) = super::scheme::latest(&mut conn).await?;
     drop(conn);
     let parsed = entry.parse(&scheme)?;
@@ -269,7 +269,7 @@ async fn load_source(
     code: &str,
 ) -> Result<(EntryRow, Option<RevisionRow>, Vec<ItemRow>)> {
     let not_found = || AppError::not_found("catalog entry", "目录条目");
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let entry = catalog::get_entry_by_code(&mut conn, code)
         .await?
         .ok_or_else(not_found)?;

@@ -217,7 +217,7 @@ pub async fn create_entry(
             ))
         })?;
     let (scheme_version, scheme) =
-        super::scheme::latest(&mut *app.db.pool().acquire().await?).await?;
+        super::scheme::latest(&mut *app.db.acquire().await?).await?;
     let parsed = input.parse(&scheme)?;
     authorize(
         app,
@@ -243,7 +243,7 @@ pub async fn update_entry(
     code: &str,
     input: EntryInput,
 ) -> Result<EntryView> {
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let entry = catalog::get_entry_by_code(&mut conn, code)
         .await?
         .ok_or(AppError::not_found("catalog entry", "目录条目"))?;

@@ -55,7 +55,7 @@ pub async fn record_change(
     }
     let reason = v.text("reason", "变化说明", &input.reason, 2000);
     v.into_result()?;
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let entry = catalog::get_entry_by_code(&mut conn, code)
         .await?
         .ok_or(AppError::not_found("catalog entry", "目录条目"))?;
@@ -109,7 +109,7 @@ pub async fn record_change(
 }
 
 async fn duty_views(app: &App, rows: Vec<DutyRow>) -> Result<Vec<DutyView>> {
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let orgs = org_map(&mut conn).await?;
     let entries: std::collections::HashMap<String, catalog::EntryRow> =
         catalog::list_entries(&mut conn)
@@ -153,7 +153,7 @@ async fn duty_views(app: &App, rows: Vec<DutyRow>) -> Result<Vec<DutyView>> {
 /// Duties of one entry (whoever may see the entry).
 pub async fn entry_duties(app: &App, ctx: Ctx<'_>, code: &str) -> Result<Vec<DutyView>> {
     super::views::entry_view(app, Some(ctx), code, None).await?;
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let entry = catalog::get_entry_by_code(&mut conn, code)
         .await?
         .ok_or(AppError::not_found("catalog entry", "目录条目"))?;
@@ -195,7 +195,7 @@ pub async fn review_desk(app: &App, ctx: Ctx<'_>) -> Result<ReviewDesk> {
         &own,
     )
     .await?;
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let orgs = org_map(&mut conn).await?;
     let city_wide = orgs.get(&own).is_some_and(|o| o.parent_id.is_none());
     let entries: std::collections::HashMap<String, catalog::EntryRow> =
@@ -263,7 +263,7 @@ pub async fn own_duties(app: &App, ctx: Ctx<'_>) -> Result<Vec<DutyView>> {
         &own,
     )
     .await?;
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let mine: std::collections::HashSet<String> = catalog::list_entries(&mut conn)
         .await?
         .into_iter()

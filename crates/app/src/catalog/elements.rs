@@ -102,7 +102,7 @@ pub async fn list_elements(app: &App, ctx: Ctx<'_>) -> Result<Vec<ElementView>> 
         "*",
     )
     .await?;
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let orgs = org_map(&mut conn).await?;
     let mut out = Vec::new();
     for e in elements::list_elements(&mut conn).await? {

@@ -134,7 +134,7 @@ pub enum Reader<'a> {
 
 /// Finds an organisation by id, credit code or exact name (for `--org` and query parameters).
 pub async fn find_org(app: &App, key: &str) -> Result<String> {
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     org_map(&mut conn)
         .await?
         .into_values()
@@ -147,7 +147,7 @@ pub async fn find_org(app: &App, key: &str) -> Result<String> {
 /// entry in its area (a county's, or the whole city's for the city authority); without
 /// `org_id`, the whole city. Each entry appears at the revision the reader may see.
 pub async fn export_xlsx(app: &App, reader: Reader<'_>, org_id: Option<&str>) -> Result<Vec<u8>> {
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let orgs = org_map(&mut conn).await?;
     if let Some(id) = org_id
         && !orgs.contains_key(id)
@@ -284,7 +284,7 @@ pub async fn import_xlsx(
         )),
         ReadError::Cells(cells) => AppError::InvalidFile(cells.into_iter().map(problem).collect()),
     })?;
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let (scheme_version, scheme) = super::scheme::latest(&mut conn).await?;
     let orgs = org_map(&mut conn).await?;
     let by_name: HashMap<&str, &OrgRow> = orgs
@@ -457,7 +457,7 @@ pub async fn import_scoped(
 /// The published catalog as JSON (issue 3, item 6): every published entry the reader may see,
 /// at its published revision, in code order.
 pub async fn export_json(app: &App, ctx: Option<Ctx<'_>>) -> Result<Vec<super::EntryView>> {
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let entries = catalog::list_entries(&mut conn).await?;
     drop(conn);
     let mut out = Vec::new();

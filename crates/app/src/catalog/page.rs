@@ -47,7 +47,7 @@ pub async fn entry_page(
     let history = revisions(app, ctx, code).await?;
     let duties = entry_duties(app, ctx, code).await?;
     let scheme = super::scheme::current(app).await?;
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let row = catalog::get_entry_by_code(&mut conn, code)
         .await?
         .ok_or(AppError::not_found("catalog entry", "目录条目"))?;

@@ -34,7 +34,7 @@ async fn load_latest(
     action: Action,
 ) -> Result<(EntryRow, RevisionRow)> {
     let not_found = || AppError::not_found("catalog entry", "目录条目");
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let entry = catalog::get_entry_by_code(&mut conn, code)
         .await?
         .ok_or_else(not_found)?;

@@ -96,13 +96,17 @@ pub(crate) async fn latest(conn: &mut Conn) -> Result<(i64, Scheme)> {
 
 /// Anyone may read the scheme: the public catalog shows categories and grades.
 pub async fn current(app: &App) -> Result<SchemeView> {
-    let (version, scheme) = latest(&mut *app.db.pool().acquire().await?).await?;
+    let (version, scheme) = latest(&mut *app.db.acquire().await?).await?;
     Ok(SchemeView { version, scheme })
 }
 
 pub async fn get_version(app: &App, version: i64) -> Result<SchemeView> {
-    let mut conn = app.db.pool().acquire().await?;
-    let definition = schemes::get_scheme(&mut conn, version)
+    get_version_on(&mut *app.db.acquire().await?, version).await
+}
+
+/// [`get_version`] on the caller's connection.
+pub(crate) async fn get_version_on(conn: &mut Conn, version: i64) -> Result<SchemeView> {
+    let definition = schemes::get_scheme(conn, version)
         .await?
         .ok_or(AppError::not_found("scheme version", "分类方案版本"))?;
     Ok(SchemeView {
@@ -112,7 +116,7 @@ pub async fn get_version(app: &App, version: i64) -> Result<SchemeView> {
 }
 
 pub async fn list_versions(app: &App) -> Result<Vec<SchemeVersion>> {
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     Ok(schemes::list_schemes(&mut conn)
         .await?
         .into_iter()

@@ -199,7 +199,7 @@ pub async fn search_entries(
         )),
         other => AppError::Internal(other.to_string()),
     })?;
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let orgs = org_map(&mut conn).await?;
     let (_, scheme) = super::scheme::latest(&mut conn).await?;
     let mut entries = Vec::new();
@@ -268,7 +268,7 @@ async fn own_catalog(
         &org_id,
     )
     .await?;
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let orgs = org_map(&mut conn).await?;
     let (_, scheme) = super::scheme::latest(&mut conn).await?;
     let q = params.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
@@ -393,7 +393,7 @@ pub(crate) fn index_published(app: &App, view: &EntryView, published_at: i64) {
 
 /// Every published entry as an index document.
 async fn all_docs(app: &App) -> Result<Vec<EntryDoc>> {
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let entries = catalog::list_entries(&mut conn).await?;
     drop(conn);
     let mut docs = Vec::new();
@@ -418,7 +418,7 @@ pub async fn rebuild(app: &App) -> Result<usize> {
 
 /// At start: rebuild when the index does not hold exactly the published entries.
 pub(crate) async fn ensure_index(app: &App) -> Result<()> {
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let published = catalog::list_entries(&mut conn)
         .await?
         .iter()
@@ -466,7 +466,7 @@ pub async fn databases(app: &App, ctx: Option<Ctx<'_>>) -> Result<Vec<DatabaseVi
     .into_iter()
     .map(|f| (f.value, f.count))
     .collect();
-    let (_, scheme) = super::scheme::latest(&mut *app.db.pool().acquire().await?).await?;
+    let (_, scheme) = super::scheme::latest(&mut *app.db.acquire().await?).await?;
     Ok(scheme
         .categories
         .iter()

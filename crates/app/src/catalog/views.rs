@@ -324,7 +324,7 @@ pub async fn entry_view(
     revision: Option<i64>,
 ) -> Result<EntryView> {
     let not_found = || AppError::not_found("catalog entry", "目录条目");
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let entry = catalog::get_entry_by_code(&mut conn, code)
         .await?
         .ok_or_else(not_found)?;
@@ -343,7 +343,7 @@ pub async fn entry_view(
         .await?
         .ok_or_else(not_found)?;
     let items = catalog::list_items(&mut conn, &entry.id, wanted).await?;
-    let scheme = super::scheme::get_version(app, r.scheme_version).await?;
+    let scheme = super::scheme::get_version_on(&mut conn, r.scheme_version).await?;
     let category_name = scheme
         .scheme
         .category(&r.category_code)
@@ -361,7 +361,7 @@ pub async fn entry_view(
 
 /// The revision history of an entry (owner agency and reviewing authority).
 pub async fn revisions(app: &App, ctx: Ctx<'_>, code: &str) -> Result<Vec<RevisionSummary>> {
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let entry = catalog::get_entry_by_code(&mut conn, code)
         .await?
         .ok_or(AppError::not_found("catalog entry", "目录条目"))?;
@@ -506,13 +506,13 @@ pub(crate) async fn published_view(
     entry: &EntryRow,
     revision: i64,
 ) -> Result<(EntryView, i64)> {
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let orgs = org_map(&mut conn).await?;
     let r = catalog::get_revision(&mut conn, &entry.id, revision)
         .await?
         .ok_or(AppError::not_found("catalog entry", "目录条目"))?;
     let items = catalog::list_items(&mut conn, &entry.id, revision).await?;
-    let scheme = super::scheme::get_version(app, r.scheme_version).await?;
+    let scheme = super::scheme::get_version_on(&mut conn, r.scheme_version).await?;
     let category_name = scheme
         .scheme
         .category(&r.category_code)

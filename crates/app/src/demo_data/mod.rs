@@ -250,7 +250,7 @@ pub async fn seed_data(
             summary.missing_entries.push(d.entry.to_owned());
             continue;
         };
-        let mut conn = app.db.pool().acquire().await?;
+        let mut conn = app.db.acquire().await?;
         let present: Vec<String> = version_store::list_versions(&mut conn, &entry_id)
             .await?
             .into_iter()
@@ -328,7 +328,7 @@ fn progress_log(entry: &'static str, total: u64) -> Box<dyn FnMut(Progress) + Se
 /// The published demo entry of a dataset: its code, id and items (from the published
 /// revision), or `None` when the demo catalog has no such published entry.
 async fn find_entry(app: &App, d: &Dataset) -> Result<Option<(String, String, Vec<ItemShape>)>> {
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let org_name = crate::demo::org_keys()
         .into_iter()
         .find(|(k, _)| *k == d.org)

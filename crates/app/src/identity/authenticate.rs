@@ -14,7 +14,7 @@ const TOUCH_EVERY_MICROS: i64 = 60_000_000;
 pub async fn authenticate(app: &App, credential: &str) -> Result<Principal> {
     let now = app.now_micros();
     let hash = secret_hash(credential);
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     if credential.starts_with(TOKEN_PREFIX) {
         let token = tokens::get_token_by_hash(&mut conn, &hash)
             .await?
@@ -56,7 +56,7 @@ pub async fn authenticate(app: &App, credential: &str) -> Result<Principal> {
 /// has the database in hand; naming the account keeps the audit trail and the access decision
 /// the same as on the web.
 pub async fn principal_for_cli(app: &App, username: &str) -> Result<Principal> {
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let account = accounts::get_account_by_username(&mut conn, username)
         .await?
         .ok_or(AppError::not_found("account", "账号"))?;

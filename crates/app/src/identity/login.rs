@@ -28,7 +28,7 @@ pub struct LoginOutcome {
 pub async fn login(app: &App, meta: &RequestMeta, input: LoginInput) -> Result<LoginOutcome> {
     let username: String = input.username.trim().chars().take(64).collect();
     let policy = crate::security_policy::current(app).await?;
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let Some(account) = accounts::get_account_by_username(&mut conn, &username).await? else {
         drop(conn);
         verify_password(&input.password, dummy_hash()).await;

@@ -40,7 +40,7 @@ pub async fn change_own_password(
         &p.account_id,
     )
     .await?;
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let account = accounts::get_account(&mut conn, &p.account_id)
         .await?
         .ok_or(AppError::Unauthenticated)?;

@@ -134,13 +134,13 @@ pub async fn list_tokens(app: &App, ctx: Ctx<'_>) -> Result<Vec<TokenView>> {
         me,
     )
     .await?;
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let rows = tokens::list_tokens(&mut conn, me).await?;
     Ok(rows.into_iter().map(TokenView::from).collect())
 }
 
 pub async fn revoke_token(app: &App, ctx: Ctx<'_>, token_id: &str) -> Result<()> {
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let token = tokens::get_token(&mut conn, token_id)
         .await?
         .filter(|t| t.account_id == ctx.principal.account_id)

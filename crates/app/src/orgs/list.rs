@@ -106,7 +106,7 @@ pub async fn list_orgs(app: &App, ctx: Ctx<'_>, page: usize, per_page: usize) ->
     .await?;
     let per_page = per_page.clamp(1, 500);
     let page = page.max(1);
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let ordered = tree_order(orgs::list_orgs(&mut conn).await?);
     let total = ordered.len();
     let items = ordered
@@ -133,7 +133,7 @@ pub async fn get_org(app: &App, ctx: Ctx<'_>, id: &str) -> Result<OrgView> {
         id,
     )
     .await?;
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let row = orgs::get_org(&mut conn, id)
         .await?
         .ok_or(AppError::not_found("organisation", "机构"))?;

@@ -84,7 +84,7 @@ pub async fn overdue_entries(
         .unwrap_or(DEFAULT_PER_PAGE)
         .clamp(1, MAX_PER_PAGE);
     let page = params.page.unwrap_or(1).max(1);
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let orgs = org_map(&mut conn).await?;
     let rows = quality::list_freshness(&mut conn).await?;
     drop(conn);

@@ -45,7 +45,7 @@ pub async fn entry_quality(
     version: Option<i64>,
 ) -> Result<EntryQuality> {
     let entry = entry_for_versions(app, ctx, code).await?;
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let published = catalog::get_published_revision(&mut conn, &entry)
         .await?
         .ok_or_else(|| {

@@ -83,7 +83,7 @@ async fn published_items(app: &App, entry: &EntryRow) -> Result<Vec<ItemRow>> {
     let Some(revision) = entry.published_revision else {
         return Ok(Vec::new());
     };
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     Ok(catalog::list_items(&mut conn, &entry.id, revision).await?)
 }
 
@@ -92,7 +92,7 @@ pub async fn list_rules(app: &App, ctx: Ctx<'_>, code: &str) -> Result<Vec<Quali
     let entry = entry_for_versions(app, ctx, code).await?;
     let items = published_items(app, &entry).await?;
     let by_code: HashMap<&str, &ItemRow> = items.iter().map(|i| (i.code.as_str(), i)).collect();
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     Ok(quality::list_rules(&mut conn, &entry.id)
         .await?
         .into_iter()

@@ -124,7 +124,7 @@ pub async fn assess_share_type(
 ) -> Result<AssessmentView> {
     let outcome = check_assessment(&input.outcome, &input.reason)?;
     let not_found = || AppError::not_found("catalog entry", "目录条目");
-    let entry = catalog::get_entry_by_code(&mut *app.db.pool().acquire().await?, code)
+    let entry = catalog::get_entry_by_code(&mut *app.db.acquire().await?, code)
         .await?
         .ok_or_else(not_found)?;
     authorize(
@@ -218,7 +218,7 @@ pub async fn entry_assessments(app: &App, ctx: Ctx<'_>, code: &str) -> Result<Ve
         code,
     )
     .await?;
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let entry = catalog::get_entry_by_code(&mut conn, code)
         .await?
         .ok_or_else(|| AppError::not_found("catalog entry", "目录条目"))?;
@@ -243,7 +243,7 @@ pub async fn assessments_due(app: &App, ctx: Ctx<'_>) -> Result<Vec<AssessmentDu
     .await?;
     let oversight = Oversight::of(ctx);
     let own = ctx.principal.org_id.as_deref();
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let orgs = org_map(&mut conn).await?;
     let mut out = due_list(app, &mut conn).await?;
     out.retain(|d| own == Some(d.org_id.as_str()) || oversight.covers(&orgs, &d.org_id));

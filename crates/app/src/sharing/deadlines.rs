@@ -29,7 +29,7 @@ pub async fn run_deadlines(app: &App) -> Result<DeadlineRun> {
     let today = crate::calendar::today(app);
     let next_working_day = crate::calendar::add_working_days(app, today, 1).date;
     let now = app.now_micros();
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let open = sharing::open_steps(&mut conn).await?;
     drop(conn);
     let mut run = DeadlineRun::default();
@@ -75,7 +75,7 @@ pub async fn run_deadlines(app: &App) -> Result<DeadlineRun> {
             tx.commit().await?;
         }
     }
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let open_demands = demands::list_demands(&mut conn).await?;
     drop(conn);
     for d in open_demands {
@@ -209,7 +209,7 @@ pub async fn escalations(app: &App, ctx: Ctx<'_>) -> Result<Vec<Escalation>> {
     )
     .await?;
     let oversight = super::Oversight::of(ctx);
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let orgs = crate::catalog::scope::org_map(&mut conn).await?;
     let late = |org: Option<&str>| org.is_some_and(|o| oversight.covers(&orgs, o));
     let mut out = Vec::new();

@@ -50,7 +50,7 @@ pub struct RefuseInput {
 /// The request, if the caller may decide it (an admin of its source); anyone else is denied
 /// and the denial recorded.
 async fn load_for_source(app: &App, ctx: Ctx<'_>, id: &str) -> Result<RequestRow> {
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let r = sharing::get_request(&mut conn, id)
         .await?
         .ok_or_else(request_not_found)?;
@@ -143,7 +143,7 @@ async fn commit_decision(
     )
     .await?;
     tx.commit().await?;
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let r = sharing::get_request(&mut conn, &before.id)
         .await?
         .ok_or_else(request_not_found)?;

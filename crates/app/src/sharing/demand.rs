@@ -204,7 +204,7 @@ pub async fn submit_demand(app: &App, ctx: Ctx<'_>, input: DemandInput) -> Resul
     let description = v.text("description", "需求描述", &input.description, 5000);
     let scenario = v.text("scenario", "应用场景", &input.scenario, 2000);
     v.into_result()?;
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let orgs = org_map(&mut conn).await?;
     drop(conn);
     let authority = reviewing_authority(&orgs, &org)?.id.clone();
@@ -246,7 +246,7 @@ pub async fn submit_demand(app: &App, ctx: Ctx<'_>, input: DemandInput) -> Resul
 }
 
 async fn load(app: &App, id: &str) -> Result<DemandRow> {
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     demands::get_demand(&mut conn, id)
         .await?
         .ok_or_else(not_found)
@@ -291,7 +291,7 @@ pub async fn review_demand(
     match action {
         DemandAction::Assign => {
             let source = input.source_org_id.as_deref().unwrap_or("").trim();
-            let mut conn = app.db.pool().acquire().await?;
+            let mut conn = app.db.acquire().await?;
             let org = orgs::get_org(&mut conn, source).await?;
             if source.is_empty() || org.as_ref().is_none_or(|o| o.kind == "authority") {
                 return Err(Violation::new(
@@ -382,7 +382,7 @@ pub async fn answer_demand(
         }
         DemandAction::HeldUpstream => {
             // The upward request is recorded now; the requester's authority tracks it.
-            let mut conn = app.db.pool().acquire().await?;
+            let mut conn = app.db.acquire().await?;
             let orgs = org_map(&mut conn).await?;
             after.assignee_org_id =
                 Some(reviewing_authority(&orgs, &d.requester_org_id)?.id.clone());
@@ -443,7 +443,7 @@ pub async fn deliver_demand(
         .map(str::trim)
         .filter(|c| !c.is_empty());
     if !upward {
-        let mut conn = app.db.pool().acquire().await?;
+        let mut conn = app.db.acquire().await?;
         let entry = match code {
             Some(c) => catalog::get_entry_by_code(&mut conn, c).await?,
             None => None,
@@ -475,7 +475,7 @@ pub async fn deliver_demand(
 pub async fn list_demands(app: &App, ctx: Ctx<'_>) -> Result<Vec<DemandView>> {
     let oversight = super::Oversight::of(ctx);
     let own = ctx.principal.org_id.as_deref();
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let orgs = crate::catalog::scope::org_map(&mut conn).await?;
     let sees =
         |org: Option<&str>| org.is_some_and(|org| own == Some(org) || oversight.covers(&orgs, org));

@@ -94,7 +94,7 @@ pub async fn list_grants(
         return Ok(Vec::new());
     };
     let per_page = per_page.clamp(1, 200);
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let rows = sharing::list_grants(&mut conn, org, per_page, (page.max(1) - 1) * per_page).await?;
     let now = app.now_micros();
     let mut out = Vec::with_capacity(rows.len());
@@ -184,7 +184,7 @@ async fn change_state(
     let mut v = Violations::default();
     let reason = v.text("reason", "原因", &input.reason, 2000);
     v.into_result()?;
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let grant = sharing::get_grant(&mut conn, id)
         .await?
         .ok_or_else(grant_not_found)?;
@@ -233,7 +233,7 @@ async fn change_state(
     )
     .await?;
     tx.commit().await?;
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let grant = sharing::get_grant(&mut conn, id)
         .await?
         .ok_or_else(grant_not_found)?;

@@ -75,7 +75,7 @@ pub async fn demand_list(app: &App, ctx: Ctx<'_>) -> Result<Vec<DemandLine>> {
     staff_only(app, ctx, "demand").await?;
     let oversight = Oversight::of(ctx);
     let own = ctx.principal.org_id.as_deref();
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let orgs = org_map(&mut conn).await?;
     let name = |id: &str| {
         orgs.get(id)
@@ -121,7 +121,7 @@ pub async fn responsibility_list(app: &App, ctx: Ctx<'_>) -> Result<Vec<Responsi
     let oversight = Oversight::of(ctx);
     let own = ctx.principal.org_id.clone().unwrap_or_default();
     let today = crate::calendar::today(app);
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let orgs = org_map(&mut conn).await?;
     let mut out = Vec::new();
     let mut push = |org_id: &str, kind: &'static str, subject: String, due: Option<String>| {
@@ -204,7 +204,7 @@ pub async fn responsibility_list(app: &App, ctx: Ctx<'_>) -> Result<Vec<Responsi
 
 pub async fn negative_list(app: &App, ctx: Ctx<'_>) -> Result<Vec<NegativeLine>> {
     staff_only(app, ctx, "negative").await?;
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let orgs = org_map(&mut conn).await?;
     let mut out = Vec::new();
     for entry in catalog::list_entries(&mut conn).await? {

@@ -85,7 +85,7 @@ pub async fn list_notifications(
         });
     };
     let per_page = per_page.clamp(1, 200);
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let mut rows =
         sharing::list_notifications(&mut conn, org, per_page + 1, (page - 1) * per_page).await?;
     let has_more = rows.len() as i64 > per_page;

@@ -85,7 +85,7 @@ pub async fn new_request_page(app: &App, ctx: Ctx<'_>, code: &str) -> Result<New
     } else {
         modes_of(&json_list(&published.share_modes)?)
     };
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let items = catalog::list_items(&mut conn, &entry.id, published.revision)
         .await?
         .into_iter()
@@ -146,7 +146,7 @@ pub async fn my_requests_page(
     let mut requests = super::list_requests(app, ctx, false, page, per_page + 1).await?;
     let has_more = requests.len() as i64 > per_page;
     requests.truncate(per_page as usize);
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     Ok(RequestsPage {
         requests,
         orgs: org_names(&mut conn).await?,
@@ -168,7 +168,7 @@ pub async fn inbox_page(app: &App, ctx: Ctx<'_>) -> Result<RequestsPage> {
         "*",
     )
     .await?;
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let mut requests = Vec::new();
     for r in sharing::list_open_requests(&mut conn, &org).await? {
         requests.push(finish_view(app, &mut conn, r).await?);
@@ -195,7 +195,7 @@ pub struct RequestPage {
 pub async fn request_page(app: &App, ctx: Ctx<'_>, id: &str) -> Result<RequestPage> {
     let request = super::get_request(app, ctx, id).await?;
     let published = published_entry(app, &request.entry_code).await.ok();
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let item_names = match published {
         Some((entry, published)) => catalog::list_items(&mut conn, &entry.id, published.revision)
             .await?
@@ -230,7 +230,7 @@ pub struct EscalationsPage {
 
 pub async fn escalations_page(app: &App, ctx: Ctx<'_>) -> Result<EscalationsPage> {
     let escalations = super::escalations(app, ctx).await?;
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     Ok(EscalationsPage {
         escalations,
         orgs: org_names(&mut conn).await?,
@@ -275,7 +275,7 @@ pub async fn grants_page(app: &App, ctx: Ctx<'_>, page: i64, per_page: i64) -> R
     }
     let page = page.max(1);
     let mut grants = if all {
-        let mut conn = app.db.pool().acquire().await?;
+        let mut conn = app.db.acquire().await?;
         let rows = sharing::list_all_grants(&mut conn, per_page + 1, (page - 1) * per_page).await?;
         let now = app.now_micros();
         let mut out = Vec::with_capacity(rows.len());
@@ -292,7 +292,7 @@ pub async fn grants_page(app: &App, ctx: Ctx<'_>, page: i64, per_page: i64) -> R
     };
     let has_more = grants.len() as i64 > per_page;
     grants.truncate(per_page as usize);
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     Ok(GrantsPage {
         grants,
         orgs: org_names(&mut conn).await?,
@@ -379,7 +379,7 @@ async fn verification_grants(
     )
     .await?;
     let now = app.now_micros();
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let orgs = org_names(&mut conn).await?;
     let mut entries_seen = BTreeSet::new();
     let mut out = Vec::new();
@@ -443,7 +443,7 @@ pub struct SuspensionsPage {
 
 pub async fn suspensions_page(app: &App, ctx: Ctx<'_>) -> Result<SuspensionsPage> {
     let suspensions = super::list_suspensions(app, ctx).await?;
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let mut accounts = BTreeMap::new();
     for s in suspensions.iter().filter(|s| s.subject_kind == "account") {
         if let Some(a) = gongshu_store::accounts::get_account(&mut conn, &s.subject_id).await? {
@@ -488,7 +488,7 @@ pub async fn suspend_named(app: &App, ctx: Ctx<'_>, form: SuspendNamed) -> Resul
         return Err(AppError::Forbidden(reason));
     }
     let subject_id = if form.subject_kind == "account" {
-        let mut conn = app.db.pool().acquire().await?;
+        let mut conn = app.db.acquire().await?;
         let username = form.username.trim();
         match gongshu_store::accounts::get_account_by_username(&mut conn, username).await? {
             Some(a) => a.id,
@@ -528,7 +528,7 @@ pub async fn unread_notifications(app: &App, ctx: Ctx<'_>) -> Result<Vec<Notific
     let Some(org) = ctx.principal.org_id.as_deref() else {
         return Ok(Vec::new());
     };
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let mut out = Vec::new();
     for n in sharing::list_notifications(&mut conn, org, 20, 0).await? {
         if n.read_at.is_some() || n.subject_kind != "share_request" {

@@ -44,7 +44,7 @@ pub struct RequestInput {
 /// requesters.
 pub(super) async fn published_entry(app: &App, code: &str) -> Result<(EntryRow, RevisionRow)> {
     let not_found = || AppError::not_found("catalog entry", "目录条目");
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let entry = catalog::get_entry_by_code(&mut conn, code)
         .await?
         .ok_or_else(not_found)?;
@@ -75,7 +75,7 @@ pub async fn request_share(app: &App, ctx: Ctx<'_>, input: RequestInput) -> Resu
             "an agency does not request its own data",
         ));
     }
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let entry_items: Vec<String> = catalog::list_items(&mut conn, &entry.id, published.revision)
         .await?
         .into_iter()
@@ -228,7 +228,7 @@ pub async fn request_share(app: &App, ctx: Ctx<'_>, input: RequestInput) -> Resu
 
 /// One request with its timeline, for its requester, its source and the authorities.
 pub async fn get_request(app: &App, ctx: Ctx<'_>, id: &str) -> Result<RequestView> {
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let r = sharing::get_request(&mut conn, id)
         .await?
         .ok_or_else(request_not_found)?;
@@ -286,7 +286,7 @@ pub async fn list_requests(
         return Ok(Vec::new());
     };
     let per_page = per_page.clamp(1, 200);
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let rows = sharing::list_requests(
         &mut conn,
         org,

@@ -148,7 +148,7 @@ pub async fn lift_suspension(
     )
     .await?;
     tx.commit().await?;
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     sharing::list_suspensions(&mut conn)
         .await?
         .into_iter()
@@ -167,7 +167,7 @@ pub async fn list_suspensions(app: &App, ctx: Ctx<'_>) -> Result<Vec<SuspensionV
         "*",
     )
     .await?;
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     Ok(sharing::list_suspensions(&mut conn)
         .await?
         .into_iter()

@@ -55,7 +55,7 @@ pub async fn report_usage(
     grant_id: &str,
     input: UsageInput,
 ) -> Result<UsageReportView> {
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let grant = sharing::get_grant(&mut conn, grant_id)
         .await?
         .ok_or_else(grant_not_found)?;

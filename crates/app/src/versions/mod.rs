@@ -98,7 +98,7 @@ fn view(code: &str, r: VersionRow) -> VersionView {
 /// anyone else is told it does not exist, as with drafts.
 pub(crate) async fn entry_for_versions(app: &App, ctx: Ctx<'_>, code: &str) -> Result<EntryRow> {
     let not_found = || AppError::not_found("catalog entry", "目录条目");
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let entry = catalog::get_entry_by_code(&mut conn, code)
         .await?
         .ok_or_else(not_found)?;
@@ -113,7 +113,7 @@ pub(crate) async fn entry_for_versions(app: &App, ctx: Ctx<'_>, code: &str) -> R
 /// The versions of an entry, newest first, withdrawn ones included.
 pub async fn list_versions(app: &App, ctx: Ctx<'_>, code: &str) -> Result<Vec<VersionView>> {
     let entry = entry_for_versions(app, ctx, code).await?;
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     Ok(versions::list_versions(&mut conn, &entry.id)
         .await?
         .into_iter()
@@ -123,7 +123,7 @@ pub async fn list_versions(app: &App, ctx: Ctx<'_>, code: &str) -> Result<Vec<Ve
 
 /// The organisation that owns an entry (for tools that act as its admin by default).
 pub async fn entry_org(app: &App, code: &str) -> Result<String> {
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     catalog::get_entry_by_code(&mut conn, code)
         .await?
         .map(|e| e.org_id)
@@ -143,7 +143,7 @@ fn lake(app: &App) -> Result<&Lake> {
 /// Removes what a crash may have left in the lake: every staged file, and every version file
 /// no manifest row names. Returns how many files were removed.
 pub(crate) async fn sweep_orphans(app: &App, lake: &Lake) -> Result<usize> {
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let named: HashSet<String> = versions::list_data_files(&mut conn)
         .await?
         .into_iter()

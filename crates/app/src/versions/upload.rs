@@ -73,7 +73,7 @@ pub async fn upload_version(
         entry_code,
     )
     .await?;
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     crate::catalog::refuse_if_derivative(&mut conn, &entry, crate::catalog::Refused::Upload)
         .await?;
     drop(conn);
@@ -100,7 +100,7 @@ pub async fn upload_version(
             "the catalog entry is not published; data cannot be uploaded",
         )
     })?;
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let items = catalog::list_items(&mut conn, &entry.id, revision).await?;
     let published = catalog::get_revision(&mut conn, &entry.id, revision)
         .await?

@@ -63,7 +63,7 @@ pub async fn withdraw_version(
     )
     .await?;
     tx.commit().await?;
-    let row = versions::get_version(&mut *app.db.pool().acquire().await?, &entry.id, version)
+    let row = versions::get_version(&mut *app.db.acquire().await?, &entry.id, version)
         .await?
         .ok_or(AppError::not_found("data version", "数据版本"))?;
     Ok(view(code, row))

@@ -31,6 +31,7 @@ mod data;
 mod demo_data;
 mod derivatives;
 mod errors;
+mod hardening_pool;
 mod notifications;
 mod orgs;
 mod platform;
@@ -69,6 +70,8 @@ macro_rules! tests {
 fn all_tests() -> Vec<(&'static str, TestFn)> {
     tests![
         platform::health_readiness_and_metrics_answer,
+        hardening_pool::concurrent_anonymous_entry_reads_never_stall_the_pool,
+        hardening_pool::an_exhausted_pool_answers_503_with_retry_after,
         versions::utf8_and_gbk_files_become_numbered_versions_with_digests,
         versions::a_bad_cell_refuses_the_file_unless_bad_rows_are_dropped,
         versions::other_agencies_get_404_and_drafts_get_409,
