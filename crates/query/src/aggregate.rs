@@ -6,7 +6,10 @@ use datafusion::functions_aggregate::count::count_all;
 use datafusion::functions_aggregate::expr_fn::{avg, count, count_distinct, max, min, sum};
 use datafusion::logical_expr::ident;
 
+use datafusion::dataframe::DataFrame;
+
 use crate::engine::{Batches, Engine};
+use crate::executor::Lane;
 use crate::error::QueryError;
 use crate::filter::Filter;
 use crate::view::Dataset;
@@ -90,9 +93,10 @@ impl Measure {
 }
 
 impl Engine {
-    /// Groups and measures, ordered by the group columns.
+    /// Groups and measures, ordered by the group columns, for `reader`.
     pub async fn aggregate(
         &self,
+        reader: &str,
         dataset: &Dataset,
         query: &AggregateQuery,
     ) -> Result<Batches, QueryError> {
@@ -101,6 +105,20 @@ impl Engine {
                 "至少需要一个汇总项 / at least one measure".into(),
             ));
         }
+        let (dataset, query) = (dataset.clone(), query.clone());
+        let (batches, ()) = self
+            .run(Lane::Rows, reader, move |engine| async move {
+                Ok((engine.aggregate_frame(&dataset, &query).await?, ()))
+            })
+            .await?;
+        Ok(batches)
+    }
+
+    async fn aggregate_frame(
+        &self,
+        dataset: &Dataset,
+        query: &AggregateQuery,
+    ) -> Result<DataFrame, QueryError> {
         let mut frame = self.frame(dataset).await?;
         for filter in &query.filters {
             let expr = filter.to_expr(frame.schema())?;
@@ -151,11 +169,10 @@ impl Engine {
             .iter()
             .map(|g| ident(g).sort(true, false))
             .collect();
-        let frame = frame
+        frame
             .aggregate(groups, measures)
             .and_then(|f| f.sort(order))
-            .map_err(|e| self.engine_error(e))?;
-        self.stream(frame).await
+            .map_err(|e| self.engine_error(e))
     }
 }
 

@@ -1,7 +1,13 @@
-//! The engine: one DataFusion runtime shared by all queries (one memory pool, so concurrent
-//! queries together stay under the limit), and a fresh session per query holding only the
-//! views of the datasets that query may read.
+//! The engine: one DataFusion runtime environment shared by all queries (one memory pool, so
+//! concurrent queries together stay under the limit), a fresh session per query holding only
+//! the views of the datasets that query may read, and the [`Executor`] the queries run on.
+//!
+//! What one query may take, all of it bounded: memory held by operators (the shared pool),
+//! memory built by expressions (`functions`: no value grows past `max_value_bytes`), CPU
+//! (`joins` refuses absurd pairwise joins before they run; a deadline and `yielding` stop a
+//! query within moments), and places in the executor's lanes.
 
+use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -15,38 +21,83 @@ use datafusion::execution::SendableRecordBatchStream;
 use datafusion::execution::memory_pool::FairSpillPool;
 use datafusion::execution::object_store::ObjectStoreUrl;
 use datafusion::execution::runtime_env::{RuntimeEnv, RuntimeEnvBuilder};
+use datafusion::execution::session_state::SessionStateBuilder;
 use datafusion::object_store::ObjectStore;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use futures::{Stream, StreamExt};
 use tokio::time::Instant;
 
 use crate::error::QueryError;
+use crate::executor::{Executor, Lane, LaneLimits};
+use crate::functions::AllowedFunctions;
+use crate::joins::RefuseAbsurdJoins;
 use crate::view::{Dataset, view_frame};
+use crate::yielding::YieldRegularly;
 
-/// What one query may take.
+/// What queries may take.
 #[derive(Debug, Clone)]
 pub struct Limits {
-    /// Memory all running queries may hold together (sorts and aggregates spill beyond it
-    /// where they can, and fail with `query_out_of_memory` where they cannot).
+    /// Memory all running queries' operators may hold together (sorts and aggregates spill
+    /// beyond it where they can, and fail with `query_out_of_memory` where they cannot).
     pub memory_bytes: usize,
+    /// The most bytes one expression may add to a column of a batch (string growth, `||`,
+    /// padding): a function may return as much as it was given plus this. With the lanes'
+    /// running queries and `partitions`, this bounds what expressions hold beside the pool.
+    pub max_value_bytes: usize,
     /// Wall time of one SQL query, from planning to its last row.
     pub sql_timeout: Duration,
+    /// Wall time of one page, aggregate or statistics read.
+    pub read_timeout: Duration,
     /// The longest SQL text accepted.
     pub max_sql_bytes: usize,
     /// The largest page of rows (the `limit` parameter).
     pub max_page_rows: usize,
+    /// The most row pairs a join without an equality condition may compare.
+    pub max_join_pairs: u64,
     /// Threads one query uses.
     pub partitions: usize,
+    /// Threads of each query runtime: fewer than the cores, so queries never take them all.
+    pub threads: usize,
+    /// Admission of reader-written SQL.
+    pub sql_lane: LaneLimits,
+    /// Admission of pages, aggregates and statistics.
+    pub rows_lane: LaneLimits,
+    /// Admission of whole exports.
+    pub export_lane: LaneLimits,
 }
 
 impl Default for Limits {
     fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let threads = cores.saturating_sub(1).max(1);
         Self {
             memory_bytes: 1024 * 1024 * 1024,
+            max_value_bytes: 64 * 1024 * 1024,
             sql_timeout: Duration::from_secs(30),
+            read_timeout: Duration::from_secs(30),
             max_sql_bytes: 64 * 1024,
             max_page_rows: 10_000,
-            partitions: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            max_join_pairs: 100_000_000,
+            partitions: cores,
+            threads,
+            sql_lane: LaneLimits {
+                running: threads + 1,
+                queued: 8 * threads,
+                per_reader: 2,
+                queue_wait: Duration::from_secs(5),
+            },
+            rows_lane: LaneLimits {
+                running: 4 * threads,
+                queued: 64,
+                per_reader: 8,
+                queue_wait: Duration::from_secs(10),
+            },
+            export_lane: LaneLimits {
+                running: 4 * threads,
+                queued: 16,
+                per_reader: 2,
+                queue_wait: Duration::from_secs(5),
+            },
         }
     }
 }
@@ -56,6 +107,7 @@ impl Default for Limits {
 pub struct Engine {
     limits: Limits,
     runtime: Arc<RuntimeEnv>,
+    executor: Arc<Executor>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -72,11 +124,28 @@ impl Engine {
             .with_memory_pool(Arc::new(FairSpillPool::new(limits.memory_bytes)))
             .build_arc()
             .map_err(|e| QueryError::Engine(e.to_string()))?;
-        Ok(Self { limits, runtime })
+        let executor = Executor::new(
+            limits.threads,
+            [
+                (limits.sql_lane.clone(), Some(limits.sql_timeout)),
+                (limits.rows_lane.clone(), Some(limits.read_timeout)),
+                (limits.export_lane.clone(), None),
+            ],
+        );
+        Ok(Self {
+            limits,
+            runtime,
+            executor: Arc::new(executor),
+        })
     }
 
     pub fn limits(&self) -> &Limits {
         &self.limits
+    }
+
+    /// Tasks alive on the query runtimes: zero once every query has really stopped.
+    pub fn running_tasks(&self) -> usize {
+        self.executor.alive_tasks()
     }
 
     /// Lets queries read the files of an object store (the lake's bucket) by their URLs
@@ -97,11 +166,24 @@ impl Engine {
         config.options_mut().sql_parser.enable_ident_normalization = true;
         // Parquet row-group statistics and page indexes prune selective filters.
         config.options_mut().execution.parquet.pushdown_filters = true;
-        let ctx = SessionContext::new_with_config_rt(config, Arc::clone(&self.runtime));
-        // Functions that build one value of up to 2 GiB outside the memory pool's accounting:
-        // `repeat('x', 300000000)` would take the process down, not the query.
-        for name in ["repeat", "lpad", "rpad", "overlay"] {
-            ctx.deregister_udf(name);
+        // A recursive query can grow its working table without end.
+        config.options_mut().execution.enable_recursive_ctes = false;
+        let state = SessionStateBuilder::new()
+            .with_config(config)
+            .with_runtime_env(Arc::clone(&self.runtime))
+            .with_default_features()
+            .with_analyzer_rule(Arc::new(AllowedFunctions::new(
+                self.limits.max_value_bytes,
+            )))
+            .with_physical_optimizer_rule(Arc::new(RefuseAbsurdJoins::new(
+                self.limits.max_join_pairs,
+            )))
+            .with_physical_optimizer_rule(Arc::new(YieldRegularly))
+            .build();
+        let ctx = SessionContext::new_with_state(state);
+        // Table functions generate rows from nothing; readers query entries.
+        for name in ["generate_series", "range"] {
+            ctx.deregister_udtf(name);
         }
         ctx
     }
@@ -116,19 +198,39 @@ impl Engine {
         view_frame(&ctx, dataset, self.limits.memory_bytes).await
     }
 
-    pub(crate) async fn stream(&self, frame: DataFrame) -> Result<Batches, QueryError> {
-        let stream = frame
-            .execute_stream()
+    /// Runs a query on `lane` for `reader` (who is counted against the per-reader limit):
+    /// `plan` builds the frame on the query runtime, and may hand back something learnt while
+    /// planning.
+    pub(crate) async fn run<T, F, Fut>(
+        &self,
+        lane: Lane,
+        reader: &str,
+        plan: F,
+    ) -> Result<(Batches, T), QueryError>
+    where
+        T: Send + 'static,
+        F: FnOnce(Engine) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<(DataFrame, T), QueryError>> + Send + 'static,
+    {
+        let engine = self.clone();
+        let memory = self.limits.memory_bytes;
+        self.executor
+            .run(lane, reader, memory, move || async move {
+                let (frame, extra) = plan(engine.clone()).await?;
+                let stream: SendableRecordBatchStream = frame
+                    .execute_stream()
+                    .await
+                    .map_err(|e| QueryError::from_engine(e, memory))?;
+                Ok((stream, extra))
+            })
             .await
-            .map_err(|e| self.engine_error(e))?;
-        Ok(Batches::new(stream, self.limits.memory_bytes, None))
     }
 }
 
 /// The result of a query as a stream of batches, with engine errors already sorted and an
-/// optional deadline. The plan runs in its own task feeding a small channel: the deadline is
-/// kept by the reader's side even while the plan is busy, and dropping the result (a client
-/// that went away, a timeout) aborts the plan.
+/// optional deadline. The plan runs in its own task on the query runtime feeding a small
+/// channel: the deadline is kept by the reader's side even while the plan is busy, and
+/// dropping the result (a client that went away, a timeout) aborts the plan.
 pub struct Batches {
     schema: SchemaRef,
     received: tokio::sync::mpsc::Receiver<Result<RecordBatch, QueryError>>,
@@ -154,30 +256,11 @@ impl Drop for Batches {
 
 impl Batches {
     pub(crate) fn new(
-        mut inner: SendableRecordBatchStream,
-        memory_limit: usize,
+        schema: SchemaRef,
+        received: tokio::sync::mpsc::Receiver<Result<RecordBatch, QueryError>>,
+        task: tokio::task::AbortHandle,
         deadline: Option<(Instant, u64)>,
     ) -> Self {
-        let schema = inner.schema();
-        let (send, received) = tokio::sync::mpsc::channel(2);
-        let task = tokio::spawn(async move {
-            let sender = send.clone();
-            let run = std::panic::AssertUnwindSafe(async move {
-                while let Some(batch) = inner.next().await {
-                    let batch = batch.map_err(|e| QueryError::from_engine(e, memory_limit));
-                    let failed = batch.is_err();
-                    if send.send(batch).await.is_err() || failed {
-                        break;
-                    }
-                }
-            });
-            // A panic must not look like the end of a complete result.
-            if futures::FutureExt::catch_unwind(run).await.is_err() {
-                let stopped = QueryError::Engine("the query stopped unexpectedly".into());
-                let _ = sender.send(Err(stopped)).await;
-            }
-        })
-        .abort_handle();
         Self {
             schema,
             received,

@@ -4,7 +4,7 @@
 
 use datafusion::error::DataFusionError;
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum QueryError {
     #[error("unknown column `{column}`")]
     UnknownColumn { column: String },
@@ -44,6 +44,24 @@ pub enum QueryError {
         "the result has more than {max} rows, the most an XLSX sheet holds; use csv or parquet"
     )]
     TooManyRowsForXlsx { max: usize },
+    #[error("the function `{name}` is not among the functions a query may use")]
+    FunctionNotAllowed { name: String },
+    #[error(
+        "`{function}` would build about {bytes} bytes, more than the {limit} bytes a value may grow by"
+    )]
+    ValueTooLarge {
+        function: String,
+        bytes: usize,
+        limit: usize,
+    },
+    #[error(
+        "a join without an equality condition would compare about {pairs} row pairs, more than the limit of {limit}; join on equal keys or filter first"
+    )]
+    JoinTooLarge { pairs: u64, limit: u64 },
+    #[error("the query executor is busy; retry in {retry_after_secs} s")]
+    Busy { retry_after_secs: u64 },
+    #[error("you already have {per_reader} queries running; wait for one to finish")]
+    TooManyQueries { per_reader: usize },
     #[error("query engine: {0}")]
     Engine(String),
 }
@@ -55,6 +73,8 @@ pub enum Fault {
     Input,
     /// A limit was reached: the request may be fine but too big for the platform (413/408).
     Limit,
+    /// The platform is busy: 429 with `Retry-After`.
+    Busy,
     /// Ours: 500.
     Internal,
 }
@@ -77,7 +97,21 @@ impl QueryError {
             Self::Timeout { .. } => "query_timeout",
             Self::OutOfMemory { .. } => "query_out_of_memory",
             Self::TooManyRowsForXlsx { .. } => "too_many_rows_for_xlsx",
+            Self::FunctionNotAllowed { .. } => "function_not_allowed",
+            Self::ValueTooLarge { .. } => "value_too_large",
+            Self::JoinTooLarge { .. } => "join_too_large",
+            Self::Busy { .. } => "query_busy",
+            Self::TooManyQueries { .. } => "too_many_queries",
             Self::Engine(_) => "query_failed",
+        }
+    }
+
+    /// Seconds a refused query should wait before it is tried again.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            Self::Busy { retry_after_secs } => Some(*retry_after_secs),
+            Self::TooManyQueries { .. } => Some(1),
+            _ => None,
         }
     }
 
@@ -86,7 +120,10 @@ impl QueryError {
             Self::Timeout { .. }
             | Self::OutOfMemory { .. }
             | Self::SqlTooLong { .. }
-            | Self::TooManyRowsForXlsx { .. } => Fault::Limit,
+            | Self::TooManyRowsForXlsx { .. }
+            | Self::ValueTooLarge { .. }
+            | Self::JoinTooLarge { .. } => Fault::Limit,
+            Self::Busy { .. } | Self::TooManyQueries { .. } => Fault::Busy,
             Self::Engine(_) => Fault::Internal,
             _ => Fault::Input,
         }
@@ -123,6 +160,24 @@ impl QueryError {
             Self::TooManyRowsForXlsx { max } => {
                 format!("结果超过 {max} 行，超出 Excel 工作表容量，请改用 CSV 或 Parquet 格式")
             }
+            Self::FunctionNotAllowed { name } => {
+                format!("函数“{name}”不在查询允许使用的函数之列")
+            }
+            Self::ValueTooLarge {
+                function, limit, ..
+            } => format!(
+                "“{function}”生成的值过大，超过单个表达式允许增加的上限（{} MiB），请缩小范围",
+                limit / (1024 * 1024)
+            ),
+            Self::JoinTooLarge { pairs, limit } => format!(
+                "不带等值条件的连接约需比较 {pairs} 对行，超过上限 {limit}；请改用等值连接或先筛选"
+            ),
+            Self::Busy { retry_after_secs } => {
+                format!("查询执行器繁忙，请 {retry_after_secs} 秒后重试")
+            }
+            Self::TooManyQueries { per_reader } => {
+                format!("您已有 {per_reader} 个查询在执行，请等其完成后再提交")
+            }
             Self::Engine(_) => "查询执行失败".to_owned(),
         }
     }
@@ -137,16 +192,20 @@ impl QueryError {
         if let DataFusionError::ParquetError(p) = e.find_root()
             && let ParquetError::External(inner) = p.as_ref()
             && let Some(arrow) = inner.downcast_ref::<ArrowError>()
-            && matches!(
-                arrow,
-                ArrowError::CastError(_)
-                    | ArrowError::ParseError(_)
-                    | ArrowError::DivideByZero
-                    | ArrowError::ArithmeticOverflow(_)
-                    | ArrowError::ComputeError(_)
-            )
+            && readers_fault(arrow)
         {
             return Self::Sql(first_line(&arrow.to_string()));
+        }
+        // Our own refusals (functions, value sizes, joins) travel through the engine, and so
+        // does a reader's bad pattern (`regexp_replace(x, '[', '')`).
+        if let Some(ours) = cause::<QueryError>(&e) {
+            return ours.clone();
+        }
+        let pattern = cause::<regex::Error>(&e)
+            .map(ToString::to_string)
+            .or_else(|| cause::<regex_syntax::Error>(&e).map(ToString::to_string));
+        if let Some(pattern) = pattern {
+            return Self::Sql(first_line(&pattern.replace('\n', " ")));
         }
         match e.find_root() {
             DataFusionError::ResourcesExhausted(_) => Self::OutOfMemory {
@@ -159,21 +218,46 @@ impl QueryError {
             // to rewrite.
             DataFusionError::NotImplemented(m) => Self::Sql(first_line(m)),
             // A cast of a value the reader chose (CAST('abc' AS INT)) fails at execution.
-            DataFusionError::ArrowError(inner, _)
-                if matches!(
-                    **inner,
-                    datafusion::arrow::error::ArrowError::CastError(_)
-                        | datafusion::arrow::error::ArrowError::ParseError(_)
-                        | datafusion::arrow::error::ArrowError::DivideByZero
-                        | datafusion::arrow::error::ArrowError::ArithmeticOverflow(_)
-                ) =>
-            {
+            // What the reader's values or arguments caused: a failed cast, a bad pattern, an
+            // overflow, an invalid argument (`regexp_like('a', '(')`, `abs(i64::MIN)`).
+            DataFusionError::ArrowError(inner, _) if readers_fault(inner) => {
                 Self::Sql(first_line(&inner.to_string()))
             }
             DataFusionError::Execution(m) => Self::Sql(first_line(m)),
             other => Self::Engine(other.to_string()),
         }
     }
+}
+
+/// The first error of type `T` in the chain of causes, however the engine wrapped it.
+fn cause<T: std::error::Error + 'static>(e: &DataFusionError) -> Option<&T> {
+    let mut at: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(error) = at {
+        if let Some(found) = error.downcast_ref::<T>() {
+            return Some(found);
+        }
+        if let Some(DataFusionError::External(inner)) = error.downcast_ref::<DataFusionError>()
+            && let Some(found) = inner.downcast_ref::<T>()
+        {
+            return Some(found);
+        }
+        at = error.source();
+    }
+    None
+}
+
+/// Arrow errors a reader's expression causes with its own values or arguments.
+fn readers_fault(e: &datafusion::arrow::error::ArrowError) -> bool {
+    use datafusion::arrow::error::ArrowError as A;
+    matches!(
+        e,
+        A::CastError(_)
+            | A::ParseError(_)
+            | A::DivideByZero
+            | A::ArithmeticOverflow(_)
+            | A::ComputeError(_)
+            | A::InvalidArgumentError(_)
+    )
 }
 
 fn first_line(s: &str) -> String {

@@ -7,7 +7,10 @@ use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::logical_expr::ident;
 
+use datafusion::dataframe::DataFrame;
+
 use crate::engine::{Batches, Engine};
+use crate::executor::Lane;
 use crate::error::QueryError;
 use crate::filter::Filter;
 use crate::order::{Cursor, OrderKey, next_cursor, total_order};
@@ -47,9 +50,10 @@ impl Page {
 }
 
 impl Engine {
-    /// One page of rows.
+    /// One page of rows, for `reader`.
     pub async fn page(
         &self,
+        reader: &str,
         dataset: &Dataset,
         query: &RowsQuery,
         request: &PageRequest,
@@ -58,23 +62,12 @@ impl Engine {
         if request.limit == 0 || request.limit > max {
             return Err(QueryError::BadLimit { max });
         }
-        let mut frame = self.filtered(dataset, query).await?;
-        let keys = total_order(&query.order, frame.schema())?;
-        let cursor = match &request.cursor {
-            Some(text) => Some(Cursor::decode(text, &keys)?),
-            None => None,
-        };
-        let skip = cursor.as_ref().map_or(0, Cursor::seen);
-        if let Some(c) = &cursor {
-            let from = c.at_or_after(&keys, frame.schema())?;
-            frame = frame.filter(from).map_err(|e| self.engine_error(e))?;
-        }
-        // One row more than asked tells whether another page follows.
-        let frame = frame
-            .sort(keys.iter().map(OrderKey::sort).collect())
-            .and_then(|f| f.limit(skip, Some(request.limit + 1)))
-            .map_err(|e| self.engine_error(e))?;
-        let stream = self.stream(frame).await?;
+        let (dataset, rows, page) = (dataset.clone(), query.clone(), request.clone());
+        let (stream, (keys, cursor)) = self
+            .run(Lane::Rows, reader, move |engine| async move {
+                engine.page_frame(&dataset, &rows, &page).await
+            })
+            .await?;
         let schema = stream.schema();
         let batches = stream.collect().await?;
         let more = batches.iter().map(RecordBatch::num_rows).sum::<usize>() > request.limit;
@@ -96,13 +89,54 @@ impl Engine {
         })
     }
 
-    /// Every matching row, streamed in the requested order (unordered when none is given:
-    /// exports should not pay for a sort nobody asked for).
-    pub async fn export(
+    /// The page's frame (one row more than asked tells whether another page follows), with
+    /// the total order and the cursor it starts from.
+    async fn page_frame(
         &self,
         dataset: &Dataset,
         query: &RowsQuery,
+        request: &PageRequest,
+    ) -> Result<(DataFrame, (Vec<OrderKey>, Option<Cursor>)), QueryError> {
+        let mut frame = self.filtered(dataset, query).await?;
+        let keys = total_order(&query.order, frame.schema())?;
+        let cursor = match &request.cursor {
+            Some(text) => Some(Cursor::decode(text, &keys)?),
+            None => None,
+        };
+        let skip = cursor.as_ref().map_or(0, Cursor::seen);
+        if let Some(c) = &cursor {
+            let from = c.at_or_after(&keys, frame.schema())?;
+            frame = frame.filter(from).map_err(|e| self.engine_error(e))?;
+        }
+        let frame = frame
+            .sort(keys.iter().map(OrderKey::sort).collect())
+            .and_then(|f| f.limit(skip, Some(request.limit + 1)))
+            .map_err(|e| self.engine_error(e))?;
+        Ok((frame, (keys, cursor)))
+    }
+
+    /// Every matching row, streamed in the requested order (unordered when none is given:
+    /// exports should not pay for a sort nobody asked for), for `reader`.
+    pub async fn export(
+        &self,
+        reader: &str,
+        dataset: &Dataset,
+        query: &RowsQuery,
     ) -> Result<Batches, QueryError> {
+        let (dataset, query) = (dataset.clone(), query.clone());
+        let (batches, ()) = self
+            .run(Lane::Export, reader, move |engine| async move {
+                Ok((engine.export_frame(&dataset, &query).await?, ()))
+            })
+            .await?;
+        Ok(batches)
+    }
+
+    async fn export_frame(
+        &self,
+        dataset: &Dataset,
+        query: &RowsQuery,
+    ) -> Result<DataFrame, QueryError> {
         let mut frame = self.filtered(dataset, query).await?;
         if !query.order.is_empty() {
             for key in &query.order {
@@ -125,7 +159,7 @@ impl Engine {
                 .select(columns.iter().map(ident).collect::<Vec<_>>())
                 .map_err(|e| self.engine_error(e))?;
         }
-        self.stream(frame).await
+        Ok(frame)
     }
 
     /// The dataset's view with the reader's filters applied, every selected column checked.

@@ -8,9 +8,10 @@ use datafusion::common::config::Dialect;
 use datafusion::execution::context::SQLOptions;
 use datafusion::sql::parser::Statement;
 use datafusion::sql::sqlparser::ast::Statement as SqlStatement;
-use tokio::time::Instant;
+use datafusion::dataframe::DataFrame;
 
 use crate::engine::{Batches, Engine};
+use crate::executor::Lane;
 use crate::error::QueryError;
 use crate::view::{Dataset, view_frame};
 
@@ -56,21 +57,43 @@ impl Engine {
         Ok(tables)
     }
 
-    /// Runs a query over `datasets` (the views of the tables [`Engine::tables_of`] named),
-    /// stopped after the SQL time limit.
-    pub async fn sql(&self, sql: &str, datasets: &[Dataset]) -> Result<Batches, QueryError> {
+    /// Runs a query over `datasets` (the views of the tables [`Engine::tables_of`] named) for
+    /// `reader`, on the SQL lane, stopped at the SQL time limit.
+    pub async fn sql(
+        &self,
+        reader: &str,
+        sql: &str,
+        datasets: &[Dataset],
+    ) -> Result<Batches, QueryError> {
         let names = self.tables_of(sql)?;
-        let limits = self.limits();
-        let seconds = limits.sql_timeout.as_secs().max(1);
-        let deadline = Instant::now() + limits.sql_timeout;
-        let ctx = self.session();
-        for name in &names {
-            let dataset = datasets.iter().find(|d| &d.name == name).ok_or_else(|| {
-                QueryError::UnknownTable {
+        let mut views = Vec::with_capacity(names.len());
+        for name in names {
+            let dataset = datasets
+                .iter()
+                .find(|d| d.name == name)
+                .ok_or_else(|| QueryError::UnknownTable {
                     table: name.clone(),
-                }
-            })?;
-            let frame = view_frame(&ctx, dataset, limits.memory_bytes).await?;
+                })?;
+            views.push((name, dataset.clone()));
+        }
+        let sql = sql.to_owned();
+        let (batches, ()) = self
+            .run(Lane::Sql, reader, move |engine| async move {
+                Ok((engine.sql_frame(&sql, &views).await?, ()))
+            })
+            .await?;
+        Ok(batches)
+    }
+
+    async fn sql_frame(
+        &self,
+        sql: &str,
+        views: &[(String, Dataset)],
+    ) -> Result<DataFrame, QueryError> {
+        let memory = self.limits().memory_bytes;
+        let ctx = self.session();
+        for (name, dataset) in views {
+            let frame = view_frame(&ctx, dataset, memory).await?;
             ctx.register_table(name.as_str(), frame.into_view())
                 .map_err(|e| self.engine_error(e))?;
         }
@@ -78,23 +101,8 @@ impl Engine {
             .with_allow_ddl(false)
             .with_allow_dml(false)
             .with_allow_statements(false);
-        let planned = async {
-            let frame = ctx
-                .sql_with_options(sql, options)
-                .await
-                .map_err(|e| self.engine_error(e))?;
-            frame
-                .execute_stream()
-                .await
-                .map_err(|e| self.engine_error(e))
-        };
-        let stream = tokio::time::timeout_at(deadline, planned)
+        ctx.sql_with_options(sql, options)
             .await
-            .map_err(|_| QueryError::Timeout { seconds })??;
-        Ok(Batches::new(
-            stream,
-            limits.memory_bytes,
-            Some((deadline, seconds)),
-        ))
+            .map_err(|e| self.engine_error(e))
     }
 }

@@ -21,6 +21,7 @@ use datafusion::arrow::datatypes::DataType;
 use futures::StreamExt;
 
 use crate::engine::Engine;
+use crate::executor::Lane;
 use crate::error::QueryError;
 use crate::view::Dataset;
 
@@ -68,25 +69,31 @@ impl Engine {
     /// applies: rows outside it cannot be verified). Both must be columns of the view.
     pub async fn verify_index(
         &self,
+        reader: &str,
         dataset: &Dataset,
         key: &str,
         value: &str,
         digests: &Digests,
     ) -> Result<VerifyIndex, QueryError> {
-        let frame = self.frame(dataset).await?;
-        let column = |name: &str| {
-            frame
-                .schema()
-                .index_of_column_by_name(None, name)
-                .ok_or_else(|| QueryError::UnknownColumn {
-                    column: name.to_owned(),
-                })
-        };
-        let (key_at, value_at) = (column(key)?, column(value)?);
-        let fields = frame.schema().fields();
-        let key_type = fields[key_at].data_type().clone();
-        let value_type = fields[value_at].data_type().clone();
-        let mut batches = self.stream(frame).await?;
+        let (dataset, key, value) = (dataset.clone(), key.to_owned(), value.to_owned());
+        let (mut batches, (key_at, value_at, key_type, value_type)) = self
+            .run(Lane::Rows, reader, move |engine| async move {
+                let frame = engine.frame(&dataset).await?;
+                let column = |name: &str| {
+                    frame
+                        .schema()
+                        .index_of_column_by_name(None, name)
+                        .ok_or_else(|| QueryError::UnknownColumn {
+                            column: name.to_owned(),
+                        })
+                };
+                let (key_at, value_at) = (column(&key)?, column(&value)?);
+                let fields = frame.schema().fields();
+                let key_type = fields[key_at].data_type().clone();
+                let value_type = fields[value_at].data_type().clone();
+                Ok((frame, (key_at, value_at, key_type, value_type)))
+            })
+            .await?;
         let mut rows = Vec::new();
         while let Some(batch) = batches.next().await {
             let batch = batch?;

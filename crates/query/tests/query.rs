@@ -19,6 +19,9 @@ use tempfile::TempDir;
 
 const ROWS: usize = 1000;
 
+/// Who the tests' queries run for (the executor counts queries per reader).
+const READER: &str = "test-reader";
+
 /// Citizen ID-like values that differ only in their hidden middle digits.
 fn id(i: usize) -> String {
     format!(
@@ -147,6 +150,7 @@ async fn all_pages(engine: &Engine, d: &Dataset, query: &RowsQuery, limit: usize
     loop {
         let page = engine
             .page(
+                READER,
                 d,
                 query,
                 &PageRequest {
@@ -194,7 +198,7 @@ async fn keyset_pages_return_every_row_once_in_order() {
         sorted.sort();
         let mut expected = rows_of(
             &engine
-                .export(&d, &RowsQuery::default())
+                .export(READER, &d, &RowsQuery::default())
                 .await
                 .unwrap()
                 .collect()
@@ -218,6 +222,7 @@ async fn a_cursor_from_another_order_is_refused() {
     };
     let page = engine
         .page(
+            READER,
             &d,
             &q,
             &PageRequest {
@@ -233,6 +238,7 @@ async fn a_cursor_from_another_order_is_refused() {
     };
     let err = engine
         .page(
+            READER,
             &d,
             &other,
             &PageRequest {
@@ -257,7 +263,7 @@ async fn count(
             .collect::<Result<_, _>>()?,
         ..RowsQuery::default()
     };
-    let batches = engine.export(d, &query).await?.collect().await?;
+    let batches = engine.export(READER, d, &query).await?.collect().await?;
     Ok(batches.iter().map(RecordBatch::num_rows).sum())
 }
 
@@ -377,7 +383,7 @@ async fn h19_masked_values_cannot_be_recovered_by_filtering() {
         "SELECT * FROM t WHERE xm = '张三丰'",
         "SELECT * FROM t WHERE rq = DATE '2022-01-08'",
     ] {
-        let rows = match engine.sql(sql, std::slice::from_ref(&d)).await {
+        let rows = match engine.sql(READER, sql, std::slice::from_ref(&d)).await {
             Ok(b) => b
                 .collect()
                 .await
@@ -389,6 +395,7 @@ async fn h19_masked_values_cannot_be_recovered_by_filtering() {
     // Aggregates over the masked column only ever return masked text.
     let batches = engine
         .sql(
+            READER,
             "SELECT min(sfzh) AS lo, max(sfzh) AS hi, min(rq) AS first FROM t",
             std::slice::from_ref(&d),
         )
@@ -431,6 +438,7 @@ async fn h19_every_masking_function_applies_in_the_engine() {
         async move {
             let page = engine
                 .page(
+                    READER,
                     &d,
                     &RowsQuery::default(),
                     &PageRequest {
@@ -496,7 +504,7 @@ async fn a_policy_row_filter_applies_before_masking_and_cannot_be_undone() {
         0
     );
     let n = engine
-        .sql("SELECT count(*) AS n FROM t", &[d])
+        .sql(READER, "SELECT count(*) AS n FROM t", &[d])
         .await
         .unwrap()
         .collect()
@@ -525,7 +533,7 @@ async fn h19_a_row_filter_is_a_hard_boundary_against_error_oracles() {
         "SELECT count(*) AS n FROM t AS a JOIN t AS b ON a.sfzh = b.sfzh WHERE 100 / (a.nl - 7) > -1000",
         "SELECT n FROM (SELECT 100 / (nl - 7) AS n FROM t) WHERE n IS NULL",
     ] {
-        let result = engine.sql(probe, std::slice::from_ref(&d)).await;
+        let result = engine.sql(READER, probe, std::slice::from_ref(&d)).await;
         let batches = match result {
             Ok(b) => b.collect().await,
             Err(e) => Err(e),
@@ -553,7 +561,7 @@ async fn aggregates_group_and_measure() {
         filters: vec![Filter::parse("qx", "not.is.null").unwrap()],
     };
     let batches = engine
-        .aggregate(&owner(&file), &q)
+        .aggregate(READER, &owner(&file), &q)
         .await
         .unwrap()
         .collect()
@@ -581,7 +589,7 @@ async fn aggregates_group_and_measure() {
         measures: Measure::parse_list("sum.nl").unwrap(),
         filters: vec![],
     };
-    let err = engine.aggregate(&masked(&file), &q).await.unwrap_err();
+    let err = engine.aggregate(READER, &masked(&file), &q).await.unwrap_err();
     assert_eq!(err.code(), "invalid_aggregate");
 }
 
@@ -598,6 +606,7 @@ async fn sql_is_one_select_over_the_views_only() {
     assert_eq!(tables, ["101-00001", "t"]);
     let n = engine
         .sql(
+            READER,
             "WITH a AS (SELECT qx, count(*) c FROM t GROUP BY qx) SELECT sum(c) AS n FROM a",
             std::slice::from_ref(&d),
         )
@@ -624,10 +633,11 @@ async fn sql_is_one_select_over_the_views_only() {
         ("SELEC 1", "invalid_sql"),
         ("SELECT * FROM other", "unknown_table"),
         ("SELECT * FROM public.t", "unknown_table"),
-        // Functions that allocate huge values outside the memory accounting are not offered.
+        // A function that would build a huge value outside the memory accounting is refused
+        // before it runs (issue 11 item 1).
         (
             "SELECT length(repeat('x', 300000000)) FROM t",
-            "invalid_sql",
+            "value_too_large",
         ),
         // An execution error of the reader's own predicate is theirs, not ours.
         (
@@ -635,7 +645,7 @@ async fn sql_is_one_select_over_the_views_only() {
             "invalid_sql",
         ),
     ] {
-        let err = match engine.sql(sql, std::slice::from_ref(&d)).await {
+        let err = match engine.sql(READER, sql, std::slice::from_ref(&d)).await {
             Ok(batches) => batches.collect().await.err(),
             Err(e) => Some(e),
         }
@@ -644,7 +654,7 @@ async fn sql_is_one_select_over_the_views_only() {
     }
     // A file path as a table name is just an unknown table.
     let err = engine
-        .sql(&format!("SELECT * FROM '{file}'"), std::slice::from_ref(&d))
+        .sql(READER, &format!("SELECT * FROM '{file}'"), std::slice::from_ref(&d))
         .await
         .err()
         .unwrap();
@@ -652,16 +662,25 @@ async fn sql_is_one_select_over_the_views_only() {
     let long = format!("SELECT 1 {}", " ".repeat(70_000));
     assert_eq!(
         engine
-            .sql(&long, std::slice::from_ref(&d))
+            .sql(READER, &long, std::slice::from_ref(&d))
             .await
             .err()
             .unwrap()
             .code(),
         "sql_too_long"
     );
-    // A runaway query is stopped at the time limit.
-    let slow = "SELECT sum(a.nl * b.nl * c.nl) FROM t a, t b, t c";
-    let result = match engine.sql(slow, &[d]).await {
+    // A join pairing every row with every other is refused before it runs (issue 11 item 2).
+    let pairwise = "SELECT sum(a.nl * b.nl * c.nl) FROM t a, t b, t c";
+    let err = engine
+        .sql(READER, pairwise, std::slice::from_ref(&d))
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(err.code(), "join_too_large", "{err}");
+    // A runaway query that passes the checks is stopped at the time limit.
+    let slow = "SELECT count(*) FROM t a JOIN t b ON a.qx = b.qx JOIN t c ON b.qx = c.qx \
+                JOIN t d ON c.qx = d.qx";
+    let result = match engine.sql(READER, slow, &[d]).await {
         Ok(b) => b.collect().await.map(|_| ()),
         Err(e) => Err(e),
     };
@@ -682,6 +701,7 @@ async fn every_format_encodes_the_result() {
     let d = masked(&file);
     let page = engine
         .page(
+            READER,
             &d,
             &RowsQuery::default(),
             &PageRequest {
@@ -706,7 +726,7 @@ async fn every_format_encodes_the_result() {
         let engine = engine.clone();
         let d = d.clone();
         async move {
-            let batches = engine.export(&d, &RowsQuery::default()).await.unwrap();
+            let batches = engine.export(READER, &d, &RowsQuery::default()).await.unwrap();
             let schema = batches.schema();
             bytes_of(encode(batches, schema, format).await.unwrap()).await
         }
@@ -740,6 +760,7 @@ async fn every_format_encodes_the_result() {
     assert_eq!(&xlsx[..2], b"PK");
     let empty = engine
         .export(
+            READER,
             &d,
             &RowsQuery {
                 filters: vec![Filter::parse("qx", "eq.无").unwrap()],
@@ -769,7 +790,7 @@ async fn h21_a_verification_index_matches_canonical_values_within_the_row_filter
     let engine = engine();
     let digests = Digests::new();
     let je = engine
-        .verify_index(&owner(&file), "sfzh", "je", &digests)
+        .verify_index(READER, &owner(&file), "sfzh", "je", &digests)
         .await
         .unwrap();
     assert_eq!(je.len(), TOTAL);
@@ -814,7 +835,7 @@ async fn h21_a_verification_index_matches_canonical_values_within_the_row_filter
     let mut d = owner(&file);
     d.view.row_filter = vec![Filter::parse("qx", "eq.新城区").unwrap()];
     let rq = engine
-        .verify_index(&d, "sfzh", "rq", &digests)
+        .verify_index(READER, &d, "sfzh", "rq", &digests)
         .await
         .unwrap();
     let id1 = id(1);

@@ -250,11 +250,14 @@ impl From<AppError> for ApiError {
                         S::PAYLOAD_TOO_LARGE
                     }
                     (Fault::Limit, _) => S::UNPROCESSABLE_ENTITY,
+                    (Fault::Busy, _) => S::TOO_MANY_REQUESTS,
                     (Fault::Internal, _) => {
                         return ApiError::from(AppError::Internal(e.to_string()));
                     }
                 };
-                ApiError::new(status, e.code(), e.zh(), e.to_string())
+                let mut err = ApiError::new(status, e.code(), e.zh(), e.to_string());
+                err.retry_after = e.retry_after_secs();
+                err
             }
             AppError::Storage(e) => ApiError::from(AppError::Internal(e.to_string())),
             AppError::RateLimited {

@@ -52,6 +52,15 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Whom the query executor counts a query against: the account, or an anonymous
+    /// reader's address.
+    pub(super) fn query_key(self) -> String {
+        match self {
+            Self::Signed(ctx) => ctx.principal.account_id.clone(),
+            Self::Anonymous(meta) => format!("anonymous:{}", meta.client_addr),
+        }
+    }
+
     pub(super) fn who(self) -> Who<'a> {
         match self {
             Self::Signed(ctx) => Who {
@@ -88,7 +97,7 @@ pub(crate) async fn readable(
 ) -> Result<Readable> {
     let not_found = || AppError::not_found("catalog entry", "目录条目");
     let lake = app.config.lake.as_ref().ok_or_else(not_found)?;
-    let mut conn = app.db.pool().acquire().await?;
+    let mut conn = app.db.acquire().await?;
     let entry = catalog::get_entry_by_code(&mut conn, code)
         .await?
         .ok_or_else(not_found)?;
@@ -287,7 +296,7 @@ pub async fn read_page(
     query_text: &str,
 ) -> Result<DataPage> {
     let r = readable(app, reader, code, version, ShareMode::ApiQuery).await?;
-    let result = app.engine.page(&r.dataset, query, page).await?;
+    let result = app.engine.page(&reader.query_key(), &r.dataset, query, page).await?;
     let target = target(&r);
     record_read(
         app,
@@ -319,7 +328,7 @@ pub async fn export_data(
     query_text: &str,
 ) -> Result<DataExport> {
     let r = readable(app, reader, code, version, ShareMode::BulkDownload).await?;
-    let batches = app.engine.export(&r.dataset, query).await?;
+    let batches = app.engine.export(&reader.query_key(), &r.dataset, query).await?;
     record_read(
         app,
         reader,
@@ -341,7 +350,7 @@ pub async fn aggregate_data(
     query_text: &str,
 ) -> Result<DataExport> {
     let r = readable(app, reader, code, version, ShareMode::ApiQuery).await?;
-    let batches = app.engine.aggregate(&r.dataset, query).await?;
+    let batches = app.engine.aggregate(&reader.query_key(), &r.dataset, query).await?;
     record_read(
         app,
         reader,
@@ -374,7 +383,7 @@ pub async fn data_stats(
     version: Option<i64>,
 ) -> Result<DataStats> {
     let r = readable(app, reader, code, version, ShareMode::ApiQuery).await?;
-    let columns = app.engine.column_stats(&r.dataset).await?;
+    let columns = app.engine.column_stats(&reader.query_key(), &r.dataset).await?;
     record_read(
         app,
         reader,

@@ -46,7 +46,7 @@ pub async fn run_sql(app: &App, ctx: Ctx<'_>, sql: &str) -> Result<SqlResult> {
             Err(e) => return Err(e),
         }
     }
-    let batches = app.engine.sql(sql, &datasets).await?;
+    let batches = app.engine.sql(&reader.query_key(), sql, &datasets).await?;
     let target = if read.is_empty() {
         "sql".to_owned()
     } else {
