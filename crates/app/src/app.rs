@@ -153,6 +153,11 @@ impl App {
         self.engine.limits()
     }
 
+    /// Tasks alive on the query runtimes: zero once every query has really stopped.
+    pub fn running_query_tasks(&self) -> usize {
+        self.engine.running_tasks()
+    }
+
     pub fn db(&self) -> &Db {
         &self.db
     }

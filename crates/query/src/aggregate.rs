@@ -9,9 +9,10 @@ use datafusion::logical_expr::ident;
 use datafusion::dataframe::DataFrame;
 
 use crate::engine::{Batches, Engine};
-use crate::executor::Lane;
 use crate::error::QueryError;
+use crate::executor::Lane;
 use crate::filter::Filter;
+use crate::rows::{OffsetPage, Page};
 use crate::view::Dataset;
 
 #[derive(Debug, Clone, Default)]
@@ -100,6 +101,32 @@ impl Engine {
         dataset: &Dataset,
         query: &AggregateQuery,
     ) -> Result<Batches, QueryError> {
+        self.run_aggregate(reader, dataset, query, None).await
+    }
+
+    /// One page of groups (they come in the order of the group columns, so offsets are
+    /// stable).
+    pub async fn aggregate_page(
+        &self,
+        reader: &str,
+        dataset: &Dataset,
+        query: &AggregateQuery,
+        page: &OffsetPage,
+    ) -> Result<Page, QueryError> {
+        let (offset, limit) = page.bounds(self.limits().max_page_rows)?;
+        let batches = self
+            .run_aggregate(reader, dataset, query, Some((offset, limit + 1)))
+            .await?;
+        Page::at_offset(batches, offset, limit).await
+    }
+
+    async fn run_aggregate(
+        &self,
+        reader: &str,
+        dataset: &Dataset,
+        query: &AggregateQuery,
+        window: Option<(usize, usize)>,
+    ) -> Result<Batches, QueryError> {
         if query.measures.is_empty() {
             return Err(QueryError::BadAggregate(
                 "至少需要一个汇总项 / at least one measure".into(),
@@ -108,7 +135,13 @@ impl Engine {
         let (dataset, query) = (dataset.clone(), query.clone());
         let (batches, ()) = self
             .run(Lane::Rows, reader, move |engine| async move {
-                Ok((engine.aggregate_frame(&dataset, &query).await?, ()))
+                let mut frame = engine.aggregate_frame(&dataset, &query).await?;
+                if let Some((skip, fetch)) = window {
+                    frame = frame
+                        .limit(skip, Some(fetch))
+                        .map_err(|e| engine.engine_error(e))?;
+                }
+                Ok((frame, ()))
             })
             .await?;
         Ok(batches)

@@ -172,9 +172,7 @@ impl Engine {
             .with_config(config)
             .with_runtime_env(Arc::clone(&self.runtime))
             .with_default_features()
-            .with_analyzer_rule(Arc::new(AllowedFunctions::new(
-                self.limits.max_value_bytes,
-            )))
+            .with_analyzer_rule(Arc::new(AllowedFunctions::new(self.limits.max_value_bytes)))
             .with_physical_optimizer_rule(Arc::new(RefuseAbsurdJoins::new(
                 self.limits.max_join_pairs,
             )))

@@ -10,8 +10,8 @@ use datafusion::logical_expr::ident;
 use datafusion::dataframe::DataFrame;
 
 use crate::engine::{Batches, Engine};
-use crate::executor::Lane;
 use crate::error::QueryError;
+use crate::executor::Lane;
 use crate::filter::Filter;
 use crate::order::{Cursor, OrderKey, next_cursor, total_order};
 use crate::view::Dataset;
@@ -46,6 +46,53 @@ pub struct Page {
 impl Page {
     pub fn rows(&self) -> usize {
         self.batches.iter().map(RecordBatch::num_rows).sum()
+    }
+
+    /// A page of a result read with `LIMIT limit + 1 OFFSET offset`: the extra row, if it
+    /// came, says another page follows at `offset + limit` (the cursor of results in a fixed
+    /// order: aggregates, and SQL with an `ORDER BY`).
+    pub(crate) async fn at_offset(
+        batches: Batches,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Self, QueryError> {
+        let schema = batches.schema();
+        let batches = batches.collect().await?;
+        let more = batches.iter().map(RecordBatch::num_rows).sum::<usize>() > limit;
+        Ok(Self {
+            schema,
+            batches: if more {
+                take_rows(batches, limit)
+            } else {
+                batches
+            },
+            next_cursor: more.then(|| (offset + limit).to_string()),
+        })
+    }
+}
+
+/// A page of an offset-paged result: at most `limit` rows after the `cursor` (an offset
+/// handed out as `next_cursor`).
+#[derive(Debug, Clone)]
+pub struct OffsetPage {
+    pub limit: usize,
+    pub cursor: Option<String>,
+}
+
+impl OffsetPage {
+    /// The offset and limit, checked against the largest page.
+    pub(crate) fn bounds(&self, max: usize) -> Result<(usize, usize), QueryError> {
+        if self.limit == 0 || self.limit > max {
+            return Err(QueryError::BadLimit { max });
+        }
+        let offset = match &self.cursor {
+            None => 0,
+            Some(c) => c
+                .trim()
+                .parse::<usize>()
+                .map_err(|_| QueryError::BadCursor)?,
+        };
+        Ok((offset, self.limit))
     }
 }
 
@@ -190,7 +237,7 @@ impl Engine {
 }
 
 /// The first `n` rows of `batches`.
-fn take_rows(batches: Vec<RecordBatch>, n: usize) -> Vec<RecordBatch> {
+pub(crate) fn take_rows(batches: Vec<RecordBatch>, n: usize) -> Vec<RecordBatch> {
     let mut left = n;
     let mut out = Vec::new();
     for b in batches {

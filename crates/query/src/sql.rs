@@ -5,14 +5,15 @@
 //! function exists in this build, so a query cannot reach a file by name.
 
 use datafusion::common::config::Dialect;
+use datafusion::dataframe::DataFrame;
 use datafusion::execution::context::SQLOptions;
 use datafusion::sql::parser::Statement;
 use datafusion::sql::sqlparser::ast::Statement as SqlStatement;
-use datafusion::dataframe::DataFrame;
 
 use crate::engine::{Batches, Engine};
-use crate::executor::Lane;
 use crate::error::QueryError;
+use crate::executor::Lane;
+use crate::rows::{OffsetPage, Page};
 use crate::view::{Dataset, view_frame};
 
 impl Engine {
@@ -58,28 +59,58 @@ impl Engine {
     }
 
     /// Runs a query over `datasets` (the views of the tables [`Engine::tables_of`] named) for
-    /// `reader`, on the SQL lane, stopped at the SQL time limit.
+    /// `reader`, on the SQL lane, stopped at the SQL time limit: every row, streamed.
     pub async fn sql(
         &self,
         reader: &str,
         sql: &str,
         datasets: &[Dataset],
     ) -> Result<Batches, QueryError> {
+        self.run_sql(reader, sql, datasets, None).await
+    }
+
+    /// One page of a query's result (offset paging: stable when the query has an `ORDER BY`).
+    pub async fn sql_page(
+        &self,
+        reader: &str,
+        sql: &str,
+        datasets: &[Dataset],
+        page: &OffsetPage,
+    ) -> Result<Page, QueryError> {
+        let (offset, limit) = page.bounds(self.limits().max_page_rows)?;
+        let batches = self
+            .run_sql(reader, sql, datasets, Some((offset, limit + 1)))
+            .await?;
+        Page::at_offset(batches, offset, limit).await
+    }
+
+    async fn run_sql(
+        &self,
+        reader: &str,
+        sql: &str,
+        datasets: &[Dataset],
+        window: Option<(usize, usize)>,
+    ) -> Result<Batches, QueryError> {
         let names = self.tables_of(sql)?;
         let mut views = Vec::with_capacity(names.len());
         for name in names {
-            let dataset = datasets
-                .iter()
-                .find(|d| d.name == name)
-                .ok_or_else(|| QueryError::UnknownTable {
+            let dataset = datasets.iter().find(|d| d.name == name).ok_or_else(|| {
+                QueryError::UnknownTable {
                     table: name.clone(),
-                })?;
+                }
+            })?;
             views.push((name, dataset.clone()));
         }
         let sql = sql.to_owned();
         let (batches, ()) = self
             .run(Lane::Sql, reader, move |engine| async move {
-                Ok((engine.sql_frame(&sql, &views).await?, ()))
+                let mut frame = engine.sql_frame(&sql, &views).await?;
+                if let Some((skip, fetch)) = window {
+                    frame = frame
+                        .limit(skip, Some(fetch))
+                        .map_err(|e| engine.engine_error(e))?;
+                }
+                Ok((frame, ()))
             })
             .await?;
         Ok(batches)

@@ -14,8 +14,8 @@ use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::dataframe::DataFrame;
 
 use crate::engine::Engine;
-use crate::executor::Lane;
 use crate::error::QueryError;
+use crate::executor::Lane;
 use crate::view::Dataset;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

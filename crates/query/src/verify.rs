@@ -21,8 +21,8 @@ use datafusion::arrow::datatypes::DataType;
 use futures::StreamExt;
 
 use crate::engine::Engine;
-use crate::executor::Lane;
 use crate::error::QueryError;
+use crate::executor::Lane;
 use crate::view::Dataset;
 
 /// The keyed digest function of this process's indexes.

@@ -79,8 +79,14 @@ async fn doubling_padding_and_recursion_cannot_grow_a_value_without_end() {
     doubling.push_str(" SELECT max(length(v)) FROM s24");
     for (sql, code) in [
         (doubling.as_str(), "value_too_large"),
-        ("SELECT length(lpad(xm, 100000000)) FROM t", "value_too_large"),
-        ("SELECT length(repeat(xm, 1000000)) FROM t", "value_too_large"),
+        (
+            "SELECT length(lpad(xm, 100000000)) FROM t",
+            "value_too_large",
+        ),
+        (
+            "SELECT length(repeat(xm, 1000000)) FROM t",
+            "value_too_large",
+        ),
         (
             "SELECT length(regexp_replace(xm, '', 'xxxxxxxxxx', 'g')) FROM t",
             "ok",
@@ -107,12 +113,18 @@ async fn functions_outside_the_allow_list_are_refused_by_name() {
         ("SELECT input_file_name() FROM t", "function_not_allowed"),
         ("SELECT version()", "function_not_allowed"),
         ("SELECT uuid()", "function_not_allowed"),
-        ("SELECT arrow_cast(nl, 'Utf8') FROM t", "function_not_allowed"),
+        (
+            "SELECT arrow_cast(nl, 'Utf8') FROM t",
+            "function_not_allowed",
+        ),
         ("SELECT array_agg(xm) FROM t", "function_not_allowed"),
         ("SELECT string_agg(xm, ',') FROM t", "function_not_allowed"),
         ("SELECT named_struct('a', 1)", "function_not_allowed"),
         // Table functions are not tables a reader may read.
-        ("SELECT * FROM generate_series(1, 1000000000000)", "unknown_table"),
+        (
+            "SELECT * FROM generate_series(1, 1000000000000)",
+            "unknown_table",
+        ),
         ("SELECT * FROM range(10)", "unknown_table"),
         // Inside a subquery and a CTE the rule is the same.
         (
@@ -174,7 +186,9 @@ async fn a_readers_mistake_is_an_input_error() {
             ),
         }
     }
-    let err = run(&engine, READER, "SELECT sqrt(-1)", &d).await.unwrap_err();
+    let err = run(&engine, READER, "SELECT sqrt(-1)", &d)
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), "invalid_sql", "{err}");
     // Results that are not numbers encode; they do not fail the body.
     let rows = json(
@@ -199,12 +213,13 @@ async fn absurd_joins_are_refused_before_they_run() {
         "SELECT count(*) FROM t a JOIN t b ON a.nl <> b.nl",
     ] {
         let started = Instant::now();
-        let err = run(&engine, READER, sql, &d)
-            .await
-            .expect_err(sql);
+        let err = run(&engine, READER, sql, &d).await.expect_err(sql);
         assert_eq!(err.code(), "join_too_large", "{sql}: {err}");
         assert!(err.to_string().contains("400000000"), "{err}");
-        assert!(started.elapsed() < Duration::from_secs(5), "refused at once");
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "refused at once"
+        );
     }
     // A small one runs.
     run(
@@ -246,12 +261,18 @@ async fn a_stopped_query_stops_using_the_cpu_within_a_second() {
     assert!(engine.running_tasks() > 0, "the query is running");
     drop(batches);
     let stopped = until_idle(&engine).await;
-    assert!(stopped < Duration::from_secs(1), "stopped after {stopped:?}");
+    assert!(
+        stopped < Duration::from_secs(1),
+        "stopped after {stopped:?}"
+    );
     // The deadline passes while the reader waits.
     let err = run(&engine, READER, ENDLESS, &d).await.unwrap_err();
     assert_eq!(err.code(), "query_timeout");
     let stopped = until_idle(&engine).await;
-    assert!(stopped < Duration::from_secs(1), "stopped after {stopped:?}");
+    assert!(
+        stopped < Duration::from_secs(1),
+        "stopped after {stopped:?}"
+    );
 }
 
 // Issue 11 item 2: admission control — a bounded number of queries run, a bounded number
@@ -301,3 +322,46 @@ async fn the_sql_lane_admits_a_bounded_number_and_refuses_the_rest() {
     run(&engine, "reader-b", "SELECT 1", &d).await.unwrap();
 }
 
+/// The nice values of this process's threads named `name` (Linux: field 19 of a task's stat).
+fn nice_of_threads(name: &str) -> Vec<i64> {
+    let mut out = Vec::new();
+    for task in std::fs::read_dir("/proc/self/task")
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        let path = task.path();
+        let comm = std::fs::read_to_string(path.join("comm")).unwrap_or_default();
+        if comm.trim() != name {
+            continue;
+        }
+        let stat = std::fs::read_to_string(path.join("stat")).unwrap_or_default();
+        // The command may hold spaces; fields resume after its closing parenthesis.
+        let fields: Vec<&str> = stat
+            .rsplit_once(')')
+            .map_or("", |(_, rest)| rest)
+            .split_whitespace()
+            .collect();
+        if let Some(nice) = fields.get(16).and_then(|n| n.parse().ok()) {
+            out.push(nice);
+        }
+    }
+    out
+}
+
+// Issue 11 item 2: query threads are fewer than the cores and yield the CPU to the threads
+// that serve requests (nice 10).
+#[tokio::test]
+async fn query_threads_run_below_the_request_threads() {
+    let dir = TempDir::new().unwrap();
+    let d = fixture(&dir);
+    let engine = Engine::new(Limits::default()).unwrap();
+    run(&engine, READER, "SELECT count(*) FROM t", &d)
+        .await
+        .unwrap();
+    let nices = nice_of_threads("gongshu-sql");
+    assert!(!nices.is_empty(), "the SQL runtime has threads");
+    assert!(nices.iter().all(|n| *n == 10), "nice values {nices:?}");
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    assert!(Limits::default().threads < cores.max(2));
+}

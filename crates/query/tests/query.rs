@@ -589,7 +589,10 @@ async fn aggregates_group_and_measure() {
         measures: Measure::parse_list("sum.nl").unwrap(),
         filters: vec![],
     };
-    let err = engine.aggregate(READER, &masked(&file), &q).await.unwrap_err();
+    let err = engine
+        .aggregate(READER, &masked(&file), &q)
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), "invalid_aggregate");
 }
 
@@ -654,7 +657,11 @@ async fn sql_is_one_select_over_the_views_only() {
     }
     // A file path as a table name is just an unknown table.
     let err = engine
-        .sql(READER, &format!("SELECT * FROM '{file}'"), std::slice::from_ref(&d))
+        .sql(
+            READER,
+            &format!("SELECT * FROM '{file}'"),
+            std::slice::from_ref(&d),
+        )
         .await
         .err()
         .unwrap();
@@ -726,7 +733,10 @@ async fn every_format_encodes_the_result() {
         let engine = engine.clone();
         let d = d.clone();
         async move {
-            let batches = engine.export(READER, &d, &RowsQuery::default()).await.unwrap();
+            let batches = engine
+                .export(READER, &d, &RowsQuery::default())
+                .await
+                .unwrap();
             let schema = batches.schema();
             bytes_of(encode(batches, schema, format).await.unwrap()).await
         }

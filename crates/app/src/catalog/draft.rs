@@ -216,8 +216,7 @@ pub async fn create_entry(
                 "the providing organisation is required",
             ))
         })?;
-    let (scheme_version, scheme) =
-        super::scheme::latest(&mut *app.db.acquire().await?).await?;
+    let (scheme_version, scheme) = super::scheme::latest(&mut *app.db.acquire().await?).await?;
     let parsed = input.parse(&scheme)?;
     authorize(
         app,

@@ -13,9 +13,10 @@ mod verify;
 pub use delivery::Delivery;
 pub use policy::{Masks, Policy, PolicySource};
 pub use read::{
-    DataExport, DataPage, DataStats, Reader, aggregate_data, data_stats, export_data, read_page,
+    DataExport, DataPage, DataStats, Reader, Rows, aggregate_data, data_stats, export_data,
+    read_page,
 };
-pub use sql::{SqlResult, run_sql};
+pub use sql::{SqlRequest, SqlResult, run_sql};
 pub(crate) use verify::Verifier;
 pub use verify::{
     MAX_VERIFY_RECORDS, VerifyAnswer, VerifyInput, VerifyRecord, VerifyResult, verify,

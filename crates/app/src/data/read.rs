@@ -5,7 +5,9 @@ use std::sync::atomic::AtomicU64;
 
 use gongshu_audit::Outcome;
 use gongshu_domain::{Action, Target, decide};
-use gongshu_query::{AggregateQuery, Batches, ColumnStats, Dataset, Page, PageRequest, RowsQuery};
+use gongshu_query::{
+    AggregateQuery, Batches, ColumnStats, Dataset, OffsetPage, Page, PageRequest, RowsQuery,
+};
 use gongshu_store::catalog::{self, EntryRow};
 use gongshu_store::derivatives;
 use gongshu_store::versions::{self, VersionRow};
@@ -273,15 +275,35 @@ pub struct DataPage {
     pub delivery: Delivery,
 }
 
-/// A result streamed to the reader.
+/// The rows of a result: every one, streamed, or one page held in memory.
+#[derive(Debug)]
+pub enum Rows {
+    /// Everything (a bulk download, the owner's or open data).
+    All(Batches),
+    /// One page: an API query through a sharing grant is capped per response (H20: the
+    /// grant's mode is the minimum; only a bulk-download grant hands over everything at once).
+    Page(Page),
+}
+
+impl Rows {
+    /// The count of rows handed over, for the delivery record.
+    pub(super) fn delivered(&self) -> Arc<AtomicU64> {
+        match self {
+            Self::All(batches) => batches.rows_delivered(),
+            Self::Page(page) => Arc::new(AtomicU64::new(page.rows() as u64)),
+        }
+    }
+}
+
+/// A result for the reader.
 #[derive(Debug)]
 pub struct DataExport {
     pub entry_code: String,
     pub version: i64,
     pub policy: PolicySource,
     pub masked: Vec<String>,
-    pub batches: Batches,
-    /// To meter the body the batches are encoded into.
+    pub rows: Rows,
+    /// To meter the body the rows are encoded into.
     pub delivery: Delivery,
 }
 
@@ -296,7 +318,10 @@ pub async fn read_page(
     query_text: &str,
 ) -> Result<DataPage> {
     let r = readable(app, reader, code, version, ShareMode::ApiQuery).await?;
-    let result = app.engine.page(&reader.query_key(), &r.dataset, query, page).await?;
+    let result = app
+        .engine
+        .page(&reader.query_key(), &r.dataset, query, page)
+        .await?;
     let target = target(&r);
     record_read(
         app,
@@ -328,7 +353,10 @@ pub async fn export_data(
     query_text: &str,
 ) -> Result<DataExport> {
     let r = readable(app, reader, code, version, ShareMode::BulkDownload).await?;
-    let batches = app.engine.export(&reader.query_key(), &r.dataset, query).await?;
+    let batches = app
+        .engine
+        .export(&reader.query_key(), &r.dataset, query)
+        .await?;
     record_read(
         app,
         reader,
@@ -337,20 +365,31 @@ pub async fn export_data(
         r.policy.audit(json!({ "query": query_text })),
     )
     .await?;
-    Ok(export(app, reader, r, batches))
+    Ok(export(app, reader, r, Rows::All(batches)))
 }
 
-/// Groups and measures, streamed.
+/// Groups and measures: streamed, or one page of groups when `page` is asked for — and
+/// always one page (at most the largest page) when the reader reads through a sharing
+/// grant, so a grouping by a key cannot turn an API query into a bulk download.
 pub async fn aggregate_data(
     app: &App,
     reader: Reader<'_>,
     code: &str,
     version: Option<i64>,
     query: &AggregateQuery,
+    page: Option<&OffsetPage>,
     query_text: &str,
 ) -> Result<DataExport> {
     let r = readable(app, reader, code, version, ShareMode::ApiQuery).await?;
-    let batches = app.engine.aggregate(&reader.query_key(), &r.dataset, query).await?;
+    let key = reader.query_key();
+    let rows = match capped_page(app, page, r.policy.source) {
+        Some(page) => Rows::Page(
+            app.engine
+                .aggregate_page(&key, &r.dataset, query, &page)
+                .await?,
+        ),
+        None => Rows::All(app.engine.aggregate(&key, &r.dataset, query).await?),
+    };
     record_read(
         app,
         reader,
@@ -359,7 +398,24 @@ pub async fn aggregate_data(
         r.policy.audit(json!({ "query": query_text })),
     )
     .await?;
-    Ok(export(app, reader, r, batches))
+    Ok(export(app, reader, r, rows))
+}
+
+/// The page an API query answers with: the one asked for, or — for a read through a grant —
+/// at most the largest page.
+pub(super) fn capped_page(
+    app: &App,
+    asked: Option<&OffsetPage>,
+    source: PolicySource,
+) -> Option<OffsetPage> {
+    match (asked, source) {
+        (Some(page), _) => Some(page.clone()),
+        (None, PolicySource::Grant) => Some(OffsetPage {
+            limit: app.query_limits().max_page_rows,
+            cursor: None,
+        }),
+        (None, _) => None,
+    }
 }
 
 /// Column statistics of the reader's view, for the data preview.
@@ -383,7 +439,10 @@ pub async fn data_stats(
     version: Option<i64>,
 ) -> Result<DataStats> {
     let r = readable(app, reader, code, version, ShareMode::ApiQuery).await?;
-    let columns = app.engine.column_stats(&reader.query_key(), &r.dataset).await?;
+    let columns = app
+        .engine
+        .column_stats(&reader.query_key(), &r.dataset)
+        .await?;
     record_read(
         app,
         reader,
@@ -409,13 +468,13 @@ fn target(r: &Readable) -> String {
     format!("{}/v{}", r.entry.code, r.version.version)
 }
 
-fn export(app: &App, reader: Reader<'_>, r: Readable, batches: Batches) -> DataExport {
+fn export(app: &App, reader: Reader<'_>, r: Readable, rows: Rows) -> DataExport {
     let delivery = Delivery::new(
         app,
         reader,
         &target(&r),
         r.policy.audit(json!({})),
-        batches.rows_delivered(),
+        rows.delivered(),
     );
     DataExport {
         delivery,
@@ -423,6 +482,6 @@ fn export(app: &App, reader: Reader<'_>, r: Readable, batches: Batches) -> DataE
         entry_code: r.entry.code,
         version: r.version.version,
         policy: r.policy.source,
-        batches,
+        rows,
     }
 }

@@ -1,31 +1,59 @@
 //! `POST /api/v1/sql`: one SELECT over every entry the caller may read, each table being the
 //! caller's view of the entry's current version. Tables the caller may not read are reported
 //! as unknown, exactly like tables that do not exist.
+//!
+//! A query reads in one share mode, which the caller names (H20: a grant is for its modes
+//! only): as an API query (the default) every table another agency shares must be covered by
+//! an `api_query` grant, and the answer is then one page of at most the largest page, with a
+//! cursor to the next; as a bulk download every such table needs a `bulk_download` grant, and
+//! the whole result streams. The owner's and open data stream whole in either mode.
 
-use gongshu_domain::catalog::ShareMode;
-use gongshu_query::{Batches, QueryError};
+use gongshu_domain::Violation;
+use gongshu_domain::catalog::{ShareMode, Vocabulary};
+use gongshu_query::{OffsetPage, QueryError};
 use serde_json::json;
 
 use super::delivery::Delivery;
-use super::read::{Reader, readable, record_read};
+use super::policy::PolicySource;
+use super::read::{Reader, Rows, capped_page, readable, record_read};
 use crate::{App, AppError, Ctx, Result};
 
 /// A query's result and the meter of its delivery.
 #[derive(Debug)]
 pub struct SqlResult {
-    pub batches: Batches,
+    pub rows: Rows,
     pub delivery: Delivery,
 }
 
-pub async fn run_sql(app: &App, ctx: Ctx<'_>, sql: &str) -> Result<SqlResult> {
+/// What the caller asks: the text, the share mode to read in, and optionally a page.
+#[derive(Debug, Clone)]
+pub struct SqlRequest<'a> {
+    pub sql: &'a str,
+    pub mode: ShareMode,
+    pub page: Option<OffsetPage>,
+}
+
+pub async fn run_sql(app: &App, ctx: Ctx<'_>, request: SqlRequest<'_>) -> Result<SqlResult> {
+    let SqlRequest { sql, mode, page } = request;
+    if mode == ShareMode::Verification {
+        return Err(Violation::new(
+            "mode",
+            "invalid",
+            "核验比对不经 SQL 查询，请使用核验接口",
+            "verification is not answered by SQL; use the verification API",
+        )
+        .into());
+    }
     let reader = Reader::Signed(ctx);
     let tables = app.engine.tables_of(sql)?;
     let mut datasets = Vec::with_capacity(tables.len());
     let mut read = Vec::with_capacity(tables.len());
     let mut policies = Vec::with_capacity(tables.len());
+    let mut through_grant = false;
     for table in &tables {
-        match readable(app, reader, table, None, ShareMode::ApiQuery).await {
+        match readable(app, reader, table, None, mode).await {
             Ok(r) => {
+                through_grant |= r.policy.source == PolicySource::Grant;
                 let table = format!("{}/v{}", r.entry.code, r.version.version);
                 policies.push(r.policy.audit(json!({ "table": table })));
                 read.push(table);
@@ -46,7 +74,16 @@ pub async fn run_sql(app: &App, ctx: Ctx<'_>, sql: &str) -> Result<SqlResult> {
             Err(e) => return Err(e),
         }
     }
-    let batches = app.engine.sql(&reader.query_key(), sql, &datasets).await?;
+    let key = reader.query_key();
+    let source = if through_grant && mode == ShareMode::ApiQuery {
+        PolicySource::Grant
+    } else {
+        PolicySource::Owner
+    };
+    let rows = match capped_page(app, page.as_ref(), source) {
+        Some(page) => Rows::Page(app.engine.sql_page(&key, sql, &datasets, &page).await?),
+        None => Rows::All(app.engine.sql(&key, sql, &datasets).await?),
+    };
     let target = if read.is_empty() {
         "sql".to_owned()
     } else {
@@ -57,15 +94,15 @@ pub async fn run_sql(app: &App, ctx: Ctx<'_>, sql: &str) -> Result<SqlResult> {
         reader,
         "query_sql",
         &target,
-        json!({ "sql": sql, "tables": policies }),
+        json!({ "sql": sql, "mode": mode.code(), "tables": policies }),
     )
     .await?;
     let delivery = Delivery::new(
         app,
         reader,
         &target,
-        json!({ "tables": policies }),
-        batches.rows_delivered(),
+        json!({ "mode": mode.code(), "tables": policies }),
+        rows.delivered(),
     );
-    Ok(SqlResult { batches, delivery })
+    Ok(SqlResult { rows, delivery })
 }

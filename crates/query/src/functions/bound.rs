@@ -23,8 +23,8 @@ use datafusion::logical_expr::interval_arithmetic::Interval;
 use datafusion::logical_expr::simplify::ExprSimplifyResult;
 use datafusion::logical_expr::sort_properties::{ExprProperties, SortProperties};
 use datafusion::logical_expr::{
-    ColumnarValue, Documentation, Expr, ReturnFieldArgs, ScalarFunctionArgs,
-    ScalarUDF, ScalarUDFImpl, Signature,
+    ColumnarValue, Documentation, Expr, ReturnFieldArgs, ScalarFunctionArgs, ScalarUDF,
+    ScalarUDFImpl, Signature,
 };
 
 use crate::error::QueryError;
@@ -367,12 +367,10 @@ enum Counts {
 impl Counts {
     fn of(value: &ColumnarValue) -> Result<Self> {
         Ok(match value {
-            ColumnarValue::Scalar(s) => {
-                Self::Same(match s.cast_to(&DataType::Int64)? {
-                    ScalarValue::Int64(Some(n)) => n,
-                    _ => 0,
-                })
-            }
+            ColumnarValue::Scalar(s) => Self::Same(match s.cast_to(&DataType::Int64)? {
+                ScalarValue::Int64(Some(n)) => n,
+                _ => 0,
+            }),
             ColumnarValue::Array(a) => {
                 Self::Rows(cast(a, &DataType::Int64)?.as_primitive().clone())
             }
@@ -442,11 +440,10 @@ fn bound(growth: Growth, args: &[ColumnarValue], rows: usize, allowed: usize) ->
             let (text, from, to) = (Lengths::of(text)?, Lengths::of(from)?, Lengths::of(to)?);
             sum_rows(rows, allowed, |r| {
                 let (t, f, n) = (text.at(r), from.at(r), to.at(r));
-                if f == 0 {
+                match t.checked_div(f) {
+                    Some(matches) => t.saturating_add(matches.saturating_mul(n.saturating_sub(f))),
                     // An empty pattern matches between every two characters.
-                    t.saturating_add(t.saturating_add(1).saturating_mul(n))
-                } else {
-                    t.saturating_add((t / f).saturating_mul(n.saturating_sub(f)))
+                    None => t.saturating_add(t.saturating_add(1).saturating_mul(n)),
                 }
             })
         }
@@ -520,7 +517,10 @@ mod tests {
         assert_eq!(bound(Growth::Replace, &args, 1, 1 << 20).unwrap(), 100);
         // An empty pattern inserts between every character.
         let args = [text("abc"), text(""), text("xy")];
-        assert_eq!(bound(Growth::Replace, &args, 1, 1 << 20).unwrap(), 3 + 4 * 2);
+        assert_eq!(
+            bound(Growth::Replace, &args, 1, 1 << 20).unwrap(),
+            3 + 4 * 2
+        );
         // A shrinking replacement never grows the text.
         let args = [column(&["abcabc", "x"]), text("abc"), text("z")];
         assert_eq!(bound(Growth::Replace, &args, 2, 1 << 20).unwrap(), 7);
@@ -537,9 +537,15 @@ mod tests {
     fn repeat_and_pad_use_their_counts() {
         let n = ColumnarValue::Scalar(ScalarValue::Int64(Some(1_000_000)));
         let args = [text("ab"), n.clone()];
-        assert_eq!(bound(Growth::Repeat, &args, 1, usize::MAX).unwrap(), 2_000_000);
+        assert_eq!(
+            bound(Growth::Repeat, &args, 1, usize::MAX).unwrap(),
+            2_000_000
+        );
         assert_eq!(bound(Growth::Pad, &args, 1, usize::MAX).unwrap(), 4_000_000);
-        let negative = [text("ab"), ColumnarValue::Scalar(ScalarValue::Int64(Some(-5)))];
+        let negative = [
+            text("ab"),
+            ColumnarValue::Scalar(ScalarValue::Int64(Some(-5))),
+        ];
         assert_eq!(bound(Growth::Repeat, &negative, 1, usize::MAX).unwrap(), 0);
     }
 

@@ -35,7 +35,11 @@ impl ScalarUDFImpl for Concat {
     }
 
     fn schema_name(&self, args: &[Expr]) -> Result<String> {
-        Ok(format!("{} || {}", args[0].schema_name(), args[1].schema_name()))
+        Ok(format!(
+            "{} || {}",
+            args[0].schema_name(),
+            args[1].schema_name()
+        ))
     }
 
     fn signature(&self) -> &Signature {

@@ -24,8 +24,8 @@ use datafusion::logical_expr::{
 };
 use datafusion::optimizer::AnalyzerRule;
 
-pub(crate) use bound::Growth;
 use bound::Bounded;
+pub(crate) use bound::Growth;
 
 use crate::error::QueryError;
 
@@ -290,10 +290,9 @@ fn bound(expr: Expr, limit: usize, unlisted: Unlisted) -> Result<Transformed<Exp
                 (None, Unlisted::Refuse) => return Err(not_allowed(name)),
             };
             let bounded = Bounded::new(func.as_ref().clone(), growth, limit);
-            Ok(Transformed::yes(Expr::ScalarFunction(ScalarFunction::new_udf(
-                Arc::new(ScalarUDF::new_from_impl(bounded)),
-                args,
-            ))))
+            Ok(Transformed::yes(Expr::ScalarFunction(
+                ScalarFunction::new_udf(Arc::new(ScalarUDF::new_from_impl(bounded)), args),
+            )))
         }
         Expr::BinaryExpr(BinaryExpr {
             left,

@@ -11,12 +11,14 @@ use axum::http::{HeaderName, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use gongshu_app::AppError;
 use gongshu_app::data::{
-    self, DataExport, DataStats, PolicySource, Reader, VerifyAnswer, VerifyInput,
+    self, DataExport, DataStats, Delivery, PolicySource, Reader, Rows, SqlRequest, VerifyAnswer,
+    VerifyInput,
 };
 use gongshu_domain::Violation;
+use gongshu_domain::catalog::{ShareMode, Vocabulary};
 use gongshu_query::{
-    AggregateQuery, Filter, Format, Measure, OrderKey, PageRequest, QueryError, RowsQuery, encode,
-    encode_batches,
+    AggregateQuery, Filter, Format, Measure, OffsetPage, OrderKey, PageRequest, QueryError,
+    RowsQuery, encode, encode_batches,
 };
 use serde::Deserialize;
 
@@ -171,9 +173,46 @@ fn download(
 async fn respond(export: DataExport, format: Format, suffix: &str) -> ApiResult<Response> {
     let mut headers = provenance(export.version, export.policy, &export.masked);
     headers.extend(download(&export.entry_code, export.version, suffix, format));
-    let schema = export.batches.schema();
-    let body = encode(export.batches, schema, format).await?;
-    Ok(streamed(export.delivery.meter(body), headers))
+    encoded(export.rows, export.delivery, format, headers).await
+}
+
+/// Rows in `format`, metered: a stream of everything, or one page with its `x-next-cursor`.
+async fn encoded(
+    rows: Rows,
+    delivery: Delivery,
+    format: Format,
+    mut headers: Vec<(HeaderName, HeaderValue)>,
+) -> ApiResult<Response> {
+    let body = match rows {
+        Rows::All(batches) => {
+            let schema = batches.schema();
+            encode(batches, schema, format).await?
+        }
+        Rows::Page(page) => {
+            if let Some(cursor) = &page.next_cursor
+                && let Ok(value) = HeaderValue::from_str(cursor)
+            {
+                headers.push((HeaderName::from_static("x-next-cursor"), value));
+            }
+            encode_batches(page.batches, page.schema, format).await?
+        }
+    };
+    Ok(streamed(delivery.meter(body), headers))
+}
+
+/// `limit` and `cursor` of an offset-paged read (aggregates), when `limit` is given.
+fn offset_page(params: &Params, max: usize) -> Result<Option<OffsetPage>, QueryError> {
+    let Some(limit) = params.one("limit") else {
+        return Ok(None);
+    };
+    let limit = limit
+        .trim()
+        .parse::<usize>()
+        .map_err(|_| QueryError::BadLimit { max })?;
+    Ok(Some(OffsetPage {
+        limit,
+        cursor: params.one("cursor").map(str::to_owned),
+    }))
 }
 
 /// The rows of an entry's current (or `version`) data as the caller's policy shows them:
@@ -253,7 +292,10 @@ pub async fn rows(
 
 /// Groups and measures over the caller's view: `group_by=a,b`, `measures=count,sum.x,avg.y,
 /// min.z,max.z,count_distinct.w` (output columns `count`, `sum_x`, …), the same filters,
-/// `format` and `version` as the row read. Ordered by the group columns.
+/// `format` and `version` as the row read. Ordered by the group columns. An API query (share
+/// mode `api_query`): with `limit` (1–10,000) one page of groups, the next page's cursor in
+/// `x-next-cursor`; a reader reading through a sharing grant always gets pages (of at most
+/// 10,000 groups).
 #[utoipa::path(get, path = "/api/v1/entries/{code}/data/aggregate", tag = "data",
     params(("code" = String, Path)),
     responses((status = 200, description = "Groups in the requested format"),
@@ -274,8 +316,17 @@ pub async fn aggregate(
     };
     let version = params.version()?;
     let format = params.format()?;
-    let export =
-        data::aggregate_data(&state.app, reader, &code, version, &query, &params.text).await?;
+    let page = offset_page(&params, state.app.query_limits().max_page_rows)?;
+    let export = data::aggregate_data(
+        &state.app,
+        reader,
+        &code,
+        version,
+        &query,
+        page.as_ref(),
+        &params.text,
+    )
+    .await?;
     respond(export, format, "-aggregate").await
 }
 
@@ -307,10 +358,24 @@ pub struct SqlInput {
     /// json (default), ndjson, csv, xlsx or parquet.
     #[serde(default)]
     format: Option<String>,
+    /// The share mode to read in: `api_query` (default) or `bulk_download`. Tables another
+    /// agency shares need a live grant for this mode.
+    #[serde(default)]
+    mode: Option<String>,
+    /// One page of at most this many rows (1–10,000); the next page's cursor comes in
+    /// `x-next-cursor`. An API query through a sharing grant is always paged (at most 10,000
+    /// rows a page). Pages are stable when the query has an `ORDER BY`.
+    #[serde(default)]
+    #[schema(minimum = 1, maximum = 10000)]
+    limit: Option<usize>,
+    /// The `x-next-cursor` of the previous page.
+    #[serde(default)]
+    cursor: Option<String>,
 }
 
 /// Read-only SQL over the entries the caller may read: one SELECT statement, no DDL or DML,
-/// no file or URL access, stopped at the platform's time and memory limits.
+/// no file or URL access, stopped at the platform's time and memory limits, in one share mode
+/// (`api_query`: paged through grants; `bulk_download`: the whole result).
 #[utoipa::path(post, path = "/api/v1/sql", tag = "data", request_body = SqlInput,
     responses((status = 200, description = "Rows in the requested format"),
         (status = 400, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
@@ -320,16 +385,32 @@ pub async fn sql(
     ApiJson(input): ApiJson<SqlInput>,
 ) -> ApiResult<Response> {
     let format = parse_format(input.format.as_deref())?;
-    let result = data::run_sql(&state.app, auth.ctx(), &input.sql).await?;
-    let schema = result.batches.schema();
-    let body = encode(result.batches, schema, format).await?;
-    Ok(streamed(
-        result.delivery.meter(body),
-        vec![(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static(format.content_type()),
-        )],
-    ))
+    let mode = match input.mode.as_deref() {
+        None => ShareMode::ApiQuery,
+        Some(m) => ShareMode::parse(m).map_err(|_| {
+            AppError::from(Violation::new(
+                "mode",
+                "invalid",
+                "共享方式应为 api_query（接口查询）或 bulk_download（批量下载）",
+                "mode must be api_query or bulk_download",
+            ))
+        })?,
+    };
+    let page = input.limit.map(|limit| OffsetPage {
+        limit,
+        cursor: input.cursor.clone(),
+    });
+    let request = SqlRequest {
+        sql: &input.sql,
+        mode,
+        page,
+    };
+    let result = data::run_sql(&state.app, auth.ctx(), request).await?;
+    let headers = vec![(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(format.content_type()),
+    )];
+    encoded(result.rows, result.delivery, format, headers).await
 }
 
 /// Verification and matching (核验比对, H21): for each record, whether the entry's row with

@@ -31,7 +31,9 @@ mod data;
 mod demo_data;
 mod derivatives;
 mod errors;
+mod hardening_modes;
 mod hardening_pool;
+mod hardening_sql;
 mod notifications;
 mod orgs;
 mod platform;
@@ -72,6 +74,10 @@ fn all_tests() -> Vec<(&'static str, TestFn)> {
         platform::health_readiness_and_metrics_answer,
         hardening_pool::concurrent_anonymous_entry_reads_never_stall_the_pool,
         hardening_pool::an_exhausted_pool_answers_503_with_retry_after,
+        hardening_sql::the_sql_attacks_of_the_review_answer_4xx_with_a_named_code,
+        hardening_sql::health_login_and_search_stay_responsive_while_the_sql_executor_is_saturated,
+        hardening_modes::h20_every_read_path_is_one_share_mode_checked_against_the_grant,
+        hardening_modes::h20_api_query_grants_page_sql_and_aggregates_bulk_grants_stream_everything,
         versions::utf8_and_gbk_files_become_numbered_versions_with_digests,
         versions::a_bad_cell_refuses_the_file_unless_bad_rows_are_dropped,
         versions::other_agencies_get_404_and_drafts_get_409,

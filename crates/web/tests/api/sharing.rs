@@ -37,7 +37,7 @@ pub(crate) fn ask(code: &str, until: &str) -> Value {
     })
 }
 
-async fn published_with_data(t: &TestApp) -> String {
+pub(crate) async fn published_with_data(t: &TestApp) -> String {
     let gaj = t.login("gaj-admin").await;
     let reviewer = t.login("reviewer").await;
     let code = publish(&gaj, &reviewer, conditional_people()).await;

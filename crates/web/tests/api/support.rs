@@ -173,6 +173,51 @@ impl TestApp {
         self.app.db()
     }
 
+    /// Serves the platform again over the same database and lake with `change` made to its
+    /// configuration; returns its base URL and the server task. Sessions are cookies of the
+    /// first server's address, so clients of this one use [`TestApp::token_of`].
+    pub async fn serve_with(
+        &self,
+        change: impl FnOnce(&mut AppConfig),
+    ) -> (String, tokio::task::JoinHandle<()>) {
+        let mut config = AppConfig {
+            lake: Some(Lake::directory(self.lake_dir.clone()).expect("the lake")),
+            sweep_lake: false,
+            ..AppConfig::default()
+        };
+        change(&mut config);
+        let app = App::new(self.db().clone(), self.clock.clone(), config)
+            .await
+            .expect("the platform opens with the changed configuration");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind a loopback port");
+        let addr = listener.local_addr().expect("local address");
+        let router = gongshu_web::router(gongshu_web::AppState::new(app, false));
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await;
+        });
+        (format!("http://{addr}"), server)
+    }
+
+    /// A personal API token of `username`, for clients of another server.
+    pub async fn token_of(&self, username: &str) -> String {
+        let res = self
+            .login(username)
+            .await
+            .post(
+                "/api/v1/me/tokens",
+                json!({ "name": "测试令牌", "expires_in_days": 1 }),
+            )
+            .await;
+        res.expect_status(201);
+        res.json["token"].as_str().expect("the secret").to_owned()
+    }
+
     /// A client with no credentials (but a cookie jar, so it can log in later).
     pub fn anonymous(&self) -> Client {
         Client::new(&self.base, None)
