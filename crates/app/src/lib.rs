@@ -34,4 +34,6 @@ pub use app::{
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use context::{AuthVia, Ctx, Principal, RequestMeta};
 pub use error::{AppError, FileProblem, Result};
+/// How far a compressed upload may expand (issue 11 item 3), for `AppConfig::expansion`.
+pub use gongshu_lake::ExpansionLimits;
 pub use time::{format_time, micros_to_datetime};
