@@ -28,6 +28,10 @@ pub struct AppConfig {
     /// The largest XLSX workbook an upload may be, in bytes: stricter, because a workbook's
     /// shared-string table is held in memory and a small ZIP can expand a lot. Default 100 MiB.
     pub max_xlsx_bytes: u64,
+    /// How far a compressed upload (a data version's XLSX or Parquet, a catalog workbook) may
+    /// expand, measured before it is read (issue 11 item 3); see
+    /// [`gongshu_lake::ExpansionLimits`] for the defaults and why.
+    pub expansion: gongshu_lake::ExpansionLimits,
     /// What one data query may take (memory, time, SQL length, page size).
     pub query_limits: gongshu_query::Limits,
     /// The platform secret keyed pseudonyms are derived from; without one, pseudonym masking
@@ -71,6 +75,7 @@ impl Default for AppConfig {
             sweep_lake: true,
             max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
             max_xlsx_bytes: DEFAULT_MAX_XLSX_BYTES,
+            expansion: gongshu_lake::ExpansionLimits::default(),
             query_limits: gongshu_query::Limits::default(),
             privacy_secret: None,
             verify_keys_per_minute: DEFAULT_VERIFY_KEYS_PER_MINUTE,

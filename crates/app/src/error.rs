@@ -53,6 +53,18 @@ pub enum AppError {
     /// its length is known, otherwise as soon as it passes the limit); nothing was kept.
     #[error("the file is larger than the limit of {limit} bytes")]
     TooLarge { limit: u64 },
+    /// A compressed upload expands past one of the expansion limits (a decompression bomb),
+    /// measured before it was read; nothing was kept. The limit is named in both languages.
+    #[error("the file expands past {limit_en}")]
+    ExpandedTooLarge { limit_zh: String, limit_en: String },
+    /// An uploaded file that cannot be used as a whole, for a reason with its own stable code
+    /// (`no_matching_columns`, `unsupported_compression`); nothing was kept.
+    #[error("{en}")]
+    UnusableFile {
+        code: &'static str,
+        zh: String,
+        en: String,
+    },
     /// A verification grant used up its keys for now (H21); retry after this many seconds.
     #[error("rate limit of {keys_per_minute} keys a minute reached; retry in {retry_after_secs} s")]
     RateLimited {
@@ -129,6 +141,30 @@ pub struct FileProblem {
 }
 
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+/// What an ingest refused, as the doors show it: size and expansion limits with their own
+/// answers (413), a file that names no item or is compressed unusably with its own code, and
+/// everything else as a problem with the `file` field.
+impl From<gongshu_lake::IngestError> for AppError {
+    fn from(e: gongshu_lake::IngestError) -> Self {
+        use gongshu_lake::IngestError as E;
+        match e {
+            E::TooLarge { limit } => AppError::TooLarge { limit },
+            E::ExpandedTooLarge { what, limit } => AppError::ExpandedTooLarge {
+                limit_zh: what.zh(limit),
+                limit_en: what.en(limit),
+            },
+            e @ (E::NoMatchingColumns { .. } | E::UnsupportedCompression { .. }) => {
+                AppError::UnusableFile {
+                    code: e.code(),
+                    zh: e.zh(),
+                    en: e.to_string(),
+                }
+            }
+            e => gongshu_domain::Violation::new("file", e.code(), e.zh(), e.to_string()).into(),
+        }
+    }
+}
 
 impl From<gongshu_domain::Violation> for AppError {
     fn from(v: gongshu_domain::Violation) -> Self {

@@ -34,6 +34,8 @@ pub use app::{
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use context::{AuthVia, Ctx, Principal, RequestMeta};
 pub use error::{AppError, FileProblem, Result};
+/// How far a compressed upload may expand (issue 11 item 3), for `AppConfig::expansion`.
+pub use gongshu_lake::ExpansionLimits;
 /// Every door runs a request's commands inside this, so a request holds one database
 /// connection at a time.
 pub use gongshu_store::one_connection_per_request;

@@ -55,6 +55,38 @@ struct UploadLimits {
     /// The largest XLSX workbook an upload may be (its shared strings are held in memory).
     #[arg(long, env = "GONGSHU_MAX_XLSX_BYTES", default_value = "100MiB", value_parser = parse_size)]
     max_xlsx_bytes: u64,
+    /// What all parts of an XLSX workbook may expand to, measured before it is read.
+    #[arg(long, env = "GONGSHU_MAX_XLSX_EXPANDED_BYTES", default_value = "512MiB", value_parser = parse_size)]
+    max_xlsx_expanded_bytes: u64,
+    /// Entries a workbook's shared-string table may hold.
+    #[arg(long, env = "GONGSHU_MAX_SHARED_STRINGS", default_value_t = 1_000_000)]
+    max_shared_strings: u64,
+    /// What a workbook's shared-string table may expand to.
+    #[arg(long, env = "GONGSHU_MAX_SHARED_STRING_BYTES", default_value = "256MiB", value_parser = parse_size)]
+    max_shared_string_bytes: u64,
+    /// What one Parquet page may expand to (also the largest Parquet footer).
+    #[arg(long, env = "GONGSHU_MAX_PARQUET_PAGE_BYTES", default_value = "64MiB", value_parser = parse_size)]
+    max_parquet_page_bytes: u64,
+    /// What all pages read from one Parquet file may expand to together.
+    #[arg(long, env = "GONGSHU_MAX_PARQUET_EXPANDED_BYTES", default_value = "16GiB", value_parser = parse_size)]
+    max_parquet_expanded_bytes: u64,
+    /// The longest text cell; a longer one is a bad cell.
+    #[arg(long, env = "GONGSHU_MAX_CELL_BYTES", default_value = "1MiB", value_parser = parse_size)]
+    max_cell_bytes: u64,
+}
+
+impl UploadLimits {
+    fn expansion(&self) -> gongshu_app::ExpansionLimits {
+        gongshu_app::ExpansionLimits {
+            workbook_bytes: self.max_xlsx_expanded_bytes,
+            shared_strings: self.max_shared_strings,
+            shared_string_bytes: self.max_shared_string_bytes,
+            parquet_page_bytes: self.max_parquet_page_bytes,
+            parquet_bytes: self.max_parquet_expanded_bytes,
+            cell_bytes: self.max_cell_bytes,
+            ..gongshu_app::ExpansionLimits::default()
+        }
+    }
 }
 
 /// A size in bytes: `1048576`, `512KiB`, `100 MiB`, `2GiB`, `1.5GB` (K/M/G are powers of 1000,
@@ -145,6 +177,7 @@ impl DataArgs {
         if let Some(limits) = self.limits {
             config.max_upload_bytes = limits.max_upload_bytes;
             config.max_xlsx_bytes = limits.max_xlsx_bytes;
+            config.expansion = limits.expansion();
         }
         App::open(&url, config)
             .await
@@ -199,7 +232,9 @@ enum Command {
         command: CatalogCommand,
     },
     /// Uploads a file as the next data version of a published catalog entry (prints the
-    /// ingest report; exit code 2 when the file has bad rows and nothing was kept).
+    /// ingest report). Exit code 2 when the file was refused (bad rows, no matching columns,
+    /// expanding past a limit) and nothing was kept; 3 when the version was stored but held
+    /// for confirmation (empty, or fewer than half the current rows).
     Ingest {
         file: PathBuf,
         /// The entry code.
@@ -208,6 +243,10 @@ enum Command {
         /// Keep the good rows of a file with bad ones.
         #[arg(long)]
         drop_bad_rows: bool,
+        /// Make the version current even if it is empty or has fewer than half the current
+        /// version's rows (otherwise it is held until confirmed).
+        #[arg(long)]
+        confirm_drop: bool,
         /// The account to act as (default: the entry organisation's first agency admin).
         #[arg(long = "as")]
         as_user: Option<String>,
@@ -444,6 +483,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             file,
             entry,
             drop_bad_rows,
+            confirm_drop,
             as_user,
             data,
             limits,
@@ -451,7 +491,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             ingest(
                 file,
                 entry,
-                drop_bad_rows,
+                IngestFlags {
+                    drop_bad_rows,
+                    confirm_drop,
+                },
                 as_user,
                 data.with_limits(limits),
             )
@@ -562,10 +605,16 @@ async fn run_catalog(command: CatalogCommand) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// What `gongshu ingest` asks of the upload.
+struct IngestFlags {
+    drop_bad_rows: bool,
+    confirm_drop: bool,
+}
+
 async fn ingest(
     file: PathBuf,
     entry: String,
-    drop_bad_rows: bool,
+    flags: IngestFlags,
     as_user: Option<String>,
     data: DataArgs,
 ) -> anyhow::Result<ExitCode> {
@@ -627,15 +676,22 @@ async fn ingest(
         len,
     };
     let options = UploadOptions {
-        drop_bad_rows,
+        drop_bad_rows: flags.drop_bad_rows,
         progress: Some(Box::new(progress)),
+        confirm_drop: flags.confirm_drop,
     };
     let uploaded = versions::upload_version(&app, ctx, &entry, source, options).await;
     bar.finish_and_clear();
     match uploaded {
         Ok(v) => {
+            let held = v.state == "held";
             println!(
-                "已提交 committed {} v{} as {username}: {} rows ({} bad rows dropped), {} {}",
+                "{} {} v{} as {username}: {} rows ({} bad rows dropped), {} {}",
+                if held {
+                    "已保存但待确认 held"
+                } else {
+                    "已提交 committed"
+                },
                 v.entry_code,
                 v.version,
                 v.rows,
@@ -643,6 +699,9 @@ async fn ingest(
                 v.source_format,
                 v.source_encoding.as_deref().unwrap_or("")
             );
+            for w in &v.warnings {
+                println!("  提示 note: {} / {}", w.zh, w.en);
+            }
             println!("  source {} bytes, SM3 {}", v.source_bytes, v.source_sm3);
             println!(
                 "  data   {} ({} bytes), SM3 {}",
@@ -660,6 +719,21 @@ async fn ingest(
                     q.overall, q.completeness, q.validity, q.uniqueness, q.timeliness
                 );
             }
+            if let Some(hold) = v.hold.as_ref().filter(|_| held) {
+                println!("  {}", hold.zh);
+                println!("  {}", hold.en);
+                println!(
+                    "  确认 to confirm: POST /api/v1/entries/{}/versions/{}/confirm (or the button on the data page, /catalog/entries/{}/data); \
+                     to make such a version current at once, ingest again with --confirm-drop",
+                    v.entry_code, v.version, v.entry_code
+                );
+                return Ok(ExitCode::from(3));
+            }
+            if v.hold.is_some() {
+                println!(
+                    "  行数为零或骤减，已按 --confirm-drop 确认生效 / the empty or sharply smaller version was made current as --confirm-drop asked"
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         Err(gongshu_app::AppError::RejectedData {
@@ -673,6 +747,16 @@ async fn ingest(
             for p in problems {
                 println!("  {}：{} / {}", p.location, p.zh, p.en);
             }
+            Ok(ExitCode::from(2))
+        }
+        Err(gongshu_app::AppError::ExpandedTooLarge { limit_zh, limit_en }) => {
+            println!(
+                "未提交，未保存任何内容 refused, nothing kept: 文件解压后超过{limit_zh} / the file expands past {limit_en}"
+            );
+            Ok(ExitCode::from(2))
+        }
+        Err(gongshu_app::AppError::UnusableFile { zh, en, .. }) => {
+            println!("未提交，未保存任何内容 refused, nothing kept: {zh} / {en}");
             Ok(ExitCode::from(2))
         }
         Err(e) => Err(fail(e)),

@@ -17,6 +17,7 @@ pub mod role;
 pub mod security_policy;
 pub mod share_assessment;
 pub mod sharing;
+pub mod versions;
 
 pub use authz::{Action, Actor, Decision, DenyReason, Target, decide};
 pub use calendar::{Deadline, WorkingCalendar, YearCalendar};

@@ -14,6 +14,7 @@ use encoding_rs::Encoding;
 use crate::coerce::Coercer;
 use crate::encoding::PREFIX_BYTES;
 use crate::error::IngestError;
+use crate::expansion::ExpansionLimits;
 use crate::format::{Format, FormatChoice};
 use crate::pipeline::Settings;
 use crate::quality::{ItemRule, QualityTally};
@@ -87,6 +88,8 @@ pub struct IngestOptions {
     /// The owner's quality rules (H11), checked and counted while the rows stream past; they
     /// never refuse a row, they score it. Default none.
     pub quality_rules: Vec<ItemRule>,
+    /// How far a compressed source may expand, and a text cell be long (issue 11 item 3).
+    pub expansion: ExpansionLimits,
 }
 
 impl Default for IngestOptions {
@@ -103,6 +106,7 @@ impl Default for IngestOptions {
             today: None,
             temp_dir: None,
             quality_rules: Vec::new(),
+            expansion: ExpansionLimits::default(),
         }
     }
 }
@@ -114,7 +118,8 @@ impl Default for IngestOptions {
 ///
 /// Bad cells do not make this an `Err`: they are in the report, and `report.written` tells
 /// whether `output` holds a complete file. An `Err` means the source as a whole could not be
-/// read (too large, undecodable, no header, a required item without a column, malformed).
+/// read (too large or expanding past a limit, undecodable, no header, a header that names no
+/// item or lacks a required one, malformed).
 pub fn ingest<R: Read, W: Write + Send, J: Write>(
     source: Source<R>,
     items: &[ItemSpec],
@@ -192,6 +197,8 @@ pub fn ingest<R: Read, W: Write + Send, J: Write>(
                     coercer: Coercer { today },
                     total_bytes: source.len,
                     quality: QualityTally::new(items, &options.quality_rules),
+                    cell_bytes: options.expansion.cell_bytes,
+                    cell_text_bytes: options.expansion.cell_text_bytes,
                 },
                 writer: batches,
                 rejects,
@@ -211,6 +218,7 @@ pub fn ingest<R: Read, W: Write + Send, J: Write>(
                         input,
                         sheet.as_deref(),
                         options.max_xlsx_bytes,
+                        &options.expansion,
                         temp_dir,
                         start,
                     )?,
@@ -218,7 +226,10 @@ pub fn ingest<R: Read, W: Write + Send, J: Write>(
                 ),
                 Format::JsonArray => (readers::json::read_array(input, start)?, None),
                 Format::Ndjson => (readers::json::read_lines(input, start)?, None),
-                Format::Parquet => (readers::parquet::read(input, temp_dir, start)?, None),
+                Format::Parquet => (
+                    readers::parquet::read(input, &options.expansion, temp_dir, start)?,
+                    None,
+                ),
             };
             Ok((format, outcome, encoding))
         })();

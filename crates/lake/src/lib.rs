@@ -13,6 +13,10 @@
 //! cells per item, violations of the owner's rules, duplicates of the declared key (as 64-bit
 //! hashes), and the worst rows, so a version is scored without reading it again.
 //!
+//! A compressed source (XLSX, Parquet) is measured before it is read: what it really expands
+//! to, never what it declares, is held to [`ExpansionLimits`], and so is what any source
+//! expands into through references (a shared string or a dictionary value in every row).
+//!
 //! The schema always comes from the items, never from the data: an all-digit citizen-ID column
 //! is a string, money is a decimal, and no value goes through a float on its way in.
 #![forbid(unsafe_code)]
@@ -21,6 +25,7 @@ mod coerce;
 mod columns;
 mod encoding;
 mod error;
+mod expansion;
 mod format;
 mod ingest;
 mod pipeline;
@@ -33,6 +38,8 @@ mod writer;
 
 pub use coerce::{DECIMAL_PRECISION, DECIMAL_SCALE, TIMEZONE};
 pub use error::IngestError;
+pub use expansion::workbook::{WorkbookSize, check_workbook};
+pub use expansion::{Expansion, ExpansionLimits};
 pub use format::{Format, FormatChoice};
 pub use ingest::{IngestOptions, Source, ingest};
 pub use quality::{ItemQuality, ItemRule, QualityReport, RowProblem, WORST_ROWS, WorstRow};

@@ -20,6 +20,7 @@ use std::sync::mpsc::SyncSender;
 
 use crate::coerce::{Cell, Coercer, DECIMAL_PRECISION, DECIMAL_SCALE, TIMEZONE, Value};
 use crate::error::IngestError;
+use crate::expansion::Expansion;
 use crate::quality::{QualityReport, QualityTally};
 use crate::report::{CellDefect, CellError, Progress, SourcePosition, VALUE_LIMIT, Warning};
 use crate::schema::ItemSpec;
@@ -41,7 +42,15 @@ pub(crate) struct Settings {
     pub(crate) total_bytes: Option<u64>,
     /// The quality tally, counted as rows pass (H11, B17).
     pub(crate) quality: QualityTally,
+    /// The longest text cell, in bytes; a longer one is a bad cell.
+    pub(crate) cell_bytes: u64,
+    /// The text of all cells together, in bytes; past it the source is refused.
+    pub(crate) cell_text_bytes: u64,
 }
+
+/// A batch is sent to the writer once its text reaches this many bytes, whatever its row
+/// count, so long values repeated in many rows never pile up in one batch.
+const BATCH_TEXT_BYTES: u64 = 64 * 1024 * 1024;
 
 /// What the pipeline produced, for the report.
 pub(crate) struct Outcome {
@@ -70,6 +79,10 @@ pub(crate) struct Pipeline<'a, J: Write> {
     schema: SchemaRef,
     builders: Vec<ColumnBuilder>,
     in_batch: usize,
+    /// Text bytes in the current batch.
+    in_batch_bytes: u64,
+    /// Text bytes of all cells read so far.
+    text_bytes: u64,
     /// The channel to the writer thread; `None` once the output is abandoned.
     writer: Option<SyncSender<Message>>,
     /// The caller's rejects writer until the first row is dropped; then the CSV writer over it.
@@ -116,6 +129,8 @@ impl<'a, J: Write> Pipeline<'a, J> {
             schema,
             builders,
             in_batch: 0,
+            in_batch_bytes: 0,
+            text_bytes: 0,
             writer: Some(writer),
             rejects_sink: Some(rejects),
             rejects: None,
@@ -151,8 +166,24 @@ impl<'a, J: Write> Pipeline<'a, J> {
         // Every cell is coerced even when the output is abandoned: the quality tally and the
         // bad-cell report count them all. A cell that failed is `Null` here.
         let mut values = recycle(std::mem::take(&mut self.values));
+        let mut row_bytes = 0u64;
         for (i, item) in items.iter().enumerate() {
-            match coercer.coerce(item.data_type, row.cell(i)) {
+            let cell = row.cell(i);
+            if let Cell::Text(text) = cell {
+                let n = text.len() as u64;
+                row_bytes += n;
+                if n > self.settings.cell_bytes {
+                    self.defects.push((
+                        Some(i),
+                        CellDefect::TooLong {
+                            limit: self.settings.cell_bytes,
+                        },
+                    ));
+                    values.push(Value::Null);
+                    continue;
+                }
+            }
+            match coercer.coerce(item.data_type, cell) {
                 Ok(Value::Null) if item.required => {
                     self.defects.push((Some(i), CellDefect::MissingRequired));
                     values.push(Value::Null);
@@ -163,6 +194,13 @@ impl<'a, J: Write> Pipeline<'a, J> {
                     values.push(Value::Null);
                 }
             }
+        }
+        self.text_bytes += row_bytes;
+        if self.text_bytes > self.settings.cell_text_bytes {
+            return Err(IngestError::ExpandedTooLarge {
+                what: Expansion::CellTextBytes,
+                limit: self.settings.cell_text_bytes,
+            });
         }
         self.settings
             .quality
@@ -178,7 +216,9 @@ impl<'a, J: Write> Pipeline<'a, J> {
             self.bad_row(row, at)?;
         } else if writing {
             self.in_batch += 1;
-            if self.in_batch >= self.settings.batch_rows {
+            self.in_batch_bytes += row_bytes;
+            if self.in_batch >= self.settings.batch_rows || self.in_batch_bytes >= BATCH_TEXT_BYTES
+            {
                 self.flush()?;
             }
         }
@@ -227,6 +267,7 @@ impl<'a, J: Write> Pipeline<'a, J> {
                 builder.finish();
             }
             self.in_batch = 0;
+            self.in_batch_bytes = 0;
             Ok(())
         }
     }
@@ -294,6 +335,7 @@ impl<'a, J: Write> Pipeline<'a, J> {
             .map_err(|_| IngestError::WriterStopped)?;
         self.rows_written += self.in_batch as u64;
         self.in_batch = 0;
+        self.in_batch_bytes = 0;
         Ok(())
     }
 

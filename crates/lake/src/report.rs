@@ -56,6 +56,11 @@ pub enum CellDefect {
         expected: usize,
         found: usize,
     },
+    /// A text value longer than the limit on one cell (see
+    /// [`crate::ExpansionLimits::cell_bytes`]).
+    TooLong {
+        limit: u64,
+    },
 }
 
 fn defect_code<S: serde::Serializer>(d: &IdDefect, s: S) -> Result<S::Ok, S::Error> {
@@ -89,6 +94,7 @@ impl CellDefect {
             CellDefect::CreditCode(_) => "bad_credit_code",
             CellDefect::IdentifierAsNumber => "identifier_as_number",
             CellDefect::FieldCount { .. } => "field_count",
+            CellDefect::TooLong { .. } => "value_too_long",
         }
     }
 
@@ -116,6 +122,10 @@ impl CellDefect {
             CellDefect::FieldCount { expected, found } => {
                 format!("本行有{found}个字段，表头有{expected}个")
             }
+            CellDefect::TooLong { limit } => format!(
+                "值过长，超过单个单元格的上限（{}）",
+                crate::expansion::size_text(*limit)
+            ),
         }
     }
 
@@ -146,6 +156,10 @@ impl CellDefect {
             CellDefect::FieldCount { expected, found } => {
                 format!("the row has {found} fields, the header {expected}")
             }
+            CellDefect::TooLong { limit } => format!(
+                "the value is longer than the limit of {} on one cell",
+                crate::expansion::size_text(*limit)
+            ),
         }
     }
 }
@@ -178,6 +192,12 @@ pub enum Warning {
     UnknownColumn { column: String },
     /// An optional item with no column; it is stored as all null.
     ItemAbsent { item: String, name: String },
+    /// The header is not the first non-blank row: the rows above it (a title, a date line)
+    /// were skipped.
+    RowsAboveHeader {
+        skipped: u64,
+        header: SourcePosition,
+    },
 }
 
 impl Warning {
@@ -185,6 +205,10 @@ impl Warning {
         match self {
             Warning::UnknownColumn { column } => format!("列“{column}”不对应任何信息项，已忽略"),
             Warning::ItemAbsent { name, .. } => format!("信息项“{name}”没有对应的列，全部为空"),
+            Warning::RowsAboveHeader { skipped, header } => format!(
+                "表头在{}，其上方的{skipped}行（如标题行）不是数据，已跳过",
+                position_zh(header)
+            ),
         }
     }
 
@@ -196,7 +220,28 @@ impl Warning {
             Warning::ItemAbsent { item, .. } => {
                 format!("item `{item}` has no column; it is stored as all null")
             }
+            Warning::RowsAboveHeader { skipped, header } => format!(
+                "the header is at {}; the {skipped} row(s) above it (a title) are not data and were skipped",
+                position_en(header)
+            ),
         }
+    }
+}
+
+fn position_zh(at: &SourcePosition) -> String {
+    match at {
+        SourcePosition::Line(n) | SourcePosition::Row(n) | SourcePosition::Element(n) => {
+            format!("第{n}行")
+        }
+        SourcePosition::ExcelRow(n) => format!("第{n}行"),
+    }
+}
+
+fn position_en(at: &SourcePosition) -> String {
+    match at {
+        SourcePosition::Line(n) => format!("line {n}"),
+        SourcePosition::ExcelRow(n) => format!("row {n}"),
+        SourcePosition::Element(n) | SourcePosition::Row(n) => format!("row {n}"),
     }
 }
 

@@ -21,6 +21,10 @@ pub struct ItemSpec {
     /// A blank value in a required item is a bad cell; a required item with no column is an
     /// error for the whole file.
     pub required: bool,
+    /// The source must have a column for this item (a key item, or one the owner requires to
+    /// be filled), though a blank value in it is only scored, not refused. Implied by
+    /// `required`.
+    pub column_required: bool,
 }
 
 impl ItemSpec {
@@ -30,7 +34,19 @@ impl ItemSpec {
             name: name.to_owned(),
             data_type,
             required,
+            column_required: false,
         }
+    }
+
+    /// The same item, whose column the source must have.
+    pub fn with_column_required(mut self) -> Self {
+        self.column_required = true;
+        self
+    }
+
+    /// Whether a source without a column for this item is refused.
+    pub fn needs_column(&self) -> bool {
+        self.required || self.column_required
     }
 }
 

@@ -21,6 +21,10 @@ use crate::tap::DigestWriter;
 /// queue in `tap`).
 pub(crate) const IN_FLIGHT: usize = 16;
 
+/// A row group is closed once its encoded data in memory reaches this many bytes, whatever
+/// its row count: the writer holds one open row group, and long values must not make it huge.
+const ROW_GROUP_BYTES: usize = 256 * 1024 * 1024;
+
 pub(crate) enum Message {
     Batch(RecordBatch),
     /// Every batch has been sent and the file is to be committed: write the footer.
@@ -44,7 +48,12 @@ pub(crate) fn write_parquet<W: Write + Send>(
         .map_err(output_error)?;
     for message in messages {
         match message {
-            Message::Batch(batch) => writer.write(&batch).map_err(output_error)?,
+            Message::Batch(batch) => {
+                writer.write(&batch).map_err(output_error)?;
+                if writer.in_progress_size() >= ROW_GROUP_BYTES {
+                    writer.flush().map_err(output_error)?;
+                }
+            }
             Message::Finish => {
                 let mut out = writer.into_inner().map_err(output_error)?;
                 out.flush().map_err(IngestError::Write)?;

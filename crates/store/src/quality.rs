@@ -68,7 +68,8 @@ pub async fn delete_rule(conn: &mut Conn, entry_id: &str, id: &str) -> Result<bo
 }
 
 /// A published entry as the overdue-update list (H12) sees it: its frequency, when it was
-/// published, and when its newest version that is not withdrawn was uploaded.
+/// published, and when its current version (committed, not withdrawn; a held version does
+/// not count) came into force.
 #[derive(Debug, Clone, FromRow)]
 pub struct FreshnessRow {
     pub entry_id: String,
@@ -81,18 +82,21 @@ pub struct FreshnessRow {
     pub last_uploaded_at: Option<i64>,
 }
 
-/// Every published entry with the upload time of its newest version in force, in code
-/// order. One query for the whole city: the list is computed, not stored (deadlines are a
-/// query, DESIGN principle 4).
+/// Every published entry with the time its current version came into force (uploaded, or
+/// confirmed if it was held), in code order. One query for the whole city: the list is
+/// computed, not stored (deadlines are a query, DESIGN principle 4).
 pub async fn list_freshness(conn: &mut Conn) -> Result<Vec<FreshnessRow>> {
     Ok(sqlx::query_as(
         "SELECT e.id AS entry_id, e.code, e.org_id, r.name, r.update_frequency, r.published_at, \
-                v.version AS last_version, v.uploaded_at AS last_uploaded_at \
+                v.version AS last_version, \
+                COALESCE(v.confirmed_at, v.uploaded_at) AS last_uploaded_at \
          FROM catalog_entries e \
          JOIN catalog_revisions r ON r.entry_id = e.id AND r.revision = e.published_revision \
          LEFT JOIN data_versions v ON v.entry_id = e.id AND v.withdrawn_at IS NULL \
+              AND v.state = 'committed' \
               AND v.version = (SELECT MAX(w.version) FROM data_versions w \
-                               WHERE w.entry_id = e.id AND w.withdrawn_at IS NULL) \
+                               WHERE w.entry_id = e.id AND w.withdrawn_at IS NULL \
+                                 AND w.state = 'committed') \
          ORDER BY e.code",
     )
     .fetch_all(conn)

@@ -1,12 +1,16 @@
-//! Data versions (数据版本): the manifest row of each committed version of an entry's data. The
+//! Data versions (数据版本): the manifest row of each stored version of an entry's data. The
 //! Parquet file it names (and its rejects file, if rows were dropped) is written before the
-//! row is inserted, and never changed afterwards; withdrawal only sets a tombstone.
+//! row is inserted, and never changed afterwards; withdrawal only sets a tombstone. A version
+//! may be stored *held* (issue 11 item 4): it is then never the current version until its
+//! owner confirms it.
 
-use sqlx::{AssertSqlSafe, FromRow};
+use gongshu_domain::versions::{HoldReason, VersionState};
+use sqlx::any::AnyRow;
+use sqlx::{AssertSqlSafe, FromRow, Row};
 
 use crate::{Conn, Result};
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct VersionRow {
     pub entry_id: String,
     pub version: i64,
@@ -36,12 +40,75 @@ pub struct VersionRow {
     /// JSON: the version's quality scores, per-item counts and worst rows (H11, B17); `None`
     /// for versions ingested before scoring existed.
     pub quality: Option<String>,
+    /// Committed, or held for the owner's confirmation.
+    pub state: VersionState,
+    /// Why the version was held; kept after it is confirmed.
+    pub hold_reason: Option<HoldReason>,
+    /// The current version's row count when this one was uploaded.
+    pub rows_before: Option<i64>,
+    pub confirmed_by: Option<String>,
+    pub confirmed_at: Option<i64>,
+}
+
+impl VersionRow {
+    /// When the version's data came into force: when it was confirmed, if it was held,
+    /// otherwise when it was uploaded.
+    pub fn in_force_at(&self) -> i64 {
+        self.confirmed_at.unwrap_or(self.uploaded_at)
+    }
+}
+
+/// Stored codes are parsed here, once: a state or reason this platform does not know is an
+/// error, never a default.
+impl<'r> FromRow<'r, AnyRow> for VersionRow {
+    fn from_row(row: &'r AnyRow) -> sqlx::Result<Self> {
+        let decode =
+            |column: &str, e: gongshu_domain::versions::UnknownCode| sqlx::Error::ColumnDecode {
+                index: column.to_owned(),
+                source: Box::new(e),
+            };
+        let state: String = row.try_get("state")?;
+        let hold_reason: Option<String> = row.try_get("hold_reason")?;
+        Ok(Self {
+            entry_id: row.try_get("entry_id")?,
+            version: row.try_get("version")?,
+            catalog_revision: row.try_get("catalog_revision")?,
+            rows: row.try_get("rows")?,
+            bad_rows: row.try_get("bad_rows")?,
+            source_name: row.try_get("source_name")?,
+            source_format: row.try_get("source_format")?,
+            source_encoding: row.try_get("source_encoding")?,
+            source_bytes: row.try_get("source_bytes")?,
+            source_sm3: row.try_get("source_sm3")?,
+            data_bytes: row.try_get("data_bytes")?,
+            data_sm3: row.try_get("data_sm3")?,
+            data_file: row.try_get("data_file")?,
+            schema: row.try_get("schema")?,
+            uploaded_by: row.try_get("uploaded_by")?,
+            uploaded_at: row.try_get("uploaded_at")?,
+            withdrawn_at: row.try_get("withdrawn_at")?,
+            withdrawn_reason: row.try_get("withdrawn_reason")?,
+            rejects_file: row.try_get("rejects_file")?,
+            rejects_bytes: row.try_get("rejects_bytes")?,
+            rejects_sm3: row.try_get("rejects_sm3")?,
+            quality: row.try_get("quality")?,
+            state: VersionState::parse(&state).map_err(|e| decode("state", e))?,
+            hold_reason: hold_reason
+                .as_deref()
+                .map(HoldReason::parse)
+                .transpose()
+                .map_err(|e| decode("hold_reason", e))?,
+            rows_before: row.try_get("rows_before")?,
+            confirmed_by: row.try_get("confirmed_by")?,
+            confirmed_at: row.try_get("confirmed_at")?,
+        })
+    }
 }
 
 const COLUMNS: &str = "entry_id, version, catalog_revision, rows, bad_rows, source_name, \
     source_format, source_encoding, source_bytes, source_sm3, data_bytes, data_sm3, data_file, \
     schema, uploaded_by, uploaded_at, withdrawn_at, withdrawn_reason, rejects_file, rejects_bytes, \
-    rejects_sm3, quality";
+    rejects_sm3, quality, state, hold_reason, rows_before, confirmed_by, confirmed_at";
 
 /// The number the next version of an entry gets. Call it inside the write transaction that
 /// inserts the version, so two uploads never get the same number.
@@ -57,7 +124,7 @@ pub async fn next_version(conn: &mut Conn, entry_id: &str) -> Result<i64> {
 pub async fn insert_version(conn: &mut Conn, v: &VersionRow) -> Result<()> {
     sqlx::query(AssertSqlSafe(format!(
         "INSERT INTO data_versions ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
-         $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)"
+         $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)"
     )))
     .bind(&v.entry_id)
     .bind(v.version)
@@ -81,6 +148,11 @@ pub async fn insert_version(conn: &mut Conn, v: &VersionRow) -> Result<()> {
     .bind(v.rejects_bytes)
     .bind(&v.rejects_sm3)
     .bind(&v.quality)
+    .bind(v.state.code())
+    .bind(v.hold_reason.map(HoldReason::code))
+    .bind(v.rows_before)
+    .bind(&v.confirmed_by)
+    .bind(v.confirmed_at)
     .execute(conn)
     .await?;
     Ok(())
@@ -110,15 +182,38 @@ pub async fn get_version(
     .await?)
 }
 
-/// The newest version of an entry that is not withdrawn: the data readers see now.
-pub async fn get_latest_version(conn: &mut Conn, entry_id: &str) -> Result<Option<VersionRow>> {
+/// The current version of an entry: the newest one that is committed (not held) and not
+/// withdrawn. It is the data readers, grantees and the quality bookkeeping see.
+pub async fn get_current_version(conn: &mut Conn, entry_id: &str) -> Result<Option<VersionRow>> {
     Ok(sqlx::query_as(AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM data_versions WHERE entry_id = $1 AND withdrawn_at IS NULL \
-         ORDER BY version DESC LIMIT 1"
+         AND state = 'committed' ORDER BY version DESC LIMIT 1"
     )))
     .bind(entry_id)
     .fetch_optional(conn)
     .await?)
+}
+
+/// Commits a held version that is not withdrawn. Returns false when there is no such version
+/// or it is not held (any more).
+pub async fn confirm_version(
+    conn: &mut Conn,
+    entry_id: &str,
+    version: i64,
+    by: &str,
+    now: i64,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE data_versions SET state = 'committed', confirmed_by = $3, confirmed_at = $4 \
+         WHERE entry_id = $1 AND version = $2 AND state = 'held' AND withdrawn_at IS NULL",
+    )
+    .bind(entry_id)
+    .bind(version)
+    .bind(by)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// Sets the tombstone of a version; the file stays. Returns false when there is no such

@@ -107,14 +107,36 @@
       };
       xhr.onload = function () {
         if (xhr.status === 201) {
-          var version = null;
+          var saved = null;
           try {
-            version = JSON.parse(xhr.responseText).version;
+            saved = JSON.parse(xhr.responseText);
           } catch (ignored) {
-            version = null;
+            saved = null;
           }
+          var version = saved && saved.version;
           bar.max = 100;
           bar.value = 100;
+          if (saved && saved.state === "held" && saved.hold) {
+            // Held for confirmation: say why, then show the page with its confirm button.
+            say((version ? "第" + version + "版" : "新版本") + "已保存但暂未生效：" +
+              saved.hold.zh + "。正在刷新页面…");
+            window.setTimeout(function () {
+              window.location.reload();
+            }, 2500);
+            return;
+          }
+          var notes = (saved && saved.warnings || []).map(function (w) {
+            return w.zh;
+          });
+          if (notes.length) {
+            // Something the uploader should know (a title row skipped): shown a moment first.
+            say((version ? "第" + version + "版" : "新版本") + "已保存。" + notes.join("；") +
+              "。正在刷新页面…");
+            window.setTimeout(function () {
+              window.location.reload();
+            }, 2500);
+            return;
+          }
           say((version ? "第" + version + "版" : "新版本") + "已保存，正在刷新页面…");
           window.location.reload();
           return;

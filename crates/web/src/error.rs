@@ -242,6 +242,18 @@ impl From<AppError> for ApiError {
                     size_text(limit)
                 ),
             ),
+            AppError::ExpandedTooLarge { limit_zh, limit_en } => ApiError::new(
+                S::PAYLOAD_TOO_LARGE,
+                "expanded_too_large",
+                format!("文件解压后超过{limit_zh}，未保存任何内容"),
+                format!("the file expands past {limit_en}; nothing was kept"),
+            ),
+            AppError::UnusableFile { code, zh, en } => ApiError::new(
+                S::UNPROCESSABLE_ENTITY,
+                code,
+                format!("{zh}。未保存任何内容"),
+                format!("{en}; nothing was kept"),
+            ),
             AppError::Query(e) => {
                 use gongshu_query::{Fault, QueryError as Q};
                 let status = match (e.fault(), &e) {

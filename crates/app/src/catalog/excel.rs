@@ -270,11 +270,19 @@ pub async fn import_xlsx(
         )
         .into());
     }
-    // Unzipping and reading a workbook is CPU work: keep it off the async threads.
+    // Unzipping and reading a workbook is CPU work: keep it off the async threads. calamine
+    // reads the sheet whole, so the workbook is first measured expanded (issue 11 item 3).
     let owned = bytes.to_vec();
-    let read = tokio::task::spawn_blocking(move || gongshu_sheets::read_catalog(&owned))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let limits = app.config.expansion.clone();
+    let read = tokio::task::spawn_blocking(move || {
+        match gongshu_lake::check_workbook(std::io::Cursor::new(&owned), &limits) {
+            Err(e @ gongshu_lake::IngestError::ExpandedTooLarge { .. }) => Err(AppError::from(e)),
+            Err(e) => Ok(Err(ReadError::NotXlsx(e.to_string()))),
+            Ok(_) => Ok(gongshu_sheets::read_catalog(&owned)),
+        }
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))??;
     let rows = read.map_err(|e| match e {
         ReadError::NotXlsx(why) => AppError::from(gongshu_domain::Violation::new(
             "file",

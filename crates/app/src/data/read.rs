@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
 use gongshu_audit::Outcome;
+use gongshu_domain::versions::VersionState;
 use gongshu_domain::{Action, Target, decide};
 use gongshu_query::{
     AggregateQuery, Batches, ColumnStats, Dataset, OffsetPage, Page, PageRequest, RowsQuery,
@@ -155,12 +156,16 @@ pub(crate) async fn readable(
         }
         None => (entry.id.clone(), None),
     };
+    // A held version (issue 11 item 4) is read only by its owner, asking for it by number,
+    // to check it before confirming; for everyone else it does not exist.
+    let may_read_held = owner && derivative.is_none();
     let version = match version {
         Some(v) => versions::get_version(&mut conn, &data_entry_id, v)
             .await?
             .filter(|v| v.withdrawn_at.is_none())
+            .filter(|v| v.state == VersionState::Committed || may_read_held)
             .ok_or_else(|| AppError::not_found("data version", "数据版本"))?,
-        None => versions::get_latest_version(&mut conn, &data_entry_id)
+        None => versions::get_current_version(&mut conn, &data_entry_id)
             .await?
             .ok_or_else(|| {
                 AppError::conflict(

@@ -282,8 +282,10 @@ pub async fn seed_data(
                 reader: Box::new(table.into_csv(stop.clone())),
                 len: None,
             };
+            // The plan's snapshots are deliberate: a smaller one is current at once.
             let options = UploadOptions {
                 progress: Some(progress_log(d.entry, rows)),
+                confirm_drop: true,
                 ..UploadOptions::default()
             };
             let view = upload_version(app, ctx, &code, source, options).await?;

@@ -16,8 +16,9 @@ pub struct EntryQuality {
     pub entry_code: String,
     pub entry_name: String,
     pub update_frequency: String,
-    /// The version reported on: the newest one not withdrawn, unless one was asked for;
-    /// `None` when the entry has no data yet.
+    /// The version reported on: the current one (the newest committed, not withdrawn; a
+    /// held version is not counted until confirmed), unless one was asked for; `None` when
+    /// the entry has no data yet.
     pub version: Option<i64>,
     pub uploaded_at: Option<String>,
     /// Scores, per-item counts and worst rows stored when the version was committed; `None`
@@ -55,7 +56,8 @@ pub async fn entry_quality(
                 "the catalog entry is not published; it has no data to score",
             )
         })?;
-    let latest = versions::get_latest_version(&mut conn, &entry.id).await?;
+    // The current version: a held one is not counted until it is confirmed.
+    let latest = versions::get_current_version(&mut conn, &entry.id).await?;
     let shown = match version {
         Some(v) => Some(
             versions::get_version(&mut conn, &entry.id, v)
@@ -68,7 +70,7 @@ pub async fn entry_quality(
     let frequency = UpdateFrequency::parse(&published.update_frequency).ok();
     let last_update = latest
         .as_ref()
-        .map(|v| v.uploaded_at)
+        .map(|v| v.in_force_at())
         .or(published.published_at)
         .map(micros_to_datetime);
     let now = app.now();

@@ -3,13 +3,20 @@
 //! were dropped, a rejects CSV beside it), and a manifest row commits it. Files are written
 //! first and the manifest last, so a crash leaves at most orphan files, which
 //! [`sweep_orphans`] removes at start. Withdrawal is a tombstone.
+//!
+//! A version that is empty, or has fewer than half the current version's rows, is stored
+//! *held* (issue 11 item 4): it is listed, but the current version stays what readers,
+//! grantees and the quality bookkeeping see until the owner agency confirms the held one
+//! ([`confirm_version`]) or discards it by withdrawing it.
 
+mod confirm;
 mod rejects;
 mod upload;
 mod withdraw;
 
 use std::collections::HashSet;
 
+use gongshu_domain::versions::VersionState;
 use gongshu_store::catalog::{self, EntryRow};
 use gongshu_store::versions::{self, VersionRow};
 use serde::Serialize;
@@ -20,16 +27,28 @@ use crate::quality::{QualityScores, VersionQuality};
 use crate::storage::Lake;
 use crate::{App, AppError, Ctx, Result, format_time};
 
+pub use confirm::confirm_version;
 pub use gongshu_lake::Progress;
 pub use rejects::{RejectsDownload, open_rejects};
 pub use upload::{UploadOptions, UploadSource, upload_version};
-pub use withdraw::withdraw_version;
+pub use withdraw::{discard_version, withdraw_version};
 
-/// One committed version as the owner agency and the reviewing authority see it.
+/// One stored version as the owner agency and the reviewing authority see it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct VersionView {
     pub entry_code: String,
     pub version: i64,
+    /// `committed`, or `held` for the owner's confirmation: a held version is never the
+    /// current one (see `hold`).
+    pub state: &'static str,
+    /// Whether this is the entry's current version: the newest committed one not withdrawn,
+    /// which readers, grantees and the quality bookkeeping see.
+    pub current: bool,
+    /// Why the version was held, with the row counts before and after; kept once confirmed.
+    pub hold: Option<HoldView>,
+    /// Who confirmed the held version, and when.
+    pub confirmed_by: Option<String>,
+    pub confirmed_at: Option<String>,
     /// The catalog revision whose items the data was checked against.
     pub catalog_revision: i64,
     pub rows: i64,
@@ -64,12 +83,52 @@ pub struct VersionView {
     /// ingested before scoring existed. The per-item counts and worst rows are in
     /// `GET /api/v1/entries/{code}/quality?version=N`.
     pub quality: Option<QualityScores>,
+    /// What the upload should know that did not stop it (a title row skipped, a column that
+    /// names no item); only in the answer to the upload itself.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Notice>,
 }
 
-fn view(code: &str, r: VersionRow) -> VersionView {
+/// Why a version was held for its owner's confirmation.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct HoldView {
+    /// `empty` or `sharp_drop`.
+    pub reason: &'static str,
+    /// The current version's row count when this one was uploaded (`None`: there was none).
+    pub rows_before: Option<i64>,
+    pub rows: i64,
+    pub zh: String,
+    pub en: String,
+}
+
+/// A message in Chinese and English.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Notice {
+    pub zh: String,
+    pub en: String,
+}
+
+/// `current`: whether this version is the entry's current one.
+fn view(code: &str, r: VersionRow, current: bool) -> VersionView {
+    let hold = r.hold_reason.map(|reason| {
+        let before = r.rows_before.and_then(|b| u64::try_from(b).ok());
+        let after = u64::try_from(r.rows).unwrap_or(0);
+        HoldView {
+            reason: reason.code(),
+            rows_before: r.rows_before,
+            rows: r.rows,
+            zh: reason.zh(before, after),
+            en: reason.en(before, after),
+        }
+    });
     VersionView {
         entry_code: code.to_owned(),
         version: r.version,
+        state: r.state.code(),
+        current,
+        hold,
+        confirmed_by: r.confirmed_by,
+        confirmed_at: r.confirmed_at.map(format_time),
         catalog_revision: r.catalog_revision,
         rows: r.rows,
         bad_rows: r.bad_rows,
@@ -91,6 +150,7 @@ fn view(code: &str, r: VersionRow) -> VersionView {
         rejects_bytes: r.rejects_bytes,
         rejects_sm3: r.rejects_sm3,
         quality: VersionQuality::from_manifest(r.quality.as_deref()).map(|q| q.scores),
+        warnings: Vec::new(),
     }
 }
 
@@ -110,14 +170,22 @@ pub(crate) async fn entry_for_versions(app: &App, ctx: Ctx<'_>, code: &str) -> R
     }
 }
 
-/// The versions of an entry, newest first, withdrawn ones included.
+/// The versions of an entry, newest first, withdrawn and held ones included.
 pub async fn list_versions(app: &App, ctx: Ctx<'_>, code: &str) -> Result<Vec<VersionView>> {
     let entry = entry_for_versions(app, ctx, code).await?;
     let mut conn = app.db.acquire().await?;
-    Ok(versions::list_versions(&mut conn, &entry.id)
-        .await?
+    let rows = versions::list_versions(&mut conn, &entry.id).await?;
+    // Newest first: the current version is the first committed one not withdrawn.
+    let current = rows
+        .iter()
+        .find(|r| r.state == VersionState::Committed && r.withdrawn_at.is_none())
+        .map(|r| r.version);
+    Ok(rows
         .into_iter()
-        .map(|r| view(&entry.code, r))
+        .map(|r| {
+            let is_current = Some(r.version) == current;
+            view(&entry.code, r, is_current)
+        })
         .collect())
 }
 

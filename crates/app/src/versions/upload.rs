@@ -3,17 +3,24 @@
 //! dropped) while the owner's quality rules are checked, then hand the files to the lake and
 //! commit their manifest row, quality scores included (H11, B17), with the audit event in one
 //! write transaction (files first, manifest last).
+//!
+//! The file must name the entry's items: a header that names none is refused, and so is one
+//! without the key items (those with a `unique` or `required` quality rule). A version that
+//! is empty or has fewer than half the current version's rows is stored held, not current,
+//! unless the uploader confirms the drop up front (issue 11 item 4).
 
 use std::io::{BufWriter, Read};
 
 use gongshu_domain::catalog::{DataType, UpdateFrequency, Vocabulary};
+use gongshu_domain::quality::QualityRule;
+use gongshu_domain::versions::{VersionState, hold_reason};
 use gongshu_domain::{Action, Target, Violation};
-use gongshu_lake::{Format, IngestError, IngestOptions, IngestReport, ItemSpec, Progress, Source};
+use gongshu_lake::{Format, IngestOptions, IngestReport, ItemSpec, Progress, Source};
 use gongshu_store::catalog;
 use gongshu_store::versions::{self, VersionRow};
 use serde_json::json;
 
-use super::{VersionView, entry_for_versions, lake, view};
+use super::{Notice, VersionView, entry_for_versions, lake, view};
 use crate::quality::{VersionQuality, rules_for_ingest};
 use crate::record::{Change, authorize, record};
 use crate::storage::REJECTS_SUFFIX;
@@ -40,11 +47,17 @@ pub struct UploadOptions {
     pub drop_bad_rows: bool,
     /// Called once per batch of rows read (the CLI's progress bar).
     pub progress: Option<Box<dyn FnMut(Progress) + Send>>,
+    /// Make the version current even if it is empty or has fewer than half the current
+    /// version's rows (it would otherwise be held for confirmation); the drop is recorded as
+    /// confirmed by the uploader.
+    pub confirm_drop: bool,
 }
 
 /// Uploads a new version of `entry_code`'s data (issue 4 item 2). A file with a bad cell is
 /// refused with every bad cell counted and the first [`LISTED_BAD_CELLS`] listed, unless the
-/// uploader asked to drop bad rows; nothing is kept then.
+/// uploader asked to drop bad rows; nothing is kept then. A file that names no item, lacks a
+/// key item or expands past a limit is refused likewise. An empty version, or one below half
+/// the current rows, is stored held (its view says so and why) unless `confirm_drop`.
 pub async fn upload_version(
     app: &App,
     ctx: Ctx<'_>,
@@ -108,15 +121,22 @@ pub async fn upload_version(
     let quality_rules = rules_for_ingest(&mut conn, &entry.id).await?;
     drop(conn);
     let rule_count = quality_rules.len();
+    // The key items (a `unique` rule) and those the owner wants filled (a `required` rule)
+    // must have a column; their blank cells are scored, not refused.
+    let keyed = |code: &str| {
+        quality_rules.iter().any(|r| {
+            r.item == code && matches!(r.rule, QualityRule::Unique | QualityRule::Required)
+        })
+    };
     let specs = items
         .iter()
         .map(|i| {
-            Ok(ItemSpec::new(
-                &i.code,
-                &i.name,
-                DataType::parse(&i.data_type)?,
-                false,
-            ))
+            let spec = ItemSpec::new(&i.code, &i.name, DataType::parse(&i.data_type)?, false);
+            Ok(if keyed(&i.code) {
+                spec.with_column_required()
+            } else {
+                spec
+            })
         })
         .collect::<Result<Vec<_>>>()?;
     let schema = json!(
@@ -140,6 +160,7 @@ pub async fn upload_version(
         let staged_rejects = staged_rejects.clone();
         let drop_bad_rows = options.drop_bad_rows;
         let mut progress = options.progress;
+        let expansion = app.config.expansion.clone();
         tokio::task::spawn_blocking(move || -> Result<IngestReport> {
             let io = |e: std::io::Error| AppError::Internal(format!("lake staging: {e}"));
             std::fs::create_dir_all(&staging_dir).map_err(io)?;
@@ -160,6 +181,7 @@ pub async fn upload_version(
                 max_source_bytes: Some(max_upload),
                 max_xlsx_bytes: max_xlsx,
                 quality_rules,
+                expansion,
                 ..IngestOptions::default()
             };
             gongshu_lake::ingest(src, &specs, &ingest_options, out, &mut rejects, |p| {
@@ -167,10 +189,7 @@ pub async fn upload_version(
                     f(p)
                 }
             })
-            .map_err(|e| match e {
-                IngestError::TooLarge { limit } => AppError::TooLarge { limit },
-                e => AppError::from(Violation::new("file", e.code(), e.zh(), e.to_string())),
-            })
+            .map_err(AppError::from)
         })
         .await
         .map_err(|e| AppError::Internal(format!("ingest task: {e}")))
@@ -210,7 +229,8 @@ pub async fn upload_version(
     let numbered = async {
         let mut tx = app.db.begin_write().await?;
         let version = versions::next_version(&mut tx, &entry.id).await?;
-        let previous = versions::get_latest_version(&mut tx, &entry.id).await?;
+        // The current version: held ones never are.
+        let previous = versions::get_current_version(&mut tx, &entry.id).await?;
         Ok::<_, AppError>((tx, version, previous))
     }
     .await;
@@ -232,7 +252,7 @@ pub async fn upload_version(
     // for a first version, how long the entry waited for data since its publication).
     let since = previous
         .as_ref()
-        .map(|p| p.uploaded_at)
+        .map(|p| p.in_force_at())
         .or(published.published_at)
         .map_or(chrono::Duration::zero(), |t| {
             micros_to_datetime(uploaded_at) - micros_to_datetime(t)
@@ -240,6 +260,22 @@ pub async fn upload_version(
     let quality = UpdateFrequency::parse(&published.update_frequency)
         .ok()
         .map(|f| VersionQuality::score(&report.quality, rule_count, f, since));
+    // Empty, or a sharp drop against the current version: held for the owner's confirmation,
+    // unless the uploader confirmed it up front.
+    let rows_before = previous.as_ref().map(|p| p.rows);
+    let held = hold_reason(
+        rows_before.and_then(|r| u64::try_from(r).ok()),
+        report.rows_written,
+    );
+    let (state, confirmed_by, confirmed_at) = match held {
+        Some(_) if options.confirm_drop => (
+            VersionState::Committed,
+            Some(ctx.principal.username.clone()),
+            Some(uploaded_at),
+        ),
+        Some(_) => (VersionState::Held, None, None),
+        None => (VersionState::Committed, None, None),
+    };
     let row = VersionRow {
         entry_id: entry.id.clone(),
         version,
@@ -263,6 +299,11 @@ pub async fn upload_version(
         rejects_bytes: keep_rejects.then_some(report.rejects_bytes as i64),
         rejects_sm3: report.rejects_sm3.clone(),
         quality: quality.as_ref().and_then(|q| serde_json::to_string(q).ok()),
+        state,
+        hold_reason: held,
+        rows_before,
+        confirmed_by,
+        confirmed_at,
     };
     let committed = async {
         versions::insert_version(&mut tx, &row).await?;
@@ -282,6 +323,10 @@ pub async fn upload_version(
                     "data_sm3": row.data_sm3,
                     "rejects_sm3": row.rejects_sm3,
                     "quality": quality.as_ref().map(|q| q.scores),
+                    "state": row.state.code(),
+                    "hold_reason": row.hold_reason.map(|r| r.code()),
+                    "rows_before": row.rows_before,
+                    "confirmed_drop": row.confirmed_by.is_some(),
                 }),
             },
         )
@@ -296,8 +341,28 @@ pub async fn upload_version(
         lake.remove(&placed).await;
         return Err(e);
     }
-    tracing::info!(entry.code = %entry.code, version, rows = row.rows, "data version committed");
-    Ok(view(&entry.code, row))
+    let current = row.state == VersionState::Committed;
+    if current {
+        tracing::info!(entry.code = %entry.code, version, rows = row.rows, "data version committed");
+    } else {
+        tracing::info!(
+            entry.code = %entry.code,
+            version,
+            rows = row.rows,
+            rows_before = row.rows_before,
+            "data version held for confirmation"
+        );
+    }
+    let mut view = view(&entry.code, row, current);
+    view.warnings = report
+        .warnings
+        .iter()
+        .map(|w| Notice {
+            zh: w.zh(),
+            en: w.en(),
+        })
+        .collect();
+    Ok(view)
 }
 
 /// The refusal of a file with bad rows: the first bad cells by position, all of them counted.

@@ -1,6 +1,8 @@
 //! Withdrawing a data version: a tombstone with a reason; the file stays, so what was once
-//! served can still be explained.
+//! served can still be explained. Withdrawing a held version is how its owner discards it
+//! (issue 11 item 4).
 
+use gongshu_domain::versions::VersionState;
 use gongshu_domain::{Action, Target, Violation};
 use gongshu_store::versions;
 use serde_json::json;
@@ -15,6 +17,29 @@ pub async fn withdraw_version(
     code: &str,
     version: i64,
     reason: &str,
+) -> Result<VersionView> {
+    withdraw(app, ctx, code, version, reason, false).await
+}
+
+/// Discards a held version (issue 11 item 4): withdraws it with `reason`; the current version
+/// stays as it was. 409 `not_held` for a version that is not held.
+pub async fn discard_version(
+    app: &App,
+    ctx: Ctx<'_>,
+    code: &str,
+    version: i64,
+    reason: &str,
+) -> Result<VersionView> {
+    withdraw(app, ctx, code, version, reason, true).await
+}
+
+async fn withdraw(
+    app: &App,
+    ctx: Ctx<'_>,
+    code: &str,
+    version: i64,
+    reason: &str,
+    only_held: bool,
 ) -> Result<VersionView> {
     let reason = reason.trim();
     if reason.is_empty() {
@@ -48,6 +73,13 @@ pub async fn withdraw_version(
             "the data version is already withdrawn",
         ));
     }
+    if only_held && row.state != VersionState::Held {
+        return Err(AppError::conflict(
+            "not_held",
+            "该数据版本不是待确认的版本，不能放弃；如需停用请撤回",
+            "the data version is not held; withdraw it instead",
+        ));
+    }
     let now = app.now_micros();
     versions::withdraw_version(&mut tx, &entry.id, version, reason, now).await?;
     record(
@@ -58,7 +90,8 @@ pub async fn withdraw_version(
             action: "withdraw_data_version",
             target_kind: "data_version",
             target_id: &target_id,
-            payload: json!({ "reason": reason }),
+            // A held version withdrawn is one its owner discarded.
+            payload: json!({ "reason": reason, "state": row.state.code() }),
         },
     )
     .await?;
@@ -66,5 +99,5 @@ pub async fn withdraw_version(
     let row = versions::get_version(&mut *app.db.acquire().await?, &entry.id, version)
         .await?
         .ok_or(AppError::not_found("data version", "数据版本"))?;
-    Ok(view(code, row))
+    Ok(view(code, row, false))
 }

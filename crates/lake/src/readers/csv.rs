@@ -1,6 +1,7 @@
 //! CSV: the encoding is detected from the first 64 KiB (or declared), the text decoded as it
-//! streams, the first record is the header. Records that are entirely blank are skipped; a
-//! record with a different number of fields than the header is a bad row.
+//! streams. The header is the first non-blank record that names the items (a title line above
+//! it is skipped, see [`HeaderSearch`]). Records that are entirely blank are skipped; a record
+//! with a different number of fields than the header is a bad row.
 
 use std::io::{Read, Write};
 
@@ -9,7 +10,7 @@ use encoding_rs::{Encoding, UTF_8};
 
 use super::{Input, Start};
 use crate::coerce::Cell;
-use crate::columns::{ColumnMap, map_headers};
+use crate::columns::{ColumnMap, HeaderSearch};
 use crate::encoding::{DecodingReader, detect};
 use crate::error::IngestError;
 use crate::pipeline::{Outcome, Row};
@@ -70,18 +71,23 @@ pub(crate) fn read<R: Read, J: Write>(
 
     let mut record = ByteRecord::new();
     let mut header = StringRecord::new();
-    loop {
+    let mut search = HeaderSearch::new(start.items);
+    let (map, warnings) = loop {
         if !reader
             .read_record(&mut header)
             .map_err(|e| csv_error(e, encoding))?
         {
-            return Err(IngestError::NoHeader);
+            return Err(search.finish());
         }
-        if !header.iter().all(|f| f.trim().is_empty()) {
-            break;
+        if header.iter().all(|f| f.trim().is_empty()) {
+            continue;
         }
-    }
-    let (map, warnings) = map_headers(header.iter(), start.items)?;
+        let line = header.position().map_or(0, |p| p.line());
+        let cells: Vec<&str> = header.iter().collect();
+        if let Some(found) = search.offer(&cells, SourcePosition::Line(line))? {
+            break found;
+        }
+    };
     let mut pipeline = start.pipeline(map.header_of.clone(), warnings);
     // The fields of the current record; the allocation is reused from record to record.
     let mut spare: Vec<&'static str> = Vec::new();

@@ -12,7 +12,7 @@ use serde_json::value::RawValue;
 
 use super::{Input, Start};
 use crate::coerce::Cell;
-use crate::columns::{ItemMatcher, check_present};
+use crate::columns::{ItemMatcher, check_present, refuse_if_nothing_matched};
 use crate::error::IngestError;
 use crate::pipeline::{Outcome, Pipeline, Row};
 use crate::report::{SourcePosition, Warning};
@@ -129,6 +129,8 @@ impl<'a, J: Write> Objects<'a, J> {
             let warnings = std::mem::take(&mut new_warnings);
             // Optional items may still appear in later objects: their absence is only warned
             // about at the end. Every item gets a column in the rejects file.
+            let keys: Vec<&str> = object.iter().map(|(key, _)| key.as_str()).collect();
+            refuse_if_nothing_matched(self.items, &headers, &keys)?;
             check_present(self.items, &headers, &mut Vec::new())?;
             for (i, header) in headers.iter_mut().enumerate() {
                 header.get_or_insert_with(|| self.items[i].code.clone());

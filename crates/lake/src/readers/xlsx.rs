@@ -1,17 +1,22 @@
-//! XLSX: the workbook is spooled to a temporary file (a ZIP needs to seek), then the sheet is
-//! read cell by cell with calamine's streaming cell reader, one row in memory at a time. What
-//! calamine does hold whole is the shared-string table, which is why XLSX has its own, smaller
-//! size limit. The first non-blank row is the header; rows are numbered as Excel shows them.
+//! XLSX: the workbook is spooled to a temporary file (a ZIP needs to seek), every part of it
+//! is measured expanded (see [`crate::expansion::workbook`]), then the sheet is read cell by
+//! cell with calamine's streaming cell reader, one row in memory at a time. What calamine does
+//! hold whole is the shared-string table, which is why XLSX has its own, smaller size limit and
+//! its shared strings are counted before calamine reads them. The header is the first
+//! non-blank row that names the items (a title row above it is skipped, see
+//! [`HeaderSearch`]); rows are numbered as Excel shows them.
 
-use std::io::{BufReader, Read, Write};
+use std::io::{BufReader, Read, Seek, Write};
 use std::path::Path;
 
 use calamine::{CellErrorType, DataRef, Reader, Xlsx, XlsxError};
 
 use super::{Input, Start};
 use crate::coerce::Cell;
-use crate::columns::{ColumnMap, map_headers};
+use crate::columns::{ColumnMap, HeaderSearch};
 use crate::error::IngestError;
+use crate::expansion::ExpansionLimits;
+use crate::expansion::workbook::check_workbook;
 use crate::pipeline::{Outcome, Row};
 use crate::report::SourcePosition;
 use crate::tap::LimitExceeded;
@@ -58,6 +63,7 @@ pub(crate) fn read<R: Read, J: Write>(
     input: Input<R>,
     sheet: Option<&str>,
     max_bytes: u64,
+    limits: &ExpansionLimits,
     temp_dir: Option<&Path>,
     start: Start<'_, J>,
 ) -> Result<Outcome, IngestError> {
@@ -73,7 +79,10 @@ pub(crate) fn read<R: Read, J: Write>(
             return Err(IngestError::TooLarge { limit: max_bytes });
         }
     }
-    let file = input.spool(temp_dir)?;
+    let mut file = input.spool(temp_dir)?;
+    // Measured before calamine opens it: calamine reads the shared strings whole.
+    check_workbook(BufReader::new(&file), limits)?;
+    file.rewind().map_err(IngestError::Io)?;
     let mut workbook = Xlsx::new(BufReader::new(file)).map_err(xlsx_error)?;
     let name = match sheet {
         Some(name) => {
@@ -92,7 +101,7 @@ pub(crate) fn read<R: Read, J: Write>(
 
     // Rows arrive in order, cell by cell; gather one row, then hand it over. Empty cells are
     // left out, so the header's first column is that of its first non-empty cell.
-    let items = start.items;
+    let mut search = HeaderSearch::new(start.items);
     let mut start = Some(start);
     let mut pipeline: Option<crate::pipeline::Pipeline<'_, J>> = None;
     let mut map = ColumnMap::default();
@@ -113,16 +122,19 @@ pub(crate) fn read<R: Read, J: Write>(
                         map: &map,
                     };
                     pipeline.push(&row, SourcePosition::ExcelRow(row_index + 1), None)?;
-                } else if let Some(start) = start.take() {
-                    // The first non-blank row is the header.
+                } else {
                     let texts: Vec<String> = current
                         .iter()
                         .map(|c| cell(c).text().into_owned())
                         .collect();
-                    let (header_map, warnings) =
-                        map_headers(texts.iter().map(String::as_str), items)?;
-                    pipeline = Some(start.pipeline(header_map.header_of.clone(), warnings));
-                    map = header_map;
+                    let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+                    if let Some((header_map, warnings)) =
+                        search.offer(&texts, SourcePosition::ExcelRow(row_index + 1))?
+                        && let Some(start) = start.take()
+                    {
+                        pipeline = Some(start.pipeline(header_map.header_of.clone(), warnings));
+                        map = header_map;
+                    }
                 }
             }
             current.clear();
@@ -147,7 +159,7 @@ pub(crate) fn read<R: Read, J: Write>(
     }
     match pipeline {
         Some(pipeline) => pipeline.finish(),
-        None => Err(IngestError::NoHeader),
+        None => Err(search.finish()),
     }
 }
 

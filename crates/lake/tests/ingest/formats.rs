@@ -322,9 +322,9 @@ fn xlsx_named_sheet_round_trips() {
 #[test]
 fn xlsx_reads_the_first_sheet_unless_named() {
     let bytes = people_workbook(false);
-    // Sniffed as XLSX; the first sheet is 说明, whose only "header" names no required item.
+    // Sniffed as XLSX; the first sheet is 说明, whose rows name no item at all.
     let err = run_with(&bytes, None, &people(), &options()).err().unwrap();
-    assert_eq!(err.code(), "missing_columns");
+    assert_eq!(err.code(), "no_matching_columns");
     let err = run_with(
         &bytes,
         Some(Format::Xlsx {

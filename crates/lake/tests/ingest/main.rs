@@ -4,7 +4,9 @@
 //! B11, B17 (data supply and its quality), issue 4 item 1.
 
 mod bad_input;
+mod expansion;
 mod formats;
+mod headers;
 mod limits;
 mod quality;
 mod support;

@@ -111,6 +111,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(data::sql))
         .routes(routes!(data::verify))
         .routes(routes!(versions::rejects))
+        .routes(routes!(versions::confirm))
         .routes(routes!(quality::list_rules, quality::create_rule))
         .routes(routes!(quality::delete_rule))
         .routes(routes!(quality::entry_quality))

@@ -1,5 +1,6 @@
 //! Data versions of a catalog entry (issue 4 items 1 and 2): upload a file as a new version,
-//! list the versions, withdraw one, download the rows one dropped.
+//! list the versions, withdraw one, download the rows one dropped, confirm a held one (issue
+//! 11 item 4).
 
 use axum::Json;
 use axum::body::Body;
@@ -23,6 +24,10 @@ pub struct UploadQuery {
     /// Keep the good rows of a file with bad ones.
     #[serde(default)]
     drop_bad_rows: bool,
+    /// Make the version current even if it is empty or has fewer than half the current
+    /// version's rows (otherwise it is held for confirmation).
+    #[serde(default)]
+    confirm_drop: bool,
 }
 
 /// Uploads a file (raw body) as the next version of a published entry's data. The body is
@@ -30,7 +35,12 @@ pub struct UploadQuery {
 /// file over the platform's size limit is refused with 413 `file_too_large`: before its body
 /// is read when it has a `Content-Length`, otherwise as soon as it passes the limit. A file
 /// with a bad cell is refused (422 `invalid_data`, the first 100 cells listed) unless
-/// `drop_bad_rows`.
+/// `drop_bad_rows`. A compressed file (XLSX, Parquet) that expands past the platform's
+/// limits is refused with 413 `expanded_too_large` naming the limit, before it is read; a
+/// header that names no item with 422 `no_matching_columns` (the columns found and the items
+/// expected). A version that is empty, or has fewer than half the current version's rows, is
+/// stored but held (`state: held`, `hold` says why, with the row counts before and after)
+/// until confirmed with `POST …/versions/{version}/confirm`, unless `confirm_drop`.
 #[utoipa::path(post, path = "/api/v1/catalog/entries/{code}/versions", tag = "versions",
     params(("code" = String, Path), UploadQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
@@ -56,6 +66,7 @@ pub async fn upload(
     let options = UploadOptions {
         drop_bad_rows: q.drop_bad_rows,
         progress: None,
+        confirm_drop: q.confirm_drop,
     };
     let version = versions::upload_version(&state.app, auth.ctx(), &code, source, options).await?;
     Ok((StatusCode::CREATED, Json(version)))
@@ -80,7 +91,8 @@ pub struct WithdrawInput {
     reason: String,
 }
 
-/// Withdraws a version: a tombstone with a reason; the file stays.
+/// Withdraws a version: a tombstone with a reason; the file stays. Withdrawing a held version
+/// discards it.
 #[utoipa::path(post, path = "/api/v1/catalog/entries/{code}/versions/{version}/withdraw", tag = "versions",
     params(("code" = String, Path), ("version" = i64, Path)), request_body = WithdrawInput,
     responses((status = 200, body = VersionView), (status = 409, body = crate::error::Problem)))]
@@ -92,6 +104,24 @@ pub async fn withdraw(
 ) -> ApiResult<Json<VersionView>> {
     Ok(Json(
         versions::withdraw_version(&state.app, auth.ctx(), &code, version, &input.reason).await?,
+    ))
+}
+
+/// Confirms a held version (one that was empty, or had fewer than half the current
+/// version's rows): it becomes the current version now. Owner agency only; audited. 409
+/// `not_held` when the version is not held (committed or withdrawn), `superseded` when a newer
+/// version is already current.
+#[utoipa::path(post, path = "/api/v1/entries/{code}/versions/{version}/confirm", tag = "versions",
+    params(("code" = String, Path), ("version" = i64, Path)),
+    responses((status = 200, body = VersionView), (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
+pub async fn confirm(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path((code, version)): Path<(String, i64)>,
+) -> ApiResult<Json<VersionView>> {
+    Ok(Json(
+        versions::confirm_version(&state.app, auth.ctx(), &code, version).await?,
     ))
 }
 

@@ -72,6 +72,14 @@ pub fn router() -> Router<AppState> {
             get(tokens::password_form).post(tokens::change_password),
         )
         .route("/catalog/entries/{code}/data", get(data::show))
+        .route(
+            "/catalog/entries/{code}/data/versions/{version}/confirm",
+            post(data::confirm),
+        )
+        .route(
+            "/catalog/entries/{code}/data/versions/{version}/discard",
+            post(data::discard),
+        )
         .route("/notifications", get(notifications::list))
         .route("/notifications/read-all", post(notifications::read_all))
         .route("/notifications/{id}/read", post(notifications::read))

@@ -295,6 +295,14 @@ const NOTICES: &[(&str, &str)] = &[
     ),
     ("token_revoked", "令牌已撤销，使用它的请求将被拒绝。"),
     (
+        "version_confirmed",
+        "已确认，该版本现为现行版本，读取和共享即刻按新版本提供。",
+    ),
+    (
+        "version_discarded",
+        "待确认的版本已放弃（撤回），现行版本不变。",
+    ),
+    (
         "password_changed",
         "密码已修改，您在其他设备上的登录已结束。",
     ),

@@ -43,6 +43,7 @@ mod share_assessment;
 mod sharing;
 mod support;
 mod versions;
+mod versions_held;
 mod versions_s3;
 
 use std::future::Future;
@@ -85,6 +86,12 @@ fn all_tests() -> Vec<(&'static str, TestFn)> {
         versions::orphaned_files_are_removed_at_start,
         versions::dropped_rows_are_kept_in_a_rejects_file_the_owner_downloads,
         versions::uploads_over_the_configured_limits_are_refused_with_413,
+        versions_held::h11_h19_a_header_only_csv_is_held_and_grantees_keep_the_current_version,
+        versions_held::h12_a_sharp_drop_is_held_until_confirmed_and_the_public_keeps_the_current_data,
+        versions_held::h11_a_header_matching_no_item_is_refused_with_found_and_expected_columns,
+        versions_held::h11_an_xlsx_title_row_is_skipped_and_reported,
+        versions_held::the_data_page_shows_a_held_version_and_confirms_it,
+        versions_held::h11_a_decompression_bomb_workbook_is_refused_and_nothing_is_kept,
         versions_s3::versions_on_s3_h11_h19_upload_read_rejects_withdraw_and_sweep,
         data::the_owner_pages_through_filtered_rows_with_a_cursor,
         data::every_format_downloads_the_rows,

@@ -57,8 +57,12 @@ struct DataView {
     types: HashMap<String, String>,
     /// `None` when the viewer may not manage the entry's versions.
     versions: Option<Vec<VersionLine>>,
-    /// The version in force (the newest not withdrawn), when the versions are shown.
+    /// The version in force (the newest committed, not withdrawn), when the versions are
+    /// shown.
     current: Option<i64>,
+    /// Held versions waiting for the owner's confirmation (newer than the current one),
+    /// newest first.
+    held: Vec<VersionView>,
     /// The newest version's quality report, with the same visibility as the versions.
     quality: Option<EntryQuality>,
     preview: Option<Preview>,
@@ -118,6 +122,7 @@ async fn load(
         types,
         versions: None,
         current: None,
+        held: Vec::new(),
         quality: None,
         preview: None,
         stats: None,
@@ -142,7 +147,17 @@ async fn load(
             .versions
             .iter()
             .flatten()
-            .find_map(|l| (!l.version.withdrawn).then_some(l.version.version));
+            .find_map(|l| l.version.current.then_some(l.version.version));
+        // Only those newer than the current version can still be confirmed.
+        let current = view.current;
+        view.held = view
+            .versions
+            .iter()
+            .flatten()
+            .filter(|l| l.version.state == "held" && !l.version.withdrawn)
+            .filter(|l| current.is_none_or(|c| l.version.version > c))
+            .map(|l| l.version.clone())
+            .collect();
         if view.versions.is_some() && published {
             view.quality = hidden_if_not_found(quality::entry_quality(app, ctx, code, None).await)?;
         }
