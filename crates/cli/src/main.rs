@@ -57,6 +57,28 @@ struct UploadLimits {
     max_xlsx_bytes: u64,
 }
 
+/// How `serve` is exposed: cookies, trusted proxies.
+#[derive(Args, Clone)]
+struct WebArgs {
+    /// Mark the session cookie Secure (set when served over HTTPS, e.g. behind a proxy).
+    #[arg(long, env = "GONGSHU_SECURE_COOKIES")]
+    secure_cookies: bool,
+    /// Reverse proxies (addresses or CIDR ranges, comma-separated) whose X-Forwarded-For and
+    /// X-Forwarded-Host are believed: the client address of login throttling and the audit
+    /// log. Default: none (the TCP peer is the client).
+    #[arg(long, env = "GONGSHU_TRUSTED_PROXIES", value_delimiter = ',')]
+    trusted_proxies: Vec<gongshu_web::IpRange>,
+}
+
+impl WebArgs {
+    fn config(self) -> gongshu_web::WebConfig {
+        gongshu_web::WebConfig {
+            secure_cookies: self.secure_cookies,
+            trusted_proxies: self.trusted_proxies,
+        }
+    }
+}
+
 /// A size in bytes: `1048576`, `512KiB`, `100 MiB`, `2GiB`, `1.5GB` (K/M/G are powers of 1000,
 /// Ki/Mi/Gi of 1024).
 fn parse_size(s: &str) -> Result<u64, String> {
@@ -172,9 +194,8 @@ enum Command {
         /// hundredth, 0 none.
         #[arg(long, env = "GONGSHU_DEMO_DATA_SCALE", default_value_t = 1.0, value_parser = parse_data_scale)]
         demo_data_scale: f64,
-        /// Mark the session cookie Secure (set when served over HTTPS, e.g. behind a proxy).
-        #[arg(long, env = "GONGSHU_SECURE_COOKIES")]
-        secure_cookies: bool,
+        #[command(flatten)]
+        web: WebArgs,
         #[command(flatten)]
         limits: UploadLimits,
     },
@@ -341,7 +362,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             demo,
             demo_password,
             demo_data_scale,
-            secure_cookies,
+            web,
             limits,
         } => {
             let data = data.with_limits(limits);
@@ -350,6 +371,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     "demo mode only binds to a loopback address (127.0.0.1 or ::1), not {addr}: its users share a published password"
                 );
             }
+            let web = web.config();
             let app = data.open_with_index().await?;
             let stop = Arc::new(AtomicBool::new(false));
             if demo {
@@ -371,7 +393,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 stop.clone(),
             ));
             let served =
-                gongshu_web::serve(AppState::new(app, secure_cookies), ServeConfig { addr }).await;
+                gongshu_web::serve(AppState::with_config(app, web), ServeConfig { addr }).await;
             // A dataset still being generated stops at its next buffer; its staged file is
             // swept at the next start.
             stop.store(true, Ordering::Relaxed);

@@ -169,6 +169,36 @@ impl TestApp {
         )
     }
 
+    /// Serves the same platform a second time, on another loopback port, with another web
+    /// configuration (secure cookies, trusted proxies); returns its base
+    /// address. The server stops with the test's runtime.
+    pub async fn serve(&self, config: gongshu_web::WebConfig) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind a loopback port");
+        let addr = listener.local_addr().expect("local address");
+        let router =
+            gongshu_web::router(gongshu_web::AppState::with_config(self.app.clone(), config));
+        tokio::spawn(async move {
+            let _ = axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await;
+        });
+        format!("http://{addr}")
+    }
+
+    /// A server behind a "reverse proxy" on loopback: it believes `X-Forwarded-For` from
+    /// 127.0.0.1, so a client can come from any address ([`Client::coming_from`]).
+    pub async fn behind_proxy(&self) -> String {
+        self.serve(gongshu_web::WebConfig {
+            secure_cookies: false,
+            trusted_proxies: vec!["127.0.0.1".parse().expect("an address")],
+        })
+        .await
+    }
+
     pub fn db(&self) -> &Db {
         self.app.db()
     }
@@ -338,6 +368,8 @@ pub struct Client {
     http: reqwest::Client,
     base: String,
     bearer: Option<String>,
+    /// Sent as `X-Forwarded-For`, as a reverse proxy would for a client at that address.
+    forwarded_for: Option<String>,
 }
 
 impl Client {
@@ -351,6 +383,7 @@ impl Client {
             http,
             base: base.to_owned(),
             bearer,
+            forwarded_for: None,
         }
     }
 
@@ -365,6 +398,16 @@ impl Client {
             http,
             base: base.to_owned(),
             bearer: None,
+            forwarded_for: None,
+        }
+    }
+
+    /// The same client (same cookie jar) as if it connected from `addr` through the proxy of
+    /// [`TestApp::behind_proxy`].
+    pub fn coming_from(&self, addr: &str) -> Client {
+        Client {
+            forwarded_for: Some(addr.to_owned()),
+            ..self.clone()
         }
     }
 
@@ -376,7 +419,10 @@ impl Client {
 
     /// A client that authenticates with `Authorization: Bearer <token>` only.
     pub fn with_bearer(&self, token: &str) -> Client {
-        Client::new(&self.base, Some(token.to_owned()))
+        Client {
+            forwarded_for: self.forwarded_for.clone(),
+            ..Client::new(&self.base, Some(token.to_owned()))
+        }
     }
 
     pub async fn login(&self, username: &str, password: &str) -> Resp {
@@ -389,7 +435,10 @@ impl Client {
 
     /// A request builder for anything the helpers below do not cover.
     pub fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
-        let req = self.http.request(method, format!("{}{path}", self.base));
+        let mut req = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(addr) = &self.forwarded_for {
+            req = req.header("x-forwarded-for", addr);
+        }
         match &self.bearer {
             Some(token) => req.bearer_auth(token),
             None => req,
