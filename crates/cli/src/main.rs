@@ -57,25 +57,58 @@ struct UploadLimits {
     max_xlsx_bytes: u64,
 }
 
-/// How `serve` is exposed: cookies, trusted proxies.
+/// How `serve` is exposed: cookies and HSTS, trusted proxies, who may read `/metrics`.
 #[derive(Args, Clone)]
 struct WebArgs {
-    /// Mark the session cookie Secure (set when served over HTTPS, e.g. behind a proxy).
-    #[arg(long, env = "GONGSHU_SECURE_COOKIES")]
+    /// Plain HTTP on a loopback address (development): the session cookie without `Secure`,
+    /// no HSTS. Refused on any other address; `--demo` implies it. By default the platform
+    /// expects to be reached over HTTPS (directly or through a TLS-terminating proxy).
+    #[arg(long, env = "GONGSHU_INSECURE_COOKIES")]
+    insecure_cookies: bool,
+    /// Cookies are Secure by default now; kept so old command lines and environments work.
+    #[arg(
+        long,
+        hide = true,
+        env = "GONGSHU_SECURE_COOKIES",
+        conflicts_with = "insecure_cookies"
+    )]
     secure_cookies: bool,
     /// Reverse proxies (addresses or CIDR ranges, comma-separated) whose X-Forwarded-For and
     /// X-Forwarded-Host are believed: the client address of login throttling and the audit
-    /// log. Default: none (the TCP peer is the client).
+    /// log, and the host of the same-origin check. Default: none (the TCP peer is the client).
     #[arg(long, env = "GONGSHU_TRUSTED_PROXIES", value_delimiter = ',')]
     trusted_proxies: Vec<gongshu_web::IpRange>,
+    /// Addresses or CIDR ranges (comma-separated) that may read /metrics besides loopback.
+    #[arg(long, env = "GONGSHU_METRICS_ALLOW", value_delimiter = ',')]
+    metrics_allow: Vec<gongshu_web::IpRange>,
+    /// A bearer token (at least 16 characters) that opens /metrics from any address.
+    #[arg(long, env = "GONGSHU_METRICS_TOKEN", hide_env_values = true)]
+    metrics_token: Option<String>,
 }
 
 impl WebArgs {
-    fn config(self) -> gongshu_web::WebConfig {
-        gongshu_web::WebConfig {
-            secure_cookies: self.secure_cookies,
-            trusted_proxies: self.trusted_proxies,
+    /// The web configuration for serving on `addr`; `demo` implies insecure cookies (the demo
+    /// is bound to loopback).
+    fn config(self, addr: SocketAddr, demo: bool) -> anyhow::Result<gongshu_web::WebConfig> {
+        if self.insecure_cookies && !addr.ip().is_loopback() {
+            bail!(
+                "--insecure-cookies is for plain HTTP on a loopback address (127.0.0.1 or ::1), not {addr}: \
+                 serve the platform over HTTPS (e.g. behind a TLS-terminating proxy) instead"
+            );
         }
+        if self
+            .metrics_token
+            .as_ref()
+            .is_some_and(|t| t.trim().chars().count() < 16)
+        {
+            bail!("--metrics-token must be at least 16 characters");
+        }
+        Ok(gongshu_web::WebConfig {
+            secure_cookies: !(self.insecure_cookies || demo),
+            trusted_proxies: self.trusted_proxies,
+            metrics_allow: self.metrics_allow,
+            metrics_token: self.metrics_token.map(|t| t.trim().to_owned()),
+        })
     }
 }
 
@@ -371,7 +404,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     "demo mode only binds to a loopback address (127.0.0.1 or ::1), not {addr}: its users share a published password"
                 );
             }
-            let web = web.config();
+            let web = web.config(addr, demo)?;
+            if !web.secure_cookies {
+                tracing::warn!(
+                    server.addr = %addr,
+                    demo,
+                    "plain HTTP on loopback: the session cookie is not marked Secure and no HSTS is sent{}",
+                    if demo { " (implied by --demo)" } else { "" }
+                );
+            }
             let app = data.open_with_index().await?;
             let stop = Arc::new(AtomicBool::new(false));
             if demo {

@@ -11,6 +11,7 @@ mod error;
 mod extract;
 mod metrics;
 mod net;
+mod origin;
 mod server;
 mod state;
 mod stream;

@@ -118,7 +118,8 @@ pub async fn session_cookie_is_http_only_and_same_site_strict(t: TestApp) {
     assert!(attributes.contains(&"HttpOnly"), "{cookie}");
     assert!(attributes.contains(&"SameSite=Strict"), "{cookie}");
     assert!(attributes.contains(&"Path=/"), "{cookie}");
-    // Served over plain HTTP here, so not `Secure` (the flag is for TLS deployments).
+    // The test server is configured for plain HTTP (`--insecure-cookies`), so not `Secure`;
+    // `web_defaults` checks the default.
     assert!(!attributes.contains(&"Secure"), "{cookie}");
 }
 

@@ -42,6 +42,7 @@ mod sharing;
 mod support;
 mod versions;
 mod versions_s3;
+mod web_defaults;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -116,6 +117,11 @@ fn all_tests() -> Vec<(&'static str, TestFn)> {
         login_throttle::b8_twelve_parallel_correct_logins_all_succeed,
         login_throttle::b8_parallel_guesses_never_get_more_checked_than_the_limit,
         login_throttle::b8_unknown_and_known_names_answer_alike_under_throttling,
+        web_defaults::a_cross_origin_console_post_is_refused_and_a_same_origin_one_accepted,
+        web_defaults::cookie_api_writes_from_another_origin_are_refused_and_bearer_ones_are_not,
+        web_defaults::the_session_cookie_is_secure_and_hsts_sent_unless_insecure_cookies,
+        web_defaults::every_response_carries_a_referrer_policy,
+        web_defaults::metrics_answer_loopback_allowed_addresses_and_the_token_only,
         authz_matrix::each_role_may_do_exactly_what_the_matrix_allows,
         authz_matrix::granting_a_second_triad_role_breaks_separation_of_duties,
         authz_matrix::security_admin_cannot_grant_a_role_to_itself,

@@ -170,7 +170,7 @@ impl TestApp {
     }
 
     /// Serves the same platform a second time, on another loopback port, with another web
-    /// configuration (secure cookies, trusted proxies); returns its base
+    /// configuration (secure cookies, trusted proxies, metrics access); returns its base
     /// address. The server stops with the test's runtime.
     pub async fn serve(&self, config: gongshu_web::WebConfig) -> String {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -195,6 +195,7 @@ impl TestApp {
         self.serve(gongshu_web::WebConfig {
             secure_cookies: false,
             trusted_proxies: vec!["127.0.0.1".parse().expect("an address")],
+            ..gongshu_web::WebConfig::default()
         })
         .await
     }
@@ -362,12 +363,14 @@ impl TestApp {
     }
 }
 
-/// An HTTP client of the platform: a cookie jar, optionally a bearer token.
+/// An HTTP client of the platform: a cookie jar, optionally a bearer token; a browser-like
+/// client also sends the platform's `Origin` on every request, as browsers do on POST.
 #[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,
     base: String,
     bearer: Option<String>,
+    origin: Option<String>,
     /// Sent as `X-Forwarded-For`, as a reverse proxy would for a client at that address.
     forwarded_for: Option<String>,
 }
@@ -383,6 +386,7 @@ impl Client {
             http,
             base: base.to_owned(),
             bearer,
+            origin: None,
             forwarded_for: None,
         }
     }
@@ -398,6 +402,7 @@ impl Client {
             http,
             base: base.to_owned(),
             bearer: None,
+            origin: Some(base.to_owned()),
             forwarded_for: None,
         }
     }
@@ -407,6 +412,14 @@ impl Client {
     pub fn coming_from(&self, addr: &str) -> Client {
         Client {
             forwarded_for: Some(addr.to_owned()),
+            ..self.clone()
+        }
+    }
+
+    /// The same client (same cookie jar) sending `origin` as its `Origin`, or none at all.
+    pub fn with_origin(&self, origin: Option<&str>) -> Client {
+        Client {
+            origin: origin.map(str::to_owned),
             ..self.clone()
         }
     }
@@ -436,6 +449,9 @@ impl Client {
     /// A request builder for anything the helpers below do not cover.
     pub fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
         let mut req = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(origin) = &self.origin {
+            req = req.header(reqwest::header::ORIGIN, origin);
+        }
         if let Some(addr) = &self.forwarded_for {
             req = req.header("x-forwarded-for", addr);
         }
