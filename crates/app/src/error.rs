@@ -15,8 +15,20 @@ pub enum AppError {
     SessionExpired,
     #[error("account disabled")]
     AccountDisabled,
+    /// New password logins of this account name are refused from every address until `until`
+    /// (too many failures from many addresses). Sessions and tokens keep working.
     #[error("account locked until {until}")]
-    AccountLocked { until: String },
+    AccountLocked {
+        until: String,
+        retry_after_secs: u64,
+    },
+    /// New password logins of this name from this client address (or from this address at
+    /// all) are refused until `until` (too many failures from here).
+    #[error("too many failed logins; try again after {until}")]
+    LoginThrottled {
+        until: String,
+        retry_after_secs: u64,
+    },
     #[error("forbidden: {}", .0.en())]
     Forbidden(DenyReason),
     /// Refused by the rules of the data itself rather than by role: no live grant, a

@@ -89,6 +89,61 @@ impl UploadLimits {
     }
 }
 
+/// How `serve` is exposed: cookies and HSTS, trusted proxies, who may read `/metrics`.
+#[derive(Args, Clone)]
+struct WebArgs {
+    /// Plain HTTP on a loopback address (development): the session cookie without `Secure`,
+    /// no HSTS. Refused on any other address; `--demo` implies it. By default the platform
+    /// expects to be reached over HTTPS (directly or through a TLS-terminating proxy).
+    #[arg(long, env = "GONGSHU_INSECURE_COOKIES")]
+    insecure_cookies: bool,
+    /// Cookies are Secure by default now; kept so old command lines and environments work.
+    #[arg(
+        long,
+        hide = true,
+        env = "GONGSHU_SECURE_COOKIES",
+        conflicts_with = "insecure_cookies"
+    )]
+    secure_cookies: bool,
+    /// Reverse proxies (addresses or CIDR ranges, comma-separated) whose X-Forwarded-For and
+    /// X-Forwarded-Host are believed: the client address of login throttling and the audit
+    /// log, and the host of the same-origin check. Default: none (the TCP peer is the client).
+    #[arg(long, env = "GONGSHU_TRUSTED_PROXIES", value_delimiter = ',')]
+    trusted_proxies: Vec<gongshu_web::IpRange>,
+    /// Addresses or CIDR ranges (comma-separated) that may read /metrics besides loopback.
+    #[arg(long, env = "GONGSHU_METRICS_ALLOW", value_delimiter = ',')]
+    metrics_allow: Vec<gongshu_web::IpRange>,
+    /// A bearer token (at least 16 characters) that opens /metrics from any address.
+    #[arg(long, env = "GONGSHU_METRICS_TOKEN", hide_env_values = true)]
+    metrics_token: Option<String>,
+}
+
+impl WebArgs {
+    /// The web configuration for serving on `addr`; `demo` implies insecure cookies (the demo
+    /// is bound to loopback).
+    fn config(self, addr: SocketAddr, demo: bool) -> anyhow::Result<gongshu_web::WebConfig> {
+        if self.insecure_cookies && !addr.ip().is_loopback() {
+            bail!(
+                "--insecure-cookies is for plain HTTP on a loopback address (127.0.0.1 or ::1), not {addr}: \
+                 serve the platform over HTTPS (e.g. behind a TLS-terminating proxy) instead"
+            );
+        }
+        if self
+            .metrics_token
+            .as_ref()
+            .is_some_and(|t| t.trim().chars().count() < 16)
+        {
+            bail!("--metrics-token must be at least 16 characters");
+        }
+        Ok(gongshu_web::WebConfig {
+            secure_cookies: !(self.insecure_cookies || demo),
+            trusted_proxies: self.trusted_proxies,
+            metrics_allow: self.metrics_allow,
+            metrics_token: self.metrics_token.map(|t| t.trim().to_owned()),
+        })
+    }
+}
+
 /// A size in bytes: `1048576`, `512KiB`, `100 MiB`, `2GiB`, `1.5GB` (K/M/G are powers of 1000,
 /// Ki/Mi/Gi of 1024).
 fn parse_size(s: &str) -> Result<u64, String> {
@@ -205,9 +260,8 @@ enum Command {
         /// hundredth, 0 none.
         #[arg(long, env = "GONGSHU_DEMO_DATA_SCALE", default_value_t = 1.0, value_parser = parse_data_scale)]
         demo_data_scale: f64,
-        /// Mark the session cookie Secure (set when served over HTTPS, e.g. behind a proxy).
-        #[arg(long, env = "GONGSHU_SECURE_COOKIES")]
-        secure_cookies: bool,
+        #[command(flatten)]
+        web: WebArgs,
         #[command(flatten)]
         limits: UploadLimits,
     },
@@ -380,13 +434,22 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             demo,
             demo_password,
             demo_data_scale,
-            secure_cookies,
+            web,
             limits,
         } => {
             let data = data.with_limits(limits);
             if demo && !addr.ip().is_loopback() {
                 bail!(
                     "demo mode only binds to a loopback address (127.0.0.1 or ::1), not {addr}: its users share a published password"
+                );
+            }
+            let web = web.config(addr, demo)?;
+            if !web.secure_cookies {
+                tracing::warn!(
+                    server.addr = %addr,
+                    demo,
+                    "plain HTTP on loopback: the session cookie is not marked Secure and no HSTS is sent{}",
+                    if demo { " (implied by --demo)" } else { "" }
                 );
             }
             let app = data.open_with_index().await?;
@@ -410,7 +473,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 stop.clone(),
             ));
             let served =
-                gongshu_web::serve(AppState::new(app, secure_cookies), ServeConfig { addr }).await;
+                gongshu_web::serve(AppState::with_config(app, web), ServeConfig { addr }).await;
             // A dataset still being generated stops at its next buffer; its staged file is
             // swept at the next start.
             stop.store(true, Ordering::Relaxed);

@@ -10,9 +10,11 @@ use crate::error::{Violation, Violations};
 pub struct SecurityPolicy {
     /// Minimum password length; never below 10.
     pub password_min_length: u32,
-    /// Failed logins in a row that lock an account.
+    /// Failed logins in a row of one account name from one client address that stop that
+    /// address trying the name; four times it from one address, or ten times it from all
+    /// addresses, stop more (see `login_throttle`).
     pub lockout_threshold: u32,
-    /// How long a locked account stays locked.
+    /// How long such a stop lasts (the window the wider counters count in, too).
     pub lockout_minutes: u32,
     /// A session unused this long expires.
     pub session_idle_minutes: u32,

@@ -19,21 +19,20 @@ pub struct AccountRow {
     pub password_hash: String,
     /// `active` or `disabled`.
     pub status: String,
-    pub failed_logins: i64,
-    pub locked_until: Option<i64>,
     pub password_changed_at: i64,
     pub created_at: i64,
     pub updated_at: i64,
 }
 
+// The old lockout counters (`failed_logins`, `locked_until`) are no longer read or written:
+// login throttling lives in `login_throttle`.
 const COLUMNS: &str = "id, username, display_name, org_id, subject_kind, subject_id, phone, \
-                       password_hash, status, failed_logins, locked_until, password_changed_at, \
-                       created_at, updated_at";
+                       password_hash, status, password_changed_at, created_at, updated_at";
 
 pub async fn insert_account(conn: &mut Conn, a: &AccountRow) -> Result<()> {
     sqlx::query(AssertSqlSafe(format!(
         "INSERT INTO accounts ({COLUMNS}) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
     )))
     .bind(&a.id)
     .bind(&a.username)
@@ -44,8 +43,6 @@ pub async fn insert_account(conn: &mut Conn, a: &AccountRow) -> Result<()> {
     .bind(&a.phone)
     .bind(&a.password_hash)
     .bind(&a.status)
-    .bind(a.failed_logins)
-    .bind(a.locked_until)
     .bind(a.password_changed_at)
     .bind(a.created_at)
     .bind(a.updated_at)
@@ -145,30 +142,14 @@ pub async fn update_status(conn: &mut Conn, id: &str, status: &str, now: i64) ->
 
 pub async fn update_password(conn: &mut Conn, id: &str, hash: &str, now: i64) -> Result<()> {
     sqlx::query(
-        "UPDATE accounts SET password_hash = $2, password_changed_at = $3, updated_at = $3, \
-         failed_logins = 0, locked_until = NULL WHERE id = $1",
+        "UPDATE accounts SET password_hash = $2, password_changed_at = $3, updated_at = $3 \
+         WHERE id = $1",
     )
     .bind(id)
     .bind(hash)
     .bind(now)
     .execute(conn)
     .await?;
-    Ok(())
-}
-
-/// Records the outcome of a login attempt on the lockout counters.
-pub async fn update_login_counters(
-    conn: &mut Conn,
-    id: &str,
-    failed_logins: i64,
-    locked_until: Option<i64>,
-) -> Result<()> {
-    sqlx::query("UPDATE accounts SET failed_logins = $2, locked_until = $3 WHERE id = $1")
-        .bind(id)
-        .bind(failed_logins)
-        .bind(locked_until)
-        .execute(conn)
-        .await?;
     Ok(())
 }
 
@@ -225,19 +206,4 @@ pub async fn delete_role(conn: &mut Conn, account_id: &str, role: &str) -> Resul
         .execute(conn)
         .await?;
     Ok(done.rows_affected() == 1)
-}
-
-/// Counts a login attempt before its password is checked, unless the account is locked at
-/// `now`: the new count, or `None` when locked. Counting first bounds the guesses that
-/// parallel requests can have checked to the lockout threshold.
-pub async fn reserve_login_attempt(conn: &mut Conn, id: &str, now: i64) -> Result<Option<i64>> {
-    let row: Option<(i64,)> = sqlx::query_as(
-        "UPDATE accounts SET failed_logins = failed_logins + 1 \
-         WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2) RETURNING failed_logins",
-    )
-    .bind(id)
-    .bind(now)
-    .fetch_optional(conn)
-    .await?;
-    Ok(row.map(|(n,)| n))
 }

@@ -12,6 +12,7 @@ pub mod demands;
 pub mod derivatives;
 pub mod duties;
 pub mod elements;
+pub mod login_throttle;
 pub mod orgs;
 pub mod quality;
 pub mod schemes;

@@ -158,12 +158,38 @@ impl From<AppError> for ApiError {
                 "账号已停用，请联系系统管理员",
                 "this account is disabled",
             ),
-            AppError::AccountLocked { until } => ApiError::new(
-                S::LOCKED,
-                "account_locked",
-                format!("连续登录失败次数过多，账号已锁定至{until}"),
-                format!("too many failed logins; the account is locked until {until} (UTC+8)"),
-            ),
+            AppError::AccountLocked {
+                until,
+                retry_after_secs,
+            } => {
+                let mut err = ApiError::new(
+                    S::LOCKED,
+                    "account_locked",
+                    format!(
+                        "该账号登录失败次数过多，已暂停密码登录至{until}；已登录的会话不受影响"
+                    ),
+                    format!(
+                        "too many failed logins; password logins of this account are locked until {until} (UTC+8)"
+                    ),
+                );
+                err.retry_after = Some(retry_after_secs);
+                err
+            }
+            AppError::LoginThrottled {
+                until,
+                retry_after_secs,
+            } => {
+                let mut err = ApiError::new(
+                    S::TOO_MANY_REQUESTS,
+                    "login_throttled",
+                    format!("登录失败次数过多，请于{until}后再试"),
+                    format!(
+                        "too many failed logins from this address; try again after {until} (UTC+8)"
+                    ),
+                );
+                err.retry_after = Some(retry_after_secs);
+                err
+            }
             AppError::Forbidden(reason) => {
                 ApiError::new(S::FORBIDDEN, "forbidden", reason.zh(), reason.en())
             }

@@ -81,7 +81,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     }
 }
 
-/// The request id (set by the request-id layer) and the client address, for audit events.
+/// The request id (set by the request-id layer) and the client address, for audit events and
+/// login throttling.
 pub struct Meta(pub RequestMeta);
 
 impl<S: Send + Sync> FromRequestParts<S> for Meta {
@@ -103,11 +104,15 @@ pub(crate) fn request_meta(parts: &Parts) -> RequestMeta {
         .filter(|c| c.is_ascii_alphanumeric() || "-_.:".contains(*c))
         .take(64)
         .collect();
-    let client_addr = parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".into());
+    // Resolved at the edge (through trusted proxies only); the TCP peer if the edge did not run.
+    let client_addr = match parts.extensions.get::<crate::net::ClientFacts>() {
+        Some(facts) => facts.addr,
+        None => parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_canonical()),
+    }
+    .map_or_else(|| "unknown".into(), |ip| ip.to_string());
     RequestMeta {
         request_id,
         client_addr,

@@ -10,10 +10,13 @@ mod console;
 mod error;
 mod extract;
 mod metrics;
+mod net;
+mod origin;
 mod server;
 mod state;
 mod stream;
 
 pub use error::ApiError;
+pub use net::IpRange;
 pub use server::{ServeConfig, router, serve};
-pub use state::AppState;
+pub use state::{AppState, WebConfig};

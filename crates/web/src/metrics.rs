@@ -1,5 +1,6 @@
 //! Prometheus metrics: request counts and latencies per route template (never per raw path, so
-//! ids in URLs do not explode the series).
+//! ids in URLs do not explode the series), and who may read them: loopback and the addresses
+//! the operator allows, or whoever holds the metrics token.
 
 use std::time::Instant;
 
@@ -12,7 +13,36 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
-use crate::state::AppState;
+use crate::net::{ClientFacts, IpRange, in_any};
+use crate::state::{AppState, WebConfig};
+
+/// Whether a request may read `/metrics`: with `Authorization: Bearer <metrics token>` from
+/// anywhere; otherwise only from loopback or an allowed address, reached directly. A request
+/// forwarded by a proxy that is not trusted is refused, since its peer address is then the
+/// proxy's (a local reverse proxy would otherwise open the metrics to the world).
+pub(crate) fn may_read(
+    config: &WebConfig,
+    client: &ClientFacts,
+    authorization: Option<&str>,
+) -> bool {
+    if let (Some(token), Some(given)) = (
+        config.metrics_token.as_deref(),
+        authorization.and_then(|a| a.strip_prefix("Bearer ")),
+    ) {
+        return same_secret(token.as_bytes(), given.trim().as_bytes());
+    }
+    if client.unverified_forwarding {
+        return false;
+    }
+    client
+        .addr
+        .is_some_and(|ip| in_any(&IpRange::loopback(), ip) || in_any(&config.metrics_allow, ip))
+}
+
+/// Compares in time that does not depend on where the first difference is.
+fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
@@ -86,4 +116,63 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
         .get_or_create(&RouteLabels { method, route })
         .observe(started.elapsed().as_secs_f64());
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::IpAddr;
+
+    use super::*;
+
+    fn client(addr: &str) -> ClientFacts {
+        ClientFacts {
+            addr: Some(addr.parse::<IpAddr>().unwrap()),
+            unverified_forwarding: false,
+            host: None,
+        }
+    }
+
+    #[test]
+    fn metrics_are_for_loopback_by_default() {
+        let config = WebConfig::default();
+        assert!(may_read(&config, &client("127.0.0.1"), None));
+        assert!(may_read(&config, &client("::1"), None));
+        assert!(!may_read(&config, &client("10.0.0.5"), None));
+        assert!(!may_read(
+            &config,
+            &client("203.0.113.7"),
+            Some("Bearer anything")
+        ));
+        let mut proxied = client("127.0.0.1");
+        proxied.unverified_forwarding = true;
+        assert!(
+            !may_read(&config, &proxied, None),
+            "through an unlisted proxy"
+        );
+    }
+
+    #[test]
+    fn allowed_addresses_and_the_token_open_them() {
+        let config = WebConfig {
+            metrics_allow: vec!["10.0.0.0/24".parse().unwrap()],
+            metrics_token: Some("a-long-metrics-token".into()),
+            ..WebConfig::default()
+        };
+        assert!(may_read(&config, &client("10.0.0.5"), None));
+        assert!(!may_read(&config, &client("10.0.1.5"), None));
+        let far = client("203.0.113.7");
+        assert!(may_read(&config, &far, Some("Bearer a-long-metrics-token")));
+        assert!(!may_read(
+            &config,
+            &far,
+            Some("Bearer a-long-metrics-tokeN")
+        ));
+        assert!(!may_read(&config, &far, Some("Bearer ")));
+        // A wrong token is not rescued by the address.
+        assert!(!may_read(
+            &config,
+            &client("127.0.0.1"),
+            Some("Bearer wrong")
+        ));
+    }
 }

@@ -23,9 +23,17 @@ pub struct ServeConfig {
     pub addr: SocketAddr,
 }
 
+/// `Strict-Transport-Security` when the platform is served over HTTPS: a year, this host only
+/// (other hosts of a government domain may still be plain HTTP).
+const HSTS: &str = "max-age=31536000";
+
 pub fn router(state: AppState) -> Router {
     let (api, openapi) = crate::api::router().split_for_parts();
     let request_id = HeaderName::from_static("x-request-id");
+    let hsts = state
+        .config
+        .secure_cookies
+        .then(|| HeaderValue::from_static(HSTS));
     Router::new()
         .merge(api)
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
@@ -34,6 +42,8 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn(one_connection_per_request))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::origin::check))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::net::resolve))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::metrics::track))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -42,6 +52,8 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::STRICT_TRANSPORT_SECURITY, move |_: &axum::response::Response| hsts.clone()))
         .layer(CatchPanicLayer::custom(|_| {
             ApiError::from(gongshu_app::AppError::Internal("handler panicked".into())).into_response()
         }))

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use gongshu_domain::{Action, Role, Target, decide};
 use gongshu_store::accounts::{self, AccountFilter, AccountRow};
-use gongshu_store::orgs;
+use gongshu_store::{login_throttle, orgs};
 use serde::{Deserialize, Serialize};
 
 use crate::record::authorize;
@@ -35,7 +35,12 @@ pub struct AccountView {
     pub phone: String,
     /// active or disabled.
     pub status: String,
+    /// New password logins of the account are refused from every address until then (too
+    /// many failures from many addresses). Sessions and API tokens keep working.
     pub locked_until: Option<String>,
+    /// New password logins from at least one address are refused until then (too many
+    /// failures from that address); other addresses are not affected.
+    pub throttled_until: Option<String>,
     pub roles: Vec<String>,
     pub roles_zh: Vec<String>,
     pub created_at: String,
@@ -49,11 +54,14 @@ pub struct AccountPage {
     pub per_page: i64,
 }
 
+/// Locks in force on an account's password logins: (account-wide, at some address).
+pub(crate) type Locks = (Option<i64>, Option<i64>);
+
 pub(crate) fn view(
     row: AccountRow,
     roles: Vec<String>,
     org_name: Option<String>,
-    now: i64,
+    locks: Locks,
 ) -> AccountView {
     let roles_zh = roles
         .iter()
@@ -69,7 +77,8 @@ pub(crate) fn view(
         subject_kind: row.subject_kind,
         phone: row.phone,
         status: row.status,
-        locked_until: row.locked_until.filter(|u| *u > now).map(format_time),
+        locked_until: locks.0.map(format_time),
+        throttled_until: locks.1.map(format_time),
         roles,
         roles_zh,
         created_at: format_time(row.created_at),
@@ -136,13 +145,20 @@ pub async fn list_accounts(
         .into_iter()
         .map(|o| (o.id, o.name))
         .collect();
-    let now = app.now_micros();
+    let usernames: Vec<String> = rows.iter().map(|r| r.username.clone()).collect();
+    let mut locks: HashMap<String, Locks> =
+        login_throttle::list_locks_of(&mut conn, &usernames, app.now_micros())
+            .await?
+            .into_iter()
+            .map(|(name, account, address)| (name, (account, address)))
+            .collect();
     let items = rows
         .into_iter()
         .map(|row| {
             let r = roles.remove(&row.id).unwrap_or_default();
             let org_name = row.org_id.as_ref().and_then(|o| org_names.get(o).cloned());
-            view(row, r, org_name, now)
+            let l = locks.remove(&row.username).unwrap_or_default();
+            view(row, r, org_name, l)
         })
         .collect();
     Ok(AccountPage {
@@ -171,5 +187,7 @@ pub async fn get_account(app: &App, ctx: Ctx<'_>, id: &str) -> Result<AccountVie
         None => None,
     };
     let roles = loaded.roles.iter().map(|r| r.as_str().to_owned()).collect();
-    Ok(view(loaded.row, roles, org_name, app.now_micros()))
+    let locks =
+        login_throttle::get_locks_of(&mut conn, &loaded.row.username, app.now_micros()).await?;
+    Ok(view(loaded.row, roles, org_name, locks))
 }

@@ -3,7 +3,7 @@
 use gongshu_domain::password::check_password;
 use gongshu_domain::{Action, OrgKind, Target, Violation, Violations};
 use gongshu_store::accounts::{self, AccountRow};
-use gongshu_store::{orgs, sessions};
+use gongshu_store::{login_throttle, orgs, sessions};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -92,8 +92,6 @@ pub async fn create_account(
         phone: input.phone.trim().to_owned(),
         password_hash: hash,
         status: "active".into(),
-        failed_logins: 0,
-        locked_until: None,
         password_changed_at: now,
         created_at: now,
         updated_at: now,
@@ -113,8 +111,10 @@ pub async fn create_account(
         },
     )
     .await?;
+    // A name that was tried before it was taken keeps the locks it earned meanwhile.
+    let locks = login_throttle::get_locks_of(&mut tx, &row.username, now).await?;
     tx.commit().await?;
-    Ok(super::list::view(row, Vec::new(), Some(org_name), now))
+    Ok(super::list::view(row, Vec::new(), Some(org_name), locks))
 }
 
 pub async fn update_account(
@@ -165,13 +165,14 @@ pub async fn update_account(
         },
     )
     .await?;
+    let locks = login_throttle::get_locks_of(&mut tx, &loaded.row.username, now).await?;
     tx.commit().await?;
     let mut row = loaded.row;
     row.display_name = display_name;
     row.org_id = Some(org_id);
     row.phone = input.phone.trim().to_owned();
     let roles = loaded.roles.iter().map(|r| r.as_str().to_owned()).collect();
-    Ok(super::list::view(row, roles, Some(org_name), now))
+    Ok(super::list::view(row, roles, Some(org_name), locks))
 }
 
 /// Disables (ending every session at once) or re-enables an account.
@@ -206,6 +207,8 @@ pub async fn set_account_status(app: &App, ctx: Ctx<'_>, id: &str, active: bool)
     Ok(())
 }
 
+/// Lifts the locks on new password logins of the account, account-wide and at every address,
+/// and forgets its failed logins.
 pub async fn unlock_account(app: &App, ctx: Ctx<'_>, id: &str) -> Result<()> {
     let loaded = load(&mut *app.db.acquire().await?, id).await?;
     authorize(
@@ -218,7 +221,7 @@ pub async fn unlock_account(app: &App, ctx: Ctx<'_>, id: &str) -> Result<()> {
     )
     .await?;
     let mut tx = app.db.begin_write().await?;
-    accounts::update_login_counters(&mut tx, id, 0, None).await?;
+    login_throttle::delete_counters_of(&mut tx, &loaded.row.username).await?;
     record(
         app,
         &mut tx,
@@ -235,7 +238,8 @@ pub async fn unlock_account(app: &App, ctx: Ctx<'_>, id: &str) -> Result<()> {
     Ok(())
 }
 
-/// Sets a new password chosen by the system admin; every session of the account ends.
+/// Sets a new password chosen by the system admin; every session of the account ends and the
+/// locks on its password logins are lifted, so the new password works at once.
 pub async fn reset_password(
     app: &App,
     ctx: Ctx<'_>,
@@ -260,6 +264,7 @@ pub async fn reset_password(
     let now = app.now_micros();
     let mut tx = app.db.begin_write().await?;
     accounts::update_password(&mut tx, id, &hash, now).await?;
+    login_throttle::delete_counters_of(&mut tx, &loaded.row.username).await?;
     sessions::end_sessions_of(&mut tx, id, now).await?;
     gongshu_store::tokens::revoke_tokens_of(&mut tx, id, now).await?;
     record(

@@ -25,7 +25,7 @@ pub async fn authenticate(app: &App, credential: &str) -> Result<Principal> {
         if token.expires_at.is_some_and(|e| e <= now) {
             return Err(AppError::SessionExpired);
         }
-        let account = active_account(&mut conn, &token.account_id, now).await?;
+        let account = active_account(&mut conn, &token.account_id).await?;
         if token
             .last_used_at
             .is_none_or(|t| now - t > TOUCH_EVERY_MICROS)
@@ -45,7 +45,7 @@ pub async fn authenticate(app: &App, credential: &str) -> Result<Principal> {
     if session.expires_at <= now || now - session.last_seen_at > idle {
         return Err(AppError::SessionExpired);
     }
-    let account = active_account(&mut conn, &session.account_id, now).await?;
+    let account = active_account(&mut conn, &session.account_id).await?;
     if now - session.last_seen_at > TOUCH_EVERY_MICROS {
         sessions::touch_session(&mut conn, &hash, now).await?;
     }
@@ -60,19 +60,19 @@ pub async fn principal_for_cli(app: &App, username: &str) -> Result<Principal> {
     let account = accounts::get_account_by_username(&mut conn, username)
         .await?
         .ok_or(AppError::not_found("account", "账号"))?;
-    let account = active_account(&mut conn, &account.id, app.now_micros()).await?;
+    let account = active_account(&mut conn, &account.id).await?;
     load_principal(&mut conn, &account, AuthVia::Cli).await
 }
 
-async fn active_account(conn: &mut Conn, id: &str, now: i64) -> Result<accounts::AccountRow> {
+/// The account behind a session or token, if it is active. A lock on password logins does
+/// not count here: it refuses new logins only, so guessing cannot end the owner's sessions
+/// and tokens (B8).
+async fn active_account(conn: &mut Conn, id: &str) -> Result<accounts::AccountRow> {
     let account = accounts::get_account(conn, id)
         .await?
         .ok_or(AppError::Unauthenticated)?;
     if account.status != "active" {
         return Err(AppError::AccountDisabled);
-    }
-    if account.locked_until.is_some_and(|u| u > now) {
-        return Err(AppError::Unauthenticated);
     }
     Ok(account)
 }

@@ -6,6 +6,7 @@ mod login;
 mod password;
 mod register;
 mod secrets;
+mod throttle;
 mod tokens;
 
 pub use authenticate::authenticate;

@@ -95,8 +95,6 @@ pub async fn register_public(
             phone: input.phone.trim().to_owned(),
             password_hash: hash,
             status: "active".into(),
-            failed_logins: 0,
-            locked_until: None,
             password_changed_at: now,
             created_at: now,
             updated_at: now,

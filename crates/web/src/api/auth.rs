@@ -12,7 +12,11 @@ use crate::extract::{ApiJson, Authed, Meta};
 use crate::state::AppState;
 
 pub(crate) fn session_cookie(state: &AppState, value: &str, max_age_secs: i64) -> HeaderValue {
-    let secure = if state.secure_cookies { "; Secure" } else { "" };
+    let secure = if state.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
     HeaderValue::from_str(&format!(
         "{SESSION_COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age_secs}{secure}"
     ))
@@ -21,7 +25,9 @@ pub(crate) fn session_cookie(state: &AppState, value: &str, max_age_secs: i64) -
 
 /// Logs in with user name and password; sets the session cookie.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginInput,
-    responses((status = 200, body = Me), (status = 401, body = crate::error::Problem), (status = 423, body = crate::error::Problem)))]
+    responses((status = 200, body = Me), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem),
+        (status = 423, description = "password logins of the account are locked (Retry-After)", body = crate::error::Problem),
+        (status = 429, description = "too many failed logins from this address (Retry-After)", body = crate::error::Problem)))]
 pub async fn login(
     State(state): State<AppState>,
     Meta(meta): Meta,

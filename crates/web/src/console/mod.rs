@@ -18,6 +18,7 @@ mod security;
 mod sharing;
 mod tokens;
 
+pub(crate) use render::PageError;
 pub use render::not_found_page;
 
 use axum::Router;

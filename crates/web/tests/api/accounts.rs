@@ -295,7 +295,7 @@ pub async fn changing_my_password_ends_my_other_sessions(t: TestApp) {
     t.login_with("zrzyj-admin", "my-new-password").await;
 }
 
-// Issue 2 §4: the system admin lifts a lockout before it runs out.
+// Issue 2 §4: the system admin sees and lifts a lockout before it runs out.
 pub async fn system_admin_lifts_a_lockout(t: TestApp) {
     let anon = t.anonymous();
     for _ in 0..5 {
@@ -303,11 +303,21 @@ pub async fn system_admin_lifts_a_lockout(t: TestApp) {
     }
     anon.login("cl-staff", DEMO_PASSWORD)
         .await
-        .expect_problem(423, "account_locked");
+        .expect_problem(429, "login_throttled");
     let sysadmin = t.login("sysadmin").await;
     let id = t.account_id("cl-staff").await;
     let account = sysadmin.get(&format!("/api/v1/accounts/{id}")).await;
-    assert!(account.json["locked_until"].is_string(), "{}", account.text);
+    assert_eq!(
+        account.json["throttled_until"], "2025-09-01 09:15:00",
+        "{}",
+        account.text
+    );
+    assert!(account.json["locked_until"].is_null(), "{}", account.text);
+    let list = sysadmin.get("/api/v1/accounts?q=cl-staff").await;
+    assert_eq!(
+        list.json["items"][0]["throttled_until"],
+        "2025-09-01 09:15:00"
+    );
     t.login("gaj-admin")
         .await
         .post(&format!("/api/v1/accounts/{id}/unlock"), json!({}))

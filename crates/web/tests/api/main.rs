@@ -34,6 +34,7 @@ mod errors;
 mod hardening_modes;
 mod hardening_pool;
 mod hardening_sql;
+mod login_throttle;
 mod notifications;
 mod orgs;
 mod platform;
@@ -45,6 +46,7 @@ mod support;
 mod versions;
 mod versions_held;
 mod versions_s3;
+mod web_defaults;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -120,12 +122,22 @@ fn all_tests() -> Vec<(&'static str, TestFn)> {
         demo_data::the_demo_datasets_become_versions_of_at_least_fifteen_entries,
         auth::every_demo_user_can_log_in_with_the_demo_password,
         auth::wrong_password_and_unknown_user_get_the_same_answer,
-        auth::five_wrong_passwords_lock_the_account_for_fifteen_minutes,
+        auth::five_wrong_passwords_from_one_address_pause_its_logins_for_fifteen_minutes,
         auth::session_cookie_is_http_only_and_same_site_strict,
         auth::logout_ends_the_session_on_the_server,
         auth::an_idle_session_expires_after_thirty_minutes,
         auth::a_session_ends_after_twelve_hours_however_active,
         auth::the_security_policy_governs_lockout_and_idle_time,
+        login_throttle::b8_a_lock_ends_neither_the_owners_session_nor_its_token,
+        login_throttle::b8_guesses_from_one_address_do_not_stop_the_owner_at_another,
+        login_throttle::b8_twelve_parallel_correct_logins_all_succeed,
+        login_throttle::b8_parallel_guesses_never_get_more_checked_than_the_limit,
+        login_throttle::b8_unknown_and_known_names_answer_alike_under_throttling,
+        web_defaults::a_cross_origin_console_post_is_refused_and_a_same_origin_one_accepted,
+        web_defaults::cookie_api_writes_from_another_origin_are_refused_and_bearer_ones_are_not,
+        web_defaults::the_session_cookie_is_secure_and_hsts_sent_unless_insecure_cookies,
+        web_defaults::every_response_carries_a_referrer_policy,
+        web_defaults::metrics_answer_loopback_allowed_addresses_and_the_token_only,
         authz_matrix::each_role_may_do_exactly_what_the_matrix_allows,
         authz_matrix::granting_a_second_triad_role_breaks_separation_of_duties,
         authz_matrix::security_admin_cannot_grant_a_role_to_itself,
@@ -148,7 +160,6 @@ fn all_tests() -> Vec<(&'static str, TestFn)> {
         audit_chain::a_forged_last_event_is_named_by_its_own_sequence_number,
         concurrency::concurrent_writers_never_fork_the_chain,
         concurrency::concurrent_triad_grants_leave_one_triad_role,
-        concurrency::parallel_guesses_do_not_get_past_the_lockout,
         concurrency::verifying_while_writing_finds_the_chain_intact,
         errors::malformed_json_is_a_400_problem,
         errors::an_unknown_field_is_a_422_problem,

@@ -169,6 +169,37 @@ impl TestApp {
         )
     }
 
+    /// Serves the same platform a second time, on another loopback port, with another web
+    /// configuration (secure cookies, trusted proxies, metrics access); returns its base
+    /// address. The server stops with the test's runtime.
+    pub async fn serve(&self, config: gongshu_web::WebConfig) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind a loopback port");
+        let addr = listener.local_addr().expect("local address");
+        let router =
+            gongshu_web::router(gongshu_web::AppState::with_config(self.app.clone(), config));
+        tokio::spawn(async move {
+            let _ = axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await;
+        });
+        format!("http://{addr}")
+    }
+
+    /// A server behind a "reverse proxy" on loopback: it believes `X-Forwarded-For` from
+    /// 127.0.0.1, so a client can come from any address ([`Client::coming_from`]).
+    pub async fn behind_proxy(&self) -> String {
+        self.serve(gongshu_web::WebConfig {
+            secure_cookies: false,
+            trusted_proxies: vec!["127.0.0.1".parse().expect("an address")],
+            ..gongshu_web::WebConfig::default()
+        })
+        .await
+    }
+
     pub fn db(&self) -> &Db {
         self.app.db()
     }
@@ -377,12 +408,16 @@ impl TestApp {
     }
 }
 
-/// An HTTP client of the platform: a cookie jar, optionally a bearer token.
+/// An HTTP client of the platform: a cookie jar, optionally a bearer token; a browser-like
+/// client also sends the platform's `Origin` on every request, as browsers do on POST.
 #[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,
     base: String,
     bearer: Option<String>,
+    origin: Option<String>,
+    /// Sent as `X-Forwarded-For`, as a reverse proxy would for a client at that address.
+    forwarded_for: Option<String>,
 }
 
 impl Client {
@@ -396,6 +431,8 @@ impl Client {
             http,
             base: base.to_owned(),
             bearer,
+            origin: None,
+            forwarded_for: None,
         }
     }
 
@@ -410,6 +447,25 @@ impl Client {
             http,
             base: base.to_owned(),
             bearer: None,
+            origin: Some(base.to_owned()),
+            forwarded_for: None,
+        }
+    }
+
+    /// The same client (same cookie jar) as if it connected from `addr` through the proxy of
+    /// [`TestApp::behind_proxy`].
+    pub fn coming_from(&self, addr: &str) -> Client {
+        Client {
+            forwarded_for: Some(addr.to_owned()),
+            ..self.clone()
+        }
+    }
+
+    /// The same client (same cookie jar) sending `origin` as its `Origin`, or none at all.
+    pub fn with_origin(&self, origin: Option<&str>) -> Client {
+        Client {
+            origin: origin.map(str::to_owned),
+            ..self.clone()
         }
     }
 
@@ -421,7 +477,10 @@ impl Client {
 
     /// A client that authenticates with `Authorization: Bearer <token>` only.
     pub fn with_bearer(&self, token: &str) -> Client {
-        Client::new(&self.base, Some(token.to_owned()))
+        Client {
+            forwarded_for: self.forwarded_for.clone(),
+            ..Client::new(&self.base, Some(token.to_owned()))
+        }
     }
 
     pub async fn login(&self, username: &str, password: &str) -> Resp {
@@ -434,7 +493,13 @@ impl Client {
 
     /// A request builder for anything the helpers below do not cover.
     pub fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
-        let req = self.http.request(method, format!("{}{path}", self.base));
+        let mut req = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(origin) = &self.origin {
+            req = req.header(reqwest::header::ORIGIN, origin);
+        }
+        if let Some(addr) = &self.forwarded_for {
+            req = req.header("x-forwarded-for", addr);
+        }
         match &self.bearer {
             Some(token) => req.bearer_auth(token),
             None => req,
