@@ -3,6 +3,7 @@
 use chrono::{NaiveDate, TimeZone};
 use gongshu_audit::EventFilter;
 pub use gongshu_audit::{Breakage, VerifyReport};
+use gongshu_domain::Paging;
 use gongshu_domain::{Action, Target, Violation, Violations};
 use serde::{Deserialize, Serialize};
 
@@ -10,6 +11,7 @@ use crate::record::authorize;
 use crate::{App, Ctx, Result, format_time};
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct EventQuery {
     /// User name or account id of the actor.
@@ -28,6 +30,7 @@ pub struct EventQuery {
     /// Cursor from the previous page's `next_before_seq`.
     pub before_seq: Option<i64>,
     /// 1–500, default 50.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
 }
 
@@ -105,7 +108,16 @@ pub async fn list_events(app: &App, ctx: Ctx<'_>, q: EventQuery) -> Result<Event
         "*",
     )
     .await?;
-    let limit = q.limit.unwrap_or(50).clamp(1, 500);
+    let limit = Paging::parse(1, q.limit.unwrap_or(50), 500)
+        .map_err(|_| {
+            Violation::new(
+                "limit",
+                "out_of_range",
+                "条数应在 1 到 500 之间",
+                "limit must be between 1 and 500",
+            )
+        })?
+        .per_page();
     let filter = EventFilter {
         actor: nonempty(q.actor),
         org_id: nonempty(q.org_id),

@@ -205,6 +205,7 @@ pub async fn import_text(app: &App, ctx: Ctx<'_>, json_text: &str) -> Result<Yea
 }
 
 #[derive(Debug, Clone, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DeadlineQuery {
     /// The submission day, YYYY-MM-DD (never counted).

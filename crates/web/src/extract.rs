@@ -3,7 +3,7 @@
 
 use std::net::SocketAddr;
 
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
@@ -76,6 +76,28 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
                     "bad_query",
                     format!("查询参数有误：{detail}"),
                     format!("bad query parameters: {detail}"),
+                )
+            })
+    }
+}
+
+/// Path parameters; one of the wrong type (a version that is not a number) is a 400 problem.
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| ApiPath(p.0))
+            .map_err(|r: PathRejection| {
+                let detail = r.body_text();
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "bad_path",
+                    format!("路径参数有误：{detail}"),
+                    format!("bad path parameters: {detail}"),
                 )
             })
     }

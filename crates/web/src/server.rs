@@ -36,7 +36,7 @@ pub fn router(state: AppState) -> Router {
         .then(|| HeaderValue::from_static(HSTS));
     Router::new()
         .merge(api)
-        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
+        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", crate::api::document(openapi)))
         .merge(crate::console::router())
         .route("/assets/{name}", axum::routing::get(crate::assets::serve_asset))
         .fallback(not_found)

@@ -1,5 +1,6 @@
 //! Reading accounts.
 
+use gongshu_domain::Paging;
 use std::collections::HashMap;
 
 use gongshu_domain::{Action, Role, Target, decide};
@@ -11,6 +12,7 @@ use crate::record::authorize;
 use crate::{App, Ctx, Result, format_time};
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AccountFilterInput {
     /// Only accounts of this organisation.
@@ -18,8 +20,10 @@ pub struct AccountFilterInput {
     /// Part of the user name or display name.
     pub q: Option<String>,
     /// Page number, from 1.
+    #[param(minimum = 1)]
     pub page: Option<i64>,
     /// Rows per page, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<i64>,
 }
 
@@ -123,8 +127,8 @@ pub async fn list_accounts(
             .await?
         }
     }
-    let per_page = filter.per_page.unwrap_or(50).clamp(1, 200);
-    let page = filter.page.unwrap_or(1).max(1);
+    let paging = Paging::parse(filter.page.unwrap_or(1), filter.per_page.unwrap_or(50), 200)?;
+    let (page, per_page) = (paging.page(), paging.per_page());
     let mut conn = app.db.acquire().await?;
     let store_filter = AccountFilter {
         org_id,

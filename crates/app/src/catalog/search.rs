@@ -4,6 +4,7 @@
 //! published entry. The index is derived data: updated after each publish, rebuilt from the
 //! database at start when it disagrees, and by `gongshu search rebuild`.
 
+use gongshu_domain::Paging;
 use std::collections::{BTreeMap, HashMap};
 
 use gongshu_domain::catalog::{
@@ -19,6 +20,7 @@ use super::views::EntryView;
 use crate::{App, AppError, Ctx, Result, format_time};
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SearchParams {
     /// Chinese text matched against names, summaries and item names.
@@ -34,8 +36,10 @@ pub struct SearchParams {
     /// Only the caller's own organisation's entries, drafts included.
     pub mine: Option<bool>,
     /// From 1.
+    #[param(minimum = 1)]
     pub page: Option<usize>,
     /// 1–100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<usize>,
 }
 
@@ -136,11 +140,12 @@ pub async fn search_entries(
     ctx: Option<Ctx<'_>>,
     params: SearchParams,
 ) -> Result<CatalogPage> {
-    let per_page = params
-        .per_page
-        .unwrap_or(20)
-        .clamp(1, gongshu_search::MAX_PER_PAGE);
-    let page = params.page.unwrap_or(1).max(1);
+    let paging = Paging::parse_counts(
+        params.page.unwrap_or(1),
+        params.per_page.unwrap_or(20),
+        gongshu_search::MAX_PER_PAGE,
+    )?;
+    let (page, per_page) = (paging.page_count(), paging.per_page_count());
     if params.mine == Some(true) {
         return own_catalog(app, ctx, &params, page, per_page).await;
     }

@@ -1,5 +1,6 @@
 //! Reading organisations: the tree in display order, paginated.
 
+use gongshu_domain::Paging;
 use std::collections::HashMap;
 
 use gongshu_domain::{Action, OrgKind, OrgLevel, Target};
@@ -104,8 +105,8 @@ pub async fn list_orgs(app: &App, ctx: Ctx<'_>, page: usize, per_page: usize) ->
         "*",
     )
     .await?;
-    let per_page = per_page.clamp(1, 500);
-    let page = page.max(1);
+    let paging = Paging::parse_counts(page, per_page, 500)?;
+    let (page, per_page) = (paging.page_count(), paging.per_page_count());
     let mut conn = app.db.acquire().await?;
     let ordered = tree_order(orgs::list_orgs(&mut conn).await?);
     let total = ordered.len();

@@ -5,6 +5,7 @@
 //! scope (a county authority its county, the city authority the whole city); an agency its own.
 
 use chrono::{DateTime, Utc};
+use gongshu_domain::Paging;
 use gongshu_domain::catalog::{UpdateFrequency, Vocabulary};
 use gongshu_domain::quality::due_at;
 use gongshu_domain::{Action, Target, decide};
@@ -20,11 +21,14 @@ const DEFAULT_PER_PAGE: usize = 50;
 const MAX_PER_PAGE: usize = 200;
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct OverdueParams {
     /// From 1.
+    #[param(minimum = 1)]
     pub page: Option<usize>,
     /// 1–200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<usize>,
 }
 
@@ -79,11 +83,12 @@ pub async fn overdue_entries(
         )
         .await?;
     }
-    let per_page = params
-        .per_page
-        .unwrap_or(DEFAULT_PER_PAGE)
-        .clamp(1, MAX_PER_PAGE);
-    let page = params.page.unwrap_or(1).max(1);
+    let paging = Paging::parse_counts(
+        params.page.unwrap_or(1),
+        params.per_page.unwrap_or(DEFAULT_PER_PAGE),
+        MAX_PER_PAGE,
+    )?;
+    let (page, per_page) = (paging.page_count(), paging.per_page_count());
     let mut conn = app.db.acquire().await?;
     let orgs = org_map(&mut conn).await?;
     let rows = quality::list_freshness(&mut conn).await?;

@@ -2,6 +2,7 @@
 //! suspended or reinstated by the authority (H41). A grant's status at an instant is computed
 //! from its state and period, so expiry needs no job: the read after `valid_until` is refused.
 
+use gongshu_domain::Paging;
 use gongshu_domain::catalog::{ShareMode, Vocabulary};
 use gongshu_domain::sharing::{GrantState, GrantStatus};
 use gongshu_domain::{Action, Target, Violations};
@@ -90,12 +91,12 @@ pub async fn list_grants(
     page: i64,
     per_page: i64,
 ) -> Result<Vec<GrantView>> {
+    let paging = Paging::parse(page, per_page, 200)?;
     let Some(org) = ctx.principal.org_id.as_deref() else {
         return Ok(Vec::new());
     };
-    let per_page = per_page.clamp(1, 200);
     let mut conn = app.db.acquire().await?;
-    let rows = sharing::list_grants(&mut conn, org, per_page, (page.max(1) - 1) * per_page).await?;
+    let rows = sharing::list_grants(&mut conn, org, paging.per_page(), paging.offset()).await?;
     let now = app.now_micros();
     let mut out = Vec::with_capacity(rows.len());
     for g in rows {

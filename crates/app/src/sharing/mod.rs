@@ -112,7 +112,7 @@ pub struct RequestView {
     pub until: String,
     pub state: String,
     pub state_zh: &'static str,
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub decision: Option<serde_json::Value>,
     pub decided_by: Option<String>,
     pub decided_at: Option<String>,

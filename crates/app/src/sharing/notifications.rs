@@ -8,6 +8,7 @@
 //! the caller — marking it read is a 404, never a silent success — so ids cannot be probed.
 //! Marking read is audited like every other change.
 
+use gongshu_domain::Paging;
 use gongshu_store::sharing::{self, NotificationRow};
 use serde::Serialize;
 use serde_json::json;
@@ -75,7 +76,8 @@ pub async fn list_notifications(
     page: i64,
     per_page: i64,
 ) -> Result<NotificationsPage> {
-    let page = page.max(1);
+    let paging = Paging::parse(page, per_page, 200)?;
+    let (page, per_page) = (paging.page(), paging.per_page());
     let Some(org) = ctx.principal.org_id.as_deref() else {
         return Ok(NotificationsPage {
             notifications: Vec::new(),
@@ -84,10 +86,9 @@ pub async fn list_notifications(
             has_more: false,
         });
     };
-    let per_page = per_page.clamp(1, 200);
     let mut conn = app.db.acquire().await?;
     let mut rows =
-        sharing::list_notifications(&mut conn, org, per_page + 1, (page - 1) * per_page).await?;
+        sharing::list_notifications(&mut conn, org, per_page + 1, paging.offset()).await?;
     let has_more = rows.len() as i64 > per_page;
     rows.truncate(per_page as usize);
     Ok(NotificationsPage {

@@ -4,6 +4,7 @@
 //! requests only.
 
 use chrono::NaiveDate;
+use gongshu_domain::Paging;
 use gongshu_domain::catalog::{ShareMode, ShareType, Vocabulary};
 use gongshu_domain::sharing::{
     Ask, Commitments, DECISION_WORKING_DAYS, RequestAction, RequestState, check_ask, check_modes,
@@ -282,17 +283,17 @@ pub async fn list_requests(
     page: i64,
     per_page: i64,
 ) -> Result<Vec<RequestView>> {
+    let paging = Paging::parse(page, per_page, 200)?;
     let Some(org) = ctx.principal.org_id.as_deref() else {
         return Ok(Vec::new());
     };
-    let per_page = per_page.clamp(1, 200);
     let mut conn = app.db.acquire().await?;
     let rows = sharing::list_requests(
         &mut conn,
         org,
         as_source,
-        per_page,
-        (page.max(1) - 1) * per_page,
+        paging.per_page(),
+        paging.offset(),
     )
     .await?;
     let mut out = Vec::with_capacity(rows.len());

@@ -66,7 +66,7 @@ pub struct VersionView {
     /// The Parquet file, relative to the lake's root.
     pub data_file: String,
     /// The columns written: `[{code, data_type}]`.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Vec<Object>)]
     pub schema: serde_json::Value,
     pub uploaded_by: String,
     pub uploaded_at: String,

@@ -1,7 +1,7 @@
 //! Accounts and roles.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use gongshu_app::accounts::{
     self, AccountFilterInput, AccountPage, AccountView, CreateAccountInput, ResetPasswordInput,
@@ -10,7 +10,7 @@ use gongshu_app::accounts::{
 use serde::Deserialize;
 
 use crate::error::ApiResult;
-use crate::extract::{ApiJson, ApiQuery, Authed};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Authed};
 use crate::state::AppState;
 
 /// Accounts, filtered and paginated (system and security admins: all; agency admins: their own).
@@ -45,7 +45,7 @@ pub async fn create(
 pub async fn get(
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<AccountView>> {
     Ok(Json(
         accounts::get_account(&state.app, auth.ctx(), &id).await?,
@@ -57,7 +57,7 @@ pub async fn get(
 pub async fn update(
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(input): ApiJson<UpdateAccountInput>,
 ) -> ApiResult<Json<AccountView>> {
     Ok(Json(
@@ -70,7 +70,7 @@ pub async fn update(
 pub async fn disable(
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
     accounts::set_account_status(&state.app, auth.ctx(), &id, false).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -80,7 +80,7 @@ pub async fn disable(
 pub async fn enable(
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
     accounts::set_account_status(&state.app, auth.ctx(), &id, true).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -91,7 +91,7 @@ pub async fn enable(
 pub async fn unlock(
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
     accounts::unlock_account(&state.app, auth.ctx(), &id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -103,7 +103,7 @@ pub async fn unlock(
 pub async fn reset_password(
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(input): ApiJson<ResetPasswordInput>,
 ) -> ApiResult<StatusCode> {
     accounts::reset_password(&state.app, auth.ctx(), &id, input).await?;
@@ -123,7 +123,7 @@ pub struct RoleInput {
 pub async fn grant_role(
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(input): ApiJson<RoleInput>,
 ) -> ApiResult<Json<Vec<String>>> {
     Ok(Json(
@@ -137,7 +137,7 @@ pub async fn grant_role(
 pub async fn revoke_role(
     State(state): State<AppState>,
     auth: Authed,
-    Path((id, role)): Path<(String, String)>,
+    ApiPath((id, role)): ApiPath<(String, String)>,
 ) -> ApiResult<Json<Vec<String>>> {
     Ok(Json(
         accounts::revoke_role(&state.app, auth.ctx(), &id, &role).await?,

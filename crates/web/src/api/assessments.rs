@@ -2,12 +2,12 @@
 //! entry's history, and the assessments coming up or overdue.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use gongshu_app::sharing::{self, AssessmentDue, AssessmentInput, AssessmentView};
 
 use crate::error::ApiResult;
-use crate::extract::{ApiJson, Authed};
+use crate::extract::{ApiJson, ApiPath, Authed};
 use crate::state::AppState;
 
 /// Records the assessment of a published, conditionally shared entry of the caller's agency:
@@ -20,7 +20,7 @@ use crate::state::AppState;
 pub async fn assess(
     State(state): State<AppState>,
     auth: Authed,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
     ApiJson(input): ApiJson<AssessmentInput>,
 ) -> ApiResult<(StatusCode, Json<AssessmentView>)> {
     let view = sharing::assess_share_type(&state.app, auth.ctx(), &code, input).await?;
@@ -34,7 +34,7 @@ pub async fn assess(
 pub async fn history(
     State(state): State<AppState>,
     auth: Authed,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> ApiResult<Json<Vec<AssessmentView>>> {
     Ok(Json(
         sharing::entry_assessments(&state.app, auth.ctx(), &code).await?,

@@ -1,7 +1,7 @@
 //! The catalog: scheme, entries and their review, update duties, the element registry.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use gongshu_app::catalog::duties::{ChangeInput, DutyView, ReviewDesk};
 use gongshu_app::catalog::elements::{AssignSourceInput, ElementView};
@@ -12,7 +12,7 @@ use gongshu_app::catalog::{
 use serde::Deserialize;
 
 use crate::error::ApiResult;
-use crate::extract::{ApiJson, ApiQuery, Authed, MaybeAuthed};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Authed, MaybeAuthed};
 use crate::state::AppState;
 
 /// The classification scheme in force (public).
@@ -41,6 +41,7 @@ pub async fn update_scheme(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CreateQuery {
     /// Providing organisation; default: the caller's own.
@@ -63,6 +64,7 @@ pub async fn create(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct RevisionQuery {
     /// A revision number; default: the newest the caller may see.
@@ -76,7 +78,7 @@ pub struct RevisionQuery {
 pub async fn get(
     State(state): State<AppState>,
     auth: MaybeAuthed,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
     ApiQuery(q): ApiQuery<RevisionQuery>,
 ) -> ApiResult<Json<EntryView>> {
     Ok(Json(
@@ -90,7 +92,7 @@ pub async fn get(
 pub async fn update(
     State(state): State<AppState>,
     auth: Authed,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
     ApiJson(input): ApiJson<EntryInput>,
 ) -> ApiResult<Json<EntryView>> {
     Ok(Json(
@@ -104,7 +106,7 @@ pub async fn update(
 pub async fn submit(
     State(state): State<AppState>,
     auth: Authed,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> ApiResult<Json<EntryView>> {
     Ok(Json(catalog::submit(&state.app, auth.ctx(), &code).await?))
 }
@@ -115,7 +117,7 @@ pub async fn submit(
 pub async fn approve(
     State(state): State<AppState>,
     auth: Authed,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> ApiResult<Json<EntryView>> {
     Ok(Json(catalog::approve(&state.app, auth.ctx(), &code).await?))
 }
@@ -126,7 +128,7 @@ pub async fn approve(
 pub async fn return_entry(
     State(state): State<AppState>,
     auth: Authed,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
     ApiJson(input): ApiJson<ReturnInput>,
 ) -> ApiResult<Json<EntryView>> {
     Ok(Json(
@@ -142,7 +144,7 @@ pub async fn return_entry(
 pub async fn propose_derivative(
     State(state): State<AppState>,
     auth: Authed,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
     ApiJson(input): ApiJson<DerivativeInput>,
 ) -> ApiResult<(StatusCode, Json<EntryView>)> {
     Ok((
@@ -159,7 +161,7 @@ pub async fn propose_derivative(
 pub async fn revise_derivative(
     State(state): State<AppState>,
     auth: Authed,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
     ApiJson(input): ApiJson<DerivativeInput>,
 ) -> ApiResult<Json<EntryView>> {
     Ok(Json(
@@ -173,7 +175,7 @@ pub async fn revise_derivative(
 pub async fn revisions(
     State(state): State<AppState>,
     auth: Authed,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> ApiResult<Json<Vec<RevisionSummary>>> {
     Ok(Json(
         catalog::revisions(&state.app, auth.ctx(), &code).await?,
@@ -181,6 +183,7 @@ pub async fn revisions(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DiffQuery {
     from: i64,
@@ -193,7 +196,7 @@ pub struct DiffQuery {
 pub async fn diff(
     State(state): State<AppState>,
     auth: Authed,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
     ApiQuery(q): ApiQuery<DiffQuery>,
 ) -> ApiResult<Json<Vec<FieldChange>>> {
     Ok(Json(
@@ -208,7 +211,7 @@ pub async fn diff(
 pub async fn record_change(
     State(state): State<AppState>,
     auth: Authed,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
     ApiJson(input): ApiJson<ChangeInput>,
 ) -> ApiResult<(StatusCode, Json<DutyView>)> {
     Ok((
@@ -223,7 +226,7 @@ pub async fn record_change(
 pub async fn duties(
     State(state): State<AppState>,
     auth: Authed,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> ApiResult<Json<Vec<DutyView>>> {
     Ok(Json(
         catalog::duties::entry_duties(&state.app, auth.ctx(), &code).await?,
@@ -258,7 +261,7 @@ pub async fn elements(
 pub async fn assign_source(
     State(state): State<AppState>,
     auth: Authed,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
     ApiJson(input): ApiJson<AssignSourceInput>,
 ) -> ApiResult<StatusCode> {
     catalog::elements::assign_source(&state.app, auth.ctx(), &code, input).await?;
@@ -266,6 +269,7 @@ pub async fn assign_source(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ExportQuery {
     /// Organisation id, credit code or name: an agency's catalog, or an authority's area
@@ -298,6 +302,7 @@ pub async fn export_xlsx(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ImportQuery {
     /// Organisation id, credit code or name; default: the caller's own.
@@ -307,7 +312,9 @@ pub struct ImportQuery {
 /// Imports an .xlsx in the template (raw body). Every row is checked first; any problem and
 /// nothing is written (422 `invalid_file` lists every cell).
 #[utoipa::path(post, path = "/api/v1/catalog/import", tag = "catalog", params(ImportQuery),
-    request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    request_body(content(
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (Vec<u8> = "application/octet-stream"))),
     responses((status = 200, body = catalog::excel::ImportReport), (status = 422, body = crate::error::Problem)))]
 pub async fn import_xlsx(
     State(state): State<AppState>,

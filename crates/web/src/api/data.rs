@@ -6,7 +6,7 @@
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use gongshu_app::AppError;
@@ -23,7 +23,7 @@ use gongshu_query::{
 use serde::Deserialize;
 
 use crate::error::ApiResult;
-use crate::extract::{ApiJson, Authed, MaybeAuthed, Meta};
+use crate::extract::{ApiJson, ApiPath, Authed, MaybeAuthed, Meta};
 use crate::state::AppState;
 
 /// Parameters that are not filters.
@@ -231,7 +231,7 @@ pub async fn rows(
     State(state): State<AppState>,
     auth: MaybeAuthed,
     Meta(meta): Meta,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Response> {
     let params = Params::new(raw);
@@ -304,7 +304,7 @@ pub async fn aggregate(
     State(state): State<AppState>,
     auth: MaybeAuthed,
     Meta(meta): Meta,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Response> {
     let params = Params::new(raw);
@@ -339,7 +339,7 @@ pub async fn stats(
     State(state): State<AppState>,
     auth: MaybeAuthed,
     Meta(meta): Meta,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Json<DataStats>> {
     let params = Params::new(raw);
@@ -425,7 +425,7 @@ pub async fn sql(
 pub async fn verify(
     State(state): State<AppState>,
     auth: Authed,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
     ApiJson(input): ApiJson<VerifyInput>,
 ) -> ApiResult<Json<VerifyAnswer>> {
     Ok(Json(

@@ -18,6 +18,7 @@ mod tokens;
 mod versions;
 
 use utoipa::OpenApi;
+use utoipa::openapi::{self, RefOr};
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
 
@@ -143,4 +144,55 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(notifications::list))
         .routes(routes!(notifications::read))
         .routes(routes!(notifications::read_all))
+}
+
+/// The OpenAPI document as served. Every error the API answers is `application/problem+json`
+/// (one mapper, `crate::error`), whatever the operation, so the document says so in one place
+/// rather than on a hundred handlers: documented 4xx/5xx bodies get that media type, and each
+/// operation documents a `default` response — the problem of any status it does not list (a
+/// body too large, the database busy, a query queue full, an internal error).
+pub(crate) fn document(mut doc: openapi::OpenApi) -> openapi::OpenApi {
+    for item in doc.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            for (status, response) in operation.responses.responses.iter_mut() {
+                let error = status.starts_with('4') || status.starts_with('5');
+                if let (true, RefOr::T(response)) = (error, response)
+                    && let Some(content) = response.content.shift_remove("application/json")
+                {
+                    response.content.insert(PROBLEM_JSON.to_owned(), content);
+                }
+            }
+            operation
+                .responses
+                .responses
+                .entry("default".to_owned())
+                .or_insert_with(|| RefOr::T(problem_response()));
+        }
+    }
+    doc
+}
+
+const PROBLEM_JSON: &str = "application/problem+json";
+
+fn problem_response() -> openapi::Response {
+    openapi::ResponseBuilder::new()
+        .description(
+            "出错：RFC 9457 problem+json，含稳定的 code 与中英文说明。An error: RFC 9457 \
+             problem+json with a stable `code` and messages in Chinese and English; 429 and 503 \
+             carry `Retry-After`.",
+        )
+        .content(
+            PROBLEM_JSON,
+            openapi::content::ContentBuilder::new()
+                .schema(Some(openapi::Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .build()
 }

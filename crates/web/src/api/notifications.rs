@@ -3,12 +3,12 @@
 //! notification answers 404.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use gongshu_app::sharing::{self, NotificationView, NotificationsPage, ReadAll};
 
 use super::sharing::PageQuery;
 use crate::error::ApiResult;
-use crate::extract::{ApiQuery, Authed};
+use crate::extract::{ApiPath, ApiQuery, Authed};
 use crate::state::AppState;
 
 /// The notifications of the caller's organisation, newest first, with the number unread.
@@ -38,7 +38,7 @@ pub async fn list(
 pub async fn read(
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<NotificationView>> {
     Ok(Json(
         sharing::read_notification(&state.app, auth.ctx(), &id).await?,

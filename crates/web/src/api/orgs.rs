@@ -1,21 +1,24 @@
 //! Organisations.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use gongshu_app::orgs::{self, LiaisonInput, OrgInput, OrgPage, OrgView};
 use serde::Deserialize;
 
 use crate::error::ApiResult;
-use crate::extract::{ApiJson, ApiQuery, Authed};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Authed};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PageQuery {
     /// From 1.
+    #[param(minimum = 1)]
     page: Option<usize>,
     /// 1–500, default 100.
+    #[param(minimum = 1, maximum = 500)]
     per_page: Option<usize>,
 }
 
@@ -57,7 +60,7 @@ pub async fn create(
 pub async fn get(
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<OrgView>> {
     Ok(Json(orgs::get_org(&state.app, auth.ctx(), &id).await?))
 }
@@ -68,7 +71,7 @@ pub async fn get(
 pub async fn update(
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(input): ApiJson<OrgInput>,
 ) -> ApiResult<Json<OrgView>> {
     Ok(Json(
@@ -82,7 +85,7 @@ pub async fn update(
 pub async fn delete(
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
     orgs::delete_org(&state.app, auth.ctx(), &id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -94,7 +97,7 @@ pub async fn delete(
 pub async fn update_liaison(
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(input): ApiJson<LiaisonInput>,
 ) -> ApiResult<Json<OrgView>> {
     Ok(Json(

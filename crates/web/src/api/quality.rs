@@ -2,7 +2,7 @@
 //! entry's quality scores and worst rows, and the entries overdue for a data update.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use gongshu_app::quality::{
     self, EntryQuality, OverduePage, OverdueParams, QualityRuleView, RuleInput,
@@ -10,7 +10,7 @@ use gongshu_app::quality::{
 use serde::Deserialize;
 
 use crate::error::ApiResult;
-use crate::extract::{ApiJson, ApiQuery, Authed};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Authed};
 use crate::state::AppState;
 
 /// The entry's quality rules, by item then kind (owner agency and reviewing authority).
@@ -20,7 +20,7 @@ use crate::state::AppState;
 pub async fn list_rules(
     State(state): State<AppState>,
     auth: Authed,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> ApiResult<Json<Vec<QualityRuleView>>> {
     Ok(Json(
         quality::list_rules(&state.app, auth.ctx(), &code).await?,
@@ -38,7 +38,7 @@ pub async fn list_rules(
 pub async fn create_rule(
     State(state): State<AppState>,
     auth: Authed,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
     ApiJson(input): ApiJson<RuleInput>,
 ) -> ApiResult<(StatusCode, Json<QualityRuleView>)> {
     let rule = quality::create_rule(&state.app, auth.ctx(), &code, input).await?;
@@ -52,13 +52,14 @@ pub async fn create_rule(
 pub async fn delete_rule(
     State(state): State<AppState>,
     auth: Authed,
-    Path((code, id)): Path<(String, String)>,
+    ApiPath((code, id)): ApiPath<(String, String)>,
 ) -> ApiResult<StatusCode> {
     quality::delete_rule(&state.app, auth.ctx(), &code, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct QualityQuery {
     /// A version to report on; default: the newest one not withdrawn.
@@ -74,7 +75,7 @@ pub struct QualityQuery {
 pub async fn entry_quality(
     State(state): State<AppState>,
     auth: Authed,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
     ApiQuery(q): ApiQuery<QualityQuery>,
 ) -> ApiResult<Json<EntryQuality>> {
     Ok(Json(

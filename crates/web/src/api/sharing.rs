@@ -2,7 +2,7 @@
 //! usage reports, the three lists of H17 and demand requests for uncatalogued data (H22, H23).
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use gongshu_app::AppError;
 use gongshu_app::sharing::{
@@ -16,17 +16,20 @@ use gongshu_app::sharing::{
 use serde::Deserialize;
 
 use crate::error::ApiResult;
-use crate::extract::{ApiJson, ApiQuery, Authed};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Authed};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     /// `true`: the requests the caller's organisation must answer; default: the ones it made.
     #[serde(default)]
     inbox: bool,
     /// 1-based page, 50 per page unless `per_page` says otherwise (at most 200).
+    #[param(minimum = 1)]
     page: Option<i64>,
+    #[param(minimum = 1, maximum = 200)]
     per_page: Option<i64>,
 }
 
@@ -71,7 +74,7 @@ pub async fn list(
 pub async fn get(
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<RequestView>> {
     Ok(Json(
         sharing::get_request(&state.app, auth.ctx(), &id).await?,
@@ -84,7 +87,7 @@ pub async fn get(
 pub async fn approve(
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(input): ApiJson<ApproveInput>,
 ) -> ApiResult<Json<RequestView>> {
     Ok(Json(
@@ -98,7 +101,7 @@ pub async fn approve(
 pub async fn refuse(
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(input): ApiJson<RefuseInput>,
 ) -> ApiResult<Json<RequestView>> {
     Ok(Json(
@@ -112,15 +115,18 @@ pub async fn refuse(
 pub async fn deliver(
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<RequestView>> {
     Ok(Json(sharing::deliver(&state.app, auth.ctx(), &id).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PageQuery {
+    #[param(minimum = 1)]
     pub(crate) page: Option<i64>,
+    #[param(minimum = 1, maximum = 200)]
     pub(crate) per_page: Option<i64>,
 }
 
@@ -149,7 +155,7 @@ pub async fn grants(
 pub async fn revoke(
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(input): ApiJson<GrantChange>,
 ) -> ApiResult<Json<GrantView>> {
     Ok(Json(
@@ -163,7 +169,7 @@ pub async fn revoke(
 pub async fn suspend_grant(
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(input): ApiJson<GrantChange>,
 ) -> ApiResult<Json<GrantView>> {
     Ok(Json(
@@ -177,7 +183,7 @@ pub async fn suspend_grant(
 pub async fn reinstate_grant(
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(input): ApiJson<GrantChange>,
 ) -> ApiResult<Json<GrantView>> {
     Ok(Json(
@@ -223,7 +229,7 @@ pub struct LiftInput {
 pub async fn lift(
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(input): ApiJson<LiftInput>,
 ) -> ApiResult<Json<SuspensionView>> {
     Ok(Json(
@@ -247,7 +253,7 @@ pub async fn escalations(
 pub async fn report_usage(
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(input): ApiJson<UsageInput>,
 ) -> ApiResult<(StatusCode, Json<UsageReportView>)> {
     Ok((
@@ -295,7 +301,7 @@ pub async fn negative_list(
 pub async fn list_xlsx(
     State(state): State<AppState>,
     auth: Authed,
-    Path(list): Path<String>,
+    ApiPath(list): ApiPath<String>,
 ) -> ApiResult<impl axum::response::IntoResponse> {
     let list = SharingList::parse(&list).ok_or(AppError::not_found("list", "清单"))?;
     let bytes = sharing::list_xlsx(&state.app, auth.ctx(), list).await?;
@@ -344,7 +350,7 @@ pub async fn demands(
 pub async fn demand(
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<DemandView>> {
     Ok(Json(
         sharing::get_demand(&state.app, auth.ctx(), &id).await?,
@@ -357,7 +363,7 @@ pub async fn demand(
 pub async fn review_demand(
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(input): ApiJson<DemandReviewInput>,
 ) -> ApiResult<Json<DemandView>> {
     Ok(Json(
@@ -371,7 +377,7 @@ pub async fn review_demand(
 pub async fn answer_demand(
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(input): ApiJson<DemandAnswerInput>,
 ) -> ApiResult<Json<DemandView>> {
     Ok(Json(
@@ -386,7 +392,7 @@ pub async fn answer_demand(
 pub async fn deliver_demand(
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(input): ApiJson<DemandDeliverInput>,
 ) -> ApiResult<Json<DemandView>> {
     Ok(Json(

@@ -1,12 +1,12 @@
 //! Personal API tokens.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use gongshu_app::identity::{self, CreateTokenInput, CreatedToken, TokenView};
 
 use crate::error::ApiResult;
-use crate::extract::{ApiJson, Authed};
+use crate::extract::{ApiJson, ApiPath, Authed};
 use crate::state::AppState;
 
 /// My tokens (never the secrets).
@@ -35,7 +35,7 @@ pub async fn create(
 pub async fn revoke(
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
     identity::revoke_token(&state.app, auth.ctx(), &id).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -4,18 +4,19 @@
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use gongshu_app::versions::{self, UploadOptions, UploadSource, VersionView};
 use serde::Deserialize;
 
 use crate::error::ApiResult;
-use crate::extract::{ApiJson, ApiQuery, Authed};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Authed};
 use crate::state::AppState;
 use crate::stream::BodyReader;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct UploadQuery {
     /// The file's name; its extension (csv, xlsx, json, ndjson, parquet) picks the format,
@@ -49,7 +50,7 @@ pub struct UploadQuery {
 pub async fn upload(
     State(state): State<AppState>,
     auth: Authed,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
     ApiQuery(q): ApiQuery<UploadQuery>,
     headers: HeaderMap,
     body: Body,
@@ -78,7 +79,7 @@ pub async fn upload(
 pub async fn list(
     State(state): State<AppState>,
     auth: Authed,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> ApiResult<Json<Vec<VersionView>>> {
     Ok(Json(
         versions::list_versions(&state.app, auth.ctx(), &code).await?,
@@ -99,7 +100,7 @@ pub struct WithdrawInput {
 pub async fn withdraw(
     State(state): State<AppState>,
     auth: Authed,
-    Path((code, version)): Path<(String, i64)>,
+    ApiPath((code, version)): ApiPath<(String, i64)>,
     ApiJson(input): ApiJson<WithdrawInput>,
 ) -> ApiResult<Json<VersionView>> {
     Ok(Json(
@@ -118,7 +119,7 @@ pub async fn withdraw(
 pub async fn confirm(
     State(state): State<AppState>,
     auth: Authed,
-    Path((code, version)): Path<(String, i64)>,
+    ApiPath((code, version)): ApiPath<(String, i64)>,
 ) -> ApiResult<Json<VersionView>> {
     Ok(Json(
         versions::confirm_version(&state.app, auth.ctx(), &code, version).await?,
@@ -136,7 +137,7 @@ pub async fn confirm(
 pub async fn rejects(
     State(state): State<AppState>,
     auth: Authed,
-    Path((code, version)): Path<(String, i64)>,
+    ApiPath((code, version)): ApiPath<(String, i64)>,
 ) -> ApiResult<Response> {
     let download = versions::open_rejects(&state.app, auth.ctx(), &code, version).await?;
     let disposition = HeaderValue::from_str(&format!(
