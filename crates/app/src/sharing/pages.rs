@@ -276,7 +276,9 @@ pub async fn grants_page(app: &App, ctx: Ctx<'_>, page: i64, per_page: i64) -> R
     let page = page.max(1);
     let mut grants = if all {
         let mut conn = app.db.acquire().await?;
-        let rows = sharing::list_all_grants(&mut conn, per_page + 1, (page - 1).saturating_mul(per_page)).await?;
+        let rows =
+            sharing::list_all_grants(&mut conn, per_page + 1, (page - 1).saturating_mul(per_page))
+                .await?;
         let now = app.now_micros();
         let mut out = Vec::with_capacity(rows.len());
         for g in rows {

@@ -270,8 +270,15 @@ pub async fn results_are_paginated(t: TestApp) {
     seen.dedup();
     assert_eq!(seen.len(), count);
     assert_eq!(count as u64, total(&first));
-    let big = search(&staff, &[("per_page", "1000")]).await;
-    assert_eq!(big["per_page"], 100, "per_page is capped");
+    // Above the documented maximum is refused, not silently capped (issue 11 item 8).
+    staff
+        .get("/api/v1/catalog/entries?per_page=1000")
+        .await
+        .expect_field_error("per_page", "out_of_range");
+    staff
+        .get("/api/v1/catalog/entries?page=0")
+        .await
+        .expect_field_error("page", "out_of_range");
 }
 
 // Issue 3 item 5: the index learns an entry the moment it is approved.

@@ -32,6 +32,7 @@ mod demo_data;
 mod derivatives;
 mod errors;
 mod hardening_modes;
+mod hardening_openapi;
 mod hardening_pool;
 mod hardening_sql;
 mod login_throttle;
@@ -79,6 +80,7 @@ fn all_tests() -> Vec<(&'static str, TestFn)> {
         hardening_pool::an_exhausted_pool_answers_503_with_retry_after,
         hardening_sql::the_sql_attacks_of_the_review_answer_4xx_with_a_named_code,
         hardening_sql::health_login_and_search_stay_responsive_while_the_sql_executor_is_saturated,
+        hardening_openapi::the_openapi_document_matches_what_the_api_answers,
         hardening_modes::h20_every_read_path_is_one_share_mode_checked_against_the_grant,
         hardening_modes::h20_api_query_grants_page_sql_and_aggregates_bulk_grants_stream_everything,
         versions::utf8_and_gbk_files_become_numbered_versions_with_digests,
