@@ -133,12 +133,13 @@ def check_first_ids(path, n=1000):
 # Processes
 # ---------------------------------------------------------------------------------------------
 
-def build_release():
-    say("构建 building: cargo build --release -p gongshu "
+def build_release(package="gongshu"):
+    """Builds a package of the workspace in release; returns its executable (named after it)."""
+    say(f"构建 building: cargo build --release -p {package} "
         "(the first release build takes ~20 min on a 2-core machine; later builds seconds)")
     started = time.monotonic()
     proc = subprocess.run(
-        ["cargo", "build", "--release", "-p", "gongshu", "--message-format=json-render-diagnostics"],
+        ["cargo", "build", "--release", "-p", package, "--message-format=json-render-diagnostics"],
         cwd=REPO, stdout=subprocess.PIPE, text=True)
     if proc.returncode != 0:
         raise SystemExit(f"cargo build failed (exit {proc.returncode})")
@@ -149,10 +150,10 @@ def build_release():
         except ValueError:
             continue
         if (msg.get("reason") == "compiler-artifact" and msg.get("executable")
-                and msg.get("target", {}).get("name") == "gongshu"):
+                and msg.get("target", {}).get("name") == package):
             binary = msg["executable"]
     if not binary or not os.path.exists(binary):
-        raise SystemExit("cargo build did not report the gongshu executable")
+        raise SystemExit(f"cargo build did not report the {package} executable")
     say(f"  built {binary} in {time.monotonic() - started:.0f} s")
     return binary
 
@@ -184,15 +185,16 @@ def tail(path, lines=20):
 
 
 class Server:
-    def __init__(self, binary, data_dir, log_path):
+    def __init__(self, binary, data_dir, log_path, data_scale="0"):
         self.binary, self.data_dir, self.log_path = binary, data_dir, log_path
+        self.data_scale = data_scale
         self.port = free_port()
         self.proc = None
 
     def start(self):
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
-            [self.binary, "serve", "--demo", "--demo-data-scale", "0", "--data-dir", self.data_dir,
+            [self.binary, "serve", "--demo", "--demo-data-scale", self.data_scale, "--data-dir", self.data_dir,
              "--addr", f"127.0.0.1:{self.port}"],
             stdout=self.log, stderr=self.log)
         deadline = time.monotonic() + 300

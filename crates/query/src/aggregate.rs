@@ -133,18 +133,10 @@ impl Engine {
             ));
         }
         let (dataset, query) = (dataset.clone(), query.clone());
-        let (batches, ()) = self
-            .run(Lane::Rows, reader, move |engine| async move {
-                let mut frame = engine.aggregate_frame(&dataset, &query).await?;
-                if let Some((skip, fetch)) = window {
-                    frame = frame
-                        .limit(skip, Some(fetch))
-                        .map_err(|e| engine.engine_error(e))?;
-                }
-                Ok((frame, ()))
-            })
-            .await?;
-        Ok(batches)
+        self.run_frame(Lane::Rows, reader, window, move |engine| async move {
+            engine.aggregate_frame(&dataset, &query).await
+        })
+        .await
     }
 
     async fn aggregate_frame(

@@ -1,6 +1,8 @@
-//! The engine: one DataFusion runtime environment shared by all queries (one memory pool, so
-//! concurrent queries together stay under the limit), a fresh session per query holding only
-//! the views of the datasets that query may read, and the [`Executor`] the queries run on.
+//! The engine: two DataFusion runtime environments — one for reader-written SQL, one for the
+//! platform's reads — each with one memory pool its queries share (so concurrent queries
+//! together stay under the limit, and a flood of SQL cannot take the memory pages and
+//! aggregates need), a fresh session per query holding only the views of the datasets that
+//! query may read, and the [`Executor`] the queries run on.
 //!
 //! What one query may take, all of it bounded: memory held by operators (the shared pool),
 //! memory built by expressions (`functions`: no value grows past `max_value_bytes`), CPU
@@ -37,8 +39,9 @@ use crate::yielding::YieldRegularly;
 /// What queries may take.
 #[derive(Debug, Clone)]
 pub struct Limits {
-    /// Memory all running queries' operators may hold together (sorts and aggregates spill
-    /// beyond it where they can, and fail with `query_out_of_memory` where they cannot).
+    /// Memory the operators of all running queries of one kind may hold together — SQL
+    /// queries in one pool, the platform's reads in another (sorts and aggregates spill beyond
+    /// it where they can, and fail with `query_out_of_memory` where they cannot).
     pub memory_bytes: usize,
     /// The most bytes one expression may add to a column of a batch (string growth, `||`,
     /// padding): a function may return as much as it was given plus this. With the lanes'
@@ -71,7 +74,7 @@ impl Default for Limits {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let threads = cores.saturating_sub(1).max(1);
         Self {
-            memory_bytes: 1024 * 1024 * 1024,
+            memory_bytes: 512 * 1024 * 1024,
             max_value_bytes: 64 * 1024 * 1024,
             sql_timeout: Duration::from_secs(30),
             read_timeout: Duration::from_secs(30),
@@ -106,7 +109,12 @@ impl Default for Limits {
 #[derive(Clone)]
 pub struct Engine {
     limits: Limits,
-    runtime: Arc<RuntimeEnv>,
+    /// The environment (memory pool, object stores) of SQL queries.
+    sql_env: Arc<RuntimeEnv>,
+    /// The environment of the platform's reads.
+    reads_env: Arc<RuntimeEnv>,
+    /// The one sessions of this handle use: the reads' by default, a lane's inside a query.
+    env: Arc<RuntimeEnv>,
     executor: Arc<Executor>,
 }
 
@@ -120,10 +128,13 @@ impl std::fmt::Debug for Engine {
 
 impl Engine {
     pub fn new(limits: Limits) -> Result<Self, QueryError> {
-        let runtime = RuntimeEnvBuilder::new()
-            .with_memory_pool(Arc::new(FairSpillPool::new(limits.memory_bytes)))
-            .build_arc()
-            .map_err(|e| QueryError::Engine(e.to_string()))?;
+        let env = || {
+            RuntimeEnvBuilder::new()
+                .with_memory_pool(Arc::new(FairSpillPool::new(limits.memory_bytes)))
+                .build_arc()
+                .map_err(|e| QueryError::Engine(e.to_string()))
+        };
+        let (sql_env, reads_env) = (env()?, env()?);
         let executor = Executor::new(
             limits.threads,
             [
@@ -134,7 +145,9 @@ impl Engine {
         );
         Ok(Self {
             limits,
-            runtime,
+            env: Arc::clone(&reads_env),
+            sql_env,
+            reads_env,
             executor: Arc::new(executor),
         })
     }
@@ -149,12 +162,26 @@ impl Engine {
     }
 
     /// Lets queries read the files of an object store (the lake's bucket) by their URLs
-    /// (`s3://bucket/prefix/…`). The store is registered on the shared runtime, so every
+    /// (`s3://bucket/prefix/…`). The store is registered on both environments, so every
     /// session sees it; `url` names the store (`s3://bucket`).
     pub fn register_store(&self, url: &str, store: Arc<dyn ObjectStore>) -> Result<(), QueryError> {
         let url = ObjectStoreUrl::parse(url).map_err(|e| QueryError::Engine(e.to_string()))?;
-        self.runtime.register_object_store(url.as_ref(), store);
+        for env in [&self.sql_env, &self.reads_env] {
+            env.register_object_store(url.as_ref(), Arc::clone(&store));
+        }
         Ok(())
+    }
+
+    /// This engine with the environment of `lane`'s queries.
+    fn for_lane(&self, lane: Lane) -> Self {
+        let env = match lane {
+            Lane::Sql => &self.sql_env,
+            Lane::Rows | Lane::Export => &self.reads_env,
+        };
+        Self {
+            env: Arc::clone(env),
+            ..self.clone()
+        }
     }
 
     pub(crate) fn session(&self) -> SessionContext {
@@ -170,7 +197,7 @@ impl Engine {
         config.options_mut().execution.enable_recursive_ctes = false;
         let state = SessionStateBuilder::new()
             .with_config(config)
-            .with_runtime_env(Arc::clone(&self.runtime))
+            .with_runtime_env(Arc::clone(&self.env))
             .with_default_features()
             .with_analyzer_rule(Arc::new(AllowedFunctions::new(self.limits.max_value_bytes)))
             .with_physical_optimizer_rule(Arc::new(RefuseAbsurdJoins::new(
@@ -210,7 +237,7 @@ impl Engine {
         F: FnOnce(Engine) -> Fut + Send + 'static,
         Fut: Future<Output = Result<(DataFrame, T), QueryError>> + Send + 'static,
     {
-        let engine = self.clone();
+        let engine = self.for_lane(lane);
         let memory = self.limits.memory_bytes;
         self.executor
             .run(lane, reader, memory, move || async move {
@@ -222,6 +249,33 @@ impl Engine {
                 Ok((stream, extra))
             })
             .await
+    }
+
+    /// [`Engine::run`] of a frame alone, cut to `window` (rows to skip, rows to fetch) when
+    /// given: the pages of results read at an offset (SQL, aggregates).
+    pub(crate) async fn run_frame<F, Fut>(
+        &self,
+        lane: Lane,
+        reader: &str,
+        window: Option<(usize, usize)>,
+        plan: F,
+    ) -> Result<Batches, QueryError>
+    where
+        F: FnOnce(Engine) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<DataFrame, QueryError>> + Send + 'static,
+    {
+        let (batches, ()) = self
+            .run(lane, reader, move |engine| async move {
+                let mut frame = plan(engine.clone()).await?;
+                if let Some((skip, fetch)) = window {
+                    frame = frame
+                        .limit(skip, Some(fetch))
+                        .map_err(|e| engine.engine_error(e))?;
+                }
+                Ok((frame, ()))
+            })
+            .await?;
+        Ok(batches)
     }
 }
 

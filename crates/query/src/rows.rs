@@ -171,12 +171,10 @@ impl Engine {
         query: &RowsQuery,
     ) -> Result<Batches, QueryError> {
         let (dataset, query) = (dataset.clone(), query.clone());
-        let (batches, ()) = self
-            .run(Lane::Export, reader, move |engine| async move {
-                Ok((engine.export_frame(&dataset, &query).await?, ()))
-            })
-            .await?;
-        Ok(batches)
+        self.run_frame(Lane::Export, reader, None, move |engine| async move {
+            engine.export_frame(&dataset, &query).await
+        })
+        .await
     }
 
     async fn export_frame(

@@ -102,18 +102,10 @@ impl Engine {
             views.push((name, dataset.clone()));
         }
         let sql = sql.to_owned();
-        let (batches, ()) = self
-            .run(Lane::Sql, reader, move |engine| async move {
-                let mut frame = engine.sql_frame(&sql, &views).await?;
-                if let Some((skip, fetch)) = window {
-                    frame = frame
-                        .limit(skip, Some(fetch))
-                        .map_err(|e| engine.engine_error(e))?;
-                }
-                Ok((frame, ()))
-            })
-            .await?;
-        Ok(batches)
+        self.run_frame(Lane::Sql, reader, window, move |engine| async move {
+            engine.sql_frame(&sql, &views).await
+        })
+        .await
     }
 
     async fn sql_frame(

@@ -2,65 +2,13 @@
 //! starves the platform, and a reader's mistake is the reader's error (B31, H33: the platform
 //! stays available under hostile queries).
 
-use std::sync::Arc;
+mod common;
+
 use std::time::{Duration, Instant};
 
-use datafusion::arrow::array::{ArrayRef, Int64Array, RecordBatch, StringArray};
-use datafusion::arrow::datatypes::{DataType, Field, Schema};
-use datafusion::parquet::arrow::ArrowWriter;
-use gongshu_query::{Dataset, Engine, Format, LaneLimits, Limits, QueryError, View, encode};
+use common::{READER, fixture, json, run};
+use gongshu_query::{Engine, LaneLimits, Limits, QueryError};
 use tempfile::TempDir;
-
-const READER: &str = "reader-a";
-
-/// 20,000 rows: a district of five values (so joins on it explode), a number, a name.
-fn fixture(dir: &TempDir) -> Dataset {
-    let rows = 20_000;
-    let schema = Arc::new(Schema::new(vec![
-        Field::new("qx", DataType::Utf8, true),
-        Field::new("nl", DataType::Int64, true),
-        Field::new("xm", DataType::Utf8, true),
-    ]));
-    let columns: Vec<ArrayRef> = vec![
-        Arc::new(StringArray::from_iter(
-            (0..rows).map(|i| Some(format!("区{}", i % 5))),
-        )),
-        Arc::new(Int64Array::from_iter((0..rows).map(|i| Some(i as i64)))),
-        Arc::new(StringArray::from_iter(
-            (0..rows).map(|i| Some(format!("张{i}"))),
-        )),
-    ];
-    let batch = RecordBatch::try_new(Arc::clone(&schema), columns).unwrap();
-    let path = dir.path().join("v1.parquet");
-    let mut writer =
-        ArrowWriter::try_new(std::fs::File::create(&path).unwrap(), schema, None).unwrap();
-    writer.write(&batch).unwrap();
-    writer.close().unwrap();
-    Dataset {
-        name: "t".into(),
-        files: vec![path.to_string_lossy().into_owned()],
-        view: View::full(&["qx", "nl", "xm"]),
-    }
-}
-
-/// Runs `sql` to its end: the error, if any.
-async fn run(engine: &Engine, reader: &str, sql: &str, d: &Dataset) -> Result<(), QueryError> {
-    let batches = engine.sql(reader, sql, std::slice::from_ref(d)).await?;
-    batches.collect().await.map(|_| ())
-}
-
-/// Runs `sql` and encodes its result as JSON, as the API does.
-async fn json(engine: &Engine, sql: &str, d: &Dataset) -> Result<serde_json::Value, QueryError> {
-    use futures::StreamExt;
-    let batches = engine.sql(READER, sql, std::slice::from_ref(d)).await?;
-    let schema = batches.schema();
-    let mut body = encode(batches, schema, Format::Json).await?;
-    let mut bytes = Vec::new();
-    while let Some(chunk) = body.next().await {
-        bytes.extend_from_slice(&chunk?);
-    }
-    Ok(serde_json::from_slice(&bytes).expect("the body is JSON"))
-}
 
 /// A query whose joins on a five-valued key never finish.
 const ENDLESS: &str = "SELECT count(*) FROM t a JOIN t b ON a.qx = b.qx JOIN t c ON b.qx = c.qx";
@@ -364,4 +312,31 @@ async fn query_threads_run_below_the_request_threads() {
     assert!(nices.iter().all(|n| *n == 10), "nice values {nices:?}");
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     assert!(Limits::default().threads < cores.max(2));
+}
+
+// Issue 11 item 1: memory held by operators is capped for all queries together; a query
+// that needs more than the pool (a join's hash table cannot spill) gets `query_out_of_memory`
+// (422), and the engine goes on answering.
+#[tokio::test]
+async fn past_the_memory_cap_a_query_is_refused_not_killed() {
+    let dir = TempDir::new().unwrap();
+    let d = fixture(&dir);
+    let engine = Engine::new(Limits {
+        memory_bytes: 256 * 1024,
+        ..Limits::default()
+    })
+    .unwrap();
+    let err = run(
+        &engine,
+        READER,
+        "SELECT count(*) FROM t a JOIN t b ON a.xm = b.xm",
+        &d,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.code(), "query_out_of_memory", "{err}");
+    assert_eq!(err.fault(), gongshu_query::Fault::Limit);
+    run(&engine, READER, "SELECT count(*) FROM t", &d)
+        .await
+        .unwrap();
 }

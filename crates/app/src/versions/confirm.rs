@@ -4,12 +4,12 @@
 //! timeliness bookkeeping see it now); the confirmation is audited with the row counts.
 
 use gongshu_domain::versions::VersionState;
-use gongshu_domain::{Action, Target};
+
 use gongshu_store::versions;
 use serde_json::json;
 
-use super::{VersionView, entry_for_versions, view};
-use crate::record::{Change, authorize, record};
+use super::{VersionView, version_to_change, view};
+use crate::record::{Change, record};
 use crate::{App, AppError, Ctx, Result};
 
 /// Makes held version `version` of `code` the current one. Owner agency only (another
@@ -22,21 +22,8 @@ pub async fn confirm_version(
     code: &str,
     version: i64,
 ) -> Result<VersionView> {
-    let entry = entry_for_versions(app, ctx, code).await?;
+    let (entry, mut tx, row) = version_to_change(app, ctx, code, version).await?;
     let target_id = format!("{code}/v{version}");
-    authorize(
-        app,
-        ctx,
-        Action::ManageEntries,
-        Target::Organisation { id: &entry.org_id },
-        "data_version",
-        &target_id,
-    )
-    .await?;
-    let mut tx = app.db.begin_write().await?;
-    let row = versions::get_version(&mut tx, &entry.id, version)
-        .await?
-        .ok_or(AppError::not_found("data version", "数据版本"))?;
     if row.state != VersionState::Held || row.withdrawn_at.is_some() {
         return Err(AppError::conflict(
             "not_held",

@@ -17,6 +17,7 @@ mod withdraw;
 use std::collections::HashSet;
 
 use gongshu_domain::versions::VersionState;
+use gongshu_domain::{Action, Target};
 use gongshu_store::catalog::{self, EntryRow};
 use gongshu_store::versions::{self, VersionRow};
 use serde::Serialize;
@@ -24,6 +25,7 @@ use serde::Serialize;
 use crate::catalog::scope::org_map;
 use crate::catalog::views::{Access, access};
 use crate::quality::{QualityScores, VersionQuality};
+use crate::record::authorize;
 use crate::storage::Lake;
 use crate::{App, AppError, Ctx, Result, format_time};
 
@@ -168,6 +170,32 @@ pub(crate) async fn entry_for_versions(app: &App, ctx: Ctx<'_>, code: &str) -> R
         Access::All => Ok(entry),
         Access::Published | Access::None => Err(not_found()),
     }
+}
+
+/// A version its owner agency is about to change (confirm, withdraw): the entry — the caller
+/// must manage it, a denial is audited — and the version as read in the write transaction
+/// that will change it.
+pub(super) async fn version_to_change(
+    app: &App,
+    ctx: Ctx<'_>,
+    code: &str,
+    version: i64,
+) -> Result<(EntryRow, gongshu_store::Tx, VersionRow)> {
+    let entry = entry_for_versions(app, ctx, code).await?;
+    authorize(
+        app,
+        ctx,
+        Action::ManageEntries,
+        Target::Organisation { id: &entry.org_id },
+        "data_version",
+        &format!("{code}/v{version}"),
+    )
+    .await?;
+    let mut tx = app.db.begin_write().await?;
+    let row = versions::get_version(&mut tx, &entry.id, version)
+        .await?
+        .ok_or(AppError::not_found("data version", "数据版本"))?;
+    Ok((entry, tx, row))
 }
 
 /// The versions of an entry, newest first, withdrawn and held ones included.

@@ -2,13 +2,13 @@
 //! served can still be explained. Withdrawing a held version is how its owner discards it
 //! (issue 11 item 4).
 
+use gongshu_domain::Violation;
 use gongshu_domain::versions::VersionState;
-use gongshu_domain::{Action, Target, Violation};
 use gongshu_store::versions;
 use serde_json::json;
 
-use super::{VersionView, entry_for_versions, view};
-use crate::record::{Change, authorize, record};
+use super::{VersionView, version_to_change, view};
+use crate::record::{Change, record};
 use crate::{App, AppError, Ctx, Result};
 
 pub async fn withdraw_version(
@@ -51,21 +51,8 @@ async fn withdraw(
         )
         .into());
     }
-    let entry = entry_for_versions(app, ctx, code).await?;
+    let (entry, mut tx, row) = version_to_change(app, ctx, code, version).await?;
     let target_id = format!("{code}/v{version}");
-    authorize(
-        app,
-        ctx,
-        Action::ManageEntries,
-        Target::Organisation { id: &entry.org_id },
-        "data_version",
-        &target_id,
-    )
-    .await?;
-    let mut tx = app.db.begin_write().await?;
-    let row = versions::get_version(&mut tx, &entry.id, version)
-        .await?
-        .ok_or(AppError::not_found("data version", "数据版本"))?;
     if row.withdrawn_at.is_some() {
         return Err(AppError::conflict(
             "already_withdrawn",

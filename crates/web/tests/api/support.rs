@@ -137,21 +137,9 @@ impl TestApp {
             .expect("seed the demo city");
         assert!(summary.seeded, "a fresh database is seeded");
 
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind a loopback port");
-        let addr = listener.local_addr().expect("local address");
-        let router = gongshu_web::router(gongshu_web::AppState::new(app.clone(), false));
-        let server = tokio::spawn(async move {
-            axum::serve(
-                listener,
-                router.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .await
-            .expect("serve the router");
-        });
+        let (base, server) = serve_app(gongshu_web::AppState::new(app.clone(), false)).await;
         let test_app = TestApp {
-            base: format!("http://{addr}"),
+            base,
             app,
             clock,
             backend,
@@ -173,20 +161,9 @@ impl TestApp {
     /// configuration (secure cookies, trusted proxies, metrics access); returns its base
     /// address. The server stops with the test's runtime.
     pub async fn serve(&self, config: gongshu_web::WebConfig) -> String {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        serve_app(gongshu_web::AppState::with_config(self.app.clone(), config))
             .await
-            .expect("bind a loopback port");
-        let addr = listener.local_addr().expect("local address");
-        let router =
-            gongshu_web::router(gongshu_web::AppState::with_config(self.app.clone(), config));
-        tokio::spawn(async move {
-            let _ = axum::serve(
-                listener,
-                router.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .await;
-        });
-        format!("http://{addr}")
+            .0
     }
 
     /// A server behind a "reverse proxy" on loopback: it believes `X-Forwarded-For` from
@@ -204,9 +181,10 @@ impl TestApp {
         self.app.db()
     }
 
-    /// Serves the platform again over the same database and lake with `change` made to its
-    /// configuration; returns its base URL and the server task. Sessions are cookies of the
-    /// first server's address, so clients of this one use [`TestApp::token_of`].
+    /// Opens the platform again over the same database and lake with `change` made to its
+    /// configuration, and serves it; returns its base URL and the server task. Sessions are
+    /// cookies of the first server's address, so clients of this one use
+    /// [`TestApp::token_of`].
     pub async fn serve_with(
         &self,
         change: impl FnOnce(&mut AppConfig),
@@ -220,19 +198,7 @@ impl TestApp {
         let app = App::new(self.db().clone(), self.clock.clone(), config)
             .await
             .expect("the platform opens with the changed configuration");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind a loopback port");
-        let addr = listener.local_addr().expect("local address");
-        let router = gongshu_web::router(gongshu_web::AppState::new(app, false));
-        let server = tokio::spawn(async move {
-            let _ = axum::serve(
-                listener,
-                router.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .await;
-        });
-        (format!("http://{addr}"), server)
+        serve_app(gongshu_web::AppState::new(app, false)).await
     }
 
     /// A personal API token of `username`, for clients of another server.
@@ -406,6 +372,23 @@ impl TestApp {
             self.execute(sql).await.expect("drop trigger");
         }
     }
+}
+
+/// Serves `state`'s router on a loopback port; returns its base URL and the server task.
+pub async fn serve_app(state: gongshu_web::AppState) -> (String, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a loopback port");
+    let addr = listener.local_addr().expect("local address");
+    let router = gongshu_web::router(state);
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await;
+    });
+    (format!("http://{addr}"), server)
 }
 
 /// An HTTP client of the platform: a cookie jar, optionally a bearer token; a browser-like

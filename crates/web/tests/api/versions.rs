@@ -342,50 +342,6 @@ pub async fn dropped_rows_are_kept_in_a_rejects_file_the_owner_downloads(t: Test
     );
 }
 
-/// Serves the platform again over the same database and lake with other upload limits;
-/// returns its base URL and the server task.
-async fn serve_with_limits(
-    t: &TestApp,
-    max_upload_bytes: u64,
-    max_xlsx_bytes: u64,
-) -> (String, tokio::task::JoinHandle<()>) {
-    let config = AppConfig {
-        lake: Some(Lake::directory(t.lake_dir.clone()).expect("the lake")),
-        max_upload_bytes,
-        max_xlsx_bytes,
-        ..AppConfig::default()
-    };
-    let app = App::new(t.db().clone(), t.clock.clone(), config)
-        .await
-        .expect("the platform opens with other limits");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind a loopback port");
-    let addr = listener.local_addr().expect("local address");
-    let router = gongshu_web::router(gongshu_web::AppState::new(app, false));
-    let server = tokio::spawn(async move {
-        let _ = axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await;
-    });
-    (format!("http://{addr}"), server)
-}
-
-/// A personal API token of `username`, for clients outside the test's cookie jar.
-async fn token_of(t: &TestApp, username: &str) -> String {
-    let client = t.login(username).await;
-    let res = client
-        .post(
-            "/api/v1/me/tokens",
-            json!({ "name": "上传测试", "expires_in_days": 1 }),
-        )
-        .await;
-    res.expect_status(201);
-    res.json["token"].as_str().expect("the secret").to_owned()
-}
-
 /// Sends `body` with `Transfer-Encoding: chunked` (no length known beforehand) over a plain
 /// socket, in chunks of 1 KiB; returns the status and the response body.
 fn post_chunked(base: &str, path: &str, token: &str, body: &[u8]) -> (u16, Value) {
@@ -432,8 +388,13 @@ fn post_chunked(base: &str, path: &str, token: &str, body: &[u8]) -> (u16, Value
 // body under the limit becomes a version. Nothing is kept of a refused upload.
 pub async fn uploads_over_the_configured_limits_are_refused_with_413(t: TestApp) {
     let code = published_entry(&t).await;
-    let token = token_of(&t, "gaj-admin").await;
-    let (base, server) = serve_with_limits(&t, 4096, 1024).await;
+    let token = t.token_of("gaj-admin").await;
+    let (base, server) = t
+        .serve_with(|c| {
+            c.max_upload_bytes = 4096;
+            c.max_xlsx_bytes = 1024;
+        })
+        .await;
     let http = reqwest::Client::new();
     let path = |name: &str| format!("/api/v1/catalog/entries/{code}/versions?filename={name}");
 

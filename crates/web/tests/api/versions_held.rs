@@ -5,8 +5,7 @@
 
 use std::io::Write;
 
-use gongshu_app::storage::Lake;
-use gongshu_app::{App, AppConfig, ExpansionLimits};
+use gongshu_app::ExpansionLimits;
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -512,39 +511,15 @@ pub async fn h11_a_decompression_bomb_workbook_is_refused_and_nothing_is_kept(t:
     let gaj = t.login("gaj-admin").await;
     let reviewer = t.login("reviewer").await;
     let code = publish(&gaj, &reviewer, people_entry()).await;
-    let config = AppConfig {
-        lake: Some(Lake::directory(t.lake_dir.clone()).expect("the lake")),
-        expansion: ExpansionLimits {
-            shared_string_bytes: 8 * 1024 * 1024,
-            ..ExpansionLimits::default()
-        },
-        ..AppConfig::default()
-    };
-    let app = App::new(t.db().clone(), t.clock.clone(), config)
-        .await
-        .expect("the platform opens with lower limits");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind a loopback port");
-    let base = format!("http://{}", listener.local_addr().expect("address"));
-    let router = gongshu_web::router(gongshu_web::AppState::new(app, false));
-    let server = tokio::spawn(async move {
-        let _ = axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
+    let (base, server) = t
+        .serve_with(|c| {
+            c.expansion = ExpansionLimits {
+                shared_string_bytes: 8 * 1024 * 1024,
+                ..ExpansionLimits::default()
+            };
+        })
         .await;
-    });
-    let token = {
-        let res = gaj
-            .post(
-                "/api/v1/me/tokens",
-                json!({ "name": "炸弹测试", "expires_in_days": 1 }),
-            )
-            .await;
-        res.expect_status(201);
-        res.json["token"].as_str().expect("a token").to_owned()
-    };
+    let token = t.token_of("gaj-admin").await;
     let bomb = shared_string_bomb(1024);
     assert!(bomb.len() < 4 * 1024 * 1024, "{} bytes", bomb.len());
     let res = reqwest::Client::new()

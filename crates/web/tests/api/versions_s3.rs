@@ -17,7 +17,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::catalog_fixtures::{open_entry, publish, with};
-use crate::support::{Client, Resp, TestApp};
+use crate::support::{Client, Resp, TestApp, serve_app};
 
 const BUCKET: &str = "gongshu-lake";
 const PREFIX: &str = "city/versions";
@@ -114,35 +114,6 @@ async fn open_on_s3(t: &TestApp, s3: &S3Server, grace: Option<Duration>) -> App 
         .expect("the platform opens on S3")
 }
 
-/// Serves `app` on a loopback port; returns its base URL and the server task.
-async fn serve(app: App) -> (String, tokio::task::JoinHandle<()>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind a loopback port");
-    let addr = listener.local_addr().expect("local address");
-    let router = gongshu_web::router(gongshu_web::AppState::new(app, false));
-    let server = tokio::spawn(async move {
-        let _ = axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await;
-    });
-    (format!("http://{addr}"), server)
-}
-
-async fn token_of(t: &TestApp, username: &str) -> String {
-    let client = t.login(username).await;
-    let res = client
-        .post(
-            "/api/v1/me/tokens",
-            json!({ "name": "S3测试", "expires_in_days": 1 }),
-        )
-        .await;
-    res.expect_status(201);
-    res.json["token"].as_str().expect("the secret").to_owned()
-}
-
 async fn upload(client: &Client, code: &str, query: &str, body: &str) -> Resp {
     client
         .send(
@@ -185,8 +156,9 @@ pub async fn versions_on_s3_h11_h19_upload_read_rejects_withdraw_and_sweep(t: Te
         }),
     )
     .await;
-    let token = token_of(&t, "gaj-admin").await;
-    let (base, server) = serve(open_on_s3(&t, &s3, None).await).await;
+    let token = t.token_of("gaj-admin").await;
+    let app = open_on_s3(&t, &s3, None).await;
+    let (base, server) = serve_app(gongshu_web::AppState::new(app, false)).await;
     let gaj = Client::at(&base).with_bearer(&token);
     let public = Client::at(&base);
 
@@ -314,7 +286,7 @@ pub async fn versions_on_s3_h11_h19_upload_read_rejects_withdraw_and_sweep(t: Te
     {
         assert!(bucket.head(&kept).await.is_ok(), "{kept} stays: {after:?}");
     }
-    let (base, server) = serve(app).await;
+    let (base, server) = serve_app(gongshu_web::AppState::new(app, false)).await;
     let current = rows(
         Client::at(&base)
             .with_bearer(&token)
