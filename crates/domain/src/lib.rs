@@ -4,12 +4,14 @@
 //! (web, API, CLI) through the application layer.
 #![forbid(unsafe_code)]
 
+pub mod access;
 pub mod authz;
 pub mod calendar;
 pub mod catalog;
 pub mod citizen_id;
 pub mod credit_code;
 pub mod error;
+pub mod grant;
 pub mod login_throttle;
 pub mod org;
 pub mod paging;
@@ -18,6 +20,7 @@ pub mod quality;
 pub mod role;
 pub mod security_policy;
 pub mod share_assessment;
+pub mod share_request;
 pub mod sharing;
 pub mod versions;
 

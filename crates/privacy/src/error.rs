@@ -20,8 +20,6 @@ pub enum RuleError {
     UnexpectedWidth { to: &'static str },
     #[error("the platform secret must be at least {min} bytes, got {len}")]
     SecretTooShort { len: usize, min: usize },
-    #[error("a policy salt must be exactly 16 bytes, written as 32 hexadecimal digits")]
-    BadSalt,
 }
 
 impl RuleError {
@@ -33,7 +31,6 @@ impl RuleError {
             RuleError::MissingWidth => "mask_missing_width",
             RuleError::UnexpectedWidth { .. } => "mask_unexpected_width",
             RuleError::SecretTooShort { .. } => "mask_secret_too_short",
-            RuleError::BadSalt => "mask_bad_salt",
         }
     }
 
@@ -49,7 +46,6 @@ impl RuleError {
             RuleError::SecretTooShort { len, min } => {
                 format!("平台密钥至少{min}字节，当前为{len}字节")
             }
-            RuleError::BadSalt => "策略盐值必须是16字节，写作32位十六进制数字".into(),
         }
     }
 
@@ -75,7 +71,6 @@ mod tests {
             RuleError::MissingWidth,
             RuleError::UnexpectedWidth { to: "year" },
             RuleError::SecretTooShort { len: 3, min: 16 },
-            RuleError::BadSalt,
         ];
         let mut codes: Vec<&str> = all.iter().map(RuleError::code).collect();
         codes.sort();

@@ -21,6 +21,8 @@ use sm3::Sm3;
 use zeroize::Zeroizing;
 
 use crate::RuleError;
+/// Salts are kept with grants, so the domain owns the type; masking only reads its bytes.
+pub use gongshu_domain::grant::PolicySalt;
 
 type HmacSm3 = Hmac<Sm3>;
 
@@ -58,32 +60,6 @@ impl fmt::Debug for Secret {
 impl fmt::Display for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("<redacted>")
-    }
-}
-
-/// A policy's salt: 16 bytes, chosen at random when the policy is created and stored with it
-/// (as 32 hex digits). Not secret on its own, but it belongs to one policy only.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct PolicySalt([u8; 16]);
-
-impl PolicySalt {
-    pub fn from_bytes(bytes: [u8; 16]) -> Self {
-        Self(bytes)
-    }
-
-    /// Reads the stored form: exactly 32 hexadecimal digits.
-    pub fn parse_hex(hex: &str) -> Result<Self, RuleError> {
-        let mut bytes = [0u8; 16];
-        hex::decode_to_slice(hex.trim(), &mut bytes).map_err(|_| RuleError::BadSalt)?;
-        Ok(Self(bytes))
-    }
-
-    pub fn to_hex(self) -> String {
-        hex::encode(self.0)
-    }
-
-    pub fn as_bytes(&self) -> &[u8; 16] {
-        &self.0
     }
 }
 
@@ -225,22 +201,11 @@ mod tests {
     }
 
     #[test]
-    fn short_secrets_and_bad_salts_are_refused() {
+    fn short_secrets_are_refused() {
         assert_eq!(
             Secret::new(*b"too-short").unwrap_err(),
             RuleError::SecretTooShort { len: 9, min: 16 }
         );
-        let salt = PolicySalt::parse_hex("000102030405060708090a0b0c0d0e0f").unwrap();
-        assert_eq!(salt, PolicySalt::from_bytes(SALT));
-        assert_eq!(salt.to_hex(), "000102030405060708090a0b0c0d0e0f");
-        for bad in [
-            "",
-            "00",
-            "000102030405060708090a0b0c0d0e0f00",
-            "zz0102030405060708090a0b0c0d0e0f",
-        ] {
-            assert_eq!(PolicySalt::parse_hex(bad), Err(RuleError::BadSalt), "{bad}");
-        }
     }
 
     #[test]

@@ -43,6 +43,13 @@ pub enum StoreError {
     /// A request asked for a second connection while holding one (see `scope`): our bug.
     #[error("a request asked for a second database connection while holding one")]
     NestedAcquire,
+    /// A stored value that does not parse into its domain type: refused, never defaulted.
+    #[error("stored {what} of {id} does not parse: {reason}")]
+    Corrupt {
+        what: &'static str,
+        id: String,
+        reason: String,
+    },
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("database error: {0}")]

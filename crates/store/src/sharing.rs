@@ -1,42 +1,111 @@
 //! Sharing between agencies (共享): share requests with their timeline steps, the grants
 //! approvals create, the authority's suspensions (H41) and in-app notifications.
 
+use chrono::NaiveDate;
+use gongshu_domain::catalog::{ShareMode, ShareType, Vocabulary};
+use gongshu_domain::grant::{Grant, PolicySalt};
+use gongshu_domain::share_request::ShareRequest;
+use gongshu_domain::sharing::{GrantState, RequestState};
 use sqlx::{AssertSqlSafe, FromRow};
 
-use crate::{Conn, Result};
+use crate::{Conn, Result, StoreError};
 
-#[derive(Debug, Clone, FromRow)]
-pub struct RequestRow {
-    pub id: String,
-    pub entry_id: String,
-    pub source_org_id: String,
-    pub requester_org_id: String,
-    pub requested_by: String,
-    pub share_type: String,
-    /// JSON array of item codes.
-    pub items: String,
-    /// JSON array of share mode codes.
-    pub modes: String,
-    pub scenario: String,
-    pub purpose: String,
-    pub using_unit: String,
-    pub until_date: String,
-    /// JSON `{purpose_bound, no_onward_transfer, security}`.
-    pub commitments: String,
-    pub state: String,
-    /// JSON of the decision; `None` while pending.
-    pub decision: Option<String>,
-    pub decided_by: Option<String>,
-    pub decided_at: Option<i64>,
-    pub created_at: i64,
-    pub updated_at: i64,
+/// A share request as stored: lists and the decision as JSON text, dates as text.
+#[derive(FromRow)]
+struct RequestRecord {
+    id: String,
+    entry_id: String,
+    source_org_id: String,
+    requester_org_id: String,
+    requested_by: String,
+    share_type: String,
+    items: String,
+    modes: String,
+    scenario: String,
+    purpose: String,
+    using_unit: String,
+    until_date: String,
+    commitments: String,
+    state: String,
+    decision: Option<String>,
+    decided_by: Option<String>,
+    decided_at: Option<i64>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl TryFrom<RequestRecord> for ShareRequest {
+    type Error = StoreError;
+
+    fn try_from(r: RequestRecord) -> Result<Self> {
+        let bad = |what: &'static str, reason: String| StoreError::Corrupt {
+            what,
+            id: r.id.clone(),
+            reason,
+        };
+        Ok(ShareRequest {
+            share_type: ShareType::parse(&r.share_type)
+                .map_err(|_| bad("share request share type", r.share_type.clone()))?,
+            items: json(&r.items).map_err(|e| bad("share request items", e))?,
+            modes: modes(&r.modes).map_err(|e| bad("share request modes", e))?,
+            until: NaiveDate::parse_from_str(&r.until_date, "%Y-%m-%d")
+                .map_err(|e| bad("share request end date", e.to_string()))?,
+            commitments: json(&r.commitments).map_err(|e| bad("share request commitments", e))?,
+            state: RequestState::parse(&r.state)
+                .ok_or_else(|| bad("share request state", r.state.clone()))?,
+            decision: r
+                .decision
+                .as_deref()
+                .map(json)
+                .transpose()
+                .map_err(|e| bad("share request decision", e))?,
+            id: r.id,
+            entry_id: r.entry_id,
+            source_org_id: r.source_org_id,
+            requester_org_id: r.requester_org_id,
+            requested_by: r.requested_by,
+            scenario: r.scenario,
+            purpose: r.purpose,
+            using_unit: r.using_unit,
+            decided_by: r.decided_by,
+            decided_at: r.decided_at,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+    }
+}
+
+/// Reads stored JSON text; the error says what did not parse.
+fn json<T: serde::de::DeserializeOwned>(text: &str) -> std::result::Result<T, String> {
+    serde_json::from_str(text).map_err(|e| e.to_string())
+}
+
+/// Share modes stored as a JSON list of codes; an unknown code is an error, not skipped.
+fn modes(text: &str) -> std::result::Result<Vec<ShareMode>, String> {
+    json::<Vec<String>>(text)?
+        .iter()
+        .map(|code| ShareMode::parse(code).map_err(|_| format!("unknown share mode {code}")))
+        .collect()
+}
+
+fn mode_codes(modes: &[ShareMode]) -> String {
+    serde_json::to_string(&modes.iter().map(|m| m.code()).collect::<Vec<_>>())
+        .expect("a list of strings serialises")
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("domain values serialise")
+}
+
+fn requests(records: Vec<RequestRecord>) -> Result<Vec<ShareRequest>> {
+    records.into_iter().map(ShareRequest::try_from).collect()
 }
 
 const REQUEST_COLUMNS: &str = "id, entry_id, source_org_id, requester_org_id, requested_by, \
     share_type, items, modes, scenario, purpose, using_unit, until_date, commitments, state, \
     decision, decided_by, decided_at, created_at, updated_at";
 
-pub async fn insert_request(conn: &mut Conn, r: &RequestRow) -> Result<()> {
+pub async fn insert_request(conn: &mut Conn, r: &ShareRequest) -> Result<()> {
     sqlx::query(AssertSqlSafe(format!(
         "INSERT INTO share_requests ({REQUEST_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, \
          $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
@@ -46,16 +115,16 @@ pub async fn insert_request(conn: &mut Conn, r: &RequestRow) -> Result<()> {
     .bind(&r.source_org_id)
     .bind(&r.requester_org_id)
     .bind(&r.requested_by)
-    .bind(&r.share_type)
-    .bind(&r.items)
-    .bind(&r.modes)
+    .bind(r.share_type.code())
+    .bind(to_json(&r.items))
+    .bind(mode_codes(&r.modes))
     .bind(&r.scenario)
     .bind(&r.purpose)
     .bind(&r.using_unit)
-    .bind(&r.until_date)
-    .bind(&r.commitments)
-    .bind(&r.state)
-    .bind(&r.decision)
+    .bind(r.until.to_string())
+    .bind(to_json(&r.commitments))
+    .bind(r.state.code())
+    .bind(r.decision.as_ref().map(to_json))
     .bind(&r.decided_by)
     .bind(r.decided_at)
     .bind(r.created_at)
@@ -65,13 +134,15 @@ pub async fn insert_request(conn: &mut Conn, r: &RequestRow) -> Result<()> {
     Ok(())
 }
 
-pub async fn get_request(conn: &mut Conn, id: &str) -> Result<Option<RequestRow>> {
-    Ok(sqlx::query_as(AssertSqlSafe(format!(
+pub async fn get_request(conn: &mut Conn, id: &str) -> Result<Option<ShareRequest>> {
+    sqlx::query_as::<_, RequestRecord>(AssertSqlSafe(format!(
         "SELECT {REQUEST_COLUMNS} FROM share_requests WHERE id = $1"
     )))
     .bind(id)
     .fetch_optional(conn)
-    .await?)
+    .await?
+    .map(ShareRequest::try_from)
+    .transpose()
 }
 
 /// Requests an organisation made or must answer, newest first.
@@ -81,57 +152,74 @@ pub async fn list_requests(
     as_source: bool,
     limit: i64,
     offset: i64,
-) -> Result<Vec<RequestRow>> {
+) -> Result<Vec<ShareRequest>> {
     let column = if as_source {
         "source_org_id"
     } else {
         "requester_org_id"
     };
-    Ok(sqlx::query_as(AssertSqlSafe(format!(
-        "SELECT {REQUEST_COLUMNS} FROM share_requests WHERE {column} = $1 \
+    requests(
+        sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT {REQUEST_COLUMNS} FROM share_requests WHERE {column} = $1 \
          ORDER BY created_at DESC, id LIMIT $2 OFFSET $3"
-    )))
-    .bind(org_id)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(conn)
-    .await?)
+        )))
+        .bind(org_id)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(conn)
+        .await?,
+    )
 }
 
 /// Every request, newest first (the demand list).
-pub async fn list_all_requests(conn: &mut Conn) -> Result<Vec<RequestRow>> {
-    Ok(sqlx::query_as(AssertSqlSafe(format!(
-        "SELECT {REQUEST_COLUMNS} FROM share_requests ORDER BY created_at DESC, id"
-    )))
-    .fetch_all(conn)
-    .await?)
+pub async fn list_all_requests(conn: &mut Conn) -> Result<Vec<ShareRequest>> {
+    requests(
+        sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT {REQUEST_COLUMNS} FROM share_requests ORDER BY created_at DESC, id"
+        )))
+        .fetch_all(conn)
+        .await?,
+    )
 }
 
 /// The requests an organisation must still answer or deliver, oldest first (its inbox).
-pub async fn list_open_requests(conn: &mut Conn, source_org_id: &str) -> Result<Vec<RequestRow>> {
-    Ok(sqlx::query_as(AssertSqlSafe(format!(
-        "SELECT {REQUEST_COLUMNS} FROM share_requests WHERE source_org_id = $1 \
-         AND state IN ('pending', 'preparing') ORDER BY created_at, id"
-    )))
-    .bind(source_org_id)
-    .fetch_all(conn)
-    .await?)
+pub async fn list_open_requests(
+    conn: &mut Conn,
+    source_org_id: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<ShareRequest>> {
+    requests(
+        sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT {REQUEST_COLUMNS} FROM share_requests WHERE source_org_id = $1 \
+             AND state IN ('pending', 'preparing') ORDER BY created_at, id LIMIT $2 OFFSET $3"
+        )))
+        .bind(source_org_id)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(conn)
+        .await?,
+    )
 }
 
 /// Records a decision if the request is still in `from`; `false` when someone else decided
 /// first (exactly one decision counts).
-pub async fn update_request_state(conn: &mut Conn, r: &RequestRow, from: &str) -> Result<bool> {
+pub async fn update_request_state(
+    conn: &mut Conn,
+    r: &ShareRequest,
+    from: RequestState,
+) -> Result<bool> {
     let done = sqlx::query(
         "UPDATE share_requests SET state = $1, decision = $2, decided_by = $3, decided_at = $4, \
          updated_at = $5 WHERE id = $6 AND state = $7",
     )
-    .bind(&r.state)
-    .bind(&r.decision)
+    .bind(r.state.code())
+    .bind(r.decision.as_ref().map(to_json))
     .bind(&r.decided_by)
     .bind(r.decided_at)
     .bind(r.updated_at)
     .bind(&r.id)
-    .bind(from)
+    .bind(from.code())
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -244,31 +332,69 @@ pub async fn mark_overdue(conn: &mut Conn, request_id: &str, seq: i64, at: i64) 
     Ok(done.rows_affected() == 1)
 }
 
-#[derive(Debug, Clone, FromRow)]
-pub struct GrantRow {
-    pub id: String,
-    pub request_id: String,
-    pub entry_id: String,
-    pub source_org_id: String,
-    pub grantee_org_id: String,
-    pub items: String,
-    pub modes: String,
-    pub row_filter: String,
-    pub purpose: String,
-    pub valid_from: i64,
-    pub valid_until: i64,
-    pub state: String,
-    pub salt: String,
-    pub state_reason: String,
-    pub created_at: i64,
-    pub updated_at: i64,
+/// A grant as stored: lists and the row filter as JSON text, the salt as hex.
+#[derive(FromRow)]
+struct GrantRecord {
+    id: String,
+    request_id: String,
+    entry_id: String,
+    source_org_id: String,
+    grantee_org_id: String,
+    items: String,
+    modes: String,
+    row_filter: String,
+    purpose: String,
+    valid_from: i64,
+    valid_until: i64,
+    state: String,
+    salt: String,
+    state_reason: String,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl TryFrom<GrantRecord> for Grant {
+    type Error = StoreError;
+
+    /// Fails closed: a grant whose row filter, modes, state or salt does not parse is an
+    /// error, so no read can go through it with a condition silently dropped.
+    fn try_from(g: GrantRecord) -> Result<Self> {
+        let bad = |what: &'static str, reason: String| StoreError::Corrupt {
+            what,
+            id: g.id.clone(),
+            reason,
+        };
+        Ok(Grant {
+            items: json(&g.items).map_err(|e| bad("grant items", e))?,
+            modes: modes(&g.modes).map_err(|e| bad("grant modes", e))?,
+            row_filter: json(&g.row_filter).map_err(|e| bad("grant row filter", e))?,
+            state: GrantState::parse(&g.state)
+                .ok_or_else(|| bad("grant state", g.state.clone()))?,
+            salt: PolicySalt::parse_hex(&g.salt).map_err(|e| bad("grant salt", e.to_string()))?,
+            id: g.id,
+            request_id: g.request_id,
+            entry_id: g.entry_id,
+            source_org_id: g.source_org_id,
+            grantee_org_id: g.grantee_org_id,
+            purpose: g.purpose,
+            valid_from: g.valid_from,
+            valid_until: g.valid_until,
+            state_reason: g.state_reason,
+            created_at: g.created_at,
+            updated_at: g.updated_at,
+        })
+    }
+}
+
+fn grants(records: Vec<GrantRecord>) -> Result<Vec<Grant>> {
+    records.into_iter().map(Grant::try_from).collect()
 }
 
 const GRANT_COLUMNS: &str = "id, request_id, entry_id, source_org_id, grantee_org_id, items, \
     modes, row_filter, purpose, valid_from, valid_until, state, salt, state_reason, created_at, \
     updated_at";
 
-pub async fn insert_grant(conn: &mut Conn, g: &GrantRow) -> Result<()> {
+pub async fn insert_grant(conn: &mut Conn, g: &Grant) -> Result<()> {
     sqlx::query(AssertSqlSafe(format!(
         "INSERT INTO grants ({GRANT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
          $11, $12, $13, $14, $15, $16)"
@@ -278,14 +404,14 @@ pub async fn insert_grant(conn: &mut Conn, g: &GrantRow) -> Result<()> {
     .bind(&g.entry_id)
     .bind(&g.source_org_id)
     .bind(&g.grantee_org_id)
-    .bind(&g.items)
-    .bind(&g.modes)
-    .bind(&g.row_filter)
+    .bind(to_json(&g.items))
+    .bind(mode_codes(&g.modes))
+    .bind(to_json(&g.row_filter))
     .bind(&g.purpose)
     .bind(g.valid_from)
     .bind(g.valid_until)
-    .bind(&g.state)
-    .bind(&g.salt)
+    .bind(g.state.code())
+    .bind(g.salt.to_hex())
     .bind(&g.state_reason)
     .bind(g.created_at)
     .bind(g.updated_at)
@@ -294,22 +420,26 @@ pub async fn insert_grant(conn: &mut Conn, g: &GrantRow) -> Result<()> {
     Ok(())
 }
 
-pub async fn get_grant(conn: &mut Conn, id: &str) -> Result<Option<GrantRow>> {
-    Ok(sqlx::query_as(AssertSqlSafe(format!(
+pub async fn get_grant(conn: &mut Conn, id: &str) -> Result<Option<Grant>> {
+    sqlx::query_as::<_, GrantRecord>(AssertSqlSafe(format!(
         "SELECT {GRANT_COLUMNS} FROM grants WHERE id = $1"
     )))
     .bind(id)
     .fetch_optional(conn)
-    .await?)
+    .await?
+    .map(Grant::try_from)
+    .transpose()
 }
 
-pub async fn get_grant_of_request(conn: &mut Conn, request_id: &str) -> Result<Option<GrantRow>> {
-    Ok(sqlx::query_as(AssertSqlSafe(format!(
+pub async fn get_grant_of_request(conn: &mut Conn, request_id: &str) -> Result<Option<Grant>> {
+    sqlx::query_as::<_, GrantRecord>(AssertSqlSafe(format!(
         "SELECT {GRANT_COLUMNS} FROM grants WHERE request_id = $1"
     )))
     .bind(request_id)
     .fetch_optional(conn)
-    .await?)
+    .await?
+    .map(Grant::try_from)
+    .transpose()
 }
 
 /// The grants of one organisation on one entry, newest first (the read path picks a live one).
@@ -317,15 +447,17 @@ pub async fn grants_for(
     conn: &mut Conn,
     grantee_org_id: &str,
     entry_id: &str,
-) -> Result<Vec<GrantRow>> {
-    Ok(sqlx::query_as(AssertSqlSafe(format!(
-        "SELECT {GRANT_COLUMNS} FROM grants WHERE grantee_org_id = $1 AND entry_id = $2 \
+) -> Result<Vec<Grant>> {
+    grants(
+        sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT {GRANT_COLUMNS} FROM grants WHERE grantee_org_id = $1 AND entry_id = $2 \
          ORDER BY created_at DESC, id"
-    )))
-    .bind(grantee_org_id)
-    .bind(entry_id)
-    .fetch_all(conn)
-    .await?)
+        )))
+        .bind(grantee_org_id)
+        .bind(entry_id)
+        .fetch_all(conn)
+        .await?,
+    )
 }
 
 /// Grants an organisation holds or gave, newest first.
@@ -334,56 +466,62 @@ pub async fn list_grants(
     org_id: &str,
     limit: i64,
     offset: i64,
-) -> Result<Vec<GrantRow>> {
-    Ok(sqlx::query_as(AssertSqlSafe(format!(
-        "SELECT {GRANT_COLUMNS} FROM grants WHERE grantee_org_id = $1 OR source_org_id = $1 \
+) -> Result<Vec<Grant>> {
+    grants(
+        sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT {GRANT_COLUMNS} FROM grants WHERE grantee_org_id = $1 OR source_org_id = $1 \
          ORDER BY created_at DESC, id LIMIT $2 OFFSET $3"
-    )))
-    .bind(org_id)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(conn)
-    .await?)
+        )))
+        .bind(org_id)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(conn)
+        .await?,
+    )
 }
 
 /// Every grant an organisation holds, newest first: few per organisation, so not paged.
-pub async fn list_held_grants(conn: &mut Conn, grantee_org_id: &str) -> Result<Vec<GrantRow>> {
-    Ok(sqlx::query_as(AssertSqlSafe(format!(
+pub async fn list_held_grants(conn: &mut Conn, grantee_org_id: &str) -> Result<Vec<Grant>> {
+    grants(
+        sqlx::query_as(AssertSqlSafe(format!(
         "SELECT {GRANT_COLUMNS} FROM grants WHERE grantee_org_id = $1 ORDER BY created_at DESC, id"
     )))
     .bind(grantee_org_id)
     .fetch_all(conn)
-    .await?)
+    .await?,
+    )
 }
 
 /// Every grant of the platform, newest first (the city authority, which may suspend any).
-pub async fn list_all_grants(conn: &mut Conn, limit: i64, offset: i64) -> Result<Vec<GrantRow>> {
-    Ok(sqlx::query_as(AssertSqlSafe(format!(
-        "SELECT {GRANT_COLUMNS} FROM grants ORDER BY created_at DESC, id LIMIT $1 OFFSET $2"
-    )))
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(conn)
-    .await?)
+pub async fn list_all_grants(conn: &mut Conn, limit: i64, offset: i64) -> Result<Vec<Grant>> {
+    grants(
+        sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT {GRANT_COLUMNS} FROM grants ORDER BY created_at DESC, id LIMIT $1 OFFSET $2"
+        )))
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(conn)
+        .await?,
+    )
 }
 
 /// Moves a grant from one state to another; `false` when it was no longer in `from`.
 pub async fn update_grant_state(
     conn: &mut Conn,
     id: &str,
-    from: &str,
-    to: &str,
+    from: GrantState,
+    to: GrantState,
     reason: &str,
     at: i64,
 ) -> Result<bool> {
     let done = sqlx::query(
         "UPDATE grants SET state = $1, state_reason = $2, updated_at = $3 WHERE id = $4 AND state = $5",
     )
-    .bind(to)
+    .bind(to.code())
     .bind(reason)
     .bind(at)
     .bind(id)
-    .bind(from)
+    .bind(from.code())
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)

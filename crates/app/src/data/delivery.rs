@@ -17,7 +17,7 @@ use gongshu_audit::Outcome;
 use serde_json::Value;
 
 use super::read::Reader;
-use crate::record::{Change, Who, append};
+use crate::record::{Change, Who, record_alone};
 use crate::{App, RequestMeta};
 
 /// The audit of one delivery, armed by [`Delivery::meter`]. A delivery never metered (a page
@@ -104,23 +104,13 @@ impl Delivery {
             name: &self.actor_name,
             org: self.org_id.as_deref(),
         };
-        let mut tx = self.app.db.begin_write().await?;
-        append(
-            &self.app,
-            &mut tx,
-            &self.meta,
-            who,
-            Outcome::Success,
-            Change {
-                action: "deliver_data",
-                target_kind: "data_version",
-                target_id: &self.target,
-                payload,
-            },
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        let change = Change {
+            action: "deliver_data",
+            target_kind: "data_version",
+            target_id: &self.target,
+            payload,
+        };
+        record_alone(&self.app, &self.meta, who, Outcome::Success, change).await
     }
 }
 

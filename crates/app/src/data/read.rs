@@ -4,26 +4,25 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
 use gongshu_audit::Outcome;
+use gongshu_domain::access::{EntryFacts, Masking, ReadAsk, ReadBasis, Refusal, decide_read};
+use gongshu_domain::grant::Grant;
 use gongshu_domain::versions::VersionState;
-use gongshu_domain::{Action, Target, decide};
 use gongshu_query::{
     AggregateQuery, Batches, ColumnStats, Dataset, OffsetPage, Page, PageRequest, RowsQuery,
 };
 use gongshu_store::catalog::{self, EntryRow};
-use gongshu_store::derivatives;
 use gongshu_store::versions::{self, VersionRow};
+use gongshu_store::{Conn, StoreError, derivatives, sharing};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use gongshu_domain::catalog::{ShareMode, Vocabulary};
-use gongshu_privacy::PolicySalt;
+use gongshu_domain::catalog::{OpenType, ShareMode, Vocabulary};
 use gongshu_query::Filter;
 
 use super::delivery::Delivery;
 use super::policy::{Masks, Policy, PolicySource};
 use crate::catalog::approved_rules;
-use crate::record::{Change, Who, append};
-use crate::sharing::{live_grant, refuse_if_suspended};
+use crate::record::{Change, Who, record_alone};
 use crate::{App, AppError, Ctx, RequestMeta, Result};
 
 /// Who reads: a signed-in principal or an anonymous member of the public.
@@ -88,15 +87,23 @@ pub(crate) struct Readable {
     pub dataset: Dataset,
 }
 
+/// One read to authorise: what the reader does (the audit event's action) in which share mode.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Access {
+    pub action: &'static str,
+    pub mode: ShareMode,
+}
+
 /// The version a reader asked for (or the current one) of an entry they may read, with the
-/// view their policy gives. Entries a reader cannot see at all are "not found"; entries they
-/// can see in the catalog but not read say why.
+/// view their policy gives. The domain's read decision says whether and on what basis; every
+/// refusal is recorded with its reason. Entries a reader cannot see at all are "not found";
+/// entries they can see in the catalog but not read say why.
 pub(crate) async fn readable(
     app: &App,
     reader: Reader<'_>,
     code: &str,
     version: Option<i64>,
-    mode: ShareMode,
+    access: Access,
 ) -> Result<Readable> {
     let not_found = || AppError::not_found("catalog entry", "目录条目");
     let lake = app.config.lake.as_ref().ok_or_else(not_found)?;
@@ -104,49 +111,56 @@ pub(crate) async fn readable(
     let entry = catalog::get_entry_by_code(&mut conn, code)
         .await?
         .ok_or_else(not_found)?;
-    let owner = reader.ctx().is_some_and(|ctx| {
-        decide(
-            &ctx.principal.actor,
-            Action::ManageEntries,
-            Target::Organisation { id: &entry.org_id },
-        )
-        .is_allowed()
-    });
     let published = catalog::get_published_revision(&mut conn, &entry).await?;
-    let open = published
-        .as_ref()
-        .is_some_and(|p| p.open_type == "unconditional");
-    // Another agency reads through a live grant for this mode, unless it is suspended (H41).
-    let grant = match reader {
-        Reader::Signed(ctx) if !owner && !open && published.is_some() => {
-            refuse_if_suspended(&mut conn, ctx.principal).await?;
-            match ctx.principal.org_id.as_deref() {
-                Some(org) => live_grant(&mut conn, org, &entry.id, mode, app.now_micros()).await?,
-                None => None,
-            }
+    let open = match &published {
+        Some(p) => {
+            OpenType::parse(&p.open_type)
+                .map_err(|_| AppError::Internal(format!("{code}: open type {}", p.open_type)))?
+                == OpenType::Unconditional
         }
-        _ => None,
+        None => false,
     };
-    if !owner && !open && grant.is_none() {
-        // Anonymous readers see only open entries in the catalog; anything else does not
-        // exist for them. Signed-in readers see published entries and are told why not.
-        return Err(match (published, reader) {
-            (Some(_), Reader::Signed(_)) => AppError::Denied {
-                code: "no_grant",
-                zh: format!(
-                    "没有可用的共享授权（{}）：该数据不是无条件开放数据，需经共享申请获批并在有效期内方可读取",
-                    mode.zh()
-                ),
-                en: format!(
-                    "no live sharing grant for {}: this data is not unconditionally open; it can be read only through an approved, unexpired sharing grant",
-                    mode.code()
-                ),
-            },
-            _ => not_found(),
-        });
-    }
     // A masked derivative (H19) has no data of its own: it serves its source's versions.
     let derivative = derivatives::get_derivative(&mut conn, &entry.id).await?;
+    let (suspension, grants) = match sharing_facts(&mut conn, reader, &entry.id).await {
+        Ok(facts) => facts,
+        // Fail closed: a grant that no longer parses is no basis for a read.
+        Err(StoreError::Corrupt { id, .. }) => {
+            drop(conn);
+            let payload =
+                json!({ "reason": "grant_unreadable", "mode": access.mode.code(), "grant": id });
+            record_refusal(app, reader, access, code, payload).await?;
+            return Err(AppError::Denied {
+                code: "grant_unreadable",
+                zh: "共享授权记录无法读取，已拒绝本次读取；请联系平台运维人员核查".into(),
+                en: "the sharing grant's record cannot be read, so the read is refused; ask the platform's operators to check it".into(),
+            });
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let ask = ReadAsk {
+        reader: reader.ctx().map(|ctx| &ctx.principal.actor),
+        entry: EntryFacts {
+            id: &entry.id,
+            org_id: &entry.org_id,
+            published: published.is_some(),
+            open_unconditionally: open,
+            derivative: derivative.is_some(),
+        },
+        mode: access.mode,
+        suspension: suspension.as_deref(),
+        grants: &grants,
+        now: app.now_micros(),
+    };
+    let decided = match decide_read(&ask) {
+        Ok(decided) => decided,
+        Err(refusal) => {
+            drop(conn);
+            let payload = json!({ "reason": refusal.code(), "mode": access.mode.code() });
+            record_refusal(app, reader, access, code, payload).await?;
+            return Err(refused(refusal, access.mode));
+        }
+    };
     let (data_entry_id, derived_from) = match &derivative {
         Some(d) => {
             let source = catalog::get_entry_by_id(&mut conn, &d.source_entry_id)
@@ -158,12 +172,11 @@ pub(crate) async fn readable(
     };
     // A held version (issue 11 item 4) is read only by its owner, asking for it by number,
     // to check it before confirming; for everyone else it does not exist.
-    let may_read_held = owner && derivative.is_none();
     let version = match version {
         Some(v) => versions::get_version(&mut conn, &data_entry_id, v)
             .await?
             .filter(|v| v.withdrawn_at.is_none())
-            .filter(|v| v.state == VersionState::Committed || may_read_held)
+            .filter(|v| v.state == VersionState::Committed || decided.may_read_held())
             .ok_or_else(|| AppError::not_found("data version", "数据版本"))?,
         None => versions::get_current_version(&mut conn, &data_entry_id)
             .await?
@@ -180,43 +193,43 @@ pub(crate) async fn readable(
         .iter()
         .filter_map(|c| c["code"].as_str().map(str::to_owned))
         .collect();
-    let mut policy = if owner && derivative.is_none() {
-        Policy::owner(&columns)
-    } else {
-        // The published revision's items decide the masking, whatever revision the data was
-        // checked against: a newly masked item is masked in every version from then on.
-        let revision = match (entry.published_revision, &derivative) {
-            (Some(r), _) => r,
-            (None, Some(_)) => return Err(rules_not_approved()),
-            (None, None) => return Err(not_found()),
-        };
-        let items = catalog::list_items(&mut conn, &entry.id, revision).await?;
-        let masks = match &derivative {
-            Some(_) => Masks::Approved(approved_rules(&mut conn, &entry.id, revision).await?),
-            None => Masks::Default,
-        };
-        match grant {
-            Some(g) if !open => {
-                let internal = |e: String| AppError::Internal(format!("grant {}: {e}", g.id));
-                let row_filter = g
-                    .row_filter
-                    .iter()
-                    .map(|(item, expr)| Filter::parse(item, expr))
-                    .collect::<std::result::Result<Vec<_>, _>>()
-                    .map_err(|e| internal(e.to_string()))?;
-                let salt = PolicySalt::parse_hex(&g.salt).map_err(|e| internal(e.to_string()))?;
-                Policy::grant(
-                    &columns,
-                    &items,
-                    &masks,
-                    &g.items,
-                    row_filter,
-                    (g.id, g.purpose),
-                    salt,
-                )
+    let mut policy = match decided.masking {
+        Masking::Clear => Policy::owner(&columns),
+        masking => {
+            // The published revision's items decide the masking, whatever revision the data
+            // was checked against: a newly masked item is masked in every version from then on.
+            let revision = entry
+                .published_revision
+                .ok_or_else(|| AppError::Internal(format!("{code}: not published")))?;
+            let items = catalog::list_items(&mut conn, &entry.id, revision).await?;
+            let masks = match masking {
+                Masking::ApprovedRules => {
+                    Masks::Approved(approved_rules(&mut conn, &entry.id, revision).await?)
+                }
+                _ => Masks::Default,
+            };
+            match decided.basis {
+                ReadBasis::Grant(g) => {
+                    let row_filter = g
+                        .row_filter
+                        .conditions()
+                        .iter()
+                        .map(|c| Filter::parse(&c.item, &c.spec))
+                        .collect::<std::result::Result<Vec<_>, _>>()
+                        .map_err(|e| AppError::Internal(format!("grant {}: {e}", g.id)))?;
+                    Policy::grant(
+                        &columns,
+                        &items,
+                        &masks,
+                        &g.items,
+                        row_filter,
+                        (g.id.clone(), g.purpose.clone()),
+                        g.salt,
+                    )
+                }
+                ReadBasis::Owner => Policy::derivative_owner(&columns, &items, &masks),
+                ReadBasis::Open => Policy::open(&columns, &items, &masks),
             }
-            _ if owner => Policy::derivative_owner(&columns, &items, &masks),
-            _ => Policy::open(&columns, &items, &masks),
         }
     };
     policy.derived_from = derived_from;
@@ -233,12 +246,81 @@ pub(crate) async fn readable(
     })
 }
 
+/// What the sharing path needs to know of a signed-in reader: an open suspension of their
+/// account or organisation (H41), and the grants their organisation holds on the entry.
+/// Anonymous readers have neither.
+async fn sharing_facts(
+    conn: &mut Conn,
+    reader: Reader<'_>,
+    entry_id: &str,
+) -> std::result::Result<(Option<String>, Vec<Grant>), StoreError> {
+    let Reader::Signed(ctx) = reader else {
+        return Ok((None, Vec::new()));
+    };
+    let p = ctx.principal;
+    let suspension = sharing::open_suspensions(conn, &p.account_id, p.org_id.as_deref())
+        .await?
+        .into_iter()
+        .next()
+        .map(|s| s.reason);
+    let grants = match p.org_id.as_deref() {
+        Some(org) => sharing::grants_for(conn, org, entry_id).await?,
+        None => Vec::new(),
+    };
+    Ok((suspension, grants))
+}
+
+/// The error a refused reader sees: the entry does not exist for them, their access is
+/// suspended, or there is no live grant for the mode (the refusal's reason is in the audit
+/// event; the reader is told which).
+fn refused(refusal: Refusal, mode: ShareMode) -> AppError {
+    match refusal {
+        Refusal::Hidden => AppError::not_found("catalog entry", "目录条目"),
+        Refusal::ReaderSuspended { reason } => AppError::Denied {
+            code: "access_suspended",
+            zh: format!("您的数据使用权限已被暂停：{reason}"),
+            en: format!("your access to shared data is suspended: {reason}"),
+        },
+        Refusal::RulesNotApproved => rules_not_approved(),
+        other => AppError::Denied {
+            code: "no_grant",
+            zh: format!(
+                "没有可用的共享授权（{}；{}）：该数据不是无条件开放数据，需经共享申请获批并在有效期内方可读取",
+                mode.zh(),
+                other.zh()
+            ),
+            en: format!(
+                "no live sharing grant for {} ({}): this data is not unconditionally open; it can be read only through an approved, unexpired sharing grant",
+                mode.code(),
+                other.code()
+            ),
+        },
+    }
+}
+
 fn rules_not_approved() -> AppError {
     AppError::conflict(
         "rules_not_approved",
         "该脱敏衍生目录的脱敏规则尚未经公共数据主管部门审核通过，暂不能读取",
         "the masking rules of this derivative entry are not approved yet",
     )
+}
+
+/// A refused read, on record with its reason in a transaction of its own.
+async fn record_refusal(
+    app: &App,
+    reader: Reader<'_>,
+    access: Access,
+    code: &str,
+    payload: Value,
+) -> Result<()> {
+    let change = Change {
+        action: access.action,
+        target_kind: "catalog_entry",
+        target_id: code,
+        payload,
+    };
+    record_alone(app, reader.meta(), reader.who(), Outcome::Denied, change).await
 }
 
 /// One audit event per read request: who read which version under which policy, and how.
@@ -249,25 +331,14 @@ pub(super) async fn record_read(
     target: &str,
     payload: Value,
 ) -> Result<()> {
-    let mut tx = app.db.begin_write().await?;
-    append(
-        app,
-        &mut tx,
-        reader.meta(),
-        reader.who(),
-        Outcome::Success,
-        Change {
-            action,
-            target_kind: "data_version",
-            target_id: target,
-            payload,
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    let change = Change {
+        action,
+        target_kind: "data_version",
+        target_id: target,
+        payload,
+    };
+    record_alone(app, reader.meta(), reader.who(), Outcome::Success, change).await
 }
-
 /// A page of rows with where it came from.
 #[derive(Debug)]
 pub struct DataPage {
@@ -322,7 +393,11 @@ pub async fn read_page(
     page: &PageRequest,
     query_text: &str,
 ) -> Result<DataPage> {
-    let r = readable(app, reader, code, version, ShareMode::ApiQuery).await?;
+    let access = Access {
+        action: "read_data",
+        mode: ShareMode::ApiQuery,
+    };
+    let r = readable(app, reader, code, version, access).await?;
     let result = app
         .engine
         .page(&reader.query_key(), &r.dataset, query, page)
@@ -357,7 +432,11 @@ pub async fn export_data(
     query: &RowsQuery,
     query_text: &str,
 ) -> Result<DataExport> {
-    let r = readable(app, reader, code, version, ShareMode::BulkDownload).await?;
+    let access = Access {
+        action: "export_data",
+        mode: ShareMode::BulkDownload,
+    };
+    let r = readable(app, reader, code, version, access).await?;
     let batches = app
         .engine
         .export(&reader.query_key(), &r.dataset, query)
@@ -385,7 +464,11 @@ pub async fn aggregate_data(
     page: Option<&OffsetPage>,
     query_text: &str,
 ) -> Result<DataExport> {
-    let r = readable(app, reader, code, version, ShareMode::ApiQuery).await?;
+    let access = Access {
+        action: "aggregate_data",
+        mode: ShareMode::ApiQuery,
+    };
+    let r = readable(app, reader, code, version, access).await?;
     let key = reader.query_key();
     let rows = match capped_page(app, page, r.policy.source) {
         Some(page) => Rows::Page(
@@ -443,7 +526,11 @@ pub async fn data_stats(
     code: &str,
     version: Option<i64>,
 ) -> Result<DataStats> {
-    let r = readable(app, reader, code, version, ShareMode::ApiQuery).await?;
+    let access = Access {
+        action: "read_data_stats",
+        mode: ShareMode::ApiQuery,
+    };
+    let r = readable(app, reader, code, version, access).await?;
     let columns = app
         .engine
         .column_stats(&reader.query_key(), &r.dataset)

@@ -15,7 +15,7 @@ use serde_json::json;
 
 use super::delivery::Delivery;
 use super::policy::PolicySource;
-use super::read::{Reader, Rows, capped_page, readable, record_read};
+use super::read::{Access, Reader, Rows, capped_page, readable, record_read};
 use crate::{App, AppError, Ctx, Result};
 
 /// A query's result and the meter of its delivery.
@@ -51,7 +51,11 @@ pub async fn run_sql(app: &App, ctx: Ctx<'_>, request: SqlRequest<'_>) -> Result
     let mut policies = Vec::with_capacity(tables.len());
     let mut through_grant = false;
     for table in &tables {
-        match readable(app, reader, table, None, mode).await {
+        let access = Access {
+            action: "query_sql",
+            mode,
+        };
+        match readable(app, reader, table, None, access).await {
             Ok(r) => {
                 through_grant |= r.policy.source == PolicySource::Grant;
                 let table = format!("{}/v{}", r.entry.code, r.version.version);

@@ -21,7 +21,7 @@ use gongshu_store::catalog;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::read::{Readable, Reader, readable, record_read};
+use super::read::{Access, Readable, Reader, readable, record_read};
 use crate::{App, AppError, Ctx, Result};
 
 /// The most keys one call may verify.
@@ -78,7 +78,11 @@ pub async fn verify(
         .into());
     }
     let reader = Reader::Signed(ctx);
-    let r = readable(app, reader, code, None, ShareMode::Verification).await?;
+    let access = Access {
+        action: "verify_data",
+        mode: ShareMode::Verification,
+    };
+    let r = readable(app, reader, code, None, access).await?;
     let granted = |item: &str| r.policy.columns.iter().any(|(c, _)| c == item);
     let items: BTreeSet<&str> = input
         .records

@@ -4,18 +4,20 @@
 //! two people deciding at once, exactly one decision is recorded.
 
 use chrono::NaiveDate;
+use gongshu_domain::grant::RowFilter;
+use gongshu_domain::share_request::{Decision, ShareRequest};
 use gongshu_domain::sharing::{
     DELIVERY_WORKING_DAYS, RequestAction, RequestState, check_approval, check_refusal,
 };
 use gongshu_domain::{Action, Target, Violation, Violations};
 use gongshu_query::Filter;
-use gongshu_store::sharing::{self, RequestRow, StepRow};
+use gongshu_store::sharing::{self, StepRow};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::grants::create_grant;
 use super::request::finish_view;
-use super::{RequestView, end_of_day_micros, json_list, request_not_found};
+use super::{RequestView, end_of_day_micros, request_not_found};
 use crate::record::{Change, authorize, record};
 use crate::{App, AppError, Ctx, Result};
 
@@ -49,7 +51,7 @@ pub struct RefuseInput {
 
 /// The request, if the caller may decide it (an admin of its source); anyone else is denied
 /// and the denial recorded.
-async fn load_for_source(app: &App, ctx: Ctx<'_>, id: &str) -> Result<RequestRow> {
+async fn load_for_source(app: &App, ctx: Ctx<'_>, id: &str) -> Result<ShareRequest> {
     let mut conn = app.db.acquire().await?;
     let r = sharing::get_request(&mut conn, id)
         .await?
@@ -69,9 +71,8 @@ async fn load_for_source(app: &App, ctx: Ctx<'_>, id: &str) -> Result<RequestRow
     Ok(r)
 }
 
-fn transition(r: &RequestRow, action: RequestAction) -> Result<RequestState> {
-    RequestState::parse(&r.state)
-        .ok_or_else(|| AppError::Internal(format!("request state {}", r.state)))?
+fn transition(r: &ShareRequest, action: RequestAction) -> Result<RequestState> {
+    r.state
         .next(action)
         .map_err(|e| AppError::conflict("illegal_transition", e.zh(), e.to_string()))
 }
@@ -89,14 +90,14 @@ fn already_decided() -> AppError {
 async fn commit_decision(
     app: &App,
     ctx: Ctx<'_>,
-    before: &RequestRow,
-    after: &RequestRow,
+    before: &ShareRequest,
+    after: &ShareRequest,
     next_steps: Vec<StepRow>,
     audit: (&str, Value),
 ) -> Result<RequestView> {
     let now = app.now_micros();
     let mut tx = app.db.begin_write().await?;
-    if !sharing::update_request_state(&mut tx, after, &before.state).await? {
+    if !sharing::update_request_state(&mut tx, after, before.state).await? {
         return Err(already_decided());
     }
     sharing::close_open_step(&mut tx, &before.id, now, &ctx.principal.username).await?;
@@ -105,27 +106,26 @@ async fn commit_decision(
         step.seq = seq + 1 + i as i64;
         sharing::insert_step(&mut tx, &step).await?;
     }
-    if after.state == RequestState::Granted.code() {
-        let decision: Value = after
-            .decision
-            .as_deref()
-            .and_then(|d| serde_json::from_str(d).ok())
-            .unwrap_or(Value::Null);
-        let items: Vec<String> = serde_json::from_value(decision["items"].clone())
-            .map_err(|e| AppError::Internal(format!("decision items: {e}")))?;
-        let row_filter: Vec<(String, String)> =
-            serde_json::from_value(decision["row_filter"].clone()).unwrap_or_default();
-        let until = decision["until"]
-            .as_str()
-            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-            .ok_or_else(|| AppError::Internal("decision without an end date".into()))?;
+    if after.state == RequestState::Granted {
+        let Some(Decision::Approved {
+            items,
+            until,
+            row_filter,
+            ..
+        }) = &after.decision
+        else {
+            return Err(AppError::Internal(format!(
+                "request {} granted without an approval",
+                after.id
+            )));
+        };
         create_grant(
             &mut tx,
             after,
-            &items,
-            &row_filter,
+            items,
+            row_filter,
             now,
-            end_of_day_micros(until),
+            end_of_day_micros(*until),
         )
         .await?;
     }
@@ -180,10 +180,9 @@ pub async fn approve(
             prepare: input.prepare,
         },
     )?;
-    let requested = json_list(&r.items)?;
+    let requested = r.items.clone();
     let items = input.items.clone().unwrap_or_else(|| requested.clone());
-    let requested_until = NaiveDate::parse_from_str(&r.until_date, "%Y-%m-%d")
-        .map_err(|e| AppError::Internal(format!("stored end date: {e}")))?;
+    let requested_until = r.until;
     let mut v = Violations::default();
     let until = match input.until.as_deref().map(str::trim) {
         None | Some("") => requested_until,
@@ -228,17 +227,27 @@ pub async fn approve(
             ));
         }
     }
+    // Checked condition by condition above, so this reads the same conditions.
+    let row_filter = RowFilter::try_from(input.row_filter.clone()).unwrap_or_else(|e| {
+        v.push(Violation::new(
+            format!("row_filter[{}]", e.index),
+            "invalid_filter",
+            "行过滤条件无效：应为[数据项, \"运算符.值\"]",
+            "invalid row filter: expected [item, \"op.value\"]",
+        ));
+        RowFilter::none()
+    });
     v.into_result()?;
     let now = app.now_micros();
     let mut after = r.clone();
-    after.state = next.code().to_owned();
-    after.decision = Some(
-        json!({
-            "kind": "approved", "items": items, "until": until.to_string(),
-            "row_filter": input.row_filter, "prepare": input.prepare, "note": note,
-        })
-        .to_string(),
-    );
+    after.state = next;
+    after.decision = Some(Decision::Approved {
+        items: items.clone(),
+        until,
+        row_filter,
+        prepare: input.prepare,
+        note: note.clone(),
+    });
     after.decided_by = Some(ctx.principal.username.clone());
     after.decided_at = Some(now);
     after.updated_at = now;
@@ -270,7 +279,7 @@ pub async fn deliver(app: &App, ctx: Ctx<'_>, id: &str) -> Result<RequestView> {
     let r = load_for_source(app, ctx, id).await?;
     let next = transition(&r, RequestAction::Deliver)?;
     let mut after = r.clone();
-    after.state = next.code().to_owned();
+    after.state = next;
     after.updated_at = app.now_micros();
     let steps = vec![step(app, id, "grant", "已交付".into())];
     commit_decision(app, ctx, &r, &after, steps, ("deliver_share", json!({}))).await
@@ -286,10 +295,11 @@ pub async fn refuse(app: &App, ctx: Ctx<'_>, id: &str, input: RefuseInput) -> Re
     v.into_result()?;
     let now = app.now_micros();
     let mut after = r.clone();
-    after.state = next.code().to_owned();
-    after.decision = Some(
-        json!({ "kind": "refused", "reason": reason, "legal_basis": legal_basis }).to_string(),
-    );
+    after.state = next;
+    after.decision = Some(Decision::Refused {
+        reason: reason.clone(),
+        legal_basis: legal_basis.clone(),
+    });
     after.decided_by = Some(ctx.principal.username.clone());
     after.decided_at = Some(now);
     after.updated_at = now;

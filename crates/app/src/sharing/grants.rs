@@ -3,85 +3,49 @@
 //! from its state and period, so expiry needs no job: the read after `valid_until` is refused.
 
 use gongshu_domain::Paging;
-use gongshu_domain::catalog::{ShareMode, Vocabulary};
-use gongshu_domain::sharing::{GrantState, GrantStatus};
+use gongshu_domain::grant::{Grant, PolicySalt, RowFilter};
+use gongshu_domain::share_request::ShareRequest;
+use gongshu_domain::sharing::GrantState;
 use gongshu_domain::{Action, Target, Violations};
 use gongshu_store::Conn;
 use gongshu_store::catalog;
-use gongshu_store::sharing::{self, GrantRow, RequestRow};
+use gongshu_store::sharing;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{GrantView, grant_not_found, grant_status, grant_view, json_list, row_filter_of};
+use super::{GrantView, grant_not_found, grant_view};
 use crate::record::{Change, authorize, record};
 use crate::{App, AppError, Ctx, Result};
 
 /// Writes the grant of an approved request inside the caller's transaction.
 pub(crate) async fn create_grant(
     conn: &mut Conn,
-    request: &RequestRow,
+    request: &ShareRequest,
     items: &[String],
-    row_filter: &[(String, String)],
+    row_filter: &RowFilter,
     valid_from: i64,
     valid_until: i64,
-) -> Result<GrantRow> {
-    let salt = rand::random::<[u8; 16]>();
-    let grant = GrantRow {
+) -> Result<Grant> {
+    let grant = Grant {
         id: uuid::Uuid::now_v7().to_string(),
         request_id: request.id.clone(),
         entry_id: request.entry_id.clone(),
         source_org_id: request.source_org_id.clone(),
         grantee_org_id: request.requester_org_id.clone(),
-        items: json!(items).to_string(),
+        items: items.to_vec(),
         modes: request.modes.clone(),
-        row_filter: json!(row_filter).to_string(),
+        row_filter: row_filter.clone(),
         purpose: request.purpose.clone(),
         valid_from,
         valid_until,
-        state: GrantState::Active.code().to_owned(),
-        salt: hex::encode(salt),
+        state: GrantState::Active,
+        salt: PolicySalt::from_bytes(rand::random()),
         state_reason: String::new(),
         created_at: valid_from,
         updated_at: valid_from,
     };
     sharing::insert_grant(conn, &grant).await?;
     Ok(grant)
-}
-
-/// A grant that allows a read now.
-#[derive(Debug, Clone)]
-pub(crate) struct LiveGrant {
-    pub id: String,
-    pub items: Vec<String>,
-    pub row_filter: Vec<(String, String)>,
-    pub purpose: String,
-    pub salt: String,
-}
-
-/// The live grant of `org` on an entry for `mode`, if any; the newest one wins.
-pub(crate) async fn live_grant(
-    conn: &mut Conn,
-    org: &str,
-    entry_id: &str,
-    mode: ShareMode,
-    now: i64,
-) -> Result<Option<LiveGrant>> {
-    for g in sharing::grants_for(conn, org, entry_id).await? {
-        if grant_status(&g, now) != GrantStatus::Active {
-            continue;
-        }
-        if !json_list(&g.modes)?.iter().any(|m| m == mode.code()) {
-            continue;
-        }
-        return Ok(Some(LiveGrant {
-            items: json_list(&g.items)?,
-            row_filter: row_filter_of(&g.row_filter)?,
-            id: g.id,
-            purpose: g.purpose,
-            salt: g.salt,
-        }));
-    }
-    Ok(None)
 }
 
 /// Grants the caller's organisation holds or gave, newest first.
@@ -104,7 +68,7 @@ pub async fn list_grants(
             .await?
             .map(|e| e.code)
             .unwrap_or_default();
-        out.push(grant_view(g, &code, now)?);
+        out.push(grant_view(g, &code, now));
     }
     Ok(out)
 }
@@ -201,20 +165,22 @@ async fn change_state(
     };
     authorize(app, ctx, action, target, "grant", id).await?;
     let (from, to, audit) = change.states();
-    let current = GrantState::parse(&grant.state).unwrap_or(GrantState::Revoked);
-    if !from.contains(&current) {
+    if !from.contains(&grant.state) {
         return Err(AppError::conflict(
             "illegal_transition",
             format!(
                 "授权当前状态为“{}”，不能执行此操作",
-                grant_status(&grant, app.now_micros()).zh()
+                grant.status(app.now_micros()).zh()
             ),
-            format!("the grant is {}; this change does not apply", grant.state),
+            format!(
+                "the grant is {}; this change does not apply",
+                grant.state.code()
+            ),
         ));
     }
     let now = app.now_micros();
     let mut tx = app.db.begin_write().await?;
-    if !sharing::update_grant_state(&mut tx, id, &grant.state, to.code(), &reason, now).await? {
+    if !sharing::update_grant_state(&mut tx, id, grant.state, to, &reason, now).await? {
         return Err(AppError::conflict(
             "already_decided",
             "该授权已由他人处理，请刷新后查看",
@@ -229,7 +195,7 @@ async fn change_state(
             action: audit,
             target_kind: "grant",
             target_id: id,
-            payload: json!({ "from": grant.state, "to": to.code(), "reason": reason }),
+            payload: json!({ "from": grant.state.code(), "to": to.code(), "reason": reason }),
         },
     )
     .await?;
@@ -242,5 +208,5 @@ async fn change_state(
         .await?
         .map(|e| e.code)
         .unwrap_or_default();
-    grant_view(grant, &code, now)
+    Ok(grant_view(grant, &code, now))
 }

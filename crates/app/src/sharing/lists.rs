@@ -7,8 +7,8 @@
 
 use std::collections::HashMap;
 
-use gongshu_domain::catalog::{ShareType, Vocabulary, label_zh};
-use gongshu_domain::sharing::{RequestState, usage_periods_due};
+use gongshu_domain::catalog::{ShareType, Vocabulary};
+use gongshu_domain::sharing::usage_periods_due;
 use gongshu_domain::{Action, Target};
 use gongshu_store::catalog;
 use gongshu_store::duties;
@@ -99,17 +99,15 @@ pub async fn demand_list(app: &App, ctx: Ctx<'_>) -> Result<Vec<DemandLine>> {
             entries.insert(r.entry_id.clone(), (entry.code, entry_name));
         }
         let (code, entry_name) = entries[&r.entry_id].clone();
-        let state = RequestState::parse(&r.state)
-            .ok_or_else(|| AppError::Internal(format!("request state {}", r.state)))?;
         out.push(DemandLine {
             request_id: r.id,
             entry_code: code,
             entry_name,
             requester: name(&r.requester_org_id),
             source: name(&r.source_org_id),
-            share_type: label_zh::<ShareType>(&r.share_type),
-            state: r.state,
-            state_zh: state.zh(),
+            share_type: r.share_type.zh().to_owned(),
+            state: r.state.code().to_owned(),
+            state_zh: r.state.zh(),
             created_at: format_time(r.created_at),
         });
     }

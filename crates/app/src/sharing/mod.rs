@@ -19,8 +19,9 @@ mod usage;
 
 use chrono::NaiveDate;
 use gongshu_domain::catalog::{ShareMode, Vocabulary};
-use gongshu_domain::sharing::{GrantState, GrantStatus, RequestState};
-use gongshu_store::sharing::{GrantRow, RequestRow, StepRow};
+use gongshu_domain::grant::Grant;
+use gongshu_domain::share_request::ShareRequest;
+use gongshu_store::sharing::StepRow;
 use serde::Serialize;
 
 use crate::{AppError, Result, format_time};
@@ -35,7 +36,6 @@ pub use demand::{
     DemandAnswerInput, DemandDeliverInput, DemandInput, DemandReviewInput, DemandView,
     answer_demand, deliver_demand, get_demand, list_demands, review_demand, submit_demand,
 };
-pub(crate) use grants::live_grant;
 pub use grants::{GrantChange, list_grants, reinstate_grant, revoke_grant, suspend_grant};
 pub use lists::{
     DemandLine, NegativeLine, ResponsibilityLine, SharingList, demand_list, list_xlsx,
@@ -45,8 +45,7 @@ pub use notifications::{
     NotificationView, NotificationsPage, ReadAll, list_notifications, read_all_notifications,
     read_notification,
 };
-pub use request::{RequestInput, get_request, list_requests, request_share};
-pub(crate) use suspend::refuse_if_suspended;
+pub use request::{RequestInput, get_request, inbox, list_requests, request_share};
 pub use suspend::{SuspendInput, SuspensionView, lift_suspension, list_suspensions, suspend};
 pub use usage::{UsageInput, UsageReportView, report_usage};
 
@@ -146,10 +145,6 @@ pub(crate) fn json_list(text: &str) -> Result<Vec<String>> {
     serde_json::from_str(text).map_err(|e| AppError::Internal(format!("stored list: {e}")))
 }
 
-pub(crate) fn row_filter_of(text: &str) -> Result<Vec<(String, String)>> {
-    serde_json::from_str(text).map_err(|e| AppError::Internal(format!("stored row filter: {e}")))
-}
-
 pub(crate) fn modes_of(codes: &[String]) -> Vec<ShareMode> {
     codes
         .iter()
@@ -157,17 +152,16 @@ pub(crate) fn modes_of(codes: &[String]) -> Vec<ShareMode> {
         .collect()
 }
 
-pub(crate) fn grant_status(g: &GrantRow, now: i64) -> GrantStatus {
-    let state = GrantState::parse(&g.state).unwrap_or(GrantState::Revoked);
-    GrantStatus::at(state, g.valid_from, g.valid_until, now)
+fn mode_codes(modes: &[ShareMode]) -> Vec<String> {
+    modes.iter().map(|m| m.code().to_owned()).collect()
 }
 
-pub(crate) fn grant_view(g: GrantRow, entry_code: &str, now: i64) -> Result<GrantView> {
-    let status = grant_status(&g, now);
-    Ok(GrantView {
-        items: json_list(&g.items)?,
-        modes: json_list(&g.modes)?,
-        row_filter: row_filter_of(&g.row_filter)?,
+pub(crate) fn grant_view(g: Grant, entry_code: &str, now: i64) -> GrantView {
+    let status = g.status(now);
+    GrantView {
+        modes: mode_codes(&g.modes),
+        row_filter: g.row_filter.pairs(),
+        items: g.items,
         id: g.id,
         request_id: g.request_id,
         entry_code: entry_code.to_owned(),
@@ -179,44 +173,41 @@ pub(crate) fn grant_view(g: GrantRow, entry_code: &str, now: i64) -> Result<Gran
         status: status.code().to_owned(),
         status_zh: status.zh(),
         state_reason: g.state_reason,
-    })
+    }
 }
 
 pub(crate) fn request_view(
-    r: RequestRow,
+    r: ShareRequest,
     entry_code: &str,
     entry_name: &str,
     steps: Vec<StepRow>,
     grant: Option<GrantView>,
-) -> Result<RequestView> {
-    let state = RequestState::parse(&r.state)
-        .ok_or_else(|| AppError::Internal(format!("unknown request state {}", r.state)))?;
-    Ok(RequestView {
-        items: json_list(&r.items)?,
-        modes: json_list(&r.modes)?,
+) -> RequestView {
+    RequestView {
+        modes: mode_codes(&r.modes),
+        items: r.items,
         decision: r
             .decision
-            .as_deref()
-            .and_then(|d| serde_json::from_str(d).ok()),
+            .map(|d| serde_json::to_value(d).expect("a decision serialises")),
         id: r.id,
         entry_code: entry_code.to_owned(),
         entry_name: entry_name.to_owned(),
         source_org_id: r.source_org_id,
         requester_org_id: r.requester_org_id,
         requested_by: r.requested_by,
-        share_type: r.share_type,
+        share_type: r.share_type.code().to_owned(),
         scenario: r.scenario,
         purpose: r.purpose,
         using_unit: r.using_unit,
-        until: r.until_date,
-        state: r.state,
-        state_zh: state.zh(),
+        until: r.until.to_string(),
+        state: r.state.code().to_owned(),
+        state_zh: r.state.zh(),
         decided_by: r.decided_by,
         decided_at: r.decided_at.map(format_time),
         created_at: format_time(r.created_at),
         timeline: steps.into_iter().map(step_view).collect(),
         grant,
-    })
+    }
 }
 
 /// The instant a grant valid through `until` (inclusive, China time) stops: midnight China

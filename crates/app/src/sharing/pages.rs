@@ -18,9 +18,9 @@ use super::assessment::AssessmentDue;
 use super::deadlines::Escalation;
 use super::lists::{DemandLine, NegativeLine, ResponsibilityLine, SharingList};
 use super::notifications::{NotificationView, notification_view};
-use super::request::{finish_view, published_entry};
+use super::request::published_entry;
 use super::suspend::{SuspendInput, SuspensionView};
-use super::{GrantView, RequestView, grant_status, grant_view, json_list, modes_of};
+use super::{GrantView, RequestView, grant_view, json_list, modes_of};
 use crate::data::MAX_VERIFY_RECORDS;
 use crate::record::authorize;
 use crate::{App, AppError, Ctx, Result, format_time};
@@ -143,7 +143,7 @@ pub async fn my_requests_page(
     )
     .await?;
     let page = page.max(1);
-    let mut requests = super::list_requests(app, ctx, false, page, per_page + 1).await?;
+    let mut requests = super::list_requests(app, ctx, page, per_page + 1).await?;
     let has_more = requests.len() as i64 > per_page;
     requests.truncate(per_page as usize);
     let mut conn = app.db.acquire().await?;
@@ -155,29 +155,19 @@ pub async fn my_requests_page(
     })
 }
 
-/// The requests the viewer's organisation must still answer or deliver, oldest first: the
-/// inbox of its admin.
-pub async fn inbox_page(app: &App, ctx: Ctx<'_>) -> Result<RequestsPage> {
-    let org = ctx.principal.org_id.clone().unwrap_or_default();
-    authorize(
-        app,
-        ctx,
-        Action::DecideShare,
-        Target::Organisation { id: &org },
-        "share_request",
-        "*",
-    )
-    .await?;
+/// The inbox of the organisation's admin: the requests it must still answer or deliver,
+/// oldest first, a page at a time.
+pub async fn inbox_page(app: &App, ctx: Ctx<'_>, page: i64, per_page: i64) -> Result<RequestsPage> {
+    let page = page.max(1);
+    let mut requests = super::inbox(app, ctx, page, per_page + 1).await?;
+    let has_more = requests.len() as i64 > per_page;
+    requests.truncate(per_page as usize);
     let mut conn = app.db.acquire().await?;
-    let mut requests = Vec::new();
-    for r in sharing::list_open_requests(&mut conn, &org).await? {
-        requests.push(finish_view(app, &mut conn, r).await?);
-    }
     Ok(RequestsPage {
         requests,
         orgs: org_names(&mut conn).await?,
-        page: 1,
-        has_more: false,
+        page,
+        has_more,
     })
 }
 
@@ -286,7 +276,7 @@ pub async fn grants_page(app: &App, ctx: Ctx<'_>, page: i64, per_page: i64) -> R
                 .await?
                 .map(|e| e.code)
                 .unwrap_or_default();
-            out.push(grant_view(g, &code, now)?);
+            out.push(grant_view(g, &code, now));
         }
         out
     } else {
@@ -386,11 +376,8 @@ async fn verification_grants(
     let mut entries_seen = BTreeSet::new();
     let mut out = Vec::new();
     for g in sharing::list_held_grants(&mut conn, &org).await? {
-        let verifies = json_list(&g.modes)?
-            .iter()
-            .any(|m| m == ShareMode::Verification.code());
-        if grant_status(&g, now) != GrantStatus::Active
-            || !verifies
+        if g.status(now) != GrantStatus::Active
+            || !g.covers(ShareMode::Verification)
             || !entries_seen.insert(g.entry_id.clone())
         {
             continue;
@@ -413,7 +400,8 @@ async fn verification_grants(
             .into_iter()
             .map(|i| (i.code, i.name))
             .collect();
-        let items = json_list(&g.items)?
+        let items = g
+            .items
             .into_iter()
             .map(|code| Choice {
                 label: names.get(&code).cloned().unwrap_or_else(|| code.clone()),
@@ -538,9 +526,7 @@ pub async fn unread_notifications(app: &App, ctx: Ctx<'_>) -> Result<Vec<Notific
         }
         let waiting = sharing::get_request(&mut conn, &n.subject_id)
             .await?
-            .is_some_and(|r| {
-                r.state == RequestState::Pending.code() || r.state == RequestState::Preparing.code()
-            });
+            .is_some_and(|r| r.state.is_open());
         if waiting {
             out.push(notification_view(n));
         }

@@ -6,12 +6,14 @@
 use chrono::NaiveDate;
 use gongshu_domain::Paging;
 use gongshu_domain::catalog::{ShareMode, ShareType, Vocabulary};
+use gongshu_domain::grant::RowFilter;
+use gongshu_domain::share_request::{Decision, ShareRequest};
 use gongshu_domain::sharing::{
     Ask, Commitments, DECISION_WORKING_DAYS, RequestAction, RequestState, check_ask, check_modes,
 };
 use gongshu_domain::{Action, Target, Violation, Violations};
 use gongshu_store::catalog::{self, EntryRow, RevisionRow};
-use gongshu_store::sharing::{self, RequestRow, StepRow};
+use gongshu_store::sharing::{self, StepRow};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -141,23 +143,22 @@ pub async fn request_share(app: &App, ctx: Ctx<'_>, input: RequestInput) -> Resu
     } else {
         RequestState::Pending
     };
-    let codes = |m: &[ShareMode]| json!(m.iter().map(|m| m.code()).collect::<Vec<_>>());
-    let row = RequestRow {
+    let row = ShareRequest {
         id: id.clone(),
         entry_id: entry.id.clone(),
         source_org_id: entry.org_id.clone(),
         requester_org_id: org.clone(),
         requested_by: ctx.principal.username.clone(),
-        share_type: share_type.code().to_owned(),
-        items: json!(input.items).to_string(),
-        modes: codes(&modes).to_string(),
+        share_type,
+        items: input.items.clone(),
+        modes,
         scenario,
         purpose: purpose.clone(),
         using_unit,
-        until_date: until.to_string(),
-        commitments: json!(input.commitments).to_string(),
-        state: state.code().to_owned(),
-        decision: at_once.then(|| json!({ "kind": "granted_at_once" }).to_string()),
+        until,
+        commitments: input.commitments,
+        state,
+        decision: at_once.then_some(Decision::GrantedAtOnce),
         decided_by: at_once.then(|| "system".to_owned()),
         decided_at: at_once.then_some(now),
         created_at: now,
@@ -190,7 +191,7 @@ pub async fn request_share(app: &App, ctx: Ctx<'_>, input: RequestInput) -> Resu
                 &mut tx,
                 &row,
                 &input.items,
-                &[],
+                &RowFilter::none(),
                 now,
                 end_of_day_micros(until),
             )
@@ -216,8 +217,9 @@ pub async fn request_share(app: &App, ctx: Ctx<'_>, input: RequestInput) -> Resu
             target_kind: "share_request",
             target_id: &id,
             payload: json!({
-                "entry": entry.code, "items": input.items, "modes": row.modes,
-                "purpose": purpose, "until": row.until_date, "state": row.state,
+                "entry": entry.code, "items": input.items,
+                "modes": row.modes.iter().map(|m| m.code()).collect::<Vec<_>>(),
+                "purpose": purpose, "until": row.until.to_string(), "state": row.state.code(),
                 "grant": grant.as_ref().map(|g| &g.id),
             }),
         },
@@ -245,7 +247,7 @@ pub async fn get_request(app: &App, ctx: Ctx<'_>, id: &str) -> Result<RequestVie
 fn may_see(
     ctx: Ctx<'_>,
     orgs: &std::collections::HashMap<String, gongshu_store::orgs::OrgRow>,
-    r: &RequestRow,
+    r: &ShareRequest,
 ) -> bool {
     let org = ctx.principal.org_id.as_deref();
     let oversight = super::Oversight::of(ctx);
@@ -257,7 +259,7 @@ fn may_see(
 pub(crate) async fn finish_view(
     app: &App,
     conn: &mut gongshu_store::Conn,
-    r: RequestRow,
+    r: ShareRequest,
 ) -> Result<RequestView> {
     let entry = catalog::get_entry_by_id(conn, &r.entry_id)
         .await?
@@ -268,18 +270,16 @@ pub(crate) async fn finish_view(
         .unwrap_or_default();
     let steps = sharing::list_steps(conn, &r.id).await?;
     let grant = match sharing::get_grant_of_request(conn, &r.id).await? {
-        Some(g) => Some(grant_view(g, &entry.code, app.now_micros())?),
+        Some(g) => Some(grant_view(g, &entry.code, app.now_micros())),
         None => None,
     };
-    request_view(r, &entry.code, &name, steps, grant)
+    Ok(request_view(r, &entry.code, &name, steps, grant))
 }
 
-/// The requests an organisation made (`as_source = false`) or must answer (`true`), newest
-/// first.
+/// The requests an organisation made, newest first.
 pub async fn list_requests(
     app: &App,
     ctx: Ctx<'_>,
-    as_source: bool,
     page: i64,
     per_page: i64,
 ) -> Result<Vec<RequestView>> {
@@ -288,14 +288,34 @@ pub async fn list_requests(
         return Ok(Vec::new());
     };
     let mut conn = app.db.acquire().await?;
-    let rows = sharing::list_requests(
-        &mut conn,
-        org,
-        as_source,
-        paging.per_page(),
-        paging.offset(),
+    let rows =
+        sharing::list_requests(&mut conn, org, false, paging.per_page(), paging.offset()).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        out.push(finish_view(app, &mut conn, r).await?);
+    }
+    Ok(out)
+}
+
+/// The inbox (待我答复): the requests the caller's organisation must still answer or deliver,
+/// oldest first, so the nearest deadline leads. Only those who decide for the organisation
+/// have one; anyone else is denied and the denial recorded. The API and the console show
+/// this same list.
+pub async fn inbox(app: &App, ctx: Ctx<'_>, page: i64, per_page: i64) -> Result<Vec<RequestView>> {
+    let paging = Paging::parse(page, per_page, 200)?;
+    let org = ctx.principal.org_id.clone().unwrap_or_default();
+    authorize(
+        app,
+        ctx,
+        Action::DecideShare,
+        Target::Organisation { id: &org },
+        "share_request",
+        "*",
     )
     .await?;
+    let mut conn = app.db.acquire().await?;
+    let rows =
+        sharing::list_open_requests(&mut conn, &org, paging.per_page(), paging.offset()).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         out.push(finish_view(app, &mut conn, r).await?);

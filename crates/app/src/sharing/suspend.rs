@@ -1,15 +1,14 @@
 //! Suspensions by the city authority (H41): a data user — one account or a whole organisation
-//! — who misuses data loses access at once, until reinstated. Every read of shared data checks
-//! for an open suspension first, so the next request after the suspension is refused.
+//! — who misuses data loses access at once, until reinstated. Every read of shared data asks for
+//! open suspensions (`data::read`), so the next request after the suspension is refused.
 
 use gongshu_domain::{Action, Target, Violation, Violations};
-use gongshu_store::Conn;
 use gongshu_store::sharing::{self, SuspensionRow};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::record::{Change, authorize, record};
-use crate::{App, AppError, Ctx, Principal, Result, format_time};
+use crate::{App, AppError, Ctx, Result, format_time};
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -173,17 +172,4 @@ pub async fn list_suspensions(app: &App, ctx: Ctx<'_>) -> Result<Vec<SuspensionV
         .into_iter()
         .map(view)
         .collect())
-}
-
-/// Refuses a suspended account or organisation (H41).
-pub(crate) async fn refuse_if_suspended(conn: &mut Conn, p: &Principal) -> Result<()> {
-    let open = sharing::open_suspensions(conn, &p.account_id, p.org_id.as_deref()).await?;
-    match open.first() {
-        None => Ok(()),
-        Some(s) => Err(AppError::Denied {
-            code: "access_suspended",
-            zh: format!("您的数据使用权限已被暂停：{}", s.reason),
-            en: format!("your access to shared data is suspended: {}", s.reason),
-        }),
-    }
 }

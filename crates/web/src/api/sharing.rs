@@ -23,7 +23,8 @@ use crate::state::AppState;
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
-    /// `true`: the requests the caller's organisation must answer; default: the ones it made.
+    /// `true`: the requests the caller's organisation must still answer or deliver (pending or
+    /// preparing), oldest first; default: the ones it made.
     #[serde(default)]
     inbox: bool,
     /// 1-based page, 50 per page unless `per_page` says otherwise (at most 200).
@@ -48,7 +49,9 @@ pub async fn create(
     ))
 }
 
-/// The requests the caller's organisation made, or (`inbox=true`) must answer.
+/// The requests the caller's organisation made, newest first; or (`inbox=true`) its inbox:
+/// the requests it must still answer or deliver, oldest first — the same list as the
+/// console's 待我答复, for those who decide for the organisation.
 #[utoipa::path(get, path = "/api/v1/share-requests", tag = "sharing", params(ListQuery),
     responses((status = 200, body = Vec<RequestView>)))]
 pub async fn list(
@@ -56,16 +59,13 @@ pub async fn list(
     auth: Authed,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Vec<RequestView>>> {
-    Ok(Json(
-        sharing::list_requests(
-            &state.app,
-            auth.ctx(),
-            q.inbox,
-            q.page.unwrap_or(1),
-            q.per_page.unwrap_or(50),
-        )
-        .await?,
-    ))
+    let (page, per_page) = (q.page.unwrap_or(1), q.per_page.unwrap_or(50));
+    let requests = if q.inbox {
+        sharing::inbox(&state.app, auth.ctx(), page, per_page).await?
+    } else {
+        sharing::list_requests(&state.app, auth.ctx(), page, per_page).await?
+    };
+    Ok(Json(requests))
 }
 
 /// One request with its timeline and due dates.

@@ -40,6 +40,7 @@ mod notifications;
 mod orgs;
 mod platform;
 mod quality;
+mod read_decision;
 mod registration;
 mod share_assessment;
 mod sharing;
@@ -107,6 +108,8 @@ fn all_tests() -> Vec<(&'static str, TestFn)> {
         derivatives::h19_the_console_proposes_a_derivative_and_shows_its_rules,
         share_assessment::h19_conditional_entries_are_assessed_yearly_keep_or_convert,
         sharing::h20_h21_an_approved_request_grants_exactly_what_was_approved_until_it_ends,
+        read_decision::h20_a_grant_with_a_corrupt_row_filter_refuses_the_read,
+        read_decision::h20_h41_refused_reads_are_audited_with_their_reason,
         sharing::h21_a_refusal_cites_a_legal_basis_and_decisions_are_final,
         sharing::h21_unconditional_is_granted_at_once_and_not_shared_only_verifies,
         sharing::h21_an_unanswered_request_is_reminded_then_escalated_over_a_holiday,

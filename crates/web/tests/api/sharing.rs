@@ -770,10 +770,22 @@ pub async fn the_demo_city_seeds_its_sharing_once(t: TestApp) {
         .iter()
         .map(|r| r["state"].as_str().unwrap())
         .collect();
+    // The inbox holds what is still to answer or deliver, the same list as the console's.
+    assert!(states.contains(&"pending"), "{}", inbox.text);
     assert!(
-        states.contains(&"pending") && states.contains(&"granted"),
+        states.iter().all(|s| ["pending", "preparing"].contains(s)),
         "{}",
         inbox.text
+    );
+    let asked = t
+        .login("rsj-staff")
+        .await
+        .get("/api/v1/share-requests")
+        .await;
+    assert!(
+        asked.text.contains(r#""state":"granted""#),
+        "{}",
+        asked.text
     );
     let grants = t.login("rsj-staff").await.get("/api/v1/grants").await;
     assert_eq!(grants.json[0]["status"], "active", "{}", grants.text);

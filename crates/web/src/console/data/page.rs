@@ -216,7 +216,7 @@ fn explained(e: AppError, signed: bool) -> Result<String, AppError> {
             ..
         }
         | AppError::Denied {
-            code: "no_grant" | "access_suspended",
+            code: "no_grant" | "access_suspended" | "grant_unreadable",
             zh,
             ..
         } => Ok(zh),

@@ -45,8 +45,12 @@ pub async fn mine(
     ))
 }
 
-pub async fn inbox(State(state): State<AppState>, viewer: Viewer) -> Result<Response, PageError> {
-    let page = pages::inbox_page(&state.app, viewer.ctx())
+pub async fn inbox(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Params(q): Params<PageParams>,
+) -> Result<Response, PageError> {
+    let page = pages::inbox_page(&state.app, viewer.ctx(), q.number(), PER_PAGE)
         .await
         .map_err(|e| viewer.fail(e))?;
     Ok(viewer.page(
