@@ -1,5 +1,7 @@
 //! The API integration tests: the real router served on a loopback port over a freshly
-//! migrated database with the demo city seeded, driven over HTTP as a client would.
+//! migrated database with the demo city seeded, driven over HTTP as a client would. They live
+//! beside the binary, the composition root, because the platform they serve runs its reads on
+//! the real query engine (`gongshu-engine`), which the web crate does not depend on.
 //!
 //! Every test is registered twice, as `sqlite::<module>::<name>` (always run, on a temporary
 //! SQLite file) and `postgres::<module>::<name>` (run when `GONGSHU_TEST_DATABASE_URL` names a

@@ -153,7 +153,7 @@ pub async fn h20_api_query_grants_page_sql_and_aggregates_bulk_grants_stream_eve
     let code = published_with_data(&t).await;
     grant(&t, &code, "mzj-staff", json!(["api_query"])).await;
     grant(&t, &code, "rsj-staff", json!(["bulk_download"])).await;
-    let (base, server) = t.serve_with(|c| c.query_limits.max_page_rows = 100).await;
+    let (base, server) = t.serve_with_query_limits(|l| l.max_page_rows = 100).await;
     let api = Client::at(&base).with_bearer(&t.token_of("mzj-staff").await);
     let bulk = Client::at(&base).with_bearer(&t.token_of("rsj-staff").await);
     let owner = Client::at(&base).with_bearer(&t.token_of("gaj-admin").await);
