@@ -218,9 +218,15 @@ async fn anchor(db: &Db, rows: &[EntryRow]) -> Duration {
 async fn measure(backend: &str, url: &str, rows: &[EntryRow], bytes: &[u8], runs: usize) {
     let db = Db::connect(url).await.expect("connect");
     db.migrate().await.expect("migrate");
-    let app = App::new(db.clone(), Arc::new(SystemClock), AppConfig::default())
-        .await
-        .expect("open the application");
+    let engine = gongshu_engine::Engine::new(Default::default()).expect("the query engine");
+    let app = App::new(
+        db.clone(),
+        Arc::new(SystemClock),
+        AppConfig::default(),
+        Arc::new(engine),
+    )
+    .await
+    .expect("open the application");
     gongshu_app::demo::seed(&app, "gongshu-demo")
         .await
         .expect("seed the demo city");

@@ -1,8 +1,9 @@
-//! The application handle shared by every door: database, clock, calendar.
+//! The application handle shared by every door: database, clock, calendar, query engine.
 
 use std::sync::{Arc, RwLock};
 
 use gongshu_domain::WorkingCalendar;
+use gongshu_query::QueryEngine;
 use gongshu_search::CatalogIndex;
 use gongshu_store::Db;
 
@@ -32,8 +33,6 @@ pub struct AppConfig {
     /// expand, measured before it is read (issue 11 item 3); see
     /// [`gongshu_lake::ExpansionLimits`] for the defaults and why.
     pub expansion: gongshu_lake::ExpansionLimits,
-    /// What one data query may take (memory, time, SQL length, page size).
-    pub query_limits: gongshu_query::Limits,
     /// The platform secret keyed pseudonyms are derived from; without one, pseudonym masking
     /// yields NULL (fails closed).
     pub privacy_secret: Option<gongshu_privacy::Secret>,
@@ -76,7 +75,6 @@ impl Default for AppConfig {
             max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
             max_xlsx_bytes: DEFAULT_MAX_XLSX_BYTES,
             expansion: gongshu_lake::ExpansionLimits::default(),
-            query_limits: gongshu_query::Limits::default(),
             privacy_secret: None,
             verify_keys_per_minute: DEFAULT_VERIFY_KEYS_PER_MINUTE,
             verify_cache_bytes: 1024 * 1024 * 1024,
@@ -91,7 +89,8 @@ pub struct App {
     pub(crate) calendar: Arc<RwLock<WorkingCalendar>>,
     pub(crate) config: AppConfig,
     pub(crate) search: Arc<CatalogIndex>,
-    pub(crate) engine: gongshu_query::Engine,
+    /// The query engine, behind its port: the composition root chooses it.
+    pub(crate) engine: Arc<dyn QueryEngine>,
     pub(crate) verifier: Arc<crate::data::Verifier>,
 }
 
@@ -105,8 +104,14 @@ impl std::fmt::Debug for App {
 }
 
 impl App {
-    /// Opens the application over a migrated database; imported calendar years are loaded.
-    pub async fn new(db: Db, clock: Arc<dyn Clock>, config: AppConfig) -> Result<Self> {
+    /// Opens the application over a migrated database, running its data reads on `engine`;
+    /// imported calendar years are loaded.
+    pub async fn new(
+        db: Db,
+        clock: Arc<dyn Clock>,
+        config: AppConfig,
+        engine: Arc<dyn QueryEngine>,
+    ) -> Result<Self> {
         let search = match &config.search {
             SearchIndex::Directory(dir) => match CatalogIndex::open(dir) {
                 // An index of an older layout is derived data: start afresh and rebuild.
@@ -120,7 +125,6 @@ impl App {
             SearchIndex::InMemory | SearchIndex::Detached => CatalogIndex::in_memory(),
         }
         .map_err(|e| crate::AppError::Internal(format!("search index: {e}")))?;
-        let engine = gongshu_query::Engine::new(config.query_limits.clone())?;
         // Queries read a bucket's Parquet files by URL from the engine's one runtime.
         if let Some((url, store)) = config.lake.as_ref().and_then(|l| l.engine_store()) {
             engine.register_store(url, store)?;
@@ -148,10 +152,14 @@ impl App {
     }
 
     /// Connects, migrates and opens with the system clock.
-    pub async fn open(database_url: &str, config: AppConfig) -> Result<Self> {
+    pub async fn open(
+        database_url: &str,
+        config: AppConfig,
+        engine: Arc<dyn QueryEngine>,
+    ) -> Result<Self> {
         let db = Db::connect(database_url).await?;
         db.migrate().await?;
-        Self::new(db, Arc::new(SystemClock), config).await
+        Self::new(db, Arc::new(SystemClock), config, engine).await
     }
 
     pub fn query_limits(&self) -> &gongshu_query::Limits {

@@ -234,7 +234,10 @@ impl DataArgs {
             config.max_xlsx_bytes = limits.max_xlsx_bytes;
             config.expansion = limits.expansion();
         }
-        App::open(&url, config)
+        // The composition root: the one place that picks the query engine (DataFusion).
+        let engine = gongshu_engine::Engine::new(gongshu_query::Limits::default())
+            .map_err(|e| anyhow::anyhow!("cannot start the query engine: {e}"))?;
+        App::open(&url, config, Arc::new(engine))
             .await
             .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))
     }

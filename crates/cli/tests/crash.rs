@@ -107,7 +107,8 @@ async fn open_app(dir: &Path) -> gongshu_app::App {
         sweep_lake: false,
         ..gongshu_app::AppConfig::default()
     };
-    gongshu_app::App::open(&url, config)
+    let engine = gongshu_engine::Engine::new(Default::default()).expect("the query engine");
+    gongshu_app::App::open(&url, config, Arc::new(engine))
         .await
         .expect("open the data directory")
 }

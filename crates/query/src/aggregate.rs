@@ -1,20 +1,11 @@
-//! The aggregate form of a data read: group by some columns and count, sum, average or take
-//! the extremes of others, over the reader's view (so over masked values where masked).
+//! The aggregate form of a data read as a reader asks for it: group by some columns and count,
+//! sum, average or take the extremes of others.
 
-use datafusion::arrow::datatypes::DataType;
-use datafusion::functions_aggregate::count::count_all;
-use datafusion::functions_aggregate::expr_fn::{avg, count, count_distinct, max, min, sum};
-use datafusion::logical_expr::ident;
-
-use datafusion::dataframe::DataFrame;
-
-use crate::engine::{Batches, Engine};
 use crate::error::QueryError;
-use crate::executor::Lane;
 use crate::filter::Filter;
-use crate::rows::{OffsetPage, Page};
-use crate::view::Dataset;
 
+/// Groups and measures over the reader's view (so over masked values where masked), ordered
+/// by the group columns.
 #[derive(Debug, Clone, Default)]
 pub struct AggregateQuery {
     pub group_by: Vec<String>,
@@ -77,7 +68,8 @@ impl Measure {
         Ok(Self { function, column })
     }
 
-    fn output_name(&self) -> String {
+    /// The name of the measure's output column.
+    pub fn output_name(&self) -> String {
         let f = match self.function {
             Function::Count => "count",
             Function::CountDistinct => "count_distinct",
@@ -90,121 +82,6 @@ impl Measure {
             Some(c) => format!("{f}_{c}"),
             None => f.to_owned(),
         }
-    }
-}
-
-impl Engine {
-    /// Groups and measures, ordered by the group columns, for `reader`.
-    pub async fn aggregate(
-        &self,
-        reader: &str,
-        dataset: &Dataset,
-        query: &AggregateQuery,
-    ) -> Result<Batches, QueryError> {
-        self.run_aggregate(reader, dataset, query, None).await
-    }
-
-    /// One page of groups (they come in the order of the group columns, so offsets are
-    /// stable).
-    pub async fn aggregate_page(
-        &self,
-        reader: &str,
-        dataset: &Dataset,
-        query: &AggregateQuery,
-        page: &OffsetPage,
-    ) -> Result<Page, QueryError> {
-        let (offset, limit) = page.bounds(self.limits().max_page_rows)?;
-        let batches = self
-            .run_aggregate(reader, dataset, query, Some((offset, limit + 1)))
-            .await?;
-        Page::at_offset(batches, offset, limit).await
-    }
-
-    async fn run_aggregate(
-        &self,
-        reader: &str,
-        dataset: &Dataset,
-        query: &AggregateQuery,
-        window: Option<(usize, usize)>,
-    ) -> Result<Batches, QueryError> {
-        if query.measures.is_empty() {
-            return Err(QueryError::BadAggregate(
-                "至少需要一个汇总项 / at least one measure".into(),
-            ));
-        }
-        let (dataset, query) = (dataset.clone(), query.clone());
-        self.run_frame(Lane::Rows, reader, window, move |engine| async move {
-            engine.aggregate_frame(&dataset, &query).await
-        })
-        .await
-    }
-
-    async fn aggregate_frame(
-        &self,
-        dataset: &Dataset,
-        query: &AggregateQuery,
-    ) -> Result<DataFrame, QueryError> {
-        let mut frame = self.frame(dataset).await?;
-        for filter in &query.filters {
-            let expr = filter.to_expr(frame.schema())?;
-            frame = frame.filter(expr).map_err(|e| self.engine_error(e))?;
-        }
-        let schema = frame.schema().clone();
-        let column_type = |c: &str| {
-            schema
-                .field_with_unqualified_name(c)
-                .map(|f| f.data_type().clone())
-                .map_err(|_| QueryError::UnknownColumn {
-                    column: c.to_owned(),
-                })
-        };
-        let mut groups = Vec::new();
-        for g in &query.group_by {
-            column_type(g)?;
-            groups.push(ident(g));
-        }
-        let mut measures = Vec::new();
-        for m in &query.measures {
-            let expr = match &m.column {
-                None => count_all(),
-                Some(c) => {
-                    let data_type = column_type(c)?;
-                    let numeric = data_type.is_numeric();
-                    if matches!(m.function, Function::Sum | Function::Avg) && !numeric {
-                        return Err(QueryError::BadAggregate(format!(
-                            "`{c}` ({}) is not a number; sum and avg need one",
-                            describe(&data_type)
-                        )));
-                    }
-                    let column = ident(c);
-                    match m.function {
-                        Function::Count => count(column),
-                        Function::CountDistinct => count_distinct(column),
-                        Function::Sum => sum(column),
-                        Function::Avg => avg(column),
-                        Function::Min => min(column),
-                        Function::Max => max(column),
-                    }
-                }
-            };
-            measures.push(expr.alias(m.output_name()));
-        }
-        let order = query
-            .group_by
-            .iter()
-            .map(|g| ident(g).sort(true, false))
-            .collect();
-        frame
-            .aggregate(groups, measures)
-            .and_then(|f| f.sort(order))
-            .map_err(|e| self.engine_error(e))
-    }
-}
-
-fn describe(data_type: &DataType) -> String {
-    match data_type {
-        DataType::Utf8 | DataType::Utf8View | DataType::LargeUtf8 => "text".to_owned(),
-        other => other.to_string(),
     }
 }
 

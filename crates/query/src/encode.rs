@@ -5,16 +5,17 @@
 use std::io::{Read, Write};
 use std::sync::Arc;
 
+use arrow::array::{Array, ArrayRef, AsArray, StringBuilder};
+use arrow::compute::cast;
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use arrow::record_batch::RecordBatch;
 use bytes::Bytes;
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, StringBuilder};
-use datafusion::arrow::compute::cast;
-use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
-use datafusion::arrow::record_batch::RecordBatch;
-use datafusion::parquet::arrow::ArrowWriter;
-use datafusion::parquet::basic::{Compression, ZstdLevel};
-use datafusion::parquet::file::properties::WriterProperties;
-use futures::stream::{self, BoxStream, Stream, StreamExt};
+use futures_util::stream::{self, BoxStream, Stream, StreamExt};
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::properties::WriterProperties;
 
+use crate::batches::Batches;
 use crate::error::QueryError;
 
 /// The formats a result can be downloaded in.
@@ -66,17 +67,14 @@ impl Format {
     }
 }
 
-/// Encodes a stream of batches. The first batch (or the error that comes instead) is awaited
-/// here, so a query that fails at once is an `Err` the caller can answer properly rather than
-/// a broken download.
-pub async fn encode<S>(
-    mut batches: S,
-    schema: SchemaRef,
-    format: Format,
-) -> Result<BoxStream<'static, Result<Bytes, QueryError>>, QueryError>
-where
-    S: Stream<Item = Result<RecordBatch, QueryError>> + Send + Unpin + 'static,
-{
+/// An encoded result: its bytes as they are produced.
+pub type Encoded = BoxStream<'static, Result<Bytes, QueryError>>;
+
+/// Encodes a result. The first batch (or the error that comes instead) is awaited here, so a
+/// query that fails at once is an `Err` the caller can answer properly rather than a broken
+/// download.
+pub async fn encode(mut batches: Batches, format: Format) -> Result<Encoded, QueryError> {
+    let schema = batches.schema();
     let first = batches.next().await.transpose()?;
     let batches = stream::iter(first.map(Ok)).chain(batches);
     if format == Format::Xlsx {
@@ -119,15 +117,6 @@ where
     .boxed())
 }
 
-/// Encodes batches already in memory (a page).
-pub async fn encode_batches(
-    batches: Vec<RecordBatch>,
-    schema: SchemaRef,
-    format: Format,
-) -> Result<BoxStream<'static, Result<Bytes, QueryError>>, QueryError> {
-    encode(stream::iter(batches.into_iter().map(Ok)), schema, format).await
-}
-
 trait Encoder: Send {
     fn start(&mut self) -> Bytes {
         Bytes::new()
@@ -138,13 +127,13 @@ trait Encoder: Send {
     }
 }
 
-fn internal(e: impl std::fmt::Display) -> QueryError {
+pub(crate) fn internal(e: impl std::fmt::Display) -> QueryError {
     QueryError::Engine(e.to_string())
 }
 
 /// Decimals as their shortest exact text (`12.5`, not `12.500000`): money must not pass
 /// through a float, and the stored scale is an implementation detail.
-fn plain_decimals(batch: &RecordBatch) -> Result<RecordBatch, QueryError> {
+pub(crate) fn plain_decimals(batch: &RecordBatch) -> Result<RecordBatch, QueryError> {
     if !batch
         .schema()
         .fields()
@@ -214,9 +203,9 @@ impl Encoder for Json {
 /// One object per row, a newline after each (JSON escapes any newline inside a value).
 fn ndjson(batch: &RecordBatch) -> Result<Vec<u8>, QueryError> {
     let batch = plain_decimals(batch)?;
-    let mut writer = datafusion::arrow::json::WriterBuilder::new()
+    let mut writer = arrow::json::WriterBuilder::new()
         .with_explicit_nulls(true)
-        .build::<_, datafusion::arrow::json::writer::LineDelimited>(Vec::new());
+        .build::<_, arrow::json::writer::LineDelimited>(Vec::new());
     writer.write(&batch).map_err(internal)?;
     writer.finish().map_err(internal)?;
     Ok(writer.into_inner())
@@ -243,7 +232,7 @@ impl Encoder for Csv {
             .iter()
             .map(|f| f.name().as_str())
             .collect();
-        let mut writer = datafusion::arrow::csv::WriterBuilder::new().build(Vec::new());
+        let mut writer = arrow::csv::WriterBuilder::new().build(Vec::new());
         let header = RecordBatch::try_new(
             Arc::new(Schema::new(
                 names
@@ -253,7 +242,7 @@ impl Encoder for Csv {
             )),
             names
                 .iter()
-                .map(|_| Arc::new(datafusion::arrow::array::StringArray::new_null(0)) as ArrayRef)
+                .map(|_| Arc::new(arrow::array::StringArray::new_null(0)) as ArrayRef)
                 .collect(),
         )
         .and_then(|b| writer.write(&b));
@@ -266,7 +255,7 @@ impl Encoder for Csv {
 
     fn batch(&mut self, batch: &RecordBatch) -> Result<Bytes, QueryError> {
         let batch = plain_decimals(batch)?;
-        let mut writer = datafusion::arrow::csv::WriterBuilder::new()
+        let mut writer = arrow::csv::WriterBuilder::new()
             .with_header(false)
             .build(Vec::new());
         writer.write(&batch).map_err(internal)?;
@@ -318,10 +307,7 @@ impl Encoder for Parquet {
 
 /// XLSX: every row written to a constant-memory worksheet on a blocking thread, then the
 /// finished file streamed in chunks.
-async fn xlsx<S>(
-    batches: S,
-    schema: SchemaRef,
-) -> Result<BoxStream<'static, Result<Bytes, QueryError>>, QueryError>
+async fn xlsx<S>(batches: S, schema: SchemaRef) -> Result<Encoded, QueryError>
 where
     S: Stream<Item = Result<RecordBatch, QueryError>> + Send + 'static,
 {
@@ -417,7 +403,7 @@ fn write_xlsx(
                     DataType::Boolean => sheet.write_boolean(row, c, column.as_boolean().value(r)),
                     _ => {
                         let v = cast(&column.slice(r, 1), &DataType::Float64).map_err(internal)?;
-                        let v = v.as_primitive::<datafusion::arrow::datatypes::Float64Type>();
+                        let v = v.as_primitive::<arrow::datatypes::Float64Type>();
                         sheet.write_number(row, c, v.value(0))
                     }
                 };

@@ -1,39 +1,40 @@
-//! Queries over the data plane (数据查询) of Gongshu (公数): DataFusion over the Parquet
-//! versions the lake writes. Every read goes through a policy [`View`] — the items a reader
-//! may see, a row filter, a masking function per item — built here as the base of the
-//! reader's query, so filters, aggregates and SQL only ever see what the view shows.
+//! The query model of the data plane (数据查询) of Gongshu (公数): what a reader asks — a page
+//! of rows, an export, an aggregate, read-only SQL — over which [`Dataset`]s and policy
+//! [`View`]s, what comes back ([`Page`], [`Batches`]) and how it is encoded for download; and
+//! the port a query engine implements ([`QueryEngine`]).
 //!
-//! The crate knows nothing of catalogs, grants or HTTP: the application layer decides which
-//! [`Dataset`]s a reader may read and hands them in. DataFusion stays inside this crate so the
-//! rest of the workspace rebuilds quickly.
+//! Why two crates: this one needs only Arrow, so the application and the web layer build and
+//! link without the engine; `gongshu-engine` runs the queries with DataFusion, and only the
+//! composition root (the binary, the tests) depends on it. The names follow the words:
+//! a reader sends a *query*; the *engine* runs it.
+//!
+//! The crate knows nothing of catalogs, grants or HTTP: the application decides which datasets
+//! a reader may read, through which view, and hands them to the engine.
 #![forbid(unsafe_code)]
 
 mod aggregate;
+mod batches;
 mod encode;
 mod engine;
 mod error;
-mod executor;
 mod filter;
-mod functions;
-mod joins;
-mod mask;
+mod limits;
 mod order;
-mod restrict;
 mod rows;
-mod sql;
 mod stats;
+mod text;
 mod verify;
 mod view;
-mod yielding;
 
 pub use aggregate::{AggregateQuery, Function, Measure};
-pub use encode::{Format, XLSX_MAX_ROWS, encode, encode_batches};
-pub use engine::{Batches, Engine, Limits};
+pub use batches::Batches;
+pub use encode::{Encoded, Format, XLSX_MAX_ROWS, encode};
+pub use engine::QueryEngine;
 pub use error::{Fault, QueryError};
-pub use executor::LaneLimits;
 pub use filter::{Filter, Op};
+pub use limits::{LaneLimits, Limits};
 pub use order::OrderKey;
-pub use rows::{OffsetPage, Page, PageRequest, RowsQuery};
+pub use rows::{OffsetPage, Page, PageRequest, RowsQuery, take_rows};
 pub use stats::ColumnStats;
 pub use verify::{Claim, Digests, VerifyIndex};
 pub use view::{Dataset, View, ViewColumn};

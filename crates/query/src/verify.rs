@@ -15,15 +15,13 @@
 use std::hash::{BuildHasher, RandomState};
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, StringArray};
-use datafusion::arrow::compute::cast;
-use datafusion::arrow::datatypes::DataType;
-use futures::StreamExt;
+use arrow::array::{Array, ArrayRef, AsArray, StringArray};
+use arrow::compute::cast;
+use arrow::datatypes::DataType;
+use futures_util::StreamExt;
 
-use crate::engine::Engine;
+use crate::batches::Batches;
 use crate::error::QueryError;
-use crate::executor::Lane;
-use crate::view::Dataset;
 
 /// The keyed digest function of this process's indexes.
 #[derive(Debug, Clone, Default)]
@@ -64,41 +62,30 @@ pub struct Claim<'a> {
     pub value: &'a str,
 }
 
-impl Engine {
-    /// Builds the index of `value` keyed by `key` over the dataset's view (its row filter
-    /// applies: rows outside it cannot be verified). Both must be columns of the view.
-    pub async fn verify_index(
-        &self,
-        reader: &str,
-        dataset: &Dataset,
-        key: &str,
-        value: &str,
+impl VerifyIndex {
+    /// Builds the index from a scan of a view (its row filter applied: rows outside it cannot
+    /// be verified): column `key` of the batches keys the rows, column `value` is the one
+    /// claims are checked against.
+    pub async fn build(
+        mut batches: Batches,
+        key: usize,
+        value: usize,
         digests: &Digests,
-    ) -> Result<VerifyIndex, QueryError> {
-        let (dataset, key, value) = (dataset.clone(), key.to_owned(), value.to_owned());
-        let (mut batches, (key_at, value_at, key_type, value_type)) = self
-            .run(Lane::Rows, reader, move |engine| async move {
-                let frame = engine.frame(&dataset).await?;
-                let column = |name: &str| {
-                    frame
-                        .schema()
-                        .index_of_column_by_name(None, name)
-                        .ok_or_else(|| QueryError::UnknownColumn {
-                            column: name.to_owned(),
-                        })
-                };
-                let (key_at, value_at) = (column(&key)?, column(&value)?);
-                let fields = frame.schema().fields();
-                let key_type = fields[key_at].data_type().clone();
-                let value_type = fields[value_at].data_type().clone();
-                Ok((frame, (key_at, value_at, key_type, value_type)))
-            })
-            .await?;
+    ) -> Result<Self, QueryError> {
+        let schema = batches.schema();
+        let field = |at: usize| {
+            schema
+                .fields()
+                .get(at)
+                .map(|f| f.data_type().clone())
+                .ok_or_else(|| QueryError::Engine(format!("no column {at} to verify")))
+        };
+        let (key_type, value_type) = (field(key)?, field(value)?);
         let mut rows = Vec::new();
         while let Some(batch) = batches.next().await {
             let batch = batch?;
-            let keys = text(batch.column(key_at))?;
-            let values = text(batch.column(value_at))?;
+            let keys = text(batch.column(key))?;
+            let values = text(batch.column(value))?;
             let (keys, values) = (keys.as_string::<i32>(), values.as_string::<i32>());
             rows.reserve(batch.num_rows());
             for i in 0..batch.num_rows() {
@@ -111,15 +98,13 @@ impl Engine {
         }
         rows.sort_unstable();
         rows.shrink_to_fit();
-        Ok(VerifyIndex {
+        Ok(Self {
             key_type,
             value_type,
             rows,
         })
     }
-}
 
-impl VerifyIndex {
     /// Per claim: does a row with this key hold this value? A key that is absent answers
     /// `false`, exactly like a value that differs, and takes the same path: every claim is
     /// canonicalised, digested and searched the same way, whether or not its key exists.

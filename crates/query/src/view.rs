@@ -1,19 +1,13 @@
 //! Policy views (策略视图): what one reader sees of one entry's data is never the stored file
 //! but a view over it — the policy's row filter on the stored values, then only the visible
-//! items, each either as stored or through its masking function. Every query a reader sends is
-//! planned on top of that view, so nothing they write can reach beneath it.
+//! items, each either as stored or through its masking function. The engine plans every query
+//! a reader sends on top of that view, so nothing they write can reach beneath it.
 
 use std::sync::Arc;
 
-use datafusion::dataframe::DataFrame;
-use datafusion::logical_expr::{Expr, ident};
-use datafusion::prelude::{ParquetReadOptions, SessionContext};
-use gongshu_privacy::{MaskContext, MaskingRule};
+use gongshu_privacy::{MaskContext, MaskingRule, PolicySalt, Secret};
 
-use crate::error::QueryError;
 use crate::filter::Filter;
-use crate::mask::mask_udf;
-use crate::restrict::RestrictedRows;
 
 /// One entry's data as one reader may see it.
 #[derive(Debug, Clone)]
@@ -70,41 +64,40 @@ impl View {
             mask: Arc::new(MaskContext::without_keys()),
         }
     }
-}
 
-/// The dataset as a DataFrame the reader's query starts from. The stored files are read
-/// through a DataFrame that is never registered, so SQL cannot name them.
-pub(crate) async fn view_frame(
-    ctx: &SessionContext,
-    dataset: &Dataset,
-    memory_limit: usize,
-) -> Result<DataFrame, QueryError> {
-    let engine = |e| QueryError::from_engine(e, memory_limit);
-    let stored = ctx
-        .read_parquet(dataset.files.clone(), ParquetReadOptions::default())
-        .await
-        .map_err(engine)?;
-    let mut frame = stored;
-    if !dataset.view.row_filter.is_empty() {
-        for filter in &dataset.view.row_filter {
-            let expr = filter.to_expr(frame.schema())?;
-            frame = frame.filter(expr).map_err(engine)?;
+    /// The view of a read policy: its columns, each clear or masked by its rule, and its rows.
+    /// Pseudonyms are keyed by the platform secret and the policy's salt; without either they
+    /// fail closed (NULL), so a missing key never shows a value.
+    pub fn of_policy(
+        columns: &[(String, Option<MaskingRule>)],
+        row_filter: &[Filter],
+        secret: Option<&Secret>,
+        salt: Option<&PolicySalt>,
+    ) -> Self {
+        let mask = match (secret, salt) {
+            (Some(secret), Some(salt)) => MaskContext::new(secret, salt),
+            _ => MaskContext::without_keys(),
+        };
+        Self {
+            columns: columns
+                .iter()
+                .map(|(code, rule)| ViewColumn {
+                    name: code.clone(),
+                    rule: *rule,
+                })
+                .collect(),
+            row_filter: row_filter.to_vec(),
+            mask: Arc::new(mask),
         }
-        let rows = RestrictedRows::new(frame.into_unoptimized_plan());
-        frame = ctx.read_table(Arc::new(rows)).map_err(engine)?;
     }
-    let columns: Vec<Expr> = dataset
-        .view
-        .columns
-        .iter()
-        .map(|c| {
-            let stored = ident(&c.name);
-            match &c.rule {
-                None => stored,
-                Some(rule) => mask_udf(*rule, Arc::clone(&dataset.view.mask)).call(vec![stored]),
-            }
-            .alias(&c.name)
-        })
-        .collect();
-    frame.select(columns).map_err(engine)
+
+    /// The same rows with only `columns`, each as stored: what a verification index compares
+    /// (H21), where no value leaves and a masked value could never match a claim.
+    pub fn clear_columns(&self, columns: &[&str]) -> Self {
+        Self {
+            columns: columns.iter().map(|c| ViewColumn::clear(c)).collect(),
+            row_filter: self.row_filter.clone(),
+            mask: Arc::clone(&self.mask),
+        }
+    }
 }

@@ -5,6 +5,9 @@
 //! so a second event, `deliver_data`, follows when the body ends — or when the reader goes
 //! away half-way, which the event says (`complete: false`). Both carry the request id, which
 //! links them.
+//!
+//! The body is encoded here too, from the rows the engine returned, so the reader gets bytes
+//! in the format it asked for and nobody outside the application handles the rows.
 
 use std::pin::Pin;
 use std::sync::Arc;
@@ -12,17 +15,41 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
 
 use futures_util::Stream;
-use futures_util::stream::BoxStream;
 use gongshu_audit::Outcome;
+use gongshu_query::{Batches, Encoded, Format, Page, encode};
 use serde_json::Value;
 
 use super::read::Reader;
 use crate::record::{Change, Who, record_alone};
-use crate::{App, RequestMeta};
+use crate::{App, RequestMeta, Result};
 
-/// The audit of one delivery, armed by [`Delivery::meter`]. A delivery never metered (a page
-/// rendered into a console page rather than sent as data) records nothing more.
-pub struct Delivery {
+/// The rows of a result: every one, streamed, or one page held in memory.
+pub(super) enum Rows {
+    /// Everything (a bulk download, the owner's or open data).
+    All(Batches),
+    /// One page: an API query through a sharing grant is capped per response (H20).
+    Page(Page),
+}
+
+/// A read's rows as the reader receives them.
+pub struct EncodedRows {
+    /// Where the next page starts (`x-next-cursor`); `None` when nothing follows.
+    pub next_cursor: Option<String>,
+    /// The rows in the format asked for; the `deliver_data` event is written when the body
+    /// ends, with the rows and bytes it carried.
+    pub body: Encoded,
+}
+
+impl std::fmt::Debug for EncodedRows {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EncodedRows")
+            .field("next_cursor", &self.next_cursor)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The audit of one delivery, armed by [`Delivery::send`].
+pub(super) struct Delivery {
     app: App,
     meta: RequestMeta,
     actor_id: Option<String>,
@@ -31,7 +58,6 @@ pub struct Delivery {
     target: String,
     /// The read's policy fields (policy, grant, purpose), repeated so the event stands alone.
     payload: Value,
-    rows: Arc<AtomicU64>,
 }
 
 impl std::fmt::Debug for Delivery {
@@ -43,13 +69,7 @@ impl std::fmt::Debug for Delivery {
 }
 
 impl Delivery {
-    pub(super) fn new(
-        app: &App,
-        reader: Reader<'_>,
-        target: &str,
-        payload: Value,
-        rows: Arc<AtomicU64>,
-    ) -> Self {
+    pub(super) fn new(app: &App, reader: Reader<'_>, target: &str, payload: Value) -> Self {
         let who = reader.who();
         Self {
             app: app.clone(),
@@ -59,44 +79,51 @@ impl Delivery {
             org_id: who.org.map(str::to_owned),
             target: target.to_owned(),
             payload,
-            rows,
         }
     }
 
-    /// Counts the bytes of `body` as they go out and records the delivery when it ends.
-    pub fn meter<B, E>(
-        self,
-        body: BoxStream<'static, Result<B, E>>,
-    ) -> BoxStream<'static, Result<B, E>>
-    where
-        B: AsRef<[u8]> + Send + 'static,
-        E: Send + 'static,
-    {
-        Box::pin(Metered {
-            body,
-            delivery: Some(self),
-            bytes: 0,
+    /// Encodes `rows` in `format`, counting rows and bytes as they go out, and records the
+    /// delivery when the body ends. A result that fails before its first row is an error here
+    /// (and nothing was delivered).
+    pub(super) async fn send(self, rows: Rows, format: Format) -> Result<EncodedRows> {
+        let (batches, next_cursor) = match rows {
+            Rows::All(batches) => (batches, None),
+            Rows::Page(mut page) => {
+                let next = page.next_cursor.take();
+                (Batches::from(page), next)
+            }
+        };
+        let rows = batches.rows_delivered();
+        let body = encode(batches, format).await?;
+        Ok(EncodedRows {
+            next_cursor,
+            body: Box::pin(Metered {
+                body,
+                delivery: Some(self),
+                rows,
+                bytes: 0,
+            }),
         })
     }
 
     /// Writes the event on its own task: the body has already ended (or been dropped), so
     /// nobody is left to wait for it. A failure is logged, never lost silently.
-    fn record(self, bytes: u64, complete: bool) {
+    fn record(self, rows: u64, bytes: u64, complete: bool) {
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             tracing::error!(target = %self.target, bytes, "no runtime to record a data delivery");
             return;
         };
         runtime.spawn(async move {
             let target = self.target.clone();
-            if let Err(e) = self.write(bytes, complete).await {
+            if let Err(e) = self.write(rows, bytes, complete).await {
                 tracing::error!(%target, error = %e, "recording a data delivery failed");
             }
         });
     }
 
-    async fn write(self, bytes: u64, complete: bool) -> crate::Result<()> {
+    async fn write(self, rows: u64, bytes: u64, complete: bool) -> Result<()> {
         let mut payload = self.payload;
-        payload["rows"] = self.rows.load(Ordering::Relaxed).into();
+        payload["rows"] = rows.into();
         payload["bytes"] = bytes.into();
         payload["complete"] = complete.into();
         let who = Who {
@@ -115,27 +142,29 @@ impl Delivery {
 }
 
 /// A body that counts what it yields and records the delivery once, at its end or drop.
-struct Metered<B, E> {
-    body: BoxStream<'static, Result<B, E>>,
+struct Metered {
+    body: Encoded,
     delivery: Option<Delivery>,
+    /// Rows handed to the encoder so far.
+    rows: Arc<AtomicU64>,
     bytes: u64,
 }
 
-impl<B, E> Metered<B, E> {
+impl Metered {
     fn finish(&mut self, complete: bool) {
         if let Some(delivery) = self.delivery.take() {
-            delivery.record(self.bytes, complete);
+            delivery.record(self.rows.load(Ordering::Relaxed), self.bytes, complete);
         }
     }
 }
 
-impl<B: AsRef<[u8]>, E> Stream for Metered<B, E> {
-    type Item = Result<B, E>;
+impl Stream for Metered {
+    type Item = <Encoded as Stream>::Item;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let polled = self.body.as_mut().poll_next(cx);
         match &polled {
-            Poll::Ready(Some(Ok(chunk))) => self.bytes += chunk.as_ref().len() as u64,
+            Poll::Ready(Some(Ok(chunk))) => self.bytes += chunk.len() as u64,
             Poll::Ready(Some(Err(_))) => self.finish(false),
             Poll::Ready(None) => self.finish(true),
             Poll::Pending => {}
@@ -144,7 +173,7 @@ impl<B: AsRef<[u8]>, E> Stream for Metered<B, E> {
     }
 }
 
-impl<B, E> Drop for Metered<B, E> {
+impl Drop for Metered {
     fn drop(&mut self) {
         self.finish(false);
     }

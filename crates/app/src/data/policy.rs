@@ -7,11 +7,10 @@
 //! by the rules the authority approved with its published revision.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use gongshu_domain::catalog::{DataType, Vocabulary};
-use gongshu_privacy::{MaskContext, MaskingRule, PolicySalt, Secret, default_for};
-use gongshu_query::{Filter, View, ViewColumn};
+use gongshu_privacy::{MaskingRule, PolicySalt, Secret, default_for};
+use gongshu_query::{Filter, View};
 use gongshu_store::catalog::ItemRow;
 
 /// Why a reader may read, for the audit record and the response headers.
@@ -159,22 +158,7 @@ impl Policy {
 
     /// The view the engine applies. Without a platform secret, pseudonyms fail closed (NULL).
     pub fn view(&self, secret: Option<&Secret>) -> View {
-        let mask = match (secret, &self.salt) {
-            (Some(secret), Some(salt)) => MaskContext::new(secret, salt),
-            _ => MaskContext::without_keys(),
-        };
-        View {
-            columns: self
-                .columns
-                .iter()
-                .map(|(code, rule)| match rule {
-                    None => ViewColumn::clear(code),
-                    Some(rule) => ViewColumn::masked(code, *rule),
-                })
-                .collect(),
-            row_filter: self.row_filter.clone(),
-            mask: Arc::new(mask),
-        }
+        View::of_policy(&self.columns, &self.row_filter, secret, self.salt.as_ref())
     }
 
     /// The audit payload of a read: `fields` plus the policy, and the grant and its purpose

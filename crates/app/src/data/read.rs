@@ -1,26 +1,20 @@
-//! Page, export, aggregate and statistics reads of one entry.
-
-use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
+//! Who reads, and what one read of one entry resolves to: the version and the reader's policy
+//! view ([`readable`]), and the audit event every read request writes.
 
 use gongshu_audit::Outcome;
 use gongshu_domain::access::{EntryFacts, Masking, ReadAsk, ReadBasis, Refusal, decide_read};
 use gongshu_domain::grant::Grant;
 use gongshu_domain::versions::VersionState;
-use gongshu_query::{
-    AggregateQuery, Batches, ColumnStats, Dataset, OffsetPage, Page, PageRequest, RowsQuery,
-};
+use gongshu_query::Dataset;
 use gongshu_store::catalog::{self, EntryRow};
 use gongshu_store::versions::{self, VersionRow};
 use gongshu_store::{Conn, StoreError, derivatives, sharing};
-use serde::Serialize;
 use serde_json::{Value, json};
 
 use gongshu_domain::catalog::{OpenType, ShareMode, Vocabulary};
 use gongshu_query::Filter;
 
-use super::delivery::Delivery;
-use super::policy::{Masks, Policy, PolicySource};
+use super::policy::{Masks, Policy};
 use crate::catalog::approved_rules;
 use crate::record::{Change, Who, record_alone};
 use crate::{App, AppError, Ctx, RequestMeta, Result};
@@ -339,241 +333,9 @@ pub(super) async fn record_read(
     };
     record_alone(app, reader.meta(), reader.who(), Outcome::Success, change).await
 }
-/// A page of rows with where it came from.
-#[derive(Debug)]
-pub struct DataPage {
-    pub entry_code: String,
-    pub version: i64,
-    pub policy: PolicySource,
-    pub masked: Vec<String>,
-    pub page: Page,
-    /// To meter the page when it is sent as data.
-    pub delivery: Delivery,
-}
 
-/// The rows of a result: every one, streamed, or one page held in memory.
-#[derive(Debug)]
-pub enum Rows {
-    /// Everything (a bulk download, the owner's or open data).
-    All(Batches),
-    /// One page: an API query through a sharing grant is capped per response (H20: the
-    /// grant's mode is the minimum; only a bulk-download grant hands over everything at once).
-    Page(Page),
-}
 
-impl Rows {
-    /// The count of rows handed over, for the delivery record.
-    pub(super) fn delivered(&self) -> Arc<AtomicU64> {
-        match self {
-            Self::All(batches) => batches.rows_delivered(),
-            Self::Page(page) => Arc::new(AtomicU64::new(page.rows() as u64)),
-        }
-    }
-}
-
-/// A result for the reader.
-#[derive(Debug)]
-pub struct DataExport {
-    pub entry_code: String,
-    pub version: i64,
-    pub policy: PolicySource,
-    pub masked: Vec<String>,
-    pub rows: Rows,
-    /// To meter the body the rows are encoded into.
-    pub delivery: Delivery,
-}
-
-/// One page of rows (`query_text`: the request's query string, for the audit record).
-pub async fn read_page(
-    app: &App,
-    reader: Reader<'_>,
-    code: &str,
-    version: Option<i64>,
-    query: &RowsQuery,
-    page: &PageRequest,
-    query_text: &str,
-) -> Result<DataPage> {
-    let access = Access {
-        action: "read_data",
-        mode: ShareMode::ApiQuery,
-    };
-    let r = readable(app, reader, code, version, access).await?;
-    let result = app
-        .engine
-        .page(&reader.query_key(), &r.dataset, query, page)
-        .await?;
-    let target = target(&r);
-    record_read(
-        app,
-        reader,
-        "read_data",
-        &target,
-        r.policy
-            .audit(json!({ "query": query_text, "rows": result.rows() })),
-    )
-    .await?;
-    let rows = Arc::new(AtomicU64::new(result.rows() as u64));
-    Ok(DataPage {
-        delivery: Delivery::new(app, reader, &target, r.policy.audit(json!({})), rows),
-        entry_code: r.entry.code,
-        version: r.version.version,
-        policy: r.policy.source,
-        masked: r.policy.masked_columns(),
-        page: result,
-    })
-}
-
-/// Every matching row, streamed.
-pub async fn export_data(
-    app: &App,
-    reader: Reader<'_>,
-    code: &str,
-    version: Option<i64>,
-    query: &RowsQuery,
-    query_text: &str,
-) -> Result<DataExport> {
-    let access = Access {
-        action: "export_data",
-        mode: ShareMode::BulkDownload,
-    };
-    let r = readable(app, reader, code, version, access).await?;
-    let batches = app
-        .engine
-        .export(&reader.query_key(), &r.dataset, query)
-        .await?;
-    record_read(
-        app,
-        reader,
-        "export_data",
-        &target(&r),
-        r.policy.audit(json!({ "query": query_text })),
-    )
-    .await?;
-    Ok(export(app, reader, r, Rows::All(batches)))
-}
-
-/// Groups and measures: streamed, or one page of groups when `page` is asked for — and
-/// always one page (at most the largest page) when the reader reads through a sharing
-/// grant, so a grouping by a key cannot turn an API query into a bulk download.
-pub async fn aggregate_data(
-    app: &App,
-    reader: Reader<'_>,
-    code: &str,
-    version: Option<i64>,
-    query: &AggregateQuery,
-    page: Option<&OffsetPage>,
-    query_text: &str,
-) -> Result<DataExport> {
-    let access = Access {
-        action: "aggregate_data",
-        mode: ShareMode::ApiQuery,
-    };
-    let r = readable(app, reader, code, version, access).await?;
-    let key = reader.query_key();
-    let rows = match capped_page(app, page, r.policy.source) {
-        Some(page) => Rows::Page(
-            app.engine
-                .aggregate_page(&key, &r.dataset, query, &page)
-                .await?,
-        ),
-        None => Rows::All(app.engine.aggregate(&key, &r.dataset, query).await?),
-    };
-    record_read(
-        app,
-        reader,
-        "aggregate_data",
-        &target(&r),
-        r.policy.audit(json!({ "query": query_text })),
-    )
-    .await?;
-    Ok(export(app, reader, r, rows))
-}
-
-/// The page an API query answers with: the one asked for, or — for a read through a grant —
-/// at most the largest page.
-pub(super) fn capped_page(
-    app: &App,
-    asked: Option<&OffsetPage>,
-    source: PolicySource,
-) -> Option<OffsetPage> {
-    match (asked, source) {
-        (Some(page), _) => Some(page.clone()),
-        (None, PolicySource::Grant) => Some(OffsetPage {
-            limit: app.query_limits().max_page_rows,
-            cursor: None,
-        }),
-        (None, _) => None,
-    }
-}
-
-/// Column statistics of the reader's view, for the data preview.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct DataStats {
-    pub entry_code: String,
-    pub version: i64,
-    pub rows: i64,
-    /// `owner` or `open`.
-    pub policy: String,
-    /// Columns the reader sees masked.
-    pub masked: Vec<String>,
-    #[schema(value_type = Vec<Object>)]
-    pub columns: Vec<ColumnStats>,
-}
-
-pub async fn data_stats(
-    app: &App,
-    reader: Reader<'_>,
-    code: &str,
-    version: Option<i64>,
-) -> Result<DataStats> {
-    let access = Access {
-        action: "read_data_stats",
-        mode: ShareMode::ApiQuery,
-    };
-    let r = readable(app, reader, code, version, access).await?;
-    let columns = app
-        .engine
-        .column_stats(&reader.query_key(), &r.dataset)
-        .await?;
-    record_read(
-        app,
-        reader,
-        "read_data_stats",
-        &target(&r),
-        r.policy.audit(json!({})),
-    )
-    .await?;
-    let rows = columns
-        .first()
-        .map_or(r.version.rows, |c| (c.non_null + c.nulls) as i64);
-    Ok(DataStats {
-        entry_code: r.entry.code,
-        version: r.version.version,
-        rows,
-        policy: r.policy.source.code().to_owned(),
-        masked: r.policy.masked_columns(),
-        columns,
-    })
-}
-
-fn target(r: &Readable) -> String {
+/// The audit target of a read: the entry and version.
+pub(super) fn target(r: &Readable) -> String {
     format!("{}/v{}", r.entry.code, r.version.version)
-}
-
-fn export(app: &App, reader: Reader<'_>, r: Readable, rows: Rows) -> DataExport {
-    let delivery = Delivery::new(
-        app,
-        reader,
-        &target(&r),
-        r.policy.audit(json!({})),
-        rows.delivered(),
-    );
-    DataExport {
-        delivery,
-        masked: r.policy.masked_columns(),
-        entry_code: r.entry.code,
-        version: r.version.version,
-        policy: r.policy.source,
-        rows,
-    }
 }

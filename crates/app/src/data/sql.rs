@@ -3,47 +3,38 @@
 //! as unknown, exactly like tables that do not exist.
 //!
 //! A query reads in one share mode, which the caller names (H20: a grant is for its modes
-//! only): as an API query (the default) every table another agency shares must be covered by
-//! an `api_query` grant, and the answer is then one page of at most the largest page, with a
-//! cursor to the next; as a bulk download every such table needs a `bulk_download` grant, and
-//! the whole result streams. The owner's and open data stream whole in either mode.
+//! only; see [`ReadMode`]): as an API query (the default) every table another agency shares
+//! must be covered by an `api_query` grant, and the answer is then one page of at most the
+//! largest page, with a cursor to the next; as a bulk download every such table needs a
+//! `bulk_download` grant, and the whole result streams. The owner's and open data stream whole
+//! in either mode.
 
-use gongshu_domain::Violation;
-use gongshu_domain::catalog::{ShareMode, Vocabulary};
-use gongshu_query::{OffsetPage, QueryError};
+use gongshu_query::{Format, OffsetPage, QueryError};
 use serde_json::json;
 
-use super::delivery::Delivery;
+use super::delivery::{Delivery, EncodedRows, Rows};
+use super::mode::{PageAsked, ReadMode};
 use super::policy::PolicySource;
-use super::read::{Access, Reader, Rows, capped_page, readable, record_read};
+use super::read::{Access, Reader, readable, record_read};
 use crate::{App, AppError, Ctx, Result};
 
-/// A query's result and the meter of its delivery.
-#[derive(Debug)]
-pub struct SqlResult {
-    pub rows: Rows,
-    pub delivery: Delivery,
-}
-
-/// What the caller asks: the text, the share mode to read in, and optionally a page.
+/// What the caller asks: the text, the share mode to read in, optionally a page, and the
+/// format of the answer.
 #[derive(Debug, Clone)]
 pub struct SqlRequest<'a> {
     pub sql: &'a str,
-    pub mode: ShareMode,
-    pub page: Option<OffsetPage>,
+    pub mode: ReadMode,
+    pub page: PageAsked,
+    pub format: Format,
 }
 
-pub async fn run_sql(app: &App, ctx: Ctx<'_>, request: SqlRequest<'_>) -> Result<SqlResult> {
-    let SqlRequest { sql, mode, page } = request;
-    if mode == ShareMode::Verification {
-        return Err(Violation::new(
-            "mode",
-            "invalid",
-            "核验比对不经 SQL 查询，请使用核验接口",
-            "verification is not answered by SQL; use the verification API",
-        )
-        .into());
-    }
+pub async fn run_sql(app: &App, ctx: Ctx<'_>, request: SqlRequest<'_>) -> Result<EncodedRows> {
+    let SqlRequest {
+        sql,
+        mode,
+        page,
+        format,
+    } = request;
     let reader = Reader::Signed(ctx);
     let tables = app.engine.tables_of(sql)?;
     let mut datasets = Vec::with_capacity(tables.len());
@@ -53,7 +44,7 @@ pub async fn run_sql(app: &App, ctx: Ctx<'_>, request: SqlRequest<'_>) -> Result
     for table in &tables {
         let access = Access {
             action: "query_sql",
-            mode,
+            mode: mode.share_mode(),
         };
         match readable(app, reader, table, None, access).await {
             Ok(r) => {
@@ -79,13 +70,18 @@ pub async fn run_sql(app: &App, ctx: Ctx<'_>, request: SqlRequest<'_>) -> Result
         }
     }
     let key = reader.query_key();
-    let source = if through_grant && mode == ShareMode::ApiQuery {
+    // One table read through a grant makes the whole answer a read through a grant.
+    let source = if through_grant {
         PolicySource::Grant
     } else {
         PolicySource::Owner
     };
-    let rows = match capped_page(app, page.as_ref(), source) {
-        Some(page) => Rows::Page(app.engine.sql_page(&key, sql, &datasets, &page).await?),
+    let max = app.query_limits().max_page_rows;
+    let rows = match page.resolve(mode, source, max) {
+        Some((limit, cursor)) => {
+            let page = OffsetPage { limit, cursor };
+            Rows::Page(app.engine.sql_page(&key, sql, &datasets, &page).await?)
+        }
         None => Rows::All(app.engine.sql(&key, sql, &datasets).await?),
     };
     let target = if read.is_empty() {
@@ -106,7 +102,6 @@ pub async fn run_sql(app: &App, ctx: Ctx<'_>, request: SqlRequest<'_>) -> Result
         reader,
         &target,
         json!({ "mode": mode.code(), "tables": policies }),
-        rows.delivered(),
     );
-    Ok(SqlResult { rows, delivery })
+    delivery.send(rows, format).await
 }

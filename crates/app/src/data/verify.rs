@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 
 use gongshu_domain::catalog::{DataType, ShareMode, Vocabulary};
 use gongshu_domain::{Violation, Violations};
-use gongshu_query::{Claim, Dataset, Digests, VerifyIndex, View, ViewColumn};
+use gongshu_query::{Claim, Dataset, Digests, VerifyIndex};
 use gongshu_store::catalog;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -120,19 +120,15 @@ pub async fn verify(
         .collect();
     let mut matches = 0usize;
     for item in &items {
+        let columns: Vec<&str> = [input.key.as_str(), item]
+            .into_iter()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
         let dataset = Dataset {
             name: r.dataset.name.clone(),
             files: r.dataset.files.clone(),
-            view: View {
-                columns: [input.key.as_str(), item]
-                    .into_iter()
-                    .collect::<BTreeSet<_>>()
-                    .into_iter()
-                    .map(ViewColumn::clear)
-                    .collect(),
-                row_filter: r.policy.row_filter.clone(),
-                mask: Arc::clone(&r.dataset.view.mask),
-            },
+            view: r.dataset.view.clear_columns(&columns),
         };
         let index = app.verifier.index(app, &dataset, &input.key, item).await?;
         let canonical = |item: &str, value: &str| -> String {

@@ -11,15 +11,11 @@ use axum::http::{HeaderName, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use gongshu_app::AppError;
 use gongshu_app::data::{
-    self, DataExport, DataStats, Delivery, PolicySource, Reader, Rows, SqlRequest, VerifyAnswer,
-    VerifyInput,
+    self, AggregateRequest, DataExport, DataStats, EncodedRows, PageAsked, PolicySource, ReadMode,
+    Reader, RowsRequest, SqlRequest, VerifyAnswer, VerifyInput,
 };
 use gongshu_domain::Violation;
-use gongshu_domain::catalog::{ShareMode, Vocabulary};
-use gongshu_query::{
-    AggregateQuery, Filter, Format, Measure, OffsetPage, OrderKey, PageRequest, QueryError,
-    RowsQuery, encode, encode_batches,
-};
+use gongshu_query::{AggregateQuery, Filter, Format, Measure, OrderKey, QueryError, RowsQuery};
 use serde::Deserialize;
 
 use crate::error::ApiResult;
@@ -28,7 +24,7 @@ use crate::state::AppState;
 
 /// Parameters that are not filters.
 const RESERVED: &[&str] = &[
-    "select", "order", "limit", "cursor", "format", "version", "group_by", "measures",
+    "select", "order", "limit", "cursor", "format", "version", "group_by", "measures", "mode",
 ];
 
 /// The parsed query string of a data read.
@@ -81,6 +77,24 @@ impl Params {
         parse_format(self.one("format"))
     }
 
+    /// The share mode named by `mode`, if any.
+    fn mode(&self) -> Result<Option<ReadMode>, AppError> {
+        Ok(self.one("mode").map(ReadMode::parse).transpose()?)
+    }
+
+    /// `limit` and `cursor`; a limit that is no number is refused like one out of bounds.
+    fn page(&self, max: usize) -> Result<PageAsked, QueryError> {
+        let limit = self
+            .one("limit")
+            .map(|l| l.trim().parse::<usize>())
+            .transpose()
+            .map_err(|_| QueryError::BadLimit { max })?;
+        Ok(PageAsked {
+            limit,
+            cursor: self.one("cursor").map(str::to_owned),
+        })
+    }
+
     fn list(&self, key: &str) -> Option<Vec<String>> {
         self.one(key).map(|v| {
             v.split(',')
@@ -95,7 +109,6 @@ impl Params {
             select: self.list("select"),
             filters: self.filters()?,
             order: OrderKey::parse_list(self.one("order").unwrap_or_default())?,
-            page: None,
         })
     }
 }
@@ -116,12 +129,14 @@ fn parse_format(name: Option<&str>) -> Result<Format, AppError> {
     }
 }
 
-/// A streamed body with its headers.
-fn streamed(
-    body: futures_util::stream::BoxStream<'static, Result<axum::body::Bytes, QueryError>>,
-    headers: Vec<(HeaderName, HeaderValue)>,
-) -> Response {
-    let mut response = Body::from_stream(body).into_response();
+/// An encoded body with its headers, and the cursor of the next page when one follows.
+fn streamed(rows: EncodedRows, mut headers: Vec<(HeaderName, HeaderValue)>) -> Response {
+    if let Some(cursor) = &rows.next_cursor
+        && let Ok(value) = HeaderValue::from_str(cursor)
+    {
+        headers.push((HeaderName::from_static("x-next-cursor"), value));
+    }
+    let mut response = Body::from_stream(rows.body).into_response();
     response.headers_mut().extend(headers);
     response
 }
@@ -170,63 +185,31 @@ fn download(
     headers
 }
 
-async fn respond(export: DataExport, format: Format, suffix: &str) -> ApiResult<Response> {
+/// A read's rows with their provenance and download headers.
+fn respond(export: DataExport, format: Format, suffix: &str) -> Response {
     let mut headers = provenance(export.version, export.policy, &export.masked);
     headers.extend(download(&export.entry_code, export.version, suffix, format));
-    encoded(export.rows, export.delivery, format, headers).await
-}
-
-/// Rows in `format`, metered: a stream of everything, or one page with its `x-next-cursor`.
-async fn encoded(
-    rows: Rows,
-    delivery: Delivery,
-    format: Format,
-    mut headers: Vec<(HeaderName, HeaderValue)>,
-) -> ApiResult<Response> {
-    let body = match rows {
-        Rows::All(batches) => {
-            let schema = batches.schema();
-            encode(batches, schema, format).await?
-        }
-        Rows::Page(page) => {
-            if let Some(cursor) = &page.next_cursor
-                && let Ok(value) = HeaderValue::from_str(cursor)
-            {
-                headers.push((HeaderName::from_static("x-next-cursor"), value));
-            }
-            encode_batches(page.batches, page.schema, format).await?
-        }
-    };
-    Ok(streamed(delivery.meter(body), headers))
-}
-
-/// `limit` and `cursor` of an offset-paged read (aggregates), when `limit` is given.
-fn offset_page(params: &Params, max: usize) -> Result<Option<OffsetPage>, QueryError> {
-    let Some(limit) = params.one("limit") else {
-        return Ok(None);
-    };
-    let limit = limit
-        .trim()
-        .parse::<usize>()
-        .map_err(|_| QueryError::BadLimit { max })?;
-    Ok(Some(OffsetPage {
-        limit,
-        cursor: params.one("cursor").map(str::to_owned),
-    }))
+    streamed(export.rows, headers)
 }
 
 /// The rows of an entry's current (or `version`) data as the caller's policy shows them:
 /// owner agencies see everything, anyone sees unconditionally open entries with the items the
-/// catalog marks masked. Parameters: `select=a,b`, `order=a.desc,b`, `limit` (1–10,000) and
-/// `cursor` for one page — the next page's cursor comes in the `x-next-cursor` header and a
-/// `Link: rel="next"` — or no `limit` to stream every matching row; `format=json|ndjson|csv|
-/// xlsx|parquet`; `version`; any other parameter is a filter `column=op.value` with op one of
-/// eq, neq, lt, lte, gt, gte, in, like, ilike, is (null/true/false), optionally `not.`.
+/// catalog marks masked, other agencies what their live grant for the share mode allows.
+/// Parameters: `select=a,b`, `order=a.desc,b`, `limit` (1–10,000) and `cursor` for one page —
+/// the next page's cursor comes in the `x-next-cursor` header and a `Link: rel="next"` — or no
+/// `limit` to stream every matching row; `mode`; `format=json|ndjson|csv|xlsx|parquet`;
+/// `version`; any other parameter is a filter `column=op.value` with op one of eq, neq, lt,
+/// lte, gt, gte, in, like, ilike, is (null/true/false), optionally `not.`.
 #[utoipa::path(get, path = "/api/v1/entries/{code}/data", tag = "data",
-    params(("code" = String, Path)),
+    params(("code" = String, Path),
+        ("mode" = Option<ReadMode>, Query, description = "The share mode to read in (H20); a \
+            read through another agency's grant needs a live grant for it. `api_query` answers \
+            through a grant one page at a time (at most 10,000 rows, with `x-next-cursor`) even \
+            without `limit`; `bulk_download` streams every row. Default: `api_query` with \
+            `limit`, `bulk_download` without.")),
     responses((status = 200, description = "Rows in the requested format"),
-        (status = 400, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
-        (status = 409, body = crate::error::Problem)))]
+        (status = 400, body = crate::error::Problem), (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
 pub async fn rows(
     State(state): State<AppState>,
     auth: MaybeAuthed,
@@ -237,69 +220,65 @@ pub async fn rows(
     let params = Params::new(raw);
     let reader = Reader::new(auth.ctx(), &meta);
     let query = params.rows_query()?;
-    let version = params.version()?;
     let format = params.format()?;
-    let Some(limit) = params.one("limit") else {
-        let export =
-            data::export_data(&state.app, reader, &code, version, &query, &params.text).await?;
-        return respond(export, format, "").await;
+    let page = params.page(state.app.query_limits().max_page_rows)?;
+    // Before the mode was a parameter, a page was an API query and everything a download.
+    let mode = params.mode()?.unwrap_or(match page.limit {
+        Some(_) => ReadMode::ApiQuery,
+        None => ReadMode::BulkDownload,
+    });
+    let request = RowsRequest {
+        version: params.version()?,
+        query: &query,
+        mode,
+        page,
+        format,
+        query_text: &params.text,
     };
-    let max = state.app.query_limits().max_page_rows;
-    let limit = limit
-        .trim()
-        .parse::<usize>()
-        .map_err(|_| QueryError::BadLimit { max })?;
-    let request = PageRequest {
-        limit,
-        cursor: params.one("cursor").map(str::to_owned),
-    };
-    let page = data::read_page(
-        &state.app,
-        reader,
-        &code,
-        version,
-        &query,
-        &request,
-        &params.text,
-    )
-    .await?;
-    let mut headers = provenance(page.version, page.policy, &page.masked);
-    headers.extend(download(&page.entry_code, page.version, "", format));
-    if let Some(cursor) = &page.page.next_cursor {
-        let next: Vec<(String, String)> = params
-            .pairs
-            .iter()
-            .filter(|(k, _)| k != "cursor")
-            .cloned()
-            .chain([("cursor".to_owned(), cursor.clone())])
-            .collect();
-        let next = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(next)
-            .finish();
-        if let (Ok(c), Ok(link)) = (
-            HeaderValue::from_str(cursor),
-            HeaderValue::from_str(&format!(
-                "</api/v1/entries/{code}/data?{next}>; rel=\"next\""
-            )),
-        ) {
-            headers.push((HeaderName::from_static("x-next-cursor"), c));
-            headers.push((header::LINK, link));
-        }
+    let export = data::read_rows(&state.app, reader, &code, request).await?;
+    let link = export
+        .rows
+        .next_cursor
+        .as_deref()
+        .and_then(|cursor| next_link(&code, &params, cursor));
+    let mut response = respond(export, format, "");
+    if let Some(link) = link {
+        response.headers_mut().insert(header::LINK, link);
     }
-    let body = encode_batches(page.page.batches, page.page.schema, format).await?;
-    Ok(streamed(page.delivery.meter(body), headers))
+    Ok(response)
+}
+
+/// The `Link: rel="next"` of a page: the same request with the next page's cursor.
+fn next_link(code: &str, params: &Params, cursor: &str) -> Option<HeaderValue> {
+    let next: Vec<(String, String)> = params
+        .pairs
+        .iter()
+        .filter(|(k, _)| k != "cursor")
+        .cloned()
+        .chain([("cursor".to_owned(), cursor.to_owned())])
+        .collect();
+    let next = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(next)
+        .finish();
+    HeaderValue::from_str(&format!(
+        "</api/v1/entries/{code}/data?{next}>; rel=\"next\""
+    ))
+    .ok()
 }
 
 /// Groups and measures over the caller's view: `group_by=a,b`, `measures=count,sum.x,avg.y,
 /// min.z,max.z,count_distinct.w` (output columns `count`, `sum_x`, …), the same filters,
-/// `format` and `version` as the row read. Ordered by the group columns. An API query (share
-/// mode `api_query`): with `limit` (1–10,000) one page of groups, the next page's cursor in
-/// `x-next-cursor`; a reader reading through a sharing grant always gets pages (of at most
-/// 10,000 groups).
+/// `format` and `version` as the row read. Ordered by the group columns. With `limit`
+/// (1–10,000) one page of groups, the next page's cursor in `x-next-cursor`; a reader reading
+/// through an API-query grant always gets pages (of at most 10,000 groups).
 #[utoipa::path(get, path = "/api/v1/entries/{code}/data/aggregate", tag = "data",
-    params(("code" = String, Path)),
+    params(("code" = String, Path),
+        ("mode" = Option<ReadMode>, Query, description = "The share mode to read in (H20); a \
+            read through another agency's grant needs a live grant for it. `api_query` \
+            (default) answers through a grant one page of groups at a time; `bulk_download` \
+            streams every group.")),
     responses((status = 200, description = "Groups in the requested format"),
-        (status = 400, body = crate::error::Problem)))]
+        (status = 400, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 pub async fn aggregate(
     State(state): State<AppState>,
     auth: MaybeAuthed,
@@ -314,20 +293,17 @@ pub async fn aggregate(
         measures: Measure::parse_list(params.one("measures").unwrap_or("count"))?,
         filters: params.filters()?,
     };
-    let version = params.version()?;
     let format = params.format()?;
-    let page = offset_page(&params, state.app.query_limits().max_page_rows)?;
-    let export = data::aggregate_data(
-        &state.app,
-        reader,
-        &code,
-        version,
-        &query,
-        page.as_ref(),
-        &params.text,
-    )
-    .await?;
-    respond(export, format, "-aggregate").await
+    let request = AggregateRequest {
+        version: params.version()?,
+        query: &query,
+        mode: params.mode()?.unwrap_or(ReadMode::ApiQuery),
+        page: params.page(state.app.query_limits().max_page_rows)?,
+        format,
+        query_text: &params.text,
+    };
+    let export = data::aggregate_data(&state.app, reader, &code, request).await?;
+    Ok(respond(export, format, "-aggregate"))
 }
 
 /// Column statistics of the caller's view (filled, empty, about how many distinct values,
@@ -361,6 +337,7 @@ pub struct SqlInput {
     /// The share mode to read in: `api_query` (default) or `bulk_download`. Tables another
     /// agency shares need a live grant for this mode.
     #[serde(default)]
+    #[schema(value_type = Option<ReadMode>)]
     mode: Option<String>,
     /// One page of at most this many rows (1–10,000); the next page's cursor comes in
     /// `x-next-cursor`. An API query through a sharing grant is always paged (at most 10,000
@@ -385,32 +362,27 @@ pub async fn sql(
     ApiJson(input): ApiJson<SqlInput>,
 ) -> ApiResult<Response> {
     let format = parse_format(input.format.as_deref())?;
-    let mode = match input.mode.as_deref() {
-        None => ShareMode::ApiQuery,
-        Some(m) => ShareMode::parse(m).map_err(|_| {
-            AppError::from(Violation::new(
-                "mode",
-                "invalid",
-                "共享方式应为 api_query（接口查询）或 bulk_download（批量下载）",
-                "mode must be api_query or bulk_download",
-            ))
-        })?,
-    };
-    let page = input.limit.map(|limit| OffsetPage {
-        limit,
-        cursor: input.cursor.clone(),
-    });
+    let mode = input
+        .mode
+        .as_deref()
+        .map(ReadMode::parse)
+        .transpose()
+        .map_err(AppError::from)?;
     let request = SqlRequest {
         sql: &input.sql,
-        mode,
-        page,
+        mode: mode.unwrap_or(ReadMode::ApiQuery),
+        page: PageAsked {
+            limit: input.limit,
+            cursor: input.cursor,
+        },
+        format,
     };
-    let result = data::run_sql(&state.app, auth.ctx(), request).await?;
+    let rows = data::run_sql(&state.app, auth.ctx(), request).await?;
     let headers = vec![(
         header::CONTENT_TYPE,
         HeaderValue::from_static(format.content_type()),
     )];
-    encoded(result.rows, result.delivery, format, headers).await
+    Ok(streamed(rows, headers))
 }
 
 /// Verification and matching (核验比对, H21): for each record, whether the entry's row with

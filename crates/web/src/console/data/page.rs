@@ -16,7 +16,7 @@ use gongshu_app::quality::{self, EntryQuality};
 use gongshu_app::versions::{self, VersionView};
 use gongshu_app::{App, AppError, Ctx, RequestMeta};
 use gongshu_domain::{Action, Target, decide};
-use gongshu_query::{PageRequest, RowsQuery, XLSX_MAX_ROWS};
+use gongshu_query::XLSX_MAX_ROWS;
 use minijinja::context;
 use serde::Serialize;
 
@@ -167,29 +167,15 @@ async fn load(
         return Ok(view);
     }
     let reader = Reader::new(ctx, meta);
-    let request = PageRequest {
-        limit: PREVIEW_ROWS,
-        cursor: None,
-    };
-    let page = match data::read_page(
-        app,
-        reader,
-        code,
-        None,
-        &RowsQuery::default(),
-        &request,
-        "console preview",
-    )
-    .await
-    {
-        Ok(page) => page,
+    let rows = match data::preview_rows(app, reader, code, PREVIEW_ROWS).await {
+        Ok(rows) => rows,
         Err(e) => {
             view.unavailable = Some(explained(e, ctx.is_some())?);
             return Ok(view);
         }
     };
-    let version = page.version;
-    view.preview = Some(Preview::read(page, &view.names).await?);
+    let version = rows.version;
+    view.preview = Some(Preview::new(rows, &view.names));
     let stats = data::data_stats(app, reader, code, Some(version)).await?;
     view.xlsx_too_large = usize::try_from(stats.rows).is_ok_and(|r| r > XLSX_MAX_ROWS);
     view.stats = Some(stats);

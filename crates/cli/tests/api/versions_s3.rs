@@ -17,7 +17,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::catalog_fixtures::{open_entry, publish, with};
-use crate::support::{Client, Resp, TestApp, serve_app};
+use crate::support::{Client, Resp, TestApp, engine, serve_app};
 
 const BUCKET: &str = "gongshu-lake";
 const PREFIX: &str = "city/versions";
@@ -109,9 +109,14 @@ async fn open_on_s3(t: &TestApp, s3: &S3Server, grace: Option<Duration>) -> App 
         lake: Some(lake),
         ..AppConfig::default()
     };
-    App::new(t.db().clone(), t.clock.clone(), config)
-        .await
-        .expect("the platform opens on S3")
+    App::new(
+        t.db().clone(),
+        t.clock.clone(),
+        config,
+        engine(Default::default()),
+    )
+    .await
+    .expect("the platform opens on S3")
 }
 
 async fn upload(client: &Client, code: &str, query: &str, body: &str) -> Resp {

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use datafusion::arrow::array::{ArrayRef, Int64Array, RecordBatch, StringArray};
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::parquet::arrow::ArrowWriter;
-use gongshu_query::{Dataset, Engine, Format, QueryError, View, encode};
+use gongshu_engine::Engine;
+use gongshu_query::{Dataset, Format, QueryEngine, QueryError, View, encode};
 use tempfile::TempDir;
 
 pub const READER: &str = "reader-a";
@@ -55,8 +56,7 @@ pub async fn json(
 ) -> Result<serde_json::Value, QueryError> {
     use futures::StreamExt;
     let batches = engine.sql(READER, sql, std::slice::from_ref(d)).await?;
-    let schema = batches.schema();
-    let mut body = encode(batches, schema, Format::Json).await?;
+    let mut body = encode(batches, Format::Json).await?;
     let mut bytes = Vec::new();
     while let Some(chunk) = body.next().await {
         bytes.extend_from_slice(&chunk?);

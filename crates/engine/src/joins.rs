@@ -16,7 +16,7 @@ use datafusion::physical_optimizer::PhysicalOptimizerRule;
 use datafusion::physical_plan::ExecutionPlan;
 use datafusion::physical_plan::statistics::{StatisticsArgs, StatisticsContext};
 
-use crate::error::QueryError;
+use gongshu_query::QueryError;
 
 /// Operators that pair every row of one input with every row of the other.
 const PAIRWISE: &[&str] = &[

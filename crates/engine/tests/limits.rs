@@ -7,7 +7,8 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{READER, fixture, json, run};
-use gongshu_query::{Engine, LaneLimits, Limits, QueryError};
+use gongshu_engine::Engine;
+use gongshu_query::{LaneLimits, Limits, QueryEngine, QueryError};
 use tempfile::TempDir;
 
 /// A query whose joins on a five-valued key never finish.

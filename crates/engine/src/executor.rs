@@ -14,18 +14,21 @@
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::execution::SendableRecordBatchStream;
-use futures::{FutureExt, StreamExt};
+use futures::{FutureExt, Stream, StreamExt};
+use gongshu_query::{Batches, LaneLimits, QueryError};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
 use tokio::time::Instant;
 
-use crate::engine::Batches;
-use crate::error::QueryError;
+use crate::error::from_engine;
 
 /// The queue a query waits in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,19 +39,6 @@ pub(crate) enum Lane {
     Rows,
     /// Whole exports: long-lived (as slow as the client reads), so they have their own places.
     Export,
-}
-
-/// Admission limits of one lane.
-#[derive(Debug, Clone)]
-pub struct LaneLimits {
-    /// Queries that run at once.
-    pub running: usize,
-    /// Queries that may wait for a place; more are refused at once.
-    pub queued: usize,
-    /// Queries one reader may have running or waiting.
-    pub per_reader: usize,
-    /// How long a query waits for a place before it is refused.
-    pub queue_wait: Duration,
 }
 
 /// A query runtime, shut down without waiting when the engine goes (dropping a runtime inside
@@ -236,7 +226,7 @@ impl Executor {
                 return;
             }
             while let Some(batch) = stream.next().await {
-                let batch = batch.map_err(|e| QueryError::from_engine(e, memory_limit));
+                let batch = batch.map_err(|e| from_engine(e, memory_limit));
                 let failed = batch.is_err();
                 if send.send(batch).await.is_err() || failed {
                     break;
@@ -279,10 +269,8 @@ impl Executor {
                 });
             }
         };
-        Ok((
-            Batches::new(schema, received, abort.disarm(), deadline),
-            extra,
-        ))
+        let running = Running::new(received, abort.disarm(), deadline);
+        Ok((Batches::new(schema, running), extra))
     }
 }
 
@@ -346,5 +334,52 @@ impl Drop for AbortOnDrop {
         if let Some(task) = self.0.take() {
             task.abort();
         }
+    }
+}
+
+/// The batches of a running query, with engine errors already sorted and an optional
+/// deadline. The plan runs in its own task on the query runtime feeding a small channel: the
+/// deadline is kept by the reader's side even while the plan is busy, and dropping the result
+/// (a client that went away, a timeout) aborts the plan.
+struct Running {
+    received: mpsc::Receiver<Result<RecordBatch, QueryError>>,
+    task: tokio::task::AbortHandle,
+    deadline: Option<(Pin<Box<tokio::time::Sleep>>, u64)>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl Running {
+    fn new(
+        received: mpsc::Receiver<Result<RecordBatch, QueryError>>,
+        task: tokio::task::AbortHandle,
+        deadline: Option<(Instant, u64)>,
+    ) -> Self {
+        Self {
+            received,
+            task,
+            deadline: deadline.map(|(at, s)| (Box::pin(tokio::time::sleep_until(at)), s)),
+        }
+    }
+}
+
+impl Stream for Running {
+    type Item = Result<RecordBatch, QueryError>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        if let Some((sleep, seconds)) = self.deadline.as_mut()
+            && sleep.as_mut().poll(cx).is_ready()
+        {
+            let seconds = *seconds;
+            self.deadline = None;
+            self.task.abort();
+            self.received.close();
+            return Poll::Ready(Some(Err(QueryError::Timeout { seconds })));
+        }
+        self.received.poll_recv(cx)
     }
 }

@@ -1,5 +1,7 @@
 //! The API integration tests: the real router served on a loopback port over a freshly
-//! migrated database with the demo city seeded, driven over HTTP as a client would.
+//! migrated database with the demo city seeded, driven over HTTP as a client would. They live
+//! beside the binary, the composition root, because the platform they serve runs its reads on
+//! the real query engine (`gongshu-engine`), which the web crate does not depend on.
 //!
 //! Every test is registered twice, as `sqlite::<module>::<name>` (always run, on a temporary
 //! SQLite file) and `postgres::<module>::<name>` (run when `GONGSHU_TEST_DATABASE_URL` names a
@@ -84,6 +86,7 @@ fn all_tests() -> Vec<(&'static str, TestFn)> {
         hardening_openapi::the_openapi_document_matches_what_the_api_answers,
         hardening_modes::h20_every_read_path_is_one_share_mode_checked_against_the_grant,
         hardening_modes::h20_api_query_grants_page_sql_and_aggregates_bulk_grants_stream_everything,
+        hardening_modes::h20_an_explicit_mode_is_checked_against_the_grant_both_ways,
         versions::utf8_and_gbk_files_become_numbered_versions_with_digests,
         versions::a_bad_cell_refuses_the_file_unless_bad_rows_are_dropped,
         versions::other_agencies_get_404_and_drafts_get_409,

@@ -6,6 +6,26 @@ use serde_json::Value;
 
 use crate::support::TestApp;
 
+/// The enumerated values of `schema`, following references and nullable unions.
+fn enum_values(doc: &Value, schema: &Value) -> Vec<String> {
+    if let Some(values) = schema["enum"].as_array() {
+        return values
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect();
+    }
+    if let Some(reference) = schema["$ref"].as_str() {
+        let name = reference.trim_start_matches("#/components/schemas/");
+        return enum_values(doc, &doc["components"]["schemas"][name]);
+    }
+    ["oneOf", "anyOf", "allOf"]
+        .iter()
+        .filter_map(|k| schema[*k].as_array())
+        .flatten()
+        .flat_map(|s| enum_values(doc, s))
+        .collect()
+}
+
 fn operation<'a>(doc: &'a Value, path: &str, method: &str) -> &'a Value {
     let op = &doc["paths"][path][method];
     assert!(op.is_object(), "{method} {path} is documented");
@@ -58,6 +78,31 @@ pub async fn the_openapi_document_matches_what_the_api_answers(t: TestApp) {
             .as_array()
             .is_some_and(|t| t.contains(&Value::from("null"))),
         "{decision}"
+    );
+    // The share mode of a data read is a parameter with its two values (H20).
+    for path in [
+        "/api/v1/entries/{code}/data",
+        "/api/v1/entries/{code}/data/aggregate",
+    ] {
+        let mode = operation(&doc, path, "get")["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "mode")
+            .unwrap_or_else(|| panic!("{path}: mode is documented"));
+        assert_eq!(mode["in"], "query", "{mode}");
+        assert_ne!(mode["required"], true, "{mode}");
+        assert_eq!(
+            enum_values(&doc, &mode["schema"]),
+            ["api_query", "bulk_download"],
+            "{path}: {mode}"
+        );
+    }
+    let sql_mode = &doc["components"]["schemas"]["SqlInput"]["properties"]["mode"];
+    assert_eq!(
+        enum_values(&doc, sql_mode),
+        ["api_query", "bulk_download"],
+        "{sql_mode}"
     );
     // A bad path parameter is a problem too, not plain text.
     t.login("gaj-admin")

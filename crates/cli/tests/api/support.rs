@@ -11,6 +11,7 @@ use gongshu_app::demo::DemoUser;
 use gongshu_app::storage::Lake;
 use gongshu_app::{App, AppConfig, FixedClock};
 use gongshu_audit::VerifyReport;
+use gongshu_query::{Limits, QueryEngine};
 use gongshu_store::Db;
 use reqwest::Method;
 use reqwest::header::HeaderMap;
@@ -129,7 +130,7 @@ impl TestApp {
             verify_keys_per_minute: 3_000,
             ..AppConfig::default()
         };
-        let app = App::new(db.clone(), clock.clone(), config)
+        let app = App::new(db.clone(), clock.clone(), config, engine(Limits::default()))
             .await
             .expect("open the application");
         let summary = gongshu_app::demo::seed(&app, DEMO_PASSWORD)
@@ -189,15 +190,39 @@ impl TestApp {
         &self,
         change: impl FnOnce(&mut AppConfig),
     ) -> (String, tokio::task::JoinHandle<()>) {
+        self.serve_reopened(change, Limits::default()).await
+    }
+
+    /// [`TestApp::serve_with`] an unchanged configuration and a query engine with `change`
+    /// made to its limits.
+    pub async fn serve_with_query_limits(
+        &self,
+        change: impl FnOnce(&mut Limits),
+    ) -> (String, tokio::task::JoinHandle<()>) {
+        let mut limits = Limits::default();
+        change(&mut limits);
+        self.serve_reopened(|_| {}, limits).await
+    }
+
+    async fn serve_reopened(
+        &self,
+        change: impl FnOnce(&mut AppConfig),
+        limits: Limits,
+    ) -> (String, tokio::task::JoinHandle<()>) {
         let mut config = AppConfig {
             lake: Some(Lake::directory(self.lake_dir.clone()).expect("the lake")),
             sweep_lake: false,
             ..AppConfig::default()
         };
         change(&mut config);
-        let app = App::new(self.db().clone(), self.clock.clone(), config)
-            .await
-            .expect("the platform opens with the changed configuration");
+        let app = App::new(
+            self.db().clone(),
+            self.clock.clone(),
+            config,
+            engine(limits),
+        )
+        .await
+        .expect("the platform opens with the changed configuration");
         serve_app(gongshu_web::AppState::new(app, false)).await
     }
 
@@ -375,6 +400,11 @@ impl TestApp {
 }
 
 /// Serves `state`'s router on a loopback port; returns its base URL and the server task.
+/// The query engine the platform runs reads on, as the binary builds it (DataFusion).
+pub fn engine(limits: Limits) -> Arc<dyn QueryEngine> {
+    Arc::new(gongshu_engine::Engine::new(limits).expect("the query engine"))
+}
+
 pub async fn serve_app(state: gongshu_web::AppState) -> (String, tokio::task::JoinHandle<()>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

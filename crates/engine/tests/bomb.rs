@@ -4,7 +4,8 @@
 mod common;
 
 use common::{READER, fixture, json, run};
-use gongshu_query::{Engine, Limits};
+use gongshu_engine::Engine;
+use gongshu_query::Limits;
 use tempfile::TempDir;
 
 /// The process's peak resident memory so far, in bytes (Linux).

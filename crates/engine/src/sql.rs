@@ -10,16 +10,16 @@ use datafusion::execution::context::SQLOptions;
 use datafusion::sql::parser::Statement;
 use datafusion::sql::sqlparser::ast::Statement as SqlStatement;
 
-use crate::engine::{Batches, Engine};
-use crate::error::QueryError;
+use gongshu_query::{Batches, Dataset, OffsetPage, Page, QueryError};
+
+use crate::engine::Engine;
 use crate::executor::Lane;
-use crate::rows::{OffsetPage, Page};
-use crate::view::{Dataset, view_frame};
+use crate::view::view_frame;
 
 impl Engine {
     /// The table names a SQL text reads, after checking it is one query. The caller resolves
     /// them to the datasets the reader may read and passes those to [`Engine::sql`].
-    pub fn tables_of(&self, sql: &str) -> Result<Vec<String>, QueryError> {
+    pub(crate) fn tables_of(&self, sql: &str) -> Result<Vec<String>, QueryError> {
         let max = self.limits().max_sql_bytes;
         if sql.len() > max {
             return Err(QueryError::SqlTooLong { max });
@@ -60,7 +60,7 @@ impl Engine {
 
     /// Runs a query over `datasets` (the views of the tables [`Engine::tables_of`] named) for
     /// `reader`, on the SQL lane, stopped at the SQL time limit: every row, streamed.
-    pub async fn sql(
+    pub(crate) async fn sql(
         &self,
         reader: &str,
         sql: &str,
@@ -70,7 +70,7 @@ impl Engine {
     }
 
     /// One page of a query's result (offset paging: stable when the query has an `ORDER BY`).
-    pub async fn sql_page(
+    pub(crate) async fn sql_page(
         &self,
         reader: &str,
         sql: &str,

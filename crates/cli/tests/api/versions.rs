@@ -12,7 +12,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::catalog_fixtures::{create, entry, publish, with};
-use crate::support::{Client, Resp, TestApp};
+use crate::support::{Client, Resp, TestApp, engine};
 
 /// A published entry of 市公安局 with a text, an integer and a date item.
 async fn published_entry(t: &TestApp) -> String {
@@ -221,9 +221,14 @@ pub async fn orphaned_files_are_removed_at_start(t: TestApp) {
         lake: Some(Lake::directory(t.lake_dir.clone()).expect("the lake")),
         ..AppConfig::default()
     };
-    App::new(t.db().clone(), Arc::new(gongshu_app::SystemClock), config)
-        .await
-        .expect("the platform starts again");
+    App::new(
+        t.db().clone(),
+        Arc::new(gongshu_app::SystemClock),
+        config,
+        engine(Default::default()),
+    )
+    .await
+    .expect("the platform starts again");
     assert!(!staged.exists(), "the staged file is removed");
     assert!(
         !orphan.exists(),

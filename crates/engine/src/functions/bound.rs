@@ -27,7 +27,7 @@ use datafusion::logical_expr::{
     ScalarUDFImpl, Signature,
 };
 
-use crate::error::QueryError;
+use gongshu_query::QueryError;
 
 /// How large a function's output can be, given its arguments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

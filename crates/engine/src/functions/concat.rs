@@ -13,7 +13,7 @@ use datafusion::logical_expr::{
 };
 
 use super::bound::{logical_bytes, scalar_bytes};
-use crate::error::QueryError;
+use gongshu_query::QueryError;
 
 #[derive(Debug, PartialEq, Eq, Hash)]
 struct Concat {

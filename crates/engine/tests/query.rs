@@ -10,10 +10,11 @@ use datafusion::arrow::array::{
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::parquet::arrow::ArrowWriter;
 use futures::StreamExt;
+use gongshu_engine::Engine;
 use gongshu_privacy::{MaskContext, MaskingRule, PolicySalt, Secret};
 use gongshu_query::{
-    AggregateQuery, Claim, Dataset, Digests, Engine, Filter, Format, Limits, Measure, OrderKey,
-    PageRequest, QueryError, RowsQuery, View, ViewColumn, encode, encode_batches,
+    AggregateQuery, Batches, Claim, Dataset, Digests, Filter, Format, Limits, Measure, OrderKey,
+    PageRequest, QueryEngine, QueryError, RowsQuery, View, ViewColumn, encode,
 };
 use tempfile::TempDir;
 
@@ -718,12 +719,7 @@ async fn every_format_encodes_the_result() {
         )
         .await
         .unwrap();
-    let json = bytes_of(
-        encode_batches(page.batches.clone(), page.schema.clone(), Format::Json)
-            .await
-            .unwrap(),
-    )
-    .await;
+    let json = bytes_of(encode(Batches::from(page), Format::Json).await.unwrap()).await;
     let value: serde_json::Value = serde_json::from_slice(&json).unwrap();
     assert_eq!(value.as_array().unwrap().len(), 3);
     assert_eq!(value[0]["je"], "0", "{value}");
@@ -737,8 +733,7 @@ async fn every_format_encodes_the_result() {
                 .export(READER, &d, &RowsQuery::default())
                 .await
                 .unwrap();
-            let schema = batches.schema();
-            bytes_of(encode(batches, schema, format).await.unwrap()).await
+            bytes_of(encode(batches, format).await.unwrap()).await
         }
     };
     let ndjson = export(Format::Ndjson).await;
@@ -779,9 +774,7 @@ async fn every_format_encodes_the_result() {
         )
         .await
         .unwrap();
-    let schema = empty.schema();
-    let csv = String::from_utf8(bytes_of(encode(empty, schema, Format::Csv).await.unwrap()).await)
-        .unwrap();
+    let csv = String::from_utf8(bytes_of(encode(empty, Format::Csv).await.unwrap()).await).unwrap();
     assert_eq!(
         csv, "\u{feff}sfzh,xm,qx,nl,je,rq\n",
         "an empty result is a header"

@@ -153,7 +153,7 @@ pub async fn h20_api_query_grants_page_sql_and_aggregates_bulk_grants_stream_eve
     let code = published_with_data(&t).await;
     grant(&t, &code, "mzj-staff", json!(["api_query"])).await;
     grant(&t, &code, "rsj-staff", json!(["bulk_download"])).await;
-    let (base, server) = t.serve_with(|c| c.query_limits.max_page_rows = 100).await;
+    let (base, server) = t.serve_with_query_limits(|l| l.max_page_rows = 100).await;
     let api = Client::at(&base).with_bearer(&t.token_of("mzj-staff").await);
     let bulk = Client::at(&base).with_bearer(&t.token_of("rsj-staff").await);
     let owner = Client::at(&base).with_bearer(&t.token_of("gaj-admin").await);
@@ -220,5 +220,82 @@ pub async fn h20_api_query_grants_page_sql_and_aggregates_bulk_grants_stream_eve
     assert_eq!(res.header("x-next-cursor"), None);
     let res = owner.post("/api/v1/sql", json!({ "sql": all })).await;
     assert_eq!(column(&res, "sfzh").len(), ROWS);
+    server.abort();
+}
+
+// Issue 12 item 4, H20: the share mode of a row or aggregate read is a parameter (`mode`) and
+// is checked against the grant both ways — an API-query grant reads no bulk download however
+// the request is shaped, and a bulk-download grant answers no API query — while a request
+// without it keeps the mode of its shape (a page is an API query, everything a download; an
+// aggregate an API query). Each read is audited with its mode.
+pub async fn h20_an_explicit_mode_is_checked_against_the_grant_both_ways(t: TestApp) {
+    let code = published_with_data(&t).await;
+    grant(&t, &code, "mzj-staff", json!(["api_query"])).await;
+    grant(&t, &code, "rsj-staff", json!(["bulk_download"])).await;
+    let (base, server) = t.serve_with_query_limits(|l| l.max_page_rows = 100).await;
+    let api = Client::at(&base).with_bearer(&t.token_of("mzj-staff").await);
+    let bulk = Client::at(&base).with_bearer(&t.token_of("rsj-staff").await);
+    let rows = format!("/api/v1/entries/{code}/data?order=sfzh");
+    let groups = format!("/api/v1/entries/{code}/data/aggregate?group_by=sfzh");
+
+    // API-query grant, `mode=api_query`: one page even without a limit, and its cursor
+    // reads on.
+    let res = api.get(&format!("{rows}&mode=api_query")).await;
+    res.expect_status(200);
+    let first = column(&res, "sfzh");
+    assert_eq!(first.len(), 100);
+    let cursor = res.header("x-next-cursor").expect("a cursor").to_owned();
+    let event = t.last_event_of("read_data").await;
+    let payload: Value = serde_json::from_str(&event.payload).unwrap();
+    assert_eq!(payload["mode"], "api_query", "{payload}");
+    let next = api
+        .get(&format!("{rows}&mode=api_query&cursor={cursor}"))
+        .await;
+    next.expect_status(200);
+    let second = column(&next, "sfzh");
+    assert_eq!(second.len(), 100);
+    assert!(first.iter().all(|id| !second.contains(id)), "the next page");
+    // … and never a bulk download, whatever the shape of the request.
+    for path in [
+        format!("{rows}&mode=bulk_download"),
+        format!("{rows}&mode=bulk_download&limit=10"),
+        format!("{rows}&format=csv"),
+        format!("{groups}&mode=bulk_download"),
+    ] {
+        api.get(&path).await.expect_problem(403, "no_grant");
+    }
+
+    // Bulk-download grant, `mode=bulk_download`: everything, rows and groups, or a page when
+    // it asks for one.
+    let res = bulk
+        .get(&format!("{rows}&mode=bulk_download&format=csv"))
+        .await;
+    res.expect_status(200);
+    assert_eq!(res.text.lines().count(), 1 + ROWS);
+    let res = bulk.get(&format!("{groups}&mode=bulk_download")).await;
+    res.expect_status(200);
+    assert_eq!(column(&res, "sfzh").len(), ROWS);
+    assert_eq!(res.header("x-next-cursor"), None);
+    let event = t.last_event_of("aggregate_data").await;
+    let payload: Value = serde_json::from_str(&event.payload).unwrap();
+    assert_eq!(payload["mode"], "bulk_download", "{payload}");
+    let res = bulk
+        .get(&format!("{rows}&mode=bulk_download&limit=10"))
+        .await;
+    res.expect_status(200);
+    assert_eq!(column(&res, "sfzh").len(), 10);
+    // … and never an API query, named or implied by the shape.
+    for path in [
+        format!("{rows}&mode=api_query"),
+        format!("{rows}&limit=10"),
+        groups.clone(),
+    ] {
+        bulk.get(&path).await.expect_problem(403, "no_grant");
+    }
+
+    // Verification hands no rows over: it is no mode of a read.
+    bulk.get(&format!("{rows}&mode=verification"))
+        .await
+        .expect_field_error("mode", "invalid");
     server.abort();
 }

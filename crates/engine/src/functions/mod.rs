@@ -27,7 +27,7 @@ use datafusion::optimizer::AnalyzerRule;
 use bound::Bounded;
 pub(crate) use bound::Growth;
 
-use crate::error::QueryError;
+use gongshu_query::QueryError;
 
 /// Scalar functions a query may call, with how large their output can grow.
 const SCALAR: &[(&str, Growth)] = &[

@@ -1,0 +1,81 @@
+//! The first rows of an entry's current version as text, for a page shown to a person (the
+//! console's data preview): read as an API query under the viewer's policy and audited like
+//! an API page read (`read_data`), but rendered into the page, not sent as data, so no
+//! delivery is recorded.
+
+use gongshu_domain::catalog::ShareMode;
+use gongshu_query::{PageRequest, RowsQuery};
+use serde_json::json;
+
+use super::read::{Access, Reader, readable, record_read, target};
+use crate::{App, Result};
+
+/// One column of a preview.
+#[derive(Debug, Clone)]
+pub struct PreviewColumn {
+    /// The item code.
+    pub code: String,
+    /// Shown masked under the viewer's policy.
+    pub masked: bool,
+}
+
+/// The first rows of a version as the viewer's policy shows them.
+#[derive(Debug, Clone)]
+pub struct RowsPreview {
+    pub version: i64,
+    pub columns: Vec<PreviewColumn>,
+    /// Cells in column order as the platform shows them; `None` is a null.
+    pub rows: Vec<Vec<Option<String>>>,
+    /// More rows follow the ones shown.
+    pub more: bool,
+}
+
+/// At most `limit` rows of `code`'s current version.
+pub async fn preview_rows(
+    app: &App,
+    reader: Reader<'_>,
+    code: &str,
+    limit: usize,
+) -> Result<RowsPreview> {
+    let access = Access {
+        action: "read_data",
+        mode: ShareMode::ApiQuery,
+    };
+    let r = readable(app, reader, code, None, access).await?;
+    let request = PageRequest {
+        limit,
+        cursor: None,
+    };
+    let page = app
+        .engine
+        .page(
+            &reader.query_key(),
+            &r.dataset,
+            &RowsQuery::default(),
+            &request,
+        )
+        .await?;
+    record_read(
+        app,
+        reader,
+        "read_data",
+        &target(&r),
+        r.policy
+            .audit(json!({ "query": "console preview", "rows": page.rows() })),
+    )
+    .await?;
+    let masked = r.policy.masked_columns();
+    Ok(RowsPreview {
+        version: r.version.version,
+        columns: page
+            .column_names()
+            .into_iter()
+            .map(|code| PreviewColumn {
+                masked: masked.contains(&code),
+                code,
+            })
+            .collect(),
+        rows: page.text_rows()?,
+        more: page.next_cursor.is_some(),
+    })
+}
