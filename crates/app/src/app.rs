@@ -17,7 +17,7 @@ pub struct AppConfig {
     pub search: SearchIndex,
     /// Where data versions live (the lake: a local directory or an S3-compatible bucket);
     /// `None` refuses uploads.
-    pub lake: Option<crate::storage::Lake>,
+    pub lake: Option<gongshu_lake::storage::Lake>,
     /// Remove orphaned lake files at start. Only the long-running server should: a tool
     /// started beside it would otherwise delete the staging file of an upload in flight.
     pub sweep_lake: bool,

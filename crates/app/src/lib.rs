@@ -23,7 +23,6 @@ pub mod quality;
 mod record;
 pub mod security_policy;
 pub mod sharing;
-pub mod storage;
 mod time;
 pub mod versions;
 

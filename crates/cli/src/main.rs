@@ -220,7 +220,7 @@ impl DataArgs {
         // Only the server (which holds the search index) sweeps orphaned lake files at start;
         // a tool beside it must not delete the staging file of an upload in flight.
         let sweep_lake = matches!(search, gongshu_app::SearchIndex::Directory(_));
-        let lake = gongshu_app::storage::Lake::open(self.lake.as_deref(), &self.data_dir)
+        let lake = gongshu_lake::storage::Lake::open(self.lake.as_deref(), &self.data_dir)
             .context("cannot open the lake")?;
         let mut config = gongshu_app::AppConfig {
             search,

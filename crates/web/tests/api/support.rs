@@ -8,9 +8,9 @@ use std::sync::Arc;
 
 use chrono::{Duration, TimeZone, Utc};
 use gongshu_app::demo::DemoUser;
-use gongshu_app::storage::Lake;
 use gongshu_app::{App, AppConfig, FixedClock};
 use gongshu_audit::VerifyReport;
+use gongshu_lake::storage::Lake;
 use gongshu_store::Db;
 use reqwest::Method;
 use reqwest::header::HeaderMap;
