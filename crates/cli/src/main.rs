@@ -337,9 +337,9 @@ enum DemoCommand {
     },
 }
 
-/// A demo data scale from 0 to [`gongshu_app::demo_data::DemoDataSize::MAX_SCALE`].
+/// A demo data scale from 0 to [`gongshu_demo::data::DemoDataSize::MAX_SCALE`].
 fn parse_data_scale(s: &str) -> Result<f64, String> {
-    let max = gongshu_app::demo_data::DemoDataSize::MAX_SCALE;
+    let max = gongshu_demo::data::DemoDataSize::MAX_SCALE;
     match s.parse::<f64>() {
         Ok(v) if (0.0..=max).contains(&v) => Ok(v),
         _ => Err(format!("a number from 0 to {max}")),
@@ -502,10 +502,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if data_scale > 0.0 {
                 let started = std::time::Instant::now();
                 let stop = Arc::new(AtomicBool::new(false));
-                let size = gongshu_app::demo_data::DemoDataSize {
+                let size = gongshu_demo::data::DemoDataSize {
                     rows_scale: data_scale,
                 };
-                let data = gongshu_app::demo_data::seed_data(&app, size, stop)
+                let data = gongshu_demo::data::seed_data(&app, size, stop)
                     .await
                     .map_err(|e| anyhow::anyhow!("demo data seeding failed: {e}"))?;
                 print_demo_data(&data, started.elapsed());
@@ -827,20 +827,17 @@ async fn ingest(
 }
 
 /// Seeds the demo city, its catalog and its sharing (each only into an empty database).
-async fn seed_demo_city(
-    app: &App,
-    password: &str,
-) -> anyhow::Result<gongshu_app::demo::DemoSummary> {
-    let summary = gongshu_app::demo::seed(app, password)
+async fn seed_demo_city(app: &App, password: &str) -> anyhow::Result<gongshu_demo::DemoSummary> {
+    let summary = gongshu_demo::seed(app, password)
         .await
         .map_err(|e| anyhow::anyhow!("demo seeding failed: {e}"))?;
-    let entries = gongshu_app::demo_catalog::seed_catalog(app)
+    let entries = gongshu_demo::catalog::seed_catalog(app)
         .await
         .map_err(|e| anyhow::anyhow!("demo catalog seeding failed: {e}"))?;
     if entries > 0 {
         println!("演示目录已生成 demo catalog seeded: {entries} entries");
     }
-    let requests = gongshu_app::demo_sharing::seed_sharing(app)
+    let requests = gongshu_demo::sharing::seed_sharing(app)
         .await
         .map_err(|e| anyhow::anyhow!("demo sharing seeding failed: {e}"))?;
     if requests > 0 {
@@ -852,15 +849,15 @@ async fn seed_demo_city(
 /// The background half of `serve --demo`: a failure is logged, the server keeps running.
 async fn seed_demo_data(app: App, rows_scale: f64, stop: Arc<AtomicBool>) {
     let started = std::time::Instant::now();
-    let size = gongshu_app::demo_data::DemoDataSize { rows_scale };
-    match gongshu_app::demo_data::seed_data(&app, size, stop.clone()).await {
+    let size = gongshu_demo::data::DemoDataSize { rows_scale };
+    match gongshu_demo::data::seed_data(&app, size, stop.clone()).await {
         Ok(data) => print_demo_data(&data, started.elapsed()),
         Err(_) if stop.load(Ordering::Relaxed) => {}
         Err(e) => tracing::error!(error = %e, "demo data seeding failed"),
     }
 }
 
-fn print_demo_data(data: &gongshu_app::demo_data::DemoDataSummary, took: std::time::Duration) {
+fn print_demo_data(data: &gongshu_demo::data::DemoDataSummary, took: std::time::Duration) {
     println!(
         "演示数据已生成 demo datasets seeded: {} versions, {} rows in {:.1}s ({} already present)",
         data.versions,
@@ -876,7 +873,7 @@ fn print_demo_data(data: &gongshu_app::demo_data::DemoDataSummary, took: std::ti
     }
 }
 
-fn print_demo_banner(summary: &gongshu_app::demo::DemoSummary, password: &str, addr: SocketAddr) {
+fn print_demo_banner(summary: &gongshu_demo::DemoSummary, password: &str, addr: SocketAddr) {
     println!();
     println!(
         "公数 Gongshu 演示城市 demo city {}",

@@ -745,17 +745,15 @@ pub async fn h23_a_demand_for_upper_level_data_goes_upward_and_is_tracked(t: Tes
 // The demo city's sharing is made through the real commands, once: a pending request in
 // 市公安局's inbox, a live grant, a refusal with its legal basis, a demand awaiting review.
 pub async fn the_demo_city_seeds_its_sharing_once(t: TestApp) {
-    gongshu_app::demo_catalog::seed_catalog(&t.app)
+    gongshu_demo::catalog::seed_catalog(&t.app)
         .await
         .expect("seed the demo catalog");
-    let n = gongshu_app::demo_sharing::seed_sharing(&t.app)
+    let n = gongshu_demo::sharing::seed_sharing(&t.app)
         .await
         .expect("seed the demo sharing");
     assert_eq!(n, 4);
     assert_eq!(
-        gongshu_app::demo_sharing::seed_sharing(&t.app)
-            .await
-            .unwrap(),
+        gongshu_demo::sharing::seed_sharing(&t.app).await.unwrap(),
         0
     );
     let inbox = t
