@@ -125,8 +125,7 @@ impl App {
         if let Some((url, store)) = config.lake.as_ref().and_then(|l| l.engine_store()) {
             engine.register_store(url, store)?;
         }
-        let verifier =
-            crate::data::Verifier::new(config.verify_keys_per_minute, config.verify_cache_bytes);
+        let verifier = crate::data::Verifier::new(config.verify_cache_bytes);
         let app = Self {
             engine,
             verifier: Arc::new(verifier),

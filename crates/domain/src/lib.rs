@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod citizen_id;
 pub mod credit_code;
 pub mod error;
+pub mod key_bucket;
 pub mod login_throttle;
 pub mod org;
 pub mod paging;
