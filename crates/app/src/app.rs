@@ -38,7 +38,8 @@ pub struct AppConfig {
     /// yields NULL (fails closed).
     pub privacy_secret: Option<gongshu_privacy::Secret>,
     /// Keys one verification grant may check per minute (H21), as a token bucket that holds
-    /// one minute's allowance: enough for batch checks, too few to enumerate a register.
+    /// one minute's allowance: enough for batch checks, too few to enumerate a register. The
+    /// bucket is kept in the database and shared by every replica, so give them all one value.
     pub verify_keys_per_minute: u32,
     /// Memory the verification indexes may hold together (16 bytes a row and claimed item);
     /// the least recently used go first. Default 1 GiB: six items of a ten-million-row entry.
