@@ -227,7 +227,7 @@ async fn measure(backend: &str, url: &str, rows: &[EntryRow], bytes: &[u8], runs
     )
     .await
     .expect("open the application");
-    gongshu_app::demo::seed(&app, "gongshu-demo")
+    gongshu_demo::seed(&app, "gongshu-demo")
         .await
         .expect("seed the demo city");
     let principal = principal_for_cli(&app, "gaj-admin")

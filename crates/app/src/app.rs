@@ -18,7 +18,7 @@ pub struct AppConfig {
     pub search: SearchIndex,
     /// Where data versions live (the lake: a local directory or an S3-compatible bucket);
     /// `None` refuses uploads.
-    pub lake: Option<crate::storage::Lake>,
+    pub lake: Option<gongshu_lake::storage::Lake>,
     /// Remove orphaned lake files at start. Only the long-running server should: a tool
     /// started beside it would otherwise delete the staging file of an upload in flight.
     pub sweep_lake: bool,
@@ -37,7 +37,8 @@ pub struct AppConfig {
     /// yields NULL (fails closed).
     pub privacy_secret: Option<gongshu_privacy::Secret>,
     /// Keys one verification grant may check per minute (H21), as a token bucket that holds
-    /// one minute's allowance: enough for batch checks, too few to enumerate a register.
+    /// one minute's allowance: enough for batch checks, too few to enumerate a register. The
+    /// bucket is kept in the database and shared by every replica, so give them all one value.
     pub verify_keys_per_minute: u32,
     /// Memory the verification indexes may hold together (16 bytes a row and claimed item);
     /// the least recently used go first. Default 1 GiB: six items of a ten-million-row entry.
@@ -129,8 +130,7 @@ impl App {
         if let Some((url, store)) = config.lake.as_ref().and_then(|l| l.engine_store()) {
             engine.register_store(url, store)?;
         }
-        let verifier =
-            crate::data::Verifier::new(config.verify_keys_per_minute, config.verify_cache_bytes);
+        let verifier = crate::data::Verifier::new(config.verify_cache_bytes);
         let app = Self {
             engine,
             verifier: Arc::new(verifier),

@@ -92,7 +92,7 @@ pub enum AppError {
     Query(#[from] gongshu_query::QueryError),
     /// The lake's storage failed (a bucket unreachable, a disk full): the platform's fault.
     #[error(transparent)]
-    Storage(#[from] crate::storage::StorageError),
+    Storage(#[from] gongshu_lake::storage::StorageError),
 }
 
 impl AppError {

@@ -7,15 +7,12 @@
 pub mod accounts;
 mod app;
 pub mod audit_log;
+pub mod bootstrap;
 pub mod calendar;
 pub mod catalog;
 mod clock;
 mod context;
 pub mod data;
-pub mod demo;
-pub mod demo_catalog;
-pub mod demo_data;
-pub mod demo_sharing;
 mod error;
 pub mod identity;
 pub mod orgs;
@@ -23,7 +20,6 @@ pub mod quality;
 mod record;
 pub mod security_policy;
 pub mod sharing;
-pub mod storage;
 mod time;
 pub mod versions;
 

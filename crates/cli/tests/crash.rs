@@ -103,7 +103,7 @@ async fn open_app(dir: &Path) -> gongshu_app::App {
     let url = format!("sqlite://{}", dir.join("gongshu.db").display());
     let config = gongshu_app::AppConfig {
         search: gongshu_app::SearchIndex::Detached,
-        lake: Some(gongshu_app::storage::Lake::directory(dir.join("lake")).expect("the lake")),
+        lake: Some(gongshu_lake::storage::Lake::directory(dir.join("lake")).expect("the lake")),
         sweep_lake: false,
         ..gongshu_app::AppConfig::default()
     };

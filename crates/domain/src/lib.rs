@@ -12,6 +12,7 @@ pub mod citizen_id;
 pub mod credit_code;
 pub mod error;
 pub mod grant;
+pub mod key_bucket;
 pub mod login_throttle;
 pub mod org;
 pub mod paging;

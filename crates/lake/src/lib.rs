@@ -1,8 +1,9 @@
 //! The data plane of Gongshu (公数). This first piece is **ingest**: it turns one agency file —
 //! CSV in whatever encoding it came in (UTF-8, UTF-8 with BOM, GBK/GB18030, …), XLSX, a JSON
 //! array, NDJSON or Parquet — into one typed Parquet file whose columns are exactly the entry's
-//! data items, streaming, with every bad cell reported by position. Versions, manifests,
-//! `object_store` and DataFusion queries build on it later.
+//! data items, streaming, with every bad cell reported by position. The finished file is
+//! handed to the lake's [`storage`] (`object_store`: a local directory or an S3-compatible
+//! bucket); manifests are the store's, queries the engine's.
 //!
 //! Memory stays bounded whatever the file's size: rows are coerced in batches (8,192 by
 //! default) on the calling thread while a second thread encodes, writes and hashes the Parquet
@@ -33,6 +34,7 @@ mod quality;
 mod readers;
 mod report;
 mod schema;
+pub mod storage;
 mod tap;
 mod writer;
 

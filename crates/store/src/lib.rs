@@ -21,6 +21,7 @@ pub mod sessions;
 pub mod settings;
 pub mod sharing;
 pub mod tokens;
+pub mod verify_buckets;
 pub mod versions;
 
 pub use db::{ACQUIRE_TIMEOUT, Backend, Db, DbConn, Tx};

@@ -5,19 +5,23 @@
 //!
 //! A key that is not in the data answers `false` for every claimed field, in the same shape
 //! as a mismatch and along the same code path (see [`gongshu_query::VerifyIndex::check`]).
-//! Calls are limited per grant by a token bucket of keys, and every call is audited with the
-//! grant, its purpose and the counts — never the keys or values.
+//! Calls are limited per grant by a token bucket of keys (`gongshu_domain::key_bucket`) kept
+//! in the database, so the limit is the grant's whatever the number of replicas and across
+//! restarts; every call is audited with the grant, its purpose and the counts — never the keys
+//! or values.
 //!
 //! Lookups go through per-version indexes of keyed digests that the query engine builds on
-//! first use; they are kept in memory up to a byte budget, least recently used first out.
+//! first use; each replica keeps them in memory up to a byte budget, least recently used first
+//! out. They are derived data: a replica without one builds it again.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 
 use gongshu_domain::catalog::{DataType, ShareMode, Vocabulary};
+use gongshu_domain::key_bucket::{KeyBucket, MICROS_PER_MINUTE};
 use gongshu_domain::{Violation, Violations};
 use gongshu_query::{Claim, Dataset, Digests, VerifyIndex};
-use gongshu_store::catalog;
+use gongshu_store::{catalog, verify_buckets};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -108,8 +112,7 @@ pub async fn verify(
         Some((grant, _)) => grant.clone(),
         None => format!("{}:{}", r.policy.source.code(), ctx.principal.account_id),
     };
-    app.verifier
-        .take(&bucket, input.records.len(), app.now_micros())?;
+    take_keys(app, &bucket, input.records.len()).await?;
 
     let mut results: Vec<VerifyResult> = input
         .records
@@ -196,67 +199,85 @@ async fn identifier_items(app: &App, r: &Readable) -> Result<BTreeSet<String>> {
         .collect())
 }
 
-/// The verification state of the process: the digest key, the index cache and the rate
-/// limits.
+/// Takes `keys` from the key budget of `bucket` (a grant), or says when to retry. Buckets
+/// that have been full for a while are forgotten on the way, so the table stays as small as
+/// the set of grants that verified in the last minute.
+async fn take_keys(app: &App, bucket: &str, keys: usize) -> Result<()> {
+    let rate = app.config.verify_keys_per_minute;
+    let now = app.now_micros();
+    let mut tx = app.db.begin_write().await?;
+    let current = verify_buckets::get_bucket(&mut tx, bucket)
+        .await?
+        .unwrap_or_else(|| KeyBucket::full(rate, now));
+    let keys = u64::try_from(keys).unwrap_or(u64::MAX);
+    match current.take(rate, keys, now) {
+        Ok(next) => {
+            verify_buckets::put_bucket(&mut tx, bucket, next).await?;
+            verify_buckets::prune(&mut tx, now - MICROS_PER_MINUTE).await?;
+            tx.commit().await?;
+            Ok(())
+        }
+        Err(wait) => Err(AppError::RateLimited {
+            retry_after_secs: wait.secs,
+            keys_per_minute: rate,
+        }),
+    }
+}
+
+/// The verification state of one process: the digest key and the index cache.
 #[derive(Debug)]
 pub(crate) struct Verifier {
     digests: Digests,
-    keys_per_minute: u32,
-    cache_bytes: usize,
-    /// Most recently used last.
-    cache: Mutex<Vec<(String, Arc<VerifyIndex>)>>,
+    cache: Mutex<IndexCache<VerifyIndex>>,
     /// One build at a time: two callers of a cold index wait for one scan, and memory grows
     /// by one index at a time.
     building: tokio::sync::Mutex<()>,
-    buckets: Mutex<HashMap<String, Bucket>>,
 }
 
-/// A token bucket of keys: full at one minute's allowance, refilled continuously. Counted in
-/// key-microseconds-per-minute (one key is [`MICROS_PER_MINUTE`] units, and every microsecond
-/// adds `keys_per_minute` units), so refill and waits are exact integers.
-#[derive(Debug, Clone, Copy)]
-struct Bucket {
-    units: i128,
-    at: i64,
+/// The verification indexes held, least recently used first out once their bytes (as `weigh`
+/// tells) pass the budget; the newest stays even if it alone is larger.
+#[derive(Debug)]
+struct IndexCache<V> {
+    indexes: lru::LruCache<String, Arc<V>>,
+    weigh: fn(&V) -> usize,
+    bytes: usize,
+    budget: usize,
 }
 
-const MICROS_PER_MINUTE: i128 = 60_000_000;
-
-impl Verifier {
-    pub(crate) fn new(keys_per_minute: u32, cache_bytes: usize) -> Self {
+impl<V> IndexCache<V> {
+    fn new(budget: usize, weigh: fn(&V) -> usize) -> Self {
         Self {
-            digests: Digests::new(),
-            keys_per_minute,
-            cache_bytes,
-            cache: Mutex::new(Vec::new()),
-            building: tokio::sync::Mutex::new(()),
-            buckets: Mutex::new(HashMap::new()),
+            indexes: lru::LruCache::unbounded(),
+            weigh,
+            bytes: 0,
+            budget,
         }
     }
 
-    /// Takes `keys` tokens from the bucket of `grant`, or says when to retry.
-    fn take(&self, grant: &str, keys: usize, now: i64) -> Result<()> {
-        let rate = i128::from(self.keys_per_minute.max(1));
-        let capacity = rate * MICROS_PER_MINUTE;
-        let mut buckets = self.buckets.lock().expect("verification buckets");
-        let bucket = buckets.entry(grant.to_owned()).or_insert(Bucket {
-            units: capacity,
-            at: now,
-        });
-        let elapsed = i128::from((now - bucket.at).max(0));
-        bucket.units = (bucket.units + elapsed * rate).min(capacity);
-        bucket.at = now;
-        let wanted = keys as i128 * MICROS_PER_MINUTE;
-        if bucket.units >= wanted {
-            bucket.units -= wanted;
-            return Ok(());
+    fn get(&mut self, id: &str) -> Option<Arc<V>> {
+        self.indexes.get(id).cloned()
+    }
+
+    fn insert(&mut self, id: String, index: Arc<V>) {
+        self.bytes += (self.weigh)(&index);
+        if let Some(old) = self.indexes.put(id, index) {
+            self.bytes -= (self.weigh)(&old);
         }
-        let wait_micros = (wanted - bucket.units + rate - 1) / rate;
-        Err(AppError::RateLimited {
-            retry_after_secs: u64::try_from((wait_micros + 999_999) / 1_000_000)
-                .unwrap_or(u64::MAX),
-            keys_per_minute: self.keys_per_minute,
-        })
+        while self.indexes.len() > 1 && self.bytes > self.budget {
+            if let Some((_, out)) = self.indexes.pop_lru() {
+                self.bytes -= (self.weigh)(&out);
+            }
+        }
+    }
+}
+
+impl Verifier {
+    pub(crate) fn new(cache_bytes: usize) -> Self {
+        Self {
+            digests: Digests::new(),
+            cache: Mutex::new(IndexCache::new(cache_bytes, VerifyIndex::bytes)),
+            building: tokio::sync::Mutex::new(()),
+        }
     }
 
     /// The index of `item` keyed by `key` over `dataset`, built on first use.
@@ -291,24 +312,15 @@ impl Verifier {
             verify.bytes = index.bytes(),
             "verification index built"
         );
-        let mut cache = self.cache.lock().expect("verification cache");
-        cache.push((id, Arc::clone(&index)));
-        // Oldest out while over budget; the new index stays even if it alone is larger.
-        while cache.len() > 1
-            && cache.iter().map(|(_, i)| i.bytes()).sum::<usize>() > self.cache_bytes
-        {
-            cache.remove(0);
-        }
+        self.cache
+            .lock()
+            .expect("verification cache")
+            .insert(id, Arc::clone(&index));
         Ok(index)
     }
 
     fn cached(&self, id: &str) -> Option<Arc<VerifyIndex>> {
-        let mut cache = self.cache.lock().expect("verification cache");
-        let at = cache.iter().position(|(k, _)| k == id)?;
-        let hit = cache.remove(at);
-        let index = Arc::clone(&hit.1);
-        cache.push(hit);
-        Some(index)
+        self.cache.lock().expect("verification cache").get(id)
     }
 }
 
@@ -317,20 +329,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn h21_the_key_budget_refills_over_the_minute() {
-        let v = Verifier::new(1200, 0);
-        v.take("g", 1000, 0).expect("a full bucket");
-        let Err(AppError::RateLimited {
-            retry_after_secs, ..
-        }) = v.take("g", 1000, 0)
-        else {
-            panic!("an empty bucket refuses");
-        };
-        // 800 keys missing at 20 keys/s.
-        assert_eq!(retry_after_secs, 40);
-        v.take("other", 1000, 0)
-            .expect("each grant has its own bucket");
-        v.take("g", 1000, 40_000_000)
-            .expect("refilled after the wait");
+    fn the_least_recently_used_index_goes_first_and_the_newest_always_stays() {
+        let mut cache = IndexCache::new(20, Vec::<u8>::len);
+        cache.insert("a".into(), Arc::new(vec![0; 10]));
+        cache.insert("b".into(), Arc::new(vec![0; 10]));
+        assert!(cache.get("a").is_some(), "a is now the most recent");
+        cache.insert("c".into(), Arc::new(vec![0; 10]));
+        assert!(cache.get("b").is_none(), "b was the least recently used");
+        assert!(cache.get("a").is_some() && cache.get("c").is_some());
+        assert_eq!(cache.bytes, 20);
+        cache.insert("large".into(), Arc::new(vec![0; 100]));
+        assert_eq!(cache.indexes.len(), 1, "alone over the budget, it stays");
+        assert_eq!(cache.bytes, 100);
     }
 }

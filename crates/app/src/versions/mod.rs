@@ -26,8 +26,8 @@ use crate::catalog::scope::org_map;
 use crate::catalog::views::{Access, access};
 use crate::quality::{QualityScores, VersionQuality};
 use crate::record::authorize;
-use crate::storage::Lake;
 use crate::{App, AppError, Ctx, Result, format_time};
+use gongshu_lake::storage::Lake;
 
 pub use confirm::confirm_version;
 pub use gongshu_lake::Progress;

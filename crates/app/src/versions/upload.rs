@@ -23,8 +23,8 @@ use serde_json::json;
 use super::{Notice, VersionView, entry_for_versions, lake, view};
 use crate::quality::{VersionQuality, rules_for_ingest};
 use crate::record::{Change, authorize, record};
-use crate::storage::REJECTS_SUFFIX;
 use crate::{App, AppError, Ctx, FileProblem, Result, micros_to_datetime};
+use gongshu_lake::storage::REJECTS_SUFFIX;
 
 /// How many bad cells a refused upload lists (all are counted).
 pub const LISTED_BAD_CELLS: usize = 100;

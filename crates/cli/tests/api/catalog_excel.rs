@@ -90,7 +90,7 @@ fn strings(v: &Value) -> Vec<String> {
 // updated — published ones through a new draft revision whose diff shows just that edit,
 // drafts in place — and nothing is created.
 pub async fn an_agency_exports_its_catalog_and_imports_it_back(t: TestApp) {
-    gongshu_app::demo_catalog::seed_catalog(&t.app)
+    gongshu_demo::catalog::seed_catalog(&t.app)
         .await
         .expect("seed the demo catalog");
     let gaj = t.login("gaj-admin").await;

@@ -8,7 +8,7 @@ use crate::catalog_fixtures::{create, open_entry, submit, with};
 use crate::support::{Client, TestApp};
 
 async fn seeded(t: &TestApp) {
-    let n = gongshu_app::demo_catalog::seed_catalog(&t.app)
+    let n = gongshu_demo::catalog::seed_catalog(&t.app)
         .await
         .expect("seed the demo catalog");
     assert!(n >= 60, "{n} demo entries");

@@ -173,7 +173,7 @@ pub(crate) async fn post_form(client: &Client, path: &str, form: &[(&str, &str)]
 pub async fn every_page_answers_each_user_as_the_access_rules_say(t: TestApp) {
     // The demo catalog fills the lists, the review desk and the registry, so their templates
     // render real rows rather than only their empty states.
-    gongshu_app::demo_catalog::seed_catalog(&t.app)
+    gongshu_demo::catalog::seed_catalog(&t.app)
         .await
         .expect("seed the demo catalog");
     let entry_page = format!("/catalog/entries/{}", published_open_entry(&t).await);

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-use gongshu_app::demo_data::{DemoDataSize, seed_data};
+use gongshu_demo::data::{DemoDataSize, seed_data};
 use serde_json::Value;
 
 use crate::catalog_fixtures::successes;
@@ -40,7 +40,7 @@ async fn versions(client: &Client, code: &str) -> Vec<Value> {
 // value accepted by the ingest; the register is conditionally shared 市公安局 data; a second
 // seeding adds nothing.
 pub async fn the_demo_datasets_become_versions_of_at_least_fifteen_entries(t: TestApp) {
-    gongshu_app::demo_catalog::seed_catalog(&t.app)
+    gongshu_demo::catalog::seed_catalog(&t.app)
         .await
         .expect("seed the demo catalog");
     let stop = Arc::new(AtomicBool::new(false));

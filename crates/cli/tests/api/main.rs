@@ -123,6 +123,7 @@ fn all_tests() -> Vec<(&'static str, TestFn)> {
         sharing::the_demo_city_seeds_its_sharing_once,
         sharing::h21_verification_answers_match_or_no_match_and_never_a_value,
         sharing::h21_verification_is_limited_per_grant_in_keys_a_minute,
+        sharing::h21_replicas_share_one_key_budget,
         quality::h11_owner_adds_validated_rules_and_each_change_is_audited,
         quality::h11_b17_a_version_is_scored_while_ingested_with_its_worst_rows,
         quality::h12_stale_data_loses_timeliness_and_is_listed_as_overdue,

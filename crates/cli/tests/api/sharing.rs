@@ -745,17 +745,15 @@ pub async fn h23_a_demand_for_upper_level_data_goes_upward_and_is_tracked(t: Tes
 // The demo city's sharing is made through the real commands, once: a pending request in
 // 市公安局's inbox, a live grant, a refusal with its legal basis, a demand awaiting review.
 pub async fn the_demo_city_seeds_its_sharing_once(t: TestApp) {
-    gongshu_app::demo_catalog::seed_catalog(&t.app)
+    gongshu_demo::catalog::seed_catalog(&t.app)
         .await
         .expect("seed the demo catalog");
-    let n = gongshu_app::demo_sharing::seed_sharing(&t.app)
+    let n = gongshu_demo::sharing::seed_sharing(&t.app)
         .await
         .expect("seed the demo sharing");
     assert_eq!(n, 4);
     assert_eq!(
-        gongshu_app::demo_sharing::seed_sharing(&t.app)
-            .await
-            .unwrap(),
+        gongshu_demo::sharing::seed_sharing(&t.app).await.unwrap(),
         0
     );
     let inbox = t
@@ -983,4 +981,25 @@ pub async fn h21_verification_is_limited_per_grant_in_keys_a_minute(t: TestApp) 
     );
     t.set_now(t.app.now() + chrono::Duration::seconds(20));
     mzj.post(&verify_url(&code), batch).await.expect_status(200);
+}
+
+// H21: the key budget is the grant's, not a replica's: two replicas over one database share
+// it, so batches spread over both are refused once the minute's allowance is spent.
+pub async fn h21_replicas_share_one_key_budget(t: TestApp) {
+    let (code, _) = verification_grant(&t).await;
+    let (other, server) = t.serve_with(|c| c.verify_keys_per_minute = 3_000).await;
+    let token = t.token_of("mzj-staff").await;
+    let (here, there) = (
+        Client::at(&t.base).with_bearer(&token),
+        Client::at(&other).with_bearer(&token),
+    );
+    let batch = json!({ "key": "sfzh", "records": true_records(1000) });
+    for replica in [&here, &there, &here] {
+        let res = replica.post(&verify_url(&code), batch.clone()).await;
+        res.expect_status(200);
+    }
+    let refused = there.post(&verify_url(&code), batch).await;
+    refused.expect_problem(429, "rate_limited");
+    assert_eq!(refused.header("retry-after"), Some("20"));
+    server.abort();
 }

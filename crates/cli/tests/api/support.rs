@@ -7,11 +7,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::{Duration, TimeZone, Utc};
-use gongshu_app::demo::DemoUser;
-use gongshu_app::storage::Lake;
 use gongshu_app::{App, AppConfig, FixedClock};
 use gongshu_audit::VerifyReport;
 use gongshu_query::{Limits, QueryEngine};
+use gongshu_demo::DemoUser;
+use gongshu_lake::storage::Lake;
 use gongshu_store::Db;
 use reqwest::Method;
 use reqwest::header::HeaderMap;
@@ -133,7 +133,7 @@ impl TestApp {
         let app = App::new(db.clone(), clock.clone(), config, engine(Limits::default()))
             .await
             .expect("open the application");
-        let summary = gongshu_app::demo::seed(&app, DEMO_PASSWORD)
+        let summary = gongshu_demo::seed(&app, DEMO_PASSWORD)
             .await
             .expect("seed the demo city");
         assert!(summary.seeded, "a fresh database is seeded");

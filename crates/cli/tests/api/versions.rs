@@ -6,8 +6,8 @@
 
 use std::sync::Arc;
 
-use gongshu_app::storage::Lake;
 use gongshu_app::{App, AppConfig};
+use gongshu_lake::storage::Lake;
 use reqwest::Method;
 use serde_json::{Value, json};
 

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::TryStreamExt;
-use gongshu_app::storage::{Lake, S3Location};
 use gongshu_app::{App, AppConfig};
+use gongshu_lake::storage::{Lake, S3Location};
 use object_store::aws::AmazonS3Builder;
 use object_store::path::Path as ObjectPath;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};

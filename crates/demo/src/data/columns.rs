@@ -4,7 +4,8 @@
 //! the values of one row agree: the citizen ID carries the birth date and the sex shown beside
 //! it, a pupil's grade follows their age, a benefit follows the household size.
 
-use std::io::{self, Read, Write};
+use std::fmt::Write as _;
+use std::io::{self, Read};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -332,7 +333,8 @@ impl Table {
             table: self,
             next_row: 0,
             header_done: false,
-            buf: Vec::with_capacity(BUFFER_BYTES + 4096),
+            buf: Vec::with_capacity(BUFFER_BYTES + 16 * 1024),
+            cell: String::new(),
             pos: 0,
             stop,
         }
@@ -563,27 +565,32 @@ impl Table {
         }
     }
 
-    /// Writes one row's cells.
-    fn write_row(&mut self, index: u64, out: &mut Vec<u8>) {
+    /// Writes one row as a CSV record; `cell` is scratch space for one cell's text.
+    fn write_row(
+        &mut self,
+        index: u64,
+        out: &mut csv::Writer<Vec<u8>>,
+        cell: &mut String,
+    ) -> csv::Result<()> {
         let row = self.row(index);
         for c in 0..self.columns.len() {
-            if c > 0 {
-                out.push(b',');
-            }
+            cell.clear();
             let g = self.columns[c].1;
-            self.write_cell(g, &row, out);
+            self.write_cell(g, &row, cell);
+            out.write_field(&*cell)?;
         }
-        out.push(b'\n');
+        out.write_record(None::<&[u8]>)
     }
 
-    fn write_cell(&mut self, g: Gen, row: &Row, out: &mut Vec<u8>) {
+    /// Writes one cell's text (unquoted: the CSV writer quotes what needs it).
+    fn write_cell(&mut self, g: Gen, row: &Row, out: &mut String) {
         let rng = &mut self.rng;
         let org = || {
             row.org
                 .as_ref()
                 .expect("organisation columns are only chosen for datasets about organisations")
         };
-        // `write!` into a Vec cannot fail.
+        // `write!` into a String cannot fail.
         let _ = match g {
             Gen::PersonName => text(out, &row.person().name),
             Gen::CitizenId => text(out, &row.person().citizen_id),
@@ -684,20 +691,14 @@ fn zh_number(n: u32) -> String {
     out
 }
 
-/// Writes a text cell, quoted only when it has to be.
-fn text(out: &mut Vec<u8>, value: &str) -> io::Result<()> {
-    if value.contains([',', '"', '\n', '\r']) {
-        out.push(b'"');
-        out.extend_from_slice(value.replace('"', "\"\"").as_bytes());
-        out.push(b'"');
-    } else {
-        out.extend_from_slice(value.as_bytes());
-    }
+/// Writes a text cell.
+fn text(out: &mut String, value: &str) -> std::fmt::Result {
+    out.push_str(value);
     Ok(())
 }
 
 /// Writes an amount in fen as yuan with two decimals.
-fn fen(out: &mut Vec<u8>, fen: i64) -> io::Result<()> {
+fn fen(out: &mut String, fen: i64) -> std::fmt::Result {
     write!(out, "{}.{:02}", fen / 100, fen % 100)
 }
 
@@ -930,32 +931,34 @@ pub(super) struct CsvStream {
     table: Table,
     next_row: u64,
     header_done: bool,
+    /// CSV generated and not yet read: `read` hands out what follows `pos`.
     buf: Vec<u8>,
+    cell: String,
     pos: usize,
     stop: Arc<AtomicBool>,
 }
 
 impl CsvStream {
+    /// Generates the next rows into the (read) buffer, through a CSV writer that quotes what
+    /// needs quoting.
     fn refill(&mut self) -> io::Result<()> {
         if self.stop.load(Ordering::Relaxed) {
             return Err(io::Error::other("demo data seeding stopped"));
         }
-        self.buf.clear();
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.clear();
         self.pos = 0;
+        let mut out = csv::Writer::from_writer(buf);
         if !self.header_done {
             self.header_done = true;
-            for (c, (item, _)) in self.table.columns.iter().enumerate() {
-                if c > 0 {
-                    self.buf.push(b',');
-                }
-                let _ = text(&mut self.buf, &item.name);
-            }
-            self.buf.push(b'\n');
+            out.write_record(self.table.columns.iter().map(|(item, _)| &item.name))?;
         }
-        while self.buf.len() < BUFFER_BYTES && self.next_row < self.table.rows {
-            self.table.write_row(self.next_row, &mut self.buf);
+        while out.get_ref().len() < BUFFER_BYTES && self.next_row < self.table.rows {
+            self.table
+                .write_row(self.next_row, &mut out, &mut self.cell)?;
             self.next_row += 1;
         }
+        self.buf = out.into_inner().map_err(|e| e.into_error())?;
         Ok(())
     }
 }

@@ -3,15 +3,9 @@
 //! operator, an application unit, a regulator, and users for every role. Seeding runs only on
 //! an empty database, so starting again never duplicates anything.
 
-use gongshu_audit::Outcome;
+use gongshu_app::bootstrap::{self, Directory, Member, NewAccount, NewOrg, PublicKind};
+use gongshu_app::{App, Result};
 use gongshu_domain::{CreditCode, OrgKind, OrgLevel, Role};
-use gongshu_store::accounts::{self, AccountRow};
-use gongshu_store::orgs::{self, OrgRow};
-use serde_json::json;
-
-use crate::identity::hash_password_blocking;
-use crate::record::{Change, Who, append};
-use crate::{App, AppError, RequestMeta, Result};
 
 /// One demo login, for the start-up banner.
 #[derive(Debug, Clone)]
@@ -90,174 +84,113 @@ const STAFF_NAMES: &[&str] = &[
 
 /// A valid credit code for the n-th demo organisation: organs (机关, `11`), public institutions
 /// (事业单位, `12`) and companies (`91`) each get their registration prefix.
-fn credit_code(org: &DemoOrg, n: usize) -> String {
+fn credit_code(org: &DemoOrg, n: usize) -> CreditCode {
     let prefix = match org.kind {
         OrgKind::ServiceCentre => "12",
         OrgKind::Operator | OrgKind::ApplicationUnit => "91",
         _ => "11",
     };
     let first17 = format!("{prefix}{}MB{:07}", org.division, 1_000_000 + n * 7919);
-    CreditCode::complete(&first17)
-        .expect("demo codes use the credit-code alphabet")
-        .to_string()
+    CreditCode::complete(&first17).expect("demo codes use the credit-code alphabet")
 }
 
-pub async fn seed(app: &App, password: &str) -> Result<DemoSummary> {
-    let mut users = Vec::new();
-    let mut conn = app.db.acquire().await?;
-    let empty = orgs::count_orgs(&mut conn).await? == 0;
-    drop(conn);
-    let policy = crate::security_policy::current(app).await?;
-    gongshu_domain::password::check_password(&policy, "", password)?;
-    // One hash for all demo users: they share the password by design, and hashing thirty
-    // times would slow every start and test.
-    let pw = password.to_owned();
-    let hash = tokio::task::spawn_blocking(move || hash_password_blocking(&pw))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))??;
+/// The two members of the public: (user name, display name, kind, citizen ID or credit code).
+const PUBLIC_USERS: &[(&str, &str, PublicKind, &str)] = &[
+    (
+        "public-person",
+        "张三",
+        PublicKind::Person,
+        "11010519491231002X",
+    ),
+    (
+        "public-company",
+        "青城数智科技有限公司",
+        PublicKind::Company,
+        "91350100M000100Y43",
+    ),
+];
 
-    let meta = RequestMeta {
-        request_id: format!("demo-{}", uuid::Uuid::now_v7()),
-        client_addr: "local".into(),
+/// Every demo account, in the order they are created: the named users, an admin and a staff
+/// member for every agency, then the public.
+fn accounts() -> Vec<NewAccount> {
+    let staff = |username: String, display: &str, role: Role, org: &str| NewAccount {
+        username,
+        display_name: display.into(),
+        member: Member::Staff {
+            org: org.into(),
+            role,
+        },
     };
-    let who = Who {
-        id: None,
-        name: "system:demo",
-        org: None,
-    };
-    let now = app.now_micros();
-    let mut tx = app.db.begin_write().await?;
-    let mut ids = std::collections::HashMap::new();
-    for (n, org) in ORGS.iter().enumerate() {
-        let id = uuid::Uuid::now_v7().to_string();
-        let row = OrgRow {
-            id: id.clone(),
-            parent_id: org
-                .parent
-                .map(|p| ids.get(p).cloned().expect("parents come first")),
-            kind: org.kind.as_str().into(),
-            level: org.level.as_str().into(),
-            name: org.name.into(),
-            credit_code: credit_code(org, n),
-            liaison_name: org.liaison.into(),
-            liaison_phone: format!("0471-{}", 6_900_000 + n * 113),
-            liaison_email: String::new(),
-            created_at: now,
-            updated_at: now,
-        };
-        ids.insert(org.key, id.clone());
-        if !empty {
-            continue;
-        }
-        orgs::insert_org(&mut tx, &row).await?;
-        let change = Change {
-            action: "create_organisation",
-            target_kind: "organisation",
-            target_id: &id,
-            payload: json!({ "name": row.name, "kind": row.kind, "level": row.level, "credit_code": row.credit_code, "parent_id": row.parent_id }),
-        };
-        append(app, &mut tx, &meta, who, Outcome::Success, change).await?;
-    }
-
-    let mut plan: Vec<(String, String, Role, &DemoOrg)> = Vec::new();
-    let org_of = |key: &str| ORGS.iter().find(|o| o.key == key).expect("known demo org");
-    for (username, display, role, org) in NAMED_USERS {
-        plan.push(((*username).into(), (*display).into(), *role, org_of(org)));
-    }
+    let mut out: Vec<NewAccount> = NAMED_USERS
+        .iter()
+        .map(|(username, display, role, org)| staff((*username).into(), display, *role, org))
+        .collect();
     let mut names = STAFF_NAMES.iter().cycle();
     for org in ORGS.iter().filter(|o| o.kind == OrgKind::Agency) {
         for (suffix, role) in [("admin", Role::AgencyAdmin), ("staff", Role::AgencyStaff)] {
             let name = names.next().expect("cycle never ends");
-            plan.push((format!("{}-{suffix}", org.key), (*name).into(), role, org));
+            out.push(staff(format!("{}-{suffix}", org.key), name, role, org.key));
         }
     }
-    for (username, display, role, org) in &plan {
-        users.push(DemoUser {
-            username: username.clone(),
-            display_name: display.clone(),
-            role: *role,
-            org_name: org.name.into(),
-        });
-        if !empty {
-            continue;
-        }
-        let id = uuid::Uuid::now_v7().to_string();
-        let row = AccountRow {
-            id: id.clone(),
-            username: username.clone(),
-            display_name: display.clone(),
-            org_id: Some(ids[org.key].clone()),
-            subject_kind: "staff".into(),
-            subject_id: None,
-            phone: String::new(),
-            password_hash: hash.clone(),
-            status: "active".into(),
-            password_changed_at: now,
-            created_at: now,
-            updated_at: now,
-        };
-        accounts::insert_account(&mut tx, &row).await?;
-        accounts::insert_role(&mut tx, &id, role.as_str(), None, now).await?;
-        let change = Change {
-            action: "create_account",
-            target_kind: "account",
-            target_id: &id,
-            payload: json!({ "username": username, "display_name": display, "org_id": row.org_id, "role": role }),
-        };
-        append(app, &mut tx, &meta, who, Outcome::Success, change).await?;
-    }
-
-    for (username, display, kind, subject) in [
-        ("public-person", "张三", "person", "11010519491231002X"),
-        (
-            "public-company",
-            "青城数智科技有限公司",
-            "company",
-            "91350100M000100Y43",
-        ),
-    ] {
-        users.push(DemoUser {
-            username: username.into(),
-            display_name: display.into(),
-            role: Role::Public,
-            org_name: String::new(),
-        });
-        if !empty {
-            continue;
-        }
-        let id = uuid::Uuid::now_v7().to_string();
-        let row = AccountRow {
-            id: id.clone(),
-            username: username.into(),
-            display_name: display.into(),
-            org_id: None,
-            subject_kind: kind.into(),
-            subject_id: Some(subject.into()),
-            phone: String::new(),
-            password_hash: hash.clone(),
-            status: "active".into(),
-            password_changed_at: now,
-            created_at: now,
-            updated_at: now,
-        };
-        accounts::insert_account(&mut tx, &row).await?;
-        accounts::insert_role(&mut tx, &id, "public", None, now).await?;
-        let change = Change {
-            action: "register_public",
-            target_kind: "account",
-            target_id: &id,
-            payload: json!({ "username": username, "subject_kind": kind }),
-        };
-        append(app, &mut tx, &meta, who, Outcome::Success, change).await?;
-    }
-    tx.commit().await?;
-    Ok(DemoSummary {
-        seeded: empty,
-        users,
-    })
+    out.extend(
+        PUBLIC_USERS
+            .iter()
+            .map(|(username, display, kind, subject)| NewAccount {
+                username: (*username).into(),
+                display_name: (*display).into(),
+                member: Member::Public {
+                    kind: *kind,
+                    subject: (*subject).into(),
+                },
+            }),
+    );
+    out
 }
 
-/// (key, name) of every demo organisation; the key prefixes its users' names.
-pub(crate) fn org_keys() -> Vec<(&'static str, &'static str)> {
-    ORGS.iter().map(|o| (o.key, o.name)).collect()
+/// Seeds the demo city into an empty database (see the module documentation); on a database
+/// that has organisations already, seeds nothing and still lists the demo users.
+pub async fn seed(app: &App, password: &str) -> Result<DemoSummary> {
+    let orgs = ORGS
+        .iter()
+        .enumerate()
+        .map(|(n, org)| NewOrg {
+            key: org.key.into(),
+            parent: org.parent.map(Into::into),
+            kind: org.kind,
+            level: org.level,
+            name: org.name.into(),
+            credit_code: credit_code(org, n),
+            liaison_name: org.liaison.into(),
+            liaison_phone: format!("0471-{}", 6_900_000 + n * 113),
+        })
+        .collect();
+    let accounts = accounts();
+    let users = accounts
+        .iter()
+        .map(|a| {
+            let (role, org_name) = match &a.member {
+                Member::Staff { org, role } => (*role, org_name(org).unwrap_or_default().into()),
+                Member::Public { .. } => (Role::Public, String::new()),
+            };
+            DemoUser {
+                username: a.username.clone(),
+                display_name: a.display_name.clone(),
+                role,
+                org_name,
+            }
+        })
+        .collect();
+    let directory = Directory {
+        tool: "demo",
+        orgs,
+        accounts,
+        password: password.to_owned(),
+    };
+    let seeded = bootstrap::create_directory(app, directory).await?;
+    Ok(DemoSummary { seeded, users })
+}
+
+/// The name of the demo organisation `key`.
+pub(crate) fn org_name(key: &str) -> Option<&'static str> {
+    ORGS.iter().find(|o| o.key == key).map(|o| o.name)
 }

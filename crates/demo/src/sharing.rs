@@ -3,27 +3,23 @@
 //! on the million-row register, a refusal with its legal basis, an unconditional entry granted
 //! at once, and a demand request for uncatalogued data awaiting the authority.
 
-use gongshu_domain::sharing::Commitments;
-use gongshu_store::{catalog, sharing as store};
-
-use crate::sharing::{
+use gongshu_app::catalog::EntryView;
+use gongshu_app::catalog::excel::export_json;
+use gongshu_app::identity::principal_for_cli;
+use gongshu_app::sharing::{
     ApproveInput, DemandInput, RefuseInput, RequestInput, approve, refuse, request_share,
     submit_demand,
 };
-use crate::{App, AppError, Ctx, RequestMeta, Result};
+use gongshu_app::{App, AppError, Ctx, RequestMeta, Result, bootstrap};
+use gongshu_domain::sharing::Commitments;
 
 /// The code of the published demo entry named `name`.
-async fn code_of(app: &App, name: &str) -> Result<String> {
-    let mut conn = app.db().acquire().await?;
-    for entry in catalog::list_entries(&mut conn).await? {
-        if let Some(p) = entry.published_revision
-            && let Some(r) = catalog::get_revision(&mut conn, &entry.id, p).await?
-            && r.name == name
-        {
-            return Ok(entry.code);
-        }
-    }
-    Err(AppError::Internal(format!("demo entry {name} missing")))
+fn code_of(published: &[EntryView], name: &str) -> Result<String> {
+    published
+        .iter()
+        .find(|e| e.name == name)
+        .map(|e| e.code.clone())
+        .ok_or_else(|| AppError::Internal(format!("demo entry {name} missing")))
 }
 
 fn ask(
@@ -53,20 +49,21 @@ fn ask(
 /// Seeds the demo's sharing once (nothing happens when any request exists). Returns how many
 /// requests were made.
 pub async fn seed_sharing(app: &App) -> Result<usize> {
-    let mut conn = app.db().acquire().await?;
-    if !store::list_all_requests(&mut conn).await?.is_empty() {
+    if bootstrap::inventory(app).await?.share_requests > 0 {
         return Ok(0);
     }
-    drop(conn);
     let meta = RequestMeta {
         request_id: format!("demo-{}", uuid::Uuid::now_v7()),
         client_addr: "local".into(),
     };
-    let until = (crate::calendar::today(app) + chrono::Duration::days(180)).to_string();
-    let register = code_of(app, "户籍人口基本信息").await?;
-    let marriage = code_of(app, "婚姻登记信息").await?;
-    let accidents = code_of(app, "道路交通事故统计").await?;
-    let principal = |name: &'static str| crate::identity::principal_for_cli(app, name);
+    let until = (gongshu_app::calendar::today(app) + chrono::Duration::days(180)).to_string();
+    let principal = |name: &'static str| principal_for_cli(app, name);
+    // Staff see every published entry.
+    let reviewer = principal("reviewer").await?;
+    let published = export_json(app, Some(ctx_of(&meta, &reviewer))).await?;
+    let register = code_of(&published, "户籍人口基本信息")?;
+    let marriage = code_of(&published, "婚姻登记信息")?;
+    let accidents = code_of(&published, "道路交通事故统计")?;
     let (mzj, rsj, wjw) = (
         principal("mzj-staff").await?,
         principal("rsj-staff").await?,
@@ -77,10 +74,7 @@ pub async fn seed_sharing(app: &App) -> Result<usize> {
         principal("mzj-admin").await?,
         principal("jyj-admin").await?,
     );
-    let ctx = |principal| Ctx {
-        meta: &meta,
-        principal,
-    };
+    let ctx = |principal| ctx_of(&meta, principal);
 
     request_share(
         app,
@@ -169,4 +163,8 @@ pub async fn seed_sharing(app: &App) -> Result<usize> {
     )
     .await?;
     Ok(4)
+}
+
+fn ctx_of<'a>(meta: &'a RequestMeta, principal: &'a gongshu_app::Principal) -> Ctx<'a> {
+    Ctx { meta, principal }
 }

@@ -3,14 +3,14 @@
 //! through the same commands people use, so the audit log tells their story too. A few are
 //! left as a draft, awaiting review and returned, so the review desk has work.
 
+use gongshu_app::catalog::elements::{AssignSourceInput, assign_source};
+use gongshu_app::catalog::excel::find_org;
+use gongshu_app::catalog::{EntryInput, ItemInput, ReturnInput, approve, return_entry, submit};
+use gongshu_app::identity::principal_for_cli;
+use gongshu_app::{App, AppError, Ctx, RequestMeta, Result, bootstrap};
 use gongshu_domain::catalog::LegalBasis;
-use gongshu_store::catalog;
 
-use crate::catalog::elements::AssignSourceInput;
-use crate::catalog::{EntryInput, ItemInput, ReturnInput};
-use crate::{App, AppError, Ctx, RequestMeta, Result};
-
-const DATA: &str = include_str!("../data/demo-catalog.txt");
+pub(crate) const DATA: &str = include_str!("../data/demo-catalog.txt");
 
 /// Which demo organisation is the source of which basic data element (一数一源).
 const SOURCES: &[(&str, &str)] = &[
@@ -165,29 +165,23 @@ fn users_of(org: &str) -> (String, &'static str) {
 
 /// Seeds the catalog once (nothing happens when any entry exists). Returns entries created.
 pub async fn seed_catalog(app: &App) -> Result<usize> {
-    let mut conn = app.db().acquire().await?;
-    if !catalog::list_entries(&mut conn).await?.is_empty() {
+    if bootstrap::inventory(app).await?.entries > 0 {
         return Ok(0);
     }
-    drop(conn);
-    let org_ids = demo_org_ids(app).await?;
     let meta = RequestMeta {
         request_id: format!("demo-{}", uuid::Uuid::now_v7()),
         client_addr: "local".into(),
     };
-    let city_reviewer = crate::identity::principal_for_cli(app, "reviewer").await?;
+    let city_reviewer = principal_for_cli(app, "reviewer").await?;
     for (element, org) in SOURCES {
         let ctx = Ctx {
             meta: &meta,
             principal: &city_reviewer,
         };
-        let org_id = org_ids
-            .iter()
-            .find(|(k, _)| k == org)
-            .map(|(_, id)| id.clone())
-            .ok_or_else(|| AppError::Internal(format!("demo org {org} missing")))?;
-        crate::catalog::elements::assign_source(app, ctx, element, AssignSourceInput { org_id })
-            .await?;
+        let name = crate::city::org_name(org)
+            .ok_or_else(|| AppError::Internal(format!("demo org {org} unknown")))?;
+        let org_id = find_org(app, name).await?;
+        assign_source(app, ctx, element, AssignSourceInput { org_id }).await?;
     }
     let lines: Vec<Line> = DATA
         .lines()
@@ -197,8 +191,8 @@ pub async fn seed_catalog(app: &App) -> Result<usize> {
     let total = lines.len();
     for (n, line) in lines.into_iter().enumerate() {
         let (admin, reviewer) = users_of(&line.org);
-        let agency = crate::identity::principal_for_cli(app, &admin).await?;
-        let authority = crate::identity::principal_for_cli(app, reviewer).await?;
+        let agency = principal_for_cli(app, &admin).await?;
+        let authority = principal_for_cli(app, reviewer).await?;
         let as_agency = Ctx {
             meta: &meta,
             principal: &agency,
@@ -207,43 +201,23 @@ pub async fn seed_catalog(app: &App) -> Result<usize> {
             meta: &meta,
             principal: &authority,
         };
-        let view = crate::catalog::create_entry(app, as_agency, None, line.input).await?;
+        let view = gongshu_app::catalog::create_entry(app, as_agency, None, line.input).await?;
         // The last three stay in the workflow: a draft, one awaiting review, one returned.
         match total - n {
             1 => continue,
             2 => {
-                crate::catalog::submit(app, as_agency, &view.code).await?;
+                submit(app, as_agency, &view.code).await?;
             }
             3 => {
-                crate::catalog::submit(app, as_agency, &view.code).await?;
+                submit(app, as_agency, &view.code).await?;
                 let reasons = "信息项“年报年度”的数据类型应为整数，请修改后重新提交".to_owned();
-                crate::catalog::return_entry(
-                    app,
-                    as_authority,
-                    &view.code,
-                    ReturnInput { reasons },
-                )
-                .await?;
+                return_entry(app, as_authority, &view.code, ReturnInput { reasons }).await?;
             }
             _ => {
-                crate::catalog::submit(app, as_agency, &view.code).await?;
-                crate::catalog::approve(app, as_authority, &view.code).await?;
+                submit(app, as_agency, &view.code).await?;
+                approve(app, as_authority, &view.code).await?;
             }
         }
     }
     Ok(total)
-}
-
-/// (demo key, organisation id) of the demo organisations, by their names.
-async fn demo_org_ids(app: &App) -> Result<Vec<(String, String)>> {
-    let mut conn = app.db().acquire().await?;
-    let orgs = gongshu_store::orgs::list_orgs(&mut conn).await?;
-    Ok(crate::demo::org_keys()
-        .into_iter()
-        .filter_map(|(key, name)| {
-            orgs.iter()
-                .find(|o| o.name == name)
-                .map(|o| (key.to_owned(), o.id.clone()))
-        })
-        .collect())
 }

@@ -1,5 +1,5 @@
 //! The demo city's datasets (演示数据, issue 4 item 6): synthetic but realistic data for two
-//! dozen published demo entries, uploaded through [`crate::versions::upload_version`] as the
+//! dozen published demo entries, uploaded through [`gongshu_app::versions::upload_version`] as the
 //! owning agency's admin, so every version has its manifest, SM3 digests and audit event like
 //! any upload. The largest is the 1,000,000-row household register of 市公安局 (conditionally
 //! shared); a few entries get two or three versions, each a snapshot six months apart, so
@@ -20,14 +20,16 @@ use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use chrono::{Datelike, NaiveDate};
+use gongshu_app::catalog::EntryView;
+use gongshu_app::catalog::excel::{export_json, find_org};
+use gongshu_app::identity::principal_for_cli;
+use gongshu_app::versions::{Progress, UploadOptions, UploadSource, list_versions, upload_version};
+use gongshu_app::{App, AppError, Ctx, RequestMeta, Result};
 use gongshu_domain::Violation;
 use gongshu_domain::catalog::{DataType, Vocabulary};
-use gongshu_store::{catalog, orgs, versions as version_store};
 
 use self::columns::{ItemShape, Registrant, Subject, Table, TableSpec};
 use self::people::Cohort;
-use crate::versions::{Progress, UploadOptions, UploadSource, upload_version};
-use crate::{App, AppError, Ctx, RequestMeta, Result};
 
 /// How large the demo datasets are, relative to their planned sizes: `1.0` gives the full
 /// 1,000,000-row register (what `gongshu serve --demo` seeds); tests pass a small scale so the
@@ -241,8 +243,18 @@ pub async fn seed_data(
         client_addr: "local".into(),
     };
     let started = Instant::now();
+    // Staff see every published entry.
+    let reviewer = principal_for_cli(app, "reviewer").await?;
+    let published = export_json(
+        app,
+        Some(Ctx {
+            meta: &meta,
+            principal: &reviewer,
+        }),
+    )
+    .await?;
     for d in DATASETS {
-        let Some((code, entry_id, items)) = find_entry(app, d).await? else {
+        let Some((code, items)) = find_entry(app, &published, d).await? else {
             tracing::warn!(
                 demo.entry = d.entry,
                 "demo entry not found published; its data is skipped"
@@ -250,14 +262,16 @@ pub async fn seed_data(
             summary.missing_entries.push(d.entry.to_owned());
             continue;
         };
-        let mut conn = app.db.acquire().await?;
-        let present: Vec<String> = version_store::list_versions(&mut conn, &entry_id)
+        let uploader = principal_for_cli(app, &format!("{}-admin", d.org)).await?;
+        let ctx = Ctx {
+            meta: &meta,
+            principal: &uploader,
+        };
+        let present: Vec<String> = list_versions(app, ctx, &code)
             .await?
             .into_iter()
             .map(|v| v.source_name)
             .collect();
-        drop(conn);
-        let uploader = crate::identity::principal_for_cli(app, &format!("{}-admin", d.org)).await?;
         for v in 1..=d.versions {
             let (table, as_of) = table(d, &items, v, size).map_err(|missing| {
                 AppError::Internal(format!(
@@ -273,10 +287,6 @@ pub async fn seed_data(
             }
             let rows = table.rows();
             let one_started = Instant::now();
-            let ctx = Ctx {
-                meta: &meta,
-                principal: &uploader,
-            };
             let source = UploadSource {
                 name,
                 reader: Box::new(table.into_csv(stop.clone())),
@@ -327,45 +337,37 @@ fn progress_log(entry: &'static str, total: u64) -> Box<dyn FnMut(Progress) + Se
     })
 }
 
-/// The published demo entry of a dataset: its code, id and items (from the published
-/// revision), or `None` when the demo catalog has no such published entry.
-async fn find_entry(app: &App, d: &Dataset) -> Result<Option<(String, String, Vec<ItemShape>)>> {
-    let mut conn = app.db.acquire().await?;
-    let org_name = crate::demo::org_keys()
-        .into_iter()
-        .find(|(k, _)| *k == d.org)
-        .map(|(_, name)| name)
+/// The published demo entry of a dataset among the `published` ones: its code and items (of
+/// the published revision), or `None` when the demo catalog has no such published entry.
+async fn find_entry(
+    app: &App,
+    published: &[EntryView],
+    d: &Dataset,
+) -> Result<Option<(String, Vec<ItemShape>)>> {
+    let org_name = crate::city::org_name(d.org)
         .ok_or_else(|| AppError::Internal(format!("demo org {} unknown", d.org)))?;
-    let Some(org) = orgs::list_orgs(&mut conn)
-        .await?
-        .into_iter()
-        .find(|o| o.name == org_name)
+    let org_id = match find_org(app, org_name).await {
+        Ok(id) => id,
+        Err(AppError::NotFound { .. }) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let Some(entry) = published
+        .iter()
+        .find(|e| e.org_id == org_id && e.name == d.entry)
     else {
         return Ok(None);
     };
-    for entry in catalog::list_entries(&mut conn).await? {
-        let Some(published) = entry.published_revision.filter(|_| entry.org_id == org.id) else {
-            continue;
-        };
-        let Some(revision) = catalog::get_revision(&mut conn, &entry.id, published).await? else {
-            continue;
-        };
-        if revision.name != d.entry {
-            continue;
-        }
-        let items = catalog::list_items(&mut conn, &entry.id, published)
-            .await?
-            .into_iter()
-            .map(|i| {
-                Ok(ItemShape {
-                    name: i.name,
-                    data_type: DataType::parse(&i.data_type)?,
-                })
+    let items = entry
+        .items
+        .iter()
+        .map(|i| {
+            Ok(ItemShape {
+                name: i.name.clone(),
+                data_type: DataType::parse(&i.data_type)?,
             })
-            .collect::<Result<Vec<_>>>()?;
-        return Ok(Some((entry.code, entry.id, items)));
-    }
-    Ok(None)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Some((entry.code.clone(), items)))
 }
 
 #[cfg(test)]

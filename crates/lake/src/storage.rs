@@ -22,7 +22,7 @@ use tokio::io::AsyncReadExt;
 /// Where staged (not yet committed) files wait, under the local lake directory.
 const STAGING: &str = ".staging";
 /// The ending of a rejects file, which sits beside its Parquet file.
-pub(crate) const REJECTS_SUFFIX: &str = ".rejects.csv";
+pub const REJECTS_SUFFIX: &str = ".rejects.csv";
 /// Bytes per part of a multipart upload; with [`PARTS_IN_FLIGHT`] this bounds the memory one
 /// upload takes, whatever the file's size.
 const PART_BYTES: usize = 8 << 20;
@@ -150,13 +150,13 @@ impl Lake {
         self
     }
 
-    pub(crate) fn staging_dir(&self) -> &Path {
+    pub fn staging_dir(&self) -> &Path {
         &self.staging
     }
 
     /// The store the query engine must know, with the URL to register it under; `None` for a
     /// directory, whose files the engine reads by path.
-    pub(crate) fn engine_store(&self) -> Option<(&str, Arc<dyn ObjectStore>)> {
+    pub fn engine_store(&self) -> Option<(&str, Arc<dyn ObjectStore>)> {
         match &self.place {
             Place::Directory(_) => None,
             Place::Bucket(url) => Some((url, Arc::clone(&self.store))),
@@ -165,7 +165,7 @@ impl Lake {
 
     /// What the query engine reads for a file a manifest names: a path in a directory, an
     /// object URL (`s3://bucket/prefix/<code>/….parquet`) in a bucket.
-    pub(crate) fn file_url(&self, name: &str) -> String {
+    pub fn file_url(&self, name: &str) -> String {
         match &self.place {
             Place::Directory(dir) => in_directory(dir, name).to_string_lossy().into_owned(),
             Place::Bucket(url) => format!("{url}/{}", self.object(name)),
@@ -192,18 +192,18 @@ impl Lake {
     /// the platform's write lock, and a name chosen before the version number is known must
     /// not be shared with a concurrent upload. A directory takes them inside the transaction
     /// ([`Pending::place`]), a rename. The staged files are the caller's to remove.
-    pub(crate) async fn take(
+    pub async fn take(
         &self,
         code: &str,
         data: &Path,
         rejects: Option<&Path>,
     ) -> Result<Pending, StorageError> {
         if let Place::Directory(dir) = &self.place {
-            return Ok(Pending::Staged {
+            return Ok(Pending(Taken::Staged {
                 dir: dir.clone(),
                 data: data.to_path_buf(),
                 rejects: rejects.map(Path::to_path_buf),
-            });
+            }));
         }
         let name = |file: &Path| {
             let file = file.file_name().unwrap_or_default().to_string_lossy();
@@ -222,10 +222,10 @@ impl Lake {
                 Some(rejects_name)
             }
         };
-        Ok(Pending::Stored(Placed {
+        Ok(Pending(Taken::Stored(Placed {
             data: data_name,
             rejects: rejects_name,
-        }))
+        })))
     }
 
     /// Streams a local file into the store as a multipart upload, a few parts in flight; a
@@ -262,15 +262,15 @@ impl Lake {
 
     /// Removes a version's files whose manifest did not commit (best effort: what stays is
     /// swept at a later start).
-    pub(crate) async fn remove(&self, placed: &Placed) {
+    pub async fn remove(&self, placed: &Placed) {
         let mut names = vec![placed.data.as_str()];
         names.extend(placed.rejects.as_deref());
         self.remove_names(&names).await;
     }
 
     /// Removes files taken for a version whose manifest transaction never began.
-    pub(crate) async fn abandon(&self, pending: Pending) {
-        if let Pending::Stored(placed) = pending {
+    pub async fn abandon(&self, pending: Pending) {
+        if let Pending(Taken::Stored(placed)) = pending {
             self.remove(&placed).await;
         }
     }
@@ -284,7 +284,7 @@ impl Lake {
     }
 
     /// A file of the lake as a stream of chunks, with its size.
-    pub(crate) async fn read(
+    pub async fn read(
         &self,
         name: &str,
     ) -> Result<(u64, BoxStream<'static, std::io::Result<Bytes>>), StorageError> {
@@ -300,7 +300,7 @@ impl Lake {
     /// (`<code>/*.parquet`, `<code>/*.rejects.csv`) that no manifest `named` and that is older
     /// than the orphan grace. Nothing else in the store is touched. Returns how many files
     /// were removed.
-    pub(crate) async fn sweep(&self, named: &HashSet<String>) -> Result<usize, StorageError> {
+    pub async fn sweep(&self, named: &HashSet<String>) -> Result<usize, StorageError> {
         let mut removed = 0;
         match std::fs::read_dir(&self.staging) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -353,13 +353,16 @@ fn in_directory(dir: &Path, name: &str) -> PathBuf {
 
 /// Where a version's files are, relative to the lake's root, as its manifest records them.
 #[derive(Debug, Clone)]
-pub(crate) struct Placed {
+pub struct Placed {
     pub data: String,
     pub rejects: Option<String>,
 }
 
-/// A version's files on their way into the lake, before its number is known.
-pub(crate) enum Pending {
+/// A version's files on their way into the lake, before its number is known: opaque, so only
+/// [`Pending::place`] and [`Lake::abandon`] decide what becomes of them.
+pub struct Pending(Taken);
+
+enum Taken {
     /// Already in the bucket.
     Stored(Placed),
     /// Still staged; renamed into the directory once the number is known.
@@ -374,10 +377,10 @@ impl Pending {
     /// Inside the manifest transaction, once the version number is taken: where the files
     /// are. Staged files are renamed to `<code>/v<N>.parquet` and `<code>/v<N>.rejects.csv`
     /// (on failure, neither is left in the directory).
-    pub(crate) fn place(self, code: &str, version: i64) -> Result<Placed, StorageError> {
-        let (dir, data, rejects) = match self {
-            Pending::Stored(placed) => return Ok(placed),
-            Pending::Staged { dir, data, rejects } => (dir, data, rejects),
+    pub fn place(self, code: &str, version: i64) -> Result<Placed, StorageError> {
+        let (dir, data, rejects) = match self.0 {
+            Taken::Stored(placed) => return Ok(placed),
+            Taken::Staged { dir, data, rejects } => (dir, data, rejects),
         };
         let placed = Placed {
             data: format!("{code}/v{version}.parquet"),
@@ -431,7 +434,8 @@ mod tests {
         std::fs::write(&staged, &data).unwrap();
         let rejects = lake.staging_dir().join("0193.rejects.csv");
         std::fs::write(&rejects, b"row\n").unwrap();
-        let Pending::Stored(placed) = lake.take("201-1", &staged, Some(&rejects)).await.unwrap()
+        let Pending(Taken::Stored(placed)) =
+            lake.take("201-1", &staged, Some(&rejects)).await.unwrap()
         else {
             panic!("a bucket takes the files before the transaction");
         };
