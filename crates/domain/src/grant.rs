@@ -9,6 +9,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::ShareMode;
+use crate::filter::Filter;
 use crate::sharing::{GrantState, GrantStatus};
 
 /// A grant of one entry to one organisation.
@@ -47,8 +48,8 @@ impl Grant {
 }
 
 /// The rows a grantee sees: every condition holds (`[[item, "op.value"], …]`, the data API's
-/// operators). The conditions' grammar is the query engine's; here they are kept as written,
-/// and an approval checks them before they are stored.
+/// operators). Each condition is parsed when the value is read, so a grant whose filter does not
+/// parse cannot be loaded at all; the text is kept as written for showing and storing.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "Vec<(String, String)>", into = "Vec<(String, String)>")]
 pub struct RowFilter(Vec<RowCondition>);
@@ -58,13 +59,15 @@ pub struct RowFilter(Vec<RowCondition>);
 pub struct RowCondition {
     pub item: String,
     pub spec: String,
+    pub filter: Filter,
 }
 
-/// A stored row filter that is not a list of `[item, "op.value"]` pairs.
+/// A row filter condition that is not an item with an `op.value` condition.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("row filter condition {index} is not an item with an `op.value` condition")]
+#[error("row filter condition {index}: {reason}")]
 pub struct BadRowFilter {
     pub index: usize,
+    pub reason: String,
 }
 
 impl RowFilter {
@@ -81,6 +84,11 @@ impl RowFilter {
         self.0.is_empty()
     }
 
+    /// The engine's filters, one per condition.
+    pub fn filters(&self) -> Vec<Filter> {
+        self.0.iter().map(|c| c.filter.clone()).collect()
+    }
+
     /// The `[item, spec]` pairs, as the API shows them.
     pub fn pairs(&self) -> Vec<(String, String)> {
         self.0
@@ -93,18 +101,19 @@ impl RowFilter {
 impl TryFrom<Vec<(String, String)>> for RowFilter {
     type Error = BadRowFilter;
 
-    /// Refuses blank items and conditions without an operator, so a damaged value cannot
-    /// pass for "no condition".
+    /// Refuses blank items and conditions that do not parse, so a damaged value cannot pass
+    /// for "no condition" or for a different one.
     fn try_from(pairs: Vec<(String, String)>) -> Result<Self, Self::Error> {
         pairs
             .into_iter()
             .enumerate()
             .map(|(index, (item, spec))| {
-                let (op, _) = spec.split_once('.').ok_or(BadRowFilter { index })?;
-                if item.trim().is_empty() || op.is_empty() {
-                    return Err(BadRowFilter { index });
+                let bad = |reason: String| BadRowFilter { index, reason };
+                if item.trim().is_empty() {
+                    return Err(bad("no item named".into()));
                 }
-                Ok(RowCondition { item, spec })
+                let filter = Filter::parse(&item, &spec).map_err(|e| bad(e.to_string()))?;
+                Ok(RowCondition { item, spec, filter })
             })
             .collect::<Result<_, _>>()
             .map(Self)
@@ -174,13 +183,25 @@ mod tests {
         assert_eq!(json, r#"[["qx","eq.新城区"],["nl","not.gte.60"]]"#);
         assert_eq!(serde_json::from_str::<RowFilter>(&json).unwrap(), f);
         assert_eq!(
-            RowFilter::try_from(pairs(&[("qx", "eq.a"), ("", "eq.b")])),
-            Err(BadRowFilter { index: 1 })
+            RowFilter::try_from(pairs(&[("qx", "eq.a"), ("", "eq.b")]))
+                .unwrap_err()
+                .index,
+            1
         );
         assert_eq!(
-            RowFilter::try_from(pairs(&[("qx", "新城区")])),
-            Err(BadRowFilter { index: 0 })
+            RowFilter::try_from(pairs(&[("qx", "新城区")]))
+                .unwrap_err()
+                .index,
+            0
         );
+        assert_eq!(
+            RowFilter::try_from(pairs(&[("qx", "equals.a")]))
+                .unwrap_err()
+                .index,
+            0
+        );
+        assert_eq!(f.filters()[1].column, "nl");
+        assert!(f.filters()[1].negated);
         for damaged in [
             r#"{"qx":"eq.a"}"#,
             r#"[["qx"]]"#,

@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod citizen_id;
 pub mod credit_code;
 pub mod error;
+pub mod filter;
 pub mod grant;
 pub mod key_bucket;
 pub mod login_throttle;

@@ -180,3 +180,13 @@ impl QueryError {
         }
     }
 }
+
+impl From<gongshu_domain::filter::BadFilter> for QueryError {
+    fn from(e: gongshu_domain::filter::BadFilter) -> Self {
+        QueryError::BadFilter {
+            column: e.column,
+            spec: e.spec,
+            expected: e.expected,
+        }
+    }
+}

@@ -12,7 +12,6 @@ use gongshu_store::{Conn, StoreError, derivatives, sharing};
 use serde_json::{Value, json};
 
 use gongshu_domain::catalog::{OpenType, ShareMode, Vocabulary};
-use gongshu_query::Filter;
 
 use super::policy::{Masks, Policy};
 use crate::catalog::approved_rules;
@@ -203,24 +202,15 @@ pub(crate) async fn readable(
                 _ => Masks::Default,
             };
             match decided.basis {
-                ReadBasis::Grant(g) => {
-                    let row_filter = g
-                        .row_filter
-                        .conditions()
-                        .iter()
-                        .map(|c| Filter::parse(&c.item, &c.spec))
-                        .collect::<std::result::Result<Vec<_>, _>>()
-                        .map_err(|e| AppError::Internal(format!("grant {}: {e}", g.id)))?;
-                    Policy::grant(
-                        &columns,
-                        &items,
-                        &masks,
-                        &g.items,
-                        row_filter,
-                        (g.id.clone(), g.purpose.clone()),
-                        g.salt,
-                    )
-                }
+                ReadBasis::Grant(g) => Policy::grant(
+                    &columns,
+                    &items,
+                    &masks,
+                    &g.items,
+                    g.row_filter.filters(),
+                    (g.id.clone(), g.purpose.clone()),
+                    g.salt,
+                ),
                 ReadBasis::Owner => Policy::derivative_owner(&columns, &items, &masks),
                 ReadBasis::Open => Policy::open(&columns, &items, &masks),
             }
@@ -333,7 +323,6 @@ pub(super) async fn record_read(
     };
     record_alone(app, reader.meta(), reader.who(), Outcome::Success, change).await
 }
-
 
 /// The audit target of a read: the entry and version.
 pub(super) fn target(r: &Readable) -> String {

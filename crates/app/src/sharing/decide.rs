@@ -4,13 +4,13 @@
 //! two people deciding at once, exactly one decision is recorded.
 
 use chrono::NaiveDate;
+use gongshu_domain::filter::Filter;
 use gongshu_domain::grant::RowFilter;
 use gongshu_domain::share_request::{Decision, ShareRequest};
 use gongshu_domain::sharing::{
     DELIVERY_WORKING_DAYS, RequestAction, RequestState, check_approval, check_refusal,
 };
 use gongshu_domain::{Action, Target, Violation, Violations};
-use gongshu_query::Filter;
 use gongshu_store::sharing::{self, StepRow};
 use serde::Deserialize;
 use serde_json::{Value, json};

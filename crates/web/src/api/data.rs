@@ -54,7 +54,7 @@ impl Params {
         self.pairs
             .iter()
             .filter(|(k, _)| !RESERVED.contains(&k.as_str()))
-            .map(|(k, v)| Filter::parse(k, v))
+            .map(|(k, v)| Filter::parse(k, v).map_err(QueryError::from))
             .collect()
     }
 
