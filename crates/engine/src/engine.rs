@@ -61,7 +61,7 @@ impl Engine {
         };
         let (sql_env, reads_env) = (env()?, env()?);
         let executor = Executor::new(
-            limits.threads,
+            (limits.threads, limits.read_threads),
             [
                 (limits.sql_lane.clone(), Some(limits.sql_timeout)),
                 (limits.rows_lane.clone(), Some(limits.read_timeout)),

@@ -1,9 +1,10 @@
 //! Where queries run (查询执行器): never on the runtime that serves HTTP. Two copies of a heavy
 //! join once froze `/healthz` for 36 s because the queries ran on the same threads as every
-//! request. Queries run here instead, on runtimes of their own with fewer threads than the
-//! machine has cores — one for reader-written SQL, one for the platform's own reads (pages,
-//! aggregates, statistics, exports) — so a saturated query executor leaves a core to the rest
-//! of the platform.
+//! request. Queries run here instead, on runtimes of their own whose threads run at nice 10:
+//! one for reader-written SQL, with fewer threads than the machine has cores, so a flood of SQL
+//! leaves a core to the rest of the platform; one for the platform's own reads (pages,
+//! aggregates, statistics, exports), with a thread per core, as their plans are the platform's
+//! and bounded by their lanes.
 //!
 //! Each query enters through a [`Lane`] (admission control): a bounded number run at once, a
 //! bounded number wait (for a bounded time), and one reader has a bounded number in flight.
@@ -67,7 +68,8 @@ struct LaneState {
 
 /// The query runtimes and their lanes.
 pub(crate) struct Executor {
-    threads: usize,
+    sql_threads: usize,
+    read_threads: usize,
     sql: OnceLock<QueryRuntime>,
     reads: OnceLock<QueryRuntime>,
     lanes: [Arc<LaneState>; 3],
@@ -76,14 +78,19 @@ pub(crate) struct Executor {
 impl std::fmt::Debug for Executor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Executor")
-            .field("threads", &self.threads)
+            .field("sql_threads", &self.sql_threads)
+            .field("read_threads", &self.read_threads)
             .finish_non_exhaustive()
     }
 }
 
 impl Executor {
-    /// `lanes`: the SQL, rows and export lanes' limits and deadlines.
-    pub(crate) fn new(threads: usize, lanes: [(LaneLimits, Option<Duration>); 3]) -> Self {
+    /// `threads`: of the SQL runtime and of the reads runtime; `lanes`: the SQL, rows and export
+    /// lanes' limits and deadlines.
+    pub(crate) fn new(
+        (sql_threads, read_threads): (usize, usize),
+        lanes: [(LaneLimits, Option<Duration>); 3],
+    ) -> Self {
         let [sql, rows, export] = lanes.map(|(limits, deadline)| {
             Arc::new(LaneState {
                 places: Arc::new(Semaphore::new(limits.running.max(1))),
@@ -94,7 +101,8 @@ impl Executor {
             })
         });
         Self {
-            threads: threads.max(1),
+            sql_threads: sql_threads.max(1),
+            read_threads: read_threads.max(1),
             sql: OnceLock::new(),
             reads: OnceLock::new(),
             lanes: [sql, rows, export],
@@ -111,14 +119,14 @@ impl Executor {
 
     /// The runtime of a lane, started on first use.
     fn runtime(&self, lane: Lane) -> Result<&tokio::runtime::Runtime, QueryError> {
-        let (cell, name) = match lane {
-            Lane::Sql => (&self.sql, "gongshu-sql"),
-            Lane::Rows | Lane::Export => (&self.reads, "gongshu-reads"),
+        let (cell, name, threads) = match lane {
+            Lane::Sql => (&self.sql, "gongshu-sql", self.sql_threads),
+            Lane::Rows | Lane::Export => (&self.reads, "gongshu-reads", self.read_threads),
         };
         if cell.get().is_none() {
             let runtime = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(self.threads)
-                .max_blocking_threads(4 * self.threads)
+                .worker_threads(threads)
+                .max_blocking_threads(4 * threads)
                 .thread_name(name)
                 .on_thread_start(lower_priority)
                 .enable_all()

@@ -26,8 +26,14 @@ pub struct Limits {
     pub max_join_pairs: u64,
     /// Threads one query uses.
     pub partitions: usize,
-    /// Threads of each query runtime: fewer than the cores, so queries never take them all.
+    /// Threads of the runtime of reader-written SQL: fewer than the cores, so SQL never takes
+    /// them all, however much of it arrives.
     pub threads: usize,
+    /// Threads of the runtime of the platform's own reads (pages, aggregates, statistics,
+    /// exports): every core. Their plans are the platform's, bounded by their lanes, and their
+    /// threads run at nice 10, so the threads that serve requests still come first; with one
+    /// core fewer a group-by took twice DuckDB's time on two cores.
+    pub read_threads: usize,
     /// Admission of reader-written SQL.
     pub sql_lane: LaneLimits,
     /// Admission of pages, aggregates and statistics.
@@ -50,6 +56,7 @@ impl Default for Limits {
             max_join_pairs: 100_000_000,
             partitions: cores,
             threads,
+            read_threads: cores,
             sql_lane: LaneLimits {
                 running: threads + 1,
                 queued: 8 * threads,
