@@ -22,7 +22,6 @@ pub mod quality;
 pub mod role;
 pub mod security_policy;
 pub mod share_assessment;
-pub mod share_request;
 pub mod sharing;
 pub mod versions;
 

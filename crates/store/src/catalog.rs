@@ -2,9 +2,11 @@
 //! provider); each revision is one reviewed version of its description. Published revisions
 //! are never updated except to mark them superseded.
 
+use gongshu_domain::catalog::{ReviewState, Revision, Vocabulary};
 use sqlx::{AssertSqlSafe, FromRow};
 
-use crate::{Conn, Result};
+use crate::stored::{code, json, mode_codes, modes, to_json};
+use crate::{Conn, Result, StoreError};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct EntryRow {
@@ -17,46 +19,107 @@ pub struct EntryRow {
     pub updated_at: i64,
 }
 
-#[derive(Debug, Clone, FromRow)]
-pub struct RevisionRow {
-    pub entry_id: String,
-    pub revision: i64,
-    pub state: String,
-    pub scheme_version: i64,
-    pub name: String,
-    pub summary: String,
-    pub category_code: String,
-    pub grade: String,
-    pub data_form: String,
-    pub share_type: String,
-    pub share_conditions: String,
-    pub share_scope: String,
-    /// JSON array of share mode codes.
-    pub share_modes: String,
-    pub open_type: String,
-    pub open_conditions: String,
-    pub not_open_reason: Option<String>,
-    /// JSON array of `{law, article}`.
-    pub legal_bases: String,
-    pub update_frequency: String,
-    pub source_org_id: Option<String>,
-    pub collecting_dept: String,
-    pub approving_dept: String,
-    pub providing_dept: String,
-    /// JSON array of entry codes.
-    pub related_codes: String,
-    pub change_note: String,
-    pub created_by: String,
-    pub created_at: i64,
-    pub updated_at: i64,
-    pub submitted_at: Option<i64>,
-    pub due_date: Option<String>,
-    pub due_provisional: i64,
-    pub reviewer_org_id: Option<String>,
-    pub reviewed_at: Option<i64>,
-    pub reviewed_by: Option<String>,
-    pub review_reasons: String,
-    pub published_at: Option<i64>,
+/// A revision as stored: vocabularies as codes, lists as JSON text.
+#[derive(FromRow)]
+struct RevisionRecord {
+    entry_id: String,
+    revision: i64,
+    state: String,
+    scheme_version: i64,
+    name: String,
+    summary: String,
+    category_code: String,
+    grade: String,
+    data_form: String,
+    share_type: String,
+    share_conditions: String,
+    share_scope: String,
+    share_modes: String,
+    open_type: String,
+    open_conditions: String,
+    not_open_reason: Option<String>,
+    legal_bases: String,
+    update_frequency: String,
+    source_org_id: Option<String>,
+    collecting_dept: String,
+    approving_dept: String,
+    providing_dept: String,
+    related_codes: String,
+    change_note: String,
+    created_by: String,
+    created_at: i64,
+    updated_at: i64,
+    submitted_at: Option<i64>,
+    due_date: Option<String>,
+    due_provisional: i64,
+    reviewer_org_id: Option<String>,
+    reviewed_at: Option<i64>,
+    reviewed_by: Option<String>,
+    review_reasons: String,
+    published_at: Option<i64>,
+}
+
+impl TryFrom<RevisionRecord> for Revision {
+    type Error = StoreError;
+
+    fn try_from(r: RevisionRecord) -> Result<Self> {
+        let bad = |what: &'static str, reason: String| StoreError::Corrupt {
+            what,
+            id: format!("{}#{}", r.entry_id, r.revision),
+            reason,
+        };
+        Ok(Revision {
+            state: ReviewState::parse(&r.state)
+                .ok_or_else(|| bad("catalog revision state", r.state.clone()))?,
+            data_form: code(&r.data_form).map_err(|e| bad("catalog revision data form", e))?,
+            share_type: code(&r.share_type).map_err(|e| bad("catalog revision share type", e))?,
+            share_modes: modes(&r.share_modes)
+                .map_err(|e| bad("catalog revision share modes", e))?,
+            open_type: code(&r.open_type).map_err(|e| bad("catalog revision open type", e))?,
+            not_open_reason: r
+                .not_open_reason
+                .as_deref()
+                .map(code)
+                .transpose()
+                .map_err(|e| bad("catalog revision reason not to open", e))?,
+            legal_bases: json(&r.legal_bases)
+                .map_err(|e| bad("catalog revision legal bases", e))?,
+            update_frequency: code(&r.update_frequency)
+                .map_err(|e| bad("catalog revision update frequency", e))?,
+            related_codes: json(&r.related_codes)
+                .map_err(|e| bad("catalog revision related entries", e))?,
+            due_provisional: r.due_provisional != 0,
+            entry_id: r.entry_id,
+            revision: r.revision,
+            scheme_version: r.scheme_version,
+            name: r.name,
+            summary: r.summary,
+            category_code: r.category_code,
+            grade: r.grade,
+            share_conditions: r.share_conditions,
+            share_scope: r.share_scope,
+            open_conditions: r.open_conditions,
+            source_org_id: r.source_org_id,
+            collecting_dept: r.collecting_dept,
+            approving_dept: r.approving_dept,
+            providing_dept: r.providing_dept,
+            change_note: r.change_note,
+            created_by: r.created_by,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            submitted_at: r.submitted_at,
+            due_date: r.due_date,
+            reviewer_org_id: r.reviewer_org_id,
+            reviewed_at: r.reviewed_at,
+            reviewed_by: r.reviewed_by,
+            review_reasons: r.review_reasons,
+            published_at: r.published_at,
+        })
+    }
+}
+
+fn revisions(records: Vec<RevisionRecord>) -> Result<Vec<Revision>> {
+    records.into_iter().map(Revision::try_from).collect()
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -168,7 +231,7 @@ pub async fn list_entries(conn: &mut Conn) -> Result<Vec<EntryRow>> {
     .await?)
 }
 
-pub async fn insert_revision(conn: &mut Conn, r: &RevisionRow) -> Result<()> {
+pub async fn insert_revision(conn: &mut Conn, r: &Revision) -> Result<()> {
     let placeholders: Vec<String> = (1..=35).map(|i| format!("${i}")).collect();
     sqlx::query(AssertSqlSafe(format!(
         "INSERT INTO catalog_revisions ({REVISION_COLUMNS}) VALUES ({})",
@@ -176,34 +239,34 @@ pub async fn insert_revision(conn: &mut Conn, r: &RevisionRow) -> Result<()> {
     )))
     .bind(&r.entry_id)
     .bind(r.revision)
-    .bind(&r.state)
+    .bind(r.state.code())
     .bind(r.scheme_version)
     .bind(&r.name)
     .bind(&r.summary)
     .bind(&r.category_code)
     .bind(&r.grade)
-    .bind(&r.data_form)
-    .bind(&r.share_type)
+    .bind(r.data_form.code())
+    .bind(r.share_type.code())
     .bind(&r.share_conditions)
     .bind(&r.share_scope)
-    .bind(&r.share_modes)
-    .bind(&r.open_type)
+    .bind(mode_codes(&r.share_modes))
+    .bind(r.open_type.code())
     .bind(&r.open_conditions)
-    .bind(&r.not_open_reason)
-    .bind(&r.legal_bases)
-    .bind(&r.update_frequency)
+    .bind(r.not_open_reason.map(|n| n.code()))
+    .bind(to_json(&r.legal_bases))
+    .bind(r.update_frequency.code())
     .bind(&r.source_org_id)
     .bind(&r.collecting_dept)
     .bind(&r.approving_dept)
     .bind(&r.providing_dept)
-    .bind(&r.related_codes)
+    .bind(to_json(&r.related_codes))
     .bind(&r.change_note)
     .bind(&r.created_by)
     .bind(r.created_at)
     .bind(r.updated_at)
     .bind(r.submitted_at)
     .bind(&r.due_date)
-    .bind(r.due_provisional)
+    .bind(i64::from(r.due_provisional))
     .bind(&r.reviewer_org_id)
     .bind(r.reviewed_at)
     .bind(&r.reviewed_by)
@@ -216,7 +279,7 @@ pub async fn insert_revision(conn: &mut Conn, r: &RevisionRow) -> Result<()> {
 
 /// Replaces a revision (only ever called for draft or returned revisions, or to record a
 /// workflow step); the caller checked the state machine.
-pub async fn replace_revision(conn: &mut Conn, r: &RevisionRow) -> Result<()> {
+pub async fn replace_revision(conn: &mut Conn, r: &Revision) -> Result<()> {
     sqlx::query("DELETE FROM catalog_items WHERE entry_id = $1 AND revision = $2")
         .bind(&r.entry_id)
         .bind(r.revision)
@@ -235,8 +298,8 @@ pub async fn replace_revision(conn: &mut Conn, r: &RevisionRow) -> Result<()> {
 /// concurrent decisions takes effect.
 pub async fn update_revision_state(
     conn: &mut Conn,
-    r: &RevisionRow,
-    from_state: &str,
+    r: &Revision,
+    from_state: ReviewState,
 ) -> Result<bool> {
     let done = sqlx::query(
         "UPDATE catalog_revisions SET state = $3, updated_at = $4, submitted_at = $5, \
@@ -246,17 +309,17 @@ pub async fn update_revision_state(
     )
     .bind(&r.entry_id)
     .bind(r.revision)
-    .bind(&r.state)
+    .bind(r.state.code())
     .bind(r.updated_at)
     .bind(r.submitted_at)
     .bind(&r.due_date)
-    .bind(r.due_provisional)
+    .bind(i64::from(r.due_provisional))
     .bind(&r.reviewer_org_id)
     .bind(r.reviewed_at)
     .bind(&r.reviewed_by)
     .bind(&r.review_reasons)
     .bind(r.published_at)
-    .bind(from_state)
+    .bind(from_state.code())
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -266,50 +329,53 @@ pub async fn get_revision(
     conn: &mut Conn,
     entry_id: &str,
     revision: i64,
-) -> Result<Option<RevisionRow>> {
-    Ok(sqlx::query_as(AssertSqlSafe(format!(
+) -> Result<Option<Revision>> {
+    let record: Option<RevisionRecord> = sqlx::query_as(AssertSqlSafe(format!(
         "SELECT {REVISION_COLUMNS} FROM catalog_revisions WHERE entry_id = $1 AND revision = $2"
     )))
     .bind(entry_id)
     .bind(revision)
     .fetch_optional(conn)
-    .await?)
+    .await?;
+    record.map(Revision::try_from).transpose()
 }
 
 /// The revision in force: the published one, if the entry has been published.
-pub async fn get_published_revision(
-    conn: &mut Conn,
-    entry: &EntryRow,
-) -> Result<Option<RevisionRow>> {
+pub async fn get_published_revision(conn: &mut Conn, entry: &EntryRow) -> Result<Option<Revision>> {
     match entry.published_revision {
         Some(revision) => get_revision(conn, &entry.id, revision).await,
         None => Ok(None),
     }
 }
 
-pub async fn list_revisions(conn: &mut Conn, entry_id: &str) -> Result<Vec<RevisionRow>> {
-    Ok(sqlx::query_as(AssertSqlSafe(format!(
-        "SELECT {REVISION_COLUMNS} FROM catalog_revisions WHERE entry_id = $1 ORDER BY revision"
-    )))
-    .bind(entry_id)
-    .fetch_all(conn)
-    .await?)
+pub async fn list_revisions(conn: &mut Conn, entry_id: &str) -> Result<Vec<Revision>> {
+    revisions(
+        sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT {REVISION_COLUMNS} FROM catalog_revisions WHERE entry_id = $1 \
+             ORDER BY revision"
+        )))
+        .bind(entry_id)
+        .fetch_all(conn)
+        .await?,
+    )
 }
 
 /// Revisions in a state, optionally for one reviewing authority (the review queue).
 pub async fn list_revisions_in_state(
     conn: &mut Conn,
-    state: &str,
+    state: ReviewState,
     reviewer_org_id: Option<&str>,
-) -> Result<Vec<RevisionRow>> {
-    Ok(sqlx::query_as(AssertSqlSafe(format!(
-        "SELECT {REVISION_COLUMNS} FROM catalog_revisions WHERE state = $1 \
-         AND ($2 IS NULL OR reviewer_org_id = $2) ORDER BY due_date, entry_id"
-    )))
-    .bind(state)
-    .bind(reviewer_org_id)
-    .fetch_all(conn)
-    .await?)
+) -> Result<Vec<Revision>> {
+    revisions(
+        sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT {REVISION_COLUMNS} FROM catalog_revisions WHERE state = $1 \
+             AND ($2 IS NULL OR reviewer_org_id = $2) ORDER BY due_date, entry_id"
+        )))
+        .bind(state.code())
+        .bind(reviewer_org_id)
+        .fetch_all(conn)
+        .await?,
+    )
 }
 
 pub async fn insert_items(conn: &mut Conn, items: &[ItemRow]) -> Result<()> {

@@ -20,6 +20,7 @@ mod scope;
 pub mod sessions;
 pub mod settings;
 pub mod sharing;
+mod stored;
 pub mod tokens;
 pub mod verify_buckets;
 pub mod versions;

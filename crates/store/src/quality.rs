@@ -1,9 +1,11 @@
 //! Data quality (H11, H12): the quality rules owner agencies add to their items, and what the
 //! overdue-update list needs to know of every published entry.
 
+use gongshu_domain::catalog::UpdateFrequency;
 use sqlx::{AssertSqlSafe, FromRow};
 
-use crate::{Conn, Result};
+use crate::stored::code;
+use crate::{Conn, Result, StoreError};
 
 /// One quality rule on one item of an entry. Unique per (entry, item, kind).
 #[derive(Debug, Clone, FromRow)]
@@ -70,23 +72,56 @@ pub async fn delete_rule(conn: &mut Conn, entry_id: &str, id: &str) -> Result<bo
 /// A published entry as the overdue-update list (H12) sees it: its frequency, when it was
 /// published, and when its current version (committed, not withdrawn; a held version does
 /// not count) came into force.
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct FreshnessRow {
     pub entry_id: String,
     pub code: String,
     pub org_id: String,
     pub name: String,
-    pub update_frequency: String,
+    pub update_frequency: UpdateFrequency,
     pub published_at: Option<i64>,
     pub last_version: Option<i64>,
     pub last_uploaded_at: Option<i64>,
+}
+
+#[derive(FromRow)]
+struct FreshnessRecord {
+    entry_id: String,
+    code: String,
+    org_id: String,
+    name: String,
+    update_frequency: String,
+    published_at: Option<i64>,
+    last_version: Option<i64>,
+    last_uploaded_at: Option<i64>,
+}
+
+impl TryFrom<FreshnessRecord> for FreshnessRow {
+    type Error = StoreError;
+
+    fn try_from(r: FreshnessRecord) -> Result<Self> {
+        Ok(FreshnessRow {
+            update_frequency: code(&r.update_frequency).map_err(|reason| StoreError::Corrupt {
+                what: "catalog revision update frequency",
+                id: r.code.clone(),
+                reason,
+            })?,
+            entry_id: r.entry_id,
+            code: r.code,
+            org_id: r.org_id,
+            name: r.name,
+            published_at: r.published_at,
+            last_version: r.last_version,
+            last_uploaded_at: r.last_uploaded_at,
+        })
+    }
 }
 
 /// Every published entry with the time its current version came into force (uploaded, or
 /// confirmed if it was held), in code order. One query for the whole city: the list is
 /// computed, not stored (deadlines are a query, DESIGN principle 4).
 pub async fn list_freshness(conn: &mut Conn) -> Result<Vec<FreshnessRow>> {
-    Ok(sqlx::query_as(
+    let records: Vec<FreshnessRecord> = sqlx::query_as(
         "SELECT e.id AS entry_id, e.code, e.org_id, r.name, r.update_frequency, r.published_at, \
                 v.version AS last_version, \
                 COALESCE(v.confirmed_at, v.uploaded_at) AS last_uploaded_at \
@@ -100,5 +135,6 @@ pub async fn list_freshness(conn: &mut Conn) -> Result<Vec<FreshnessRow>> {
          ORDER BY e.code",
     )
     .fetch_all(conn)
-    .await?)
+    .await?;
+    records.into_iter().map(FreshnessRow::try_from).collect()
 }

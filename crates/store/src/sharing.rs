@@ -2,12 +2,13 @@
 //! approvals create, the authority's suspensions (H41) and in-app notifications.
 
 use chrono::NaiveDate;
-use gongshu_domain::catalog::{ShareMode, ShareType, Vocabulary};
+use gongshu_domain::catalog::{ShareType, Vocabulary};
 use gongshu_domain::grant::{Grant, PolicySalt};
-use gongshu_domain::share_request::ShareRequest;
+use gongshu_domain::sharing::ShareRequest;
 use gongshu_domain::sharing::{GrantState, RequestState};
 use sqlx::{AssertSqlSafe, FromRow};
 
+use crate::stored::{json, mode_codes, modes, to_json};
 use crate::{Conn, Result, StoreError};
 
 /// A share request as stored: lists and the decision as JSON text, dates as text.
@@ -73,28 +74,6 @@ impl TryFrom<RequestRecord> for ShareRequest {
             updated_at: r.updated_at,
         })
     }
-}
-
-/// Reads stored JSON text; the error says what did not parse.
-fn json<T: serde::de::DeserializeOwned>(text: &str) -> std::result::Result<T, String> {
-    serde_json::from_str(text).map_err(|e| e.to_string())
-}
-
-/// Share modes stored as a JSON list of codes; an unknown code is an error, not skipped.
-fn modes(text: &str) -> std::result::Result<Vec<ShareMode>, String> {
-    json::<Vec<String>>(text)?
-        .iter()
-        .map(|code| ShareMode::parse(code).map_err(|_| format!("unknown share mode {code}")))
-        .collect()
-}
-
-fn mode_codes(modes: &[ShareMode]) -> String {
-    serde_json::to_string(&modes.iter().map(|m| m.code()).collect::<Vec<_>>())
-        .expect("a list of strings serialises")
-}
-
-fn to_json<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_string(value).expect("domain values serialise")
 }
 
 fn requests(records: Vec<RequestRecord>) -> Result<Vec<ShareRequest>> {

@@ -7,20 +7,21 @@
 
 use std::collections::HashMap;
 
+use gongshu_domain::catalog::Revision;
 use gongshu_domain::catalog::{
     ChosenItem, Proposal, ReviewState, ShareType, SourceItem, Vocabulary, check_derivative,
 };
 use gongshu_domain::{Action, Target, Violation, Violations};
 use gongshu_privacy::MaskingRule;
 use gongshu_store::Conn;
-use gongshu_store::catalog::{self, EntryRow, ItemRow, RevisionRow};
+use gongshu_store::catalog::{self, EntryRow, ItemRow};
 use gongshu_store::derivatives::{self, DerivativeRow, RuleRow};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::draft::{check_references, insert_new, write_edit};
 use super::input::{EntryInput, Parsed};
-use super::records::{parse_state, to_input};
+use super::records::to_input;
 use super::review::submit_revision;
 use super::scope::org_map;
 use super::views::{Access, EntryView, access};
@@ -153,7 +154,7 @@ pub async fn revise_derivative(
     let latest = catalog::get_revision(&mut tx, &entry.id, entry.latest_revision)
         .await?
         .ok_or_else(|| AppError::Internal("latest revision missing".into()))?;
-    if parse_state(&latest.state)? != ReviewState::Published {
+    if latest.state != ReviewState::Published {
         derivatives::delete_rules(&mut tx, &entry.id, entry.latest_revision).await?;
     }
     let revision = write_edit(
@@ -267,7 +268,7 @@ async fn load_source(
     app: &App,
     ctx: Ctx<'_>,
     code: &str,
-) -> Result<(EntryRow, Option<RevisionRow>, Vec<ItemRow>)> {
+) -> Result<(EntryRow, Option<Revision>, Vec<ItemRow>)> {
     let not_found = || AppError::not_found("catalog entry", "目录条目");
     let mut conn = app.db.acquire().await?;
     let entry = catalog::get_entry_by_code(&mut conn, code)
@@ -308,7 +309,7 @@ async fn load_source(
 /// returns the rule of each masked item by code.
 fn parse_input(
     input: &DerivativeInput,
-    published: Option<&RevisionRow>,
+    published: Option<&Revision>,
     source_items: &[ItemRow],
 ) -> Result<Vec<(String, MaskingRule)>> {
     let mut v = Violations::default();
@@ -328,13 +329,7 @@ fn parse_input(
             )),
         }
     }
-    let source_share_type = match published {
-        Some(p) => Some(
-            ShareType::parse(&p.share_type)
-                .map_err(|_| AppError::Internal(format!("share type {}", p.share_type)))?,
-        ),
-        None => None,
-    };
+    let source_share_type = published.map(|p| p.share_type);
     let sources: Vec<SourceItem<'_>> = source_items
         .iter()
         .map(|i| SourceItem {
@@ -369,7 +364,7 @@ fn parse_input(
 /// items; masked items lose their basic data element (a masked ID is no longer the element).
 fn derived_entry(
     source_code: &str,
-    published: &RevisionRow,
+    published: &Revision,
     source_items: &[ItemRow],
     input: &DerivativeInput,
     rules: &[(String, MaskingRule)],

@@ -7,7 +7,7 @@ use gongshu_store::{Conn, elements};
 use serde_json::json;
 
 use super::input::{EntryInput, Parsed};
-use super::records::{NewRevision, build, parse_state};
+use super::records::{NewRevision, build};
 use super::scope::org_map;
 use super::views::EntryView;
 use crate::record::{Change, authorize, record};
@@ -153,7 +153,7 @@ pub(crate) async fn write_edit(
     let latest = catalog::get_revision(conn, &entry.id, entry.latest_revision)
         .await?
         .ok_or_else(|| AppError::Internal("latest revision missing".into()))?;
-    let state = parse_state(&latest.state)?;
+    let state = latest.state;
     let now = app.now_micros();
     let (revision, created_at, action) = match state {
         ReviewState::Published => (entry.latest_revision + 1, now, "start_entry_revision"),

@@ -2,6 +2,7 @@
 //! changed, a revision is due within 15 working days; publishing a revision closes the duty.
 //! The authority sees overdue reviews and duties in its scope.
 
+use gongshu_domain::catalog::ReviewState;
 use gongshu_domain::{Action, Target, Violation, Violations};
 use gongshu_store::catalog;
 use gongshu_store::duties::{self, DutyRow};
@@ -207,7 +208,7 @@ pub async fn review_desk(app: &App, ctx: Ctx<'_>) -> Result<ReviewDesk> {
     let today = super::views::today_string(app);
     let submitted = catalog::list_revisions_in_state(
         &mut conn,
-        "submitted",
+        ReviewState::Submitted,
         if city_wide { None } else { Some(&own) },
     )
     .await?;
@@ -226,7 +227,7 @@ pub async fn review_desk(app: &App, ctx: Ctx<'_>) -> Result<ReviewDesk> {
                 submitted_at: r.submitted_at.map(format_time),
                 overdue: r.due_date.as_deref().is_some_and(|d| d < today.as_str()),
                 due_date: r.due_date,
-                due_provisional: r.due_provisional != 0,
+                due_provisional: r.due_provisional,
             })
         })
         .collect();

@@ -2,13 +2,12 @@
 //! duties the viewer may see, the scheme for labels, and which steps the viewer may take —
 //! decided here by the domain's rules, so pages do not re-derive access.
 
-use gongshu_domain::catalog::{ReviewAction, ReviewState, ShareType, Vocabulary};
+use gongshu_domain::catalog::{ReviewAction, ReviewState, ShareType};
 use gongshu_domain::{Action, Target, decide};
 use gongshu_store::catalog;
 use serde::Serialize;
 
 use super::duties::{DutyView, entry_duties};
-use super::records::parse_state;
 use super::scheme::SchemeView;
 use super::views::{Access, EntryView, RevisionSummary, access, entry_view, revisions};
 use crate::{App, AppError, Ctx, Result};
@@ -73,7 +72,7 @@ pub async fn entry_page(
         decide(actor, Action::ReviewEntries, Target::Organisation { id: r }).is_allowed()
     });
     let latest = entry.revision == row.latest_revision;
-    let state = parse_state(&entry.state)?;
+    let state = entry.state;
     // A derivative changes only through a proposal whose rules the authority reviews (H19).
     let derivative = entry.derived_from.is_some();
     let editable = owner && latest && (state.is_editable() || state == ReviewState::Published);
@@ -87,7 +86,7 @@ pub async fn entry_page(
             && !derivative
             && published
                 .as_ref()
-                .is_some_and(|p| p.share_type == ShareType::NotShared.code()),
+                .is_some_and(|p| p.share_type == ShareType::NotShared),
     };
     Ok(EntryPage {
         entry,

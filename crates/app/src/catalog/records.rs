@@ -1,37 +1,9 @@
 //! Converting between parsed input and stored revision rows.
 
-use gongshu_domain::catalog::{ReviewState, Vocabulary};
-use gongshu_store::catalog::{ItemRow, RevisionRow};
+use gongshu_domain::catalog::{ReviewState, Revision, ShareMode, Vocabulary};
+use gongshu_store::catalog::ItemRow;
 
 use super::input::{EntryInput, ItemInput, Parsed};
-use crate::AppError;
-
-pub(crate) fn state_code(s: ReviewState) -> &'static str {
-    match s {
-        ReviewState::Draft => "draft",
-        ReviewState::Submitted => "submitted",
-        ReviewState::Returned => "returned",
-        ReviewState::Published => "published",
-        ReviewState::Superseded => "superseded",
-    }
-}
-
-pub(crate) fn parse_state(s: &str) -> Result<ReviewState, AppError> {
-    [
-        ReviewState::Draft,
-        ReviewState::Submitted,
-        ReviewState::Returned,
-        ReviewState::Published,
-        ReviewState::Superseded,
-    ]
-    .into_iter()
-    .find(|x| state_code(*x) == s)
-    .ok_or_else(|| AppError::Internal(format!("unknown revision state {s}")))
-}
-
-fn to_json<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_string(v).expect("plain data serialises")
-}
 
 /// A revision in `state`, built from parsed input; review facts start empty.
 pub(crate) struct NewRevision<'a> {
@@ -45,47 +17,46 @@ pub(crate) struct NewRevision<'a> {
     pub now: i64,
 }
 
-pub(crate) fn build(n: NewRevision<'_>) -> (RevisionRow, Vec<ItemRow>) {
+pub(crate) fn build(n: NewRevision<'_>) -> (Revision, Vec<ItemRow>) {
     let d = &n.parsed.draft;
-    let modes: Vec<&str> = d.share_modes.iter().map(|m| m.code()).collect();
-    let row = RevisionRow {
+    let row = Revision {
         entry_id: n.entry_id.to_owned(),
         revision: n.revision,
-        state: state_code(ReviewState::Draft).into(),
+        state: ReviewState::Draft,
         scheme_version: n.scheme_version,
         name: d.name.clone(),
         summary: d.summary.clone(),
         category_code: n.parsed.category_code.clone(),
         grade: d.grade.code(),
-        data_form: d.data_form.code().into(),
-        share_type: d.share_type.code().into(),
+        data_form: d.data_form,
+        share_type: d.share_type,
         share_conditions: d.share_conditions.clone(),
         share_scope: d.share_scope.clone(),
-        share_modes: to_json(&modes),
-        open_type: d.open_type.code().into(),
+        share_modes: d.share_modes.clone(),
+        open_type: d.open_type,
         open_conditions: d.open_conditions.clone(),
-        not_open_reason: d.not_open_reason.map(|r| r.code().into()),
-        legal_bases: to_json(&d.legal_bases),
-        update_frequency: d.update_frequency.code().into(),
+        not_open_reason: d.not_open_reason,
+        legal_bases: d.legal_bases.clone(),
+        update_frequency: d.update_frequency,
         source_org_id: n.source_org_id,
         collecting_dept: n.input.collecting_dept.trim().into(),
         approving_dept: n.input.approving_dept.trim().into(),
         providing_dept: n.input.providing_dept.trim().into(),
-        related_codes: to_json(
-            &n.input
-                .related_codes
-                .iter()
-                .map(|c| c.trim())
-                .filter(|c| !c.is_empty())
-                .collect::<Vec<_>>(),
-        ),
+        related_codes: n
+            .input
+            .related_codes
+            .iter()
+            .map(|c| c.trim())
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned)
+            .collect(),
         change_note: n.input.change_note.trim().into(),
         created_by: n.created_by.into(),
         created_at: n.now,
         updated_at: n.now,
         submitted_at: None,
         due_date: None,
-        due_provisional: 0,
+        due_provisional: false,
         reviewer_org_id: None,
         reviewed_at: None,
         reviewed_by: None,
@@ -117,27 +88,27 @@ pub(crate) fn build(n: NewRevision<'_>) -> (RevisionRow, Vec<ItemRow>) {
 
 /// The input that would produce this revision: the starting point of a new revision and the
 /// rows of an Excel export.
-pub(crate) fn to_input(r: &RevisionRow, items: &[ItemRow]) -> EntryInput {
+pub(crate) fn to_input(r: &Revision, items: &[ItemRow]) -> EntryInput {
     EntryInput {
         category_code: r.category_code.clone(),
         name: r.name.clone(),
         summary: r.summary.clone(),
         grade: r.grade.clone(),
-        data_form: r.data_form.clone(),
-        share_type: r.share_type.clone(),
+        data_form: r.data_form.code().into(),
+        share_type: r.share_type.code().into(),
         share_conditions: r.share_conditions.clone(),
         share_scope: r.share_scope.clone(),
-        share_modes: serde_json::from_str(&r.share_modes).unwrap_or_default(),
-        open_type: r.open_type.clone(),
+        share_modes: ShareMode::codes(&r.share_modes),
+        open_type: r.open_type.code().into(),
         open_conditions: r.open_conditions.clone(),
-        not_open_reason: r.not_open_reason.clone(),
-        legal_bases: serde_json::from_str(&r.legal_bases).unwrap_or_default(),
-        update_frequency: r.update_frequency.clone(),
+        not_open_reason: r.not_open_reason.map(|n| n.code().into()),
+        legal_bases: r.legal_bases.clone(),
+        update_frequency: r.update_frequency.code().into(),
         source_org_id: r.source_org_id.clone(),
         collecting_dept: r.collecting_dept.clone(),
         approving_dept: r.approving_dept.clone(),
         providing_dept: r.providing_dept.clone(),
-        related_codes: serde_json::from_str(&r.related_codes).unwrap_or_default(),
+        related_codes: r.related_codes.clone(),
         state_secret: false,
         change_note: r.change_note.clone(),
         items: items
@@ -160,12 +131,12 @@ pub(crate) fn to_input(r: &RevisionRow, items: &[ItemRow]) -> EntryInput {
 /// Whether two revisions describe the same thing (workflow facts and notes aside), so an import
 /// of an unchanged row does not start a new revision.
 pub(crate) fn same_content(
-    a: &RevisionRow,
+    a: &Revision,
     a_items: &[ItemRow],
-    b: &RevisionRow,
+    b: &Revision,
     b_items: &[ItemRow],
 ) -> bool {
-    fn fields(r: &RevisionRow) -> impl PartialEq + '_ {
+    fn fields(r: &Revision) -> impl PartialEq + '_ {
         (
             (
                 &r.name,

@@ -2,14 +2,14 @@
 //! publish (superseding the previous revision and closing update duties), or return with
 //! reasons. Decisions are final: of two reviewers deciding at once, exactly one decision counts.
 
+use gongshu_domain::catalog::Revision;
 use gongshu_domain::catalog::{ReviewAction, ReviewState};
 use gongshu_domain::{Action, Target, Violations};
-use gongshu_store::catalog::{self, EntryRow, RevisionRow};
+use gongshu_store::catalog::{self, EntryRow};
 use gongshu_store::{Conn, duties};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::records::{parse_state, state_code};
 use super::scope::{org_map, reviewing_authority};
 use super::views::{Access, EntryView, access};
 use crate::record::{Change, authorize, record};
@@ -32,7 +32,7 @@ async fn load_latest(
     ctx: Ctx<'_>,
     code: &str,
     action: Action,
-) -> Result<(EntryRow, RevisionRow)> {
+) -> Result<(EntryRow, Revision)> {
     let not_found = || AppError::not_found("catalog entry", "目录条目");
     let mut conn = app.db.acquire().await?;
     let entry = catalog::get_entry_by_code(&mut conn, code)
@@ -69,8 +69,8 @@ async fn load_latest(
     Ok((entry, latest))
 }
 
-fn transition(row: &RevisionRow, action: ReviewAction) -> Result<ReviewState> {
-    parse_state(&row.state)?
+fn transition(row: &Revision, action: ReviewAction) -> Result<ReviewState> {
+    row.state
         .next(action)
         .map_err(|e| AppError::conflict("illegal_transition", e.zh(), e.to_string()))
 }
@@ -108,7 +108,7 @@ pub(crate) async fn submit_revision(
     conn: &mut Conn,
     ctx: Ctx<'_>,
     entry: &EntryRow,
-    latest: &RevisionRow,
+    latest: &Revision,
 ) -> Result<i64> {
     let next = transition(latest, ReviewAction::Submit)?;
     let orgs = org_map(conn).await?;
@@ -117,15 +117,15 @@ pub(crate) async fn submit_revision(
         crate::calendar::add_working_days(app, crate::calendar::today(app), REVIEW_WORKING_DAYS);
     let now = app.now_micros();
     let mut row = latest.clone();
-    row.state = state_code(next).into();
+    row.state = next;
     row.updated_at = now;
     row.submitted_at = Some(now);
     row.due_date = Some(due.date.to_string());
-    row.due_provisional = i64::from(due.provisional);
+    row.due_provisional = due.provisional;
     row.reviewer_org_id = Some(reviewer.id.clone());
     row.reviewed_at = None;
     row.reviewed_by = None;
-    if !catalog::update_revision_state(conn, &row, &latest.state).await? {
+    if !catalog::update_revision_state(conn, &row, latest.state).await? {
         return Err(already_decided());
     }
     record(
@@ -160,27 +160,24 @@ pub async fn approve(app: &App, ctx: Ctx<'_>, code: &str) -> Result<EntryView> {
     let now = app.now_micros();
     let mut tx = app.db.begin_write().await?;
     let mut row = latest.clone();
-    row.state = state_code(next).into();
+    row.state = next;
     row.updated_at = now;
     row.reviewed_at = Some(now);
     row.reviewed_by = Some(ctx.principal.username.clone());
     row.review_reasons = String::new();
     row.published_at = Some(now);
-    if !catalog::update_revision_state(&mut tx, &row, &latest.state).await? {
+    if !catalog::update_revision_state(&mut tx, &row, latest.state).await? {
         return Err(already_decided());
     }
     if let Some(previous) = entry.published_revision
         && let Some(mut old) = catalog::get_revision(&mut tx, &entry.id, previous).await?
     {
-        let from = old.state.clone();
-        old.state = state_code(
-            parse_state(&from)?
-                .next(ReviewAction::Supersede)
-                .map_err(|e| AppError::Internal(e.to_string()))?,
-        )
-        .into();
+        let from = old.state;
+        old.state = from
+            .next(ReviewAction::Supersede)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
         old.updated_at = now;
-        catalog::update_revision_state(&mut tx, &old, &from).await?;
+        catalog::update_revision_state(&mut tx, &old, from).await?;
     }
     catalog::update_entry_pointers(
         &mut tx,
@@ -241,12 +238,12 @@ pub async fn return_entry(
     let now = app.now_micros();
     let mut tx = app.db.begin_write().await?;
     let mut row = latest.clone();
-    row.state = state_code(next).into();
+    row.state = next;
     row.updated_at = now;
     row.reviewed_at = Some(now);
     row.reviewed_by = Some(ctx.principal.username.clone());
     row.review_reasons = reasons.clone();
-    if !catalog::update_revision_state(&mut tx, &row, &latest.state).await? {
+    if !catalog::update_revision_state(&mut tx, &row, latest.state).await? {
         return Err(already_decided());
     }
     record(

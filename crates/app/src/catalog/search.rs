@@ -7,12 +7,13 @@
 use gongshu_domain::Paging;
 use std::collections::{BTreeMap, HashMap};
 
+use gongshu_domain::catalog::Revision;
 use gongshu_domain::catalog::{
     DataForm, Grade, OpenType, ShareType, UpdateFrequency, Vocabulary, label_zh,
 };
 use gongshu_domain::{Action, Target, Violation, decide};
 use gongshu_search::{EntryDoc, Facet, SearchQuery};
-use gongshu_store::catalog::{self, EntryRow, RevisionRow};
+use gongshu_store::catalog::{self, EntryRow};
 use serde::{Deserialize, Serialize};
 
 use super::scope::org_map;
@@ -111,7 +112,7 @@ fn sees_all_published(ctx: Option<Ctx<'_>>) -> bool {
 
 fn summary_of(
     entry: &EntryRow,
-    r: &RevisionRow,
+    r: &Revision,
     provider_name: String,
     category_name: String,
 ) -> EntrySummary {
@@ -124,11 +125,11 @@ fn summary_of(
         category_code: r.category_code.clone(),
         category_name,
         grade: r.grade.clone(),
-        share_type: r.share_type.clone(),
-        open_type: r.open_type.clone(),
-        update_frequency: r.update_frequency.clone(),
-        data_form: r.data_form.clone(),
-        state: r.state.clone(),
+        share_type: r.share_type.code().into(),
+        open_type: r.open_type.code().into(),
+        update_frequency: r.update_frequency.code().into(),
+        data_form: r.data_form.code().into(),
+        state: r.state.code().into(),
         revision: r.revision,
         published_at: r.published_at.map(format_time),
     }

@@ -5,14 +5,16 @@
 
 use std::collections::HashMap;
 
-use gongshu_domain::catalog::{DataType, Grade, SensitiveKind, Vocabulary, identifies, label_zh};
+use gongshu_domain::catalog::{
+    DataType, Grade, OpenType, ReviewState, Revision, SensitiveKind, ShareMode, Vocabulary,
+    identifies, label_zh,
+};
 use gongshu_domain::{Action, Target, decide};
-use gongshu_store::catalog::{self, EntryRow, ItemRow, RevisionRow};
+use gongshu_store::catalog::{self, EntryRow, ItemRow};
 use gongshu_store::elements;
 use gongshu_store::orgs::OrgRow;
 use serde::Serialize;
 
-use super::records::parse_state;
 use super::scope::{org_map, reviewing_authority};
 use crate::{App, AppError, Ctx, Result, format_time};
 
@@ -52,7 +54,9 @@ pub struct EntryView {
     pub org_id: String,
     pub provider_name: String,
     pub revision: i64,
-    pub state: String,
+    /// `draft`, `submitted`, `returned`, `published` or `superseded`.
+    #[schema(value_type = String)]
+    pub state: ReviewState,
     pub state_zh: String,
     pub published_revision: Option<i64>,
     pub latest_revision: i64,
@@ -139,10 +143,10 @@ pub(crate) enum Access {
 pub(crate) fn access(
     ctx: Option<Ctx<'_>>,
     entry: &EntryRow,
-    published: Option<&RevisionRow>,
+    published: Option<&Revision>,
     orgs: &HashMap<String, OrgRow>,
 ) -> Access {
-    let open = published.is_some_and(|p| p.open_type != "not_open");
+    let open = published.is_some_and(|p| p.open_type != OpenType::NotOpen);
     let Some(ctx) = ctx else {
         return if open {
             Access::Published
@@ -208,13 +212,12 @@ pub(crate) fn today_string(app: &App) -> String {
 pub(crate) fn build_view(
     app: &App,
     entry: &EntryRow,
-    r: &RevisionRow,
+    r: &Revision,
     items: &[ItemRow],
     orgs: &HashMap<String, OrgRow>,
     category_name: String,
     duplicate_collection: Vec<DuplicateCollection>,
 ) -> Result<EntryView> {
-    let state = parse_state(&r.state)?;
     let name_of = |id: &Option<String>| {
         id.as_ref()
             .and_then(|i| orgs.get(i))
@@ -228,8 +231,8 @@ pub(crate) fn build_view(
             .map(|o| o.name.clone())
             .unwrap_or_default(),
         revision: r.revision,
-        state: r.state.clone(),
-        state_zh: state.zh().into(),
+        state: r.state,
+        state_zh: r.state.zh().into(),
         published_revision: entry.published_revision,
         latest_revision: entry.latest_revision,
         scheme_version: r.scheme_version,
@@ -239,32 +242,32 @@ pub(crate) fn build_view(
         summary: r.summary.clone(),
         grade: r.grade.clone(),
         grade_zh: Grade::label_zh(&r.grade),
-        data_form: r.data_form.clone(),
-        share_type: r.share_type.clone(),
+        data_form: r.data_form.code().into(),
+        share_type: r.share_type.code().into(),
         share_conditions: r.share_conditions.clone(),
         share_scope: r.share_scope.clone(),
-        share_modes: serde_json::from_str(&r.share_modes).unwrap_or_default(),
-        open_type: r.open_type.clone(),
+        share_modes: ShareMode::codes(&r.share_modes),
+        open_type: r.open_type.code().into(),
         open_conditions: r.open_conditions.clone(),
-        not_open_reason: r.not_open_reason.clone(),
-        legal_bases: serde_json::from_str(&r.legal_bases).unwrap_or_default(),
-        update_frequency: r.update_frequency.clone(),
+        not_open_reason: r.not_open_reason.map(|n| n.code().into()),
+        legal_bases: r.legal_bases.clone(),
+        update_frequency: r.update_frequency.code().into(),
         source_org_id: r.source_org_id.clone(),
         source_org_name: name_of(&r.source_org_id),
         collecting_dept: r.collecting_dept.clone(),
         approving_dept: r.approving_dept.clone(),
         providing_dept: r.providing_dept.clone(),
-        related_codes: serde_json::from_str(&r.related_codes).unwrap_or_default(),
+        related_codes: r.related_codes.clone(),
         change_note: r.change_note.clone(),
         created_at: format_time(r.created_at),
         created_by: r.created_by.clone(),
         submitted_at: r.submitted_at.map(format_time),
-        overdue: r.state == "submitted"
+        overdue: r.state == ReviewState::Submitted
             && r.due_date
                 .as_deref()
                 .is_some_and(|d| d < today_string(app).as_str()),
         due_date: r.due_date.clone(),
-        due_provisional: r.due_provisional != 0,
+        due_provisional: r.due_provisional,
         reviewer_org_id: r.reviewer_org_id.clone(),
         reviewed_at: r.reviewed_at.map(format_time),
         reviewed_by: r.reviewed_by.clone(),
@@ -380,8 +383,8 @@ pub async fn revisions(app: &App, ctx: Ctx<'_>, code: &str) -> Result<Vec<Revisi
         .map(|r| {
             Ok(RevisionSummary {
                 revision: r.revision,
-                state: r.state.clone(),
-                state_zh: parse_state(&r.state)?.zh().into(),
+                state: r.state.code().into(),
+                state_zh: r.state.zh().into(),
                 name: r.name.clone(),
                 change_note: r.change_note.clone(),
                 created_at: format_time(r.created_at),

@@ -105,14 +105,9 @@ pub(crate) async fn readable(
         .await?
         .ok_or_else(not_found)?;
     let published = catalog::get_published_revision(&mut conn, &entry).await?;
-    let open = match &published {
-        Some(p) => {
-            OpenType::parse(&p.open_type)
-                .map_err(|_| AppError::Internal(format!("{code}: open type {}", p.open_type)))?
-                == OpenType::Unconditional
-        }
-        None => false,
-    };
+    let open = published
+        .as_ref()
+        .is_some_and(|p| p.open_type == OpenType::Unconditional);
     // A masked derivative (H19) has no data of its own: it serves its source's versions.
     let derivative = derivatives::get_derivative(&mut conn, &entry.id).await?;
     let (suspension, grants) = match sharing_facts(&mut conn, reader, &entry.id).await {

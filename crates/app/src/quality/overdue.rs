@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, Utc};
 use gongshu_domain::Paging;
-use gongshu_domain::catalog::{UpdateFrequency, Vocabulary};
+use gongshu_domain::catalog::Vocabulary;
 use gongshu_domain::quality::due_at;
 use gongshu_domain::{Action, Target, decide};
 use gongshu_store::quality::{self, FreshnessRow};
@@ -109,9 +109,8 @@ pub async fn overdue_entries(
             }
         })
         .filter_map(|r| {
-            let frequency = UpdateFrequency::parse(&r.update_frequency).ok()?;
             let last = r.last_uploaded_at.or(r.published_at)?;
-            let due = due_at(frequency, micros_to_datetime(last))?;
+            let due = due_at(r.update_frequency, micros_to_datetime(last))?;
             (now > due).then_some((due, r, last))
         })
         .collect();
@@ -126,9 +125,7 @@ pub async fn overdue_entries(
                 .get(&r.org_id)
                 .map(|o| o.name.clone())
                 .unwrap_or_default(),
-            update_frequency_zh: gongshu_domain::catalog::label_zh::<UpdateFrequency>(
-                &r.update_frequency,
-            ),
+            update_frequency_zh: r.update_frequency.zh().into(),
             days_overdue: (now - due).num_days(),
             due_at: format_time(due.timestamp_micros()),
             last_update: format_time(last),
@@ -136,7 +133,7 @@ pub async fn overdue_entries(
             code: r.code,
             name: r.name,
             org_id: r.org_id,
-            update_frequency: r.update_frequency,
+            update_frequency: r.update_frequency.code().into(),
         })
         .collect();
     Ok(OverduePage {

@@ -2,7 +2,7 @@
 //! scores and worst rows stored with the newest version in force (or a named version), and
 //! how timely the data is *now* (H12), which changes with the clock, not with the data.
 
-use gongshu_domain::catalog::{UpdateFrequency, Vocabulary};
+use gongshu_domain::catalog::Vocabulary;
 use gongshu_domain::quality::{Scores, due_at, is_overdue, timeliness};
 use gongshu_store::{catalog, versions};
 use serde::Serialize;
@@ -67,20 +67,20 @@ pub async fn entry_quality(
         None => latest.clone(),
     };
     drop(conn);
-    let frequency = UpdateFrequency::parse(&published.update_frequency).ok();
+    let frequency = published.update_frequency;
     let last_update = latest
         .as_ref()
         .map(|v| v.in_force_at())
         .or(published.published_at)
         .map(micros_to_datetime);
     let now = app.now();
-    let (timeliness_now, overdue, due) = match (frequency, last_update) {
-        (Some(f), Some(last)) => (
-            timeliness(f, now - last),
-            is_overdue(f, last, now),
-            due_at(f, last),
+    let (timeliness_now, overdue, due) = match last_update {
+        Some(last) => (
+            timeliness(frequency, now - last),
+            is_overdue(frequency, last, now),
+            due_at(frequency, last),
         ),
-        _ => (100.0, false, None),
+        None => (100.0, false, None),
     };
     let quality = shown
         .as_ref()
@@ -96,7 +96,7 @@ pub async fn entry_quality(
     Ok(EntryQuality {
         entry_code: entry.code.clone(),
         entry_name: published.name,
-        update_frequency: published.update_frequency,
+        update_frequency: frequency.code().into(),
         version: shown.as_ref().map(|v| v.version),
         uploaded_at: shown.as_ref().map(|v| format_time(v.uploaded_at)),
         quality,

@@ -97,7 +97,7 @@ pub(crate) async fn due_of(
                     r.revision,
                     PublishedShareType {
                         published_on: day_of(at),
-                        conditional: r.share_type == ShareType::Conditional.code(),
+                        conditional: r.share_type == ShareType::Conditional,
                     },
                 )
             })
@@ -142,7 +142,7 @@ pub async fn assess_share_type(
         .ok_or_else(not_found)?;
     let published = catalog::get_published_revision(&mut tx, &entry)
         .await?
-        .filter(|p| p.share_type == ShareType::Conditional.code())
+        .filter(|p| p.share_type == ShareType::Conditional)
         .ok_or_else(|| {
             AppError::conflict(
                 "not_conditional",

@@ -6,18 +6,17 @@
 use chrono::NaiveDate;
 use gongshu_domain::filter::Filter;
 use gongshu_domain::grant::RowFilter;
-use gongshu_domain::share_request::{Decision, ShareRequest};
 use gongshu_domain::sharing::{
     DELIVERY_WORKING_DAYS, RequestAction, RequestState, check_approval, check_refusal,
 };
+use gongshu_domain::sharing::{Decision, ShareRequest};
 use gongshu_domain::{Action, Target, Violation, Violations};
 use gongshu_store::sharing::{self, StepRow};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::grants::create_grant;
-use super::request::finish_view;
-use super::{RequestView, end_of_day_micros, request_not_found};
+use super::{RequestView, end_of_day_micros, request_not_found, request_view};
 use crate::record::{Change, authorize, record};
 use crate::{App, AppError, Ctx, Result};
 
@@ -147,7 +146,7 @@ async fn commit_decision(
     let r = sharing::get_request(&mut conn, &before.id)
         .await?
         .ok_or_else(request_not_found)?;
-    finish_view(app, &mut conn, r).await
+    request_view(app, &mut conn, r).await
 }
 
 fn step(app: &App, request_id: &str, kind: &str, note: String) -> StepRow {

@@ -4,8 +4,8 @@
 
 use gongshu_domain::Paging;
 use gongshu_domain::grant::{Grant, PolicySalt, RowFilter};
-use gongshu_domain::share_request::ShareRequest;
 use gongshu_domain::sharing::GrantState;
+use gongshu_domain::sharing::ShareRequest;
 use gongshu_domain::{Action, Target, Violations};
 use gongshu_store::Conn;
 use gongshu_store::catalog;

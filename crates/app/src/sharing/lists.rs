@@ -209,20 +209,13 @@ pub async fn negative_list(app: &App, ctx: Ctx<'_>) -> Result<Vec<NegativeLine>>
         let Some(p) = catalog::get_published_revision(&mut conn, &entry).await? else {
             continue;
         };
-        if p.share_type != ShareType::NotShared.code() {
+        if p.share_type != ShareType::NotShared {
             continue;
         }
-        let bases: Vec<serde_json::Value> =
-            serde_json::from_str(&p.legal_bases).unwrap_or_default();
-        let legal_bases = bases
+        let legal_bases = p
+            .legal_bases
             .iter()
-            .map(|b| {
-                format!(
-                    "《{}》{}",
-                    b["law"].as_str().unwrap_or_default(),
-                    b["article"].as_str().unwrap_or_default()
-                )
-            })
+            .map(|b| format!("《{}》{}", b.law, b.article))
             .collect::<Vec<_>>()
             .join("；");
         out.push(NegativeLine {

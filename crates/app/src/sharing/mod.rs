@@ -20,11 +20,13 @@ mod usage;
 use chrono::NaiveDate;
 use gongshu_domain::catalog::{ShareMode, Vocabulary};
 use gongshu_domain::grant::Grant;
-use gongshu_domain::share_request::ShareRequest;
-use gongshu_store::sharing::StepRow;
+use gongshu_domain::sharing::ShareRequest;
+use gongshu_store::Conn;
+use gongshu_store::catalog;
+use gongshu_store::sharing::{self, StepRow};
 use serde::Serialize;
 
-use crate::{AppError, Result, format_time};
+use crate::{App, AppError, Result, format_time};
 
 pub use assessment::{
     AssessmentDue, AssessmentInput, AssessmentView, assess_share_type, assessments_due,
@@ -141,25 +143,10 @@ pub struct GrantView {
     pub state_reason: String,
 }
 
-pub(crate) fn json_list(text: &str) -> Result<Vec<String>> {
-    serde_json::from_str(text).map_err(|e| AppError::Internal(format!("stored list: {e}")))
-}
-
-pub(crate) fn modes_of(codes: &[String]) -> Vec<ShareMode> {
-    codes
-        .iter()
-        .filter_map(|c| ShareMode::parse(c).ok())
-        .collect()
-}
-
-fn mode_codes(modes: &[ShareMode]) -> Vec<String> {
-    modes.iter().map(|m| m.code().to_owned()).collect()
-}
-
 pub(crate) fn grant_view(g: Grant, entry_code: &str, now: i64) -> GrantView {
     let status = g.status(now);
     GrantView {
-        modes: mode_codes(&g.modes),
+        modes: ShareMode::codes(&g.modes),
         row_filter: g.row_filter.pairs(),
         items: g.items,
         id: g.id,
@@ -176,22 +163,33 @@ pub(crate) fn grant_view(g: Grant, entry_code: &str, now: i64) -> GrantView {
     }
 }
 
-pub(crate) fn request_view(
+/// A request as its parties see it: with its entry's code and name, its timeline and the grant
+/// it produced.
+pub(crate) async fn request_view(
+    app: &App,
+    conn: &mut Conn,
     r: ShareRequest,
-    entry_code: &str,
-    entry_name: &str,
-    steps: Vec<StepRow>,
-    grant: Option<GrantView>,
-) -> RequestView {
-    RequestView {
-        modes: mode_codes(&r.modes),
+) -> Result<RequestView> {
+    let entry = catalog::get_entry_by_id(conn, &r.entry_id)
+        .await?
+        .ok_or_else(|| AppError::Internal("request of a missing entry".into()))?;
+    let entry_name = catalog::get_published_revision(conn, &entry)
+        .await?
+        .map(|r| r.name)
+        .unwrap_or_default();
+    let steps = sharing::list_steps(conn, &r.id).await?;
+    let grant = sharing::get_grant_of_request(conn, &r.id)
+        .await?
+        .map(|g| grant_view(g, &entry.code, app.now_micros()));
+    Ok(RequestView {
+        modes: ShareMode::codes(&r.modes),
         items: r.items,
         decision: r
             .decision
             .map(|d| serde_json::to_value(d).expect("a decision serialises")),
         id: r.id,
-        entry_code: entry_code.to_owned(),
-        entry_name: entry_name.to_owned(),
+        entry_code: entry.code,
+        entry_name,
         source_org_id: r.source_org_id,
         requester_org_id: r.requester_org_id,
         requested_by: r.requested_by,
@@ -207,7 +205,7 @@ pub(crate) fn request_view(
         created_at: format_time(r.created_at),
         timeline: steps.into_iter().map(step_view).collect(),
         grant,
-    }
+    })
 }
 
 /// The instant a grant valid through `until` (inclusive, China time) stops: midnight China

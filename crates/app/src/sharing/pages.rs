@@ -20,7 +20,7 @@ use super::lists::{DemandLine, NegativeLine, ResponsibilityLine, SharingList};
 use super::notifications::{NotificationView, notification_view};
 use super::request::published_entry;
 use super::suspend::{SuspendInput, SuspensionView};
-use super::{GrantView, RequestView, grant_view, json_list, modes_of};
+use super::{GrantView, RequestView, grant_view};
 use crate::data::MAX_VERIFY_RECORDS;
 use crate::record::authorize;
 use crate::{App, AppError, Ctx, Result, format_time};
@@ -78,12 +78,10 @@ pub async fn new_request_page(app: &App, ctx: Ctx<'_>, code: &str) -> Result<New
             "an agency does not request its own data",
         ));
     }
-    let share_type = ShareType::parse(&published.share_type)
-        .map_err(|_| AppError::Internal(format!("share type {}", published.share_type)))?;
-    let modes = if share_type == ShareType::NotShared {
+    let modes = if published.share_type == ShareType::NotShared {
         vec![ShareMode::Verification]
     } else {
-        modes_of(&json_list(&published.share_modes)?)
+        published.share_modes.clone()
     };
     let mut conn = app.db.acquire().await?;
     let items = catalog::list_items(&mut conn, &entry.id, published.revision)
@@ -102,8 +100,8 @@ pub async fn new_request_page(app: &App, ctx: Ctx<'_>, code: &str) -> Result<New
         entry_code: entry.code,
         entry_name: published.name,
         provider_name,
-        share_type: share_type.code().to_owned(),
-        share_type_zh: share_type.zh(),
+        share_type: published.share_type.code().to_owned(),
+        share_type_zh: published.share_type.zh(),
         share_conditions: published.share_conditions,
         items,
         modes: modes

@@ -5,20 +5,21 @@
 
 use chrono::NaiveDate;
 use gongshu_domain::Paging;
+use gongshu_domain::catalog::Revision;
 use gongshu_domain::catalog::{ShareMode, ShareType, Vocabulary};
 use gongshu_domain::grant::RowFilter;
-use gongshu_domain::share_request::{Decision, ShareRequest};
 use gongshu_domain::sharing::{
     Ask, Commitments, DECISION_WORKING_DAYS, RequestAction, RequestState, check_ask, check_modes,
 };
+use gongshu_domain::sharing::{Decision, ShareRequest};
 use gongshu_domain::{Action, Target, Violation, Violations};
-use gongshu_store::catalog::{self, EntryRow, RevisionRow};
+use gongshu_store::catalog::{self, EntryRow};
 use gongshu_store::sharing::{self, StepRow};
 use serde::Deserialize;
 use serde_json::json;
 
 use super::grants::create_grant;
-use super::{RequestView, end_of_day_micros, grant_view, request_not_found, request_view};
+use super::{RequestView, end_of_day_micros, request_not_found, request_view};
 use crate::record::{Change, authorize, record};
 use crate::{App, AppError, Ctx, Result};
 
@@ -45,7 +46,7 @@ pub struct RequestInput {
 
 /// The published entry and revision a request is about; unpublished entries do not exist for
 /// requesters.
-pub(super) async fn published_entry(app: &App, code: &str) -> Result<(EntryRow, RevisionRow)> {
+pub(super) async fn published_entry(app: &App, code: &str) -> Result<(EntryRow, Revision)> {
     let not_found = || AppError::not_found("catalog entry", "目录条目");
     let mut conn = app.db.acquire().await?;
     let entry = catalog::get_entry_by_code(&mut conn, code)
@@ -85,9 +86,8 @@ pub async fn request_share(app: &App, ctx: Ctx<'_>, input: RequestInput) -> Resu
         .map(|i| i.code)
         .collect();
     drop(conn);
-    let share_type = ShareType::parse(&published.share_type)
-        .map_err(|_| AppError::Internal(format!("share type {}", published.share_type)))?;
-    let offered: Vec<ShareMode> = super::modes_of(&super::json_list(&published.share_modes)?);
+    let share_type = published.share_type;
+    let offered = &published.share_modes;
 
     let mut v = Violations::default();
     let scenario = v.text("scenario", "应用场景", &input.scenario, 2000);
@@ -106,7 +106,7 @@ pub async fn request_share(app: &App, ctx: Ctx<'_>, input: RequestInput) -> Resu
             )),
         }
     }
-    if let Err(e) = check_modes(share_type, &offered, &modes) {
+    if let Err(e) = check_modes(share_type, offered, &modes) {
         v.push(e);
     }
     let today = crate::calendar::today(app);
@@ -239,7 +239,7 @@ pub async fn get_request(app: &App, ctx: Ctx<'_>, id: &str) -> Result<RequestVie
     if !may_see(ctx, &orgs, &r) {
         return Err(request_not_found());
     }
-    finish_view(app, &mut conn, r).await
+    request_view(app, &mut conn, r).await
 }
 
 /// Requesters, sources and the authorities overseeing either see a request; nobody else knows
@@ -254,26 +254,6 @@ fn may_see(
     [r.requester_org_id.as_str(), r.source_org_id.as_str()]
         .into_iter()
         .any(|o| org == Some(o) || oversight.covers(orgs, o))
-}
-
-pub(crate) async fn finish_view(
-    app: &App,
-    conn: &mut gongshu_store::Conn,
-    r: ShareRequest,
-) -> Result<RequestView> {
-    let entry = catalog::get_entry_by_id(conn, &r.entry_id)
-        .await?
-        .ok_or_else(|| AppError::Internal("request of a missing entry".into()))?;
-    let name = catalog::get_published_revision(conn, &entry)
-        .await?
-        .map(|r| r.name)
-        .unwrap_or_default();
-    let steps = sharing::list_steps(conn, &r.id).await?;
-    let grant = match sharing::get_grant_of_request(conn, &r.id).await? {
-        Some(g) => Some(grant_view(g, &entry.code, app.now_micros())),
-        None => None,
-    };
-    Ok(request_view(r, &entry.code, &name, steps, grant))
 }
 
 /// The requests an organisation made, newest first.
@@ -292,7 +272,7 @@ pub async fn list_requests(
         sharing::list_requests(&mut conn, org, false, paging.per_page(), paging.offset()).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        out.push(finish_view(app, &mut conn, r).await?);
+        out.push(request_view(app, &mut conn, r).await?);
     }
     Ok(out)
 }
@@ -318,7 +298,7 @@ pub async fn inbox(app: &App, ctx: Ctx<'_>, page: i64, per_page: i64) -> Result<
         sharing::list_open_requests(&mut conn, &org, paging.per_page(), paging.offset()).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        out.push(finish_view(app, &mut conn, r).await?);
+        out.push(request_view(app, &mut conn, r).await?);
     }
     Ok(out)
 }

@@ -11,7 +11,7 @@
 
 use std::io::{BufWriter, Read};
 
-use gongshu_domain::catalog::{DataType, UpdateFrequency, Vocabulary};
+use gongshu_domain::catalog::{DataType, Vocabulary};
 use gongshu_domain::quality::QualityRule;
 use gongshu_domain::versions::{VersionState, hold_reason};
 use gongshu_domain::{Action, Target, Violation};
@@ -257,9 +257,12 @@ pub async fn upload_version(
         .map_or(chrono::Duration::zero(), |t| {
             micros_to_datetime(uploaded_at) - micros_to_datetime(t)
         });
-    let quality = UpdateFrequency::parse(&published.update_frequency)
-        .ok()
-        .map(|f| VersionQuality::score(&report.quality, rule_count, f, since));
+    let quality = VersionQuality::score(
+        &report.quality,
+        rule_count,
+        published.update_frequency,
+        since,
+    );
     // Empty, or a sharp drop against the current version: held for the owner's confirmation,
     // unless the uploader confirmed it up front.
     let rows_before = previous.as_ref().map(|p| p.rows);
@@ -298,7 +301,7 @@ pub async fn upload_version(
         rejects_file: placed.rejects.clone(),
         rejects_bytes: keep_rejects.then_some(report.rejects_bytes as i64),
         rejects_sm3: report.rejects_sm3.clone(),
-        quality: quality.as_ref().and_then(|q| serde_json::to_string(q).ok()),
+        quality: serde_json::to_string(&quality).ok(),
         state,
         hold_reason: held,
         rows_before,
@@ -322,7 +325,7 @@ pub async fn upload_version(
                     "source_sm3": row.source_sm3,
                     "data_sm3": row.data_sm3,
                     "rejects_sm3": row.rejects_sm3,
-                    "quality": quality.as_ref().map(|q| q.scores),
+                    "quality": quality.scores,
                     "state": row.state.code(),
                     "hold_reason": row.hold_reason.map(|r| r.code()),
                     "rows_before": row.rows_before,

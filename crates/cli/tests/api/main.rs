@@ -113,6 +113,7 @@ fn all_tests() -> Vec<(&'static str, TestFn)> {
         sharing::h20_h21_an_approved_request_grants_exactly_what_was_approved_until_it_ends,
         read_decision::h20_a_grant_with_a_corrupt_row_filter_refuses_the_read,
         read_decision::h20_h41_refused_reads_are_audited_with_their_reason,
+        read_decision::h18_h20_a_revision_whose_stored_lists_do_not_parse_is_refused_not_emptied,
         sharing::h21_a_refusal_cites_a_legal_basis_and_decisions_are_final,
         sharing::h21_unconditional_is_granted_at_once_and_not_shared_only_verifies,
         sharing::h21_an_unanswered_request_is_reminded_then_escalated_over_a_holiday,

@@ -151,3 +151,54 @@ pub async fn h20_h41_refused_reads_are_audited_with_their_reason(t: TestApp) {
     assert_eq!(event.actor_name, "anonymous");
     assert!(event.payload.contains("not_visible"), "{}", event.payload);
 }
+
+// H18, H20: a published revision whose stored share modes or legal bases no longer parse is
+// refused wherever it is used — the entry view and a new share request answer an internal
+// error (logged with the entry and the field) — instead of reading as "offers fewer modes" or
+// "rests on no law". Repaired, the entry reads as before.
+pub async fn h18_h20_a_revision_whose_stored_lists_do_not_parse_is_refused_not_emptied(t: TestApp) {
+    let code = published_with_data(&t).await;
+    let mzj = t.login("mzj-staff").await;
+    let url = format!("/api/v1/catalog/entries/{code}");
+    let before = mzj.get(&url).await;
+    before.expect_status(200);
+    let bases = before.json["legal_bases"].clone();
+    assert!(!bases.as_array().unwrap().is_empty(), "{}", before.text);
+    let revision = format!(
+        "UPDATE catalog_revisions SET {{}} WHERE entry_id = \
+         (SELECT id FROM catalog_entries WHERE code = '{code}') AND state = 'published'"
+    );
+    // An unknown mode code was skipped before: the entry offered one mode fewer.
+    let damage = revision.replace("{}", r#"share_modes = '["api_query","teleport"]'"#);
+    assert_eq!(t.execute(&damage).await.expect("damage the modes"), 1);
+    let res = mzj.get(&url).await;
+    res.expect_status(500);
+    assert_eq!(res.json["code"], "internal", "{}", res.text);
+    let asked = mzj
+        .post("/api/v1/share-requests", ask(&code, "2025-12-31"))
+        .await;
+    asked.expect_status(500);
+    assert_eq!(
+        t.count("SELECT COUNT(*) FROM share_requests").await,
+        0,
+        "nothing half-written"
+    );
+
+    // Legal bases that are not a list read as "none" before.
+    let modes = serde_json::to_string(&before.json["share_modes"]).unwrap();
+    let repair = revision.replace("{}", &format!("share_modes = '{modes}'"));
+    t.execute(&repair).await.expect("repair the modes");
+    let damage = revision.replace("{}", r#"legal_bases = '{"law":"数据安全法"}'"#);
+    assert_eq!(t.execute(&damage).await.expect("damage the bases"), 1);
+    mzj.get(&url).await.expect_status(500);
+
+    let repair = revision.replace(
+        "{}",
+        &format!("legal_bases = '{}'", serde_json::to_string(&bases).unwrap()),
+    );
+    t.execute(&repair).await.expect("repair the bases");
+    let again = mzj.get(&url).await;
+    again.expect_status(200);
+    assert_eq!(again.json["legal_bases"], bases);
+    assert_eq!(again.json["share_modes"], before.json["share_modes"]);
+}

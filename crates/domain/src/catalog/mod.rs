@@ -8,6 +8,7 @@ mod element;
 mod entry;
 mod grade;
 mod kinds;
+mod revision;
 mod scheme;
 mod workflow;
 
@@ -18,6 +19,7 @@ pub use grade::{Grade, SensitiveKind};
 pub use kinds::{
     DataForm, DataType, NotOpenReason, OpenType, ShareMode, ShareType, UpdateFrequency,
 };
+pub use revision::Revision;
 pub use scheme::{BaseDatabase, Category, CategoryGroup, Scheme};
 pub use workflow::{ReviewAction, ReviewState, TransitionError};
 
@@ -30,6 +32,11 @@ pub trait Vocabulary: Sized + Copy + 'static {
     const FIELD_ZH: &'static str;
     fn code(self) -> &'static str;
     fn zh(self) -> &'static str;
+
+    /// The codes of a list of values, as stored and as the API shows them.
+    fn codes(values: &[Self]) -> Vec<String> {
+        values.iter().map(|v| v.code().to_owned()).collect()
+    }
 
     fn parse(raw: &str) -> Result<Self, crate::Violation> {
         let raw = raw.trim();

@@ -43,6 +43,29 @@ impl TransitionError {
 }
 
 impl ReviewState {
+    pub const ALL: [ReviewState; 5] = [
+        ReviewState::Draft,
+        ReviewState::Submitted,
+        ReviewState::Returned,
+        ReviewState::Published,
+        ReviewState::Superseded,
+    ];
+
+    /// The stable code kept in storage and shown by the API.
+    pub fn code(self) -> &'static str {
+        match self {
+            ReviewState::Draft => "draft",
+            ReviewState::Submitted => "submitted",
+            ReviewState::Returned => "returned",
+            ReviewState::Published => "published",
+            ReviewState::Superseded => "superseded",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.code() == code)
+    }
+
     pub fn zh(self) -> &'static str {
         match self {
             ReviewState::Draft => "草稿",
