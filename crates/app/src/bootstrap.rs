@@ -143,6 +143,8 @@ pub async fn create_directory(app: &App, directory: Directory) -> Result<bool> {
             liaison_name: org.liaison_name.clone(),
             liaison_phone: org.liaison_phone.clone(),
             liaison_email: String::new(),
+            head_name: String::new(),
+            security_lead_id: None,
             created_at: now,
             updated_at: now,
         };

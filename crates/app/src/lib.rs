@@ -11,6 +11,7 @@ pub mod bootstrap;
 pub mod calendar;
 pub mod catalog;
 mod clock;
+pub mod confidentiality;
 mod context;
 pub mod data;
 mod error;

@@ -4,7 +4,10 @@
 //! an empty database, so starting again never duplicates anything.
 
 use gongshu_app::bootstrap::{self, Directory, Member, NewAccount, NewOrg, PublicKind};
-use gongshu_app::{App, Result};
+use gongshu_app::catalog::excel::find_org;
+use gongshu_app::identity::principal_for_cli;
+use gongshu_app::orgs::{ResponsibilityInput, name_responsible_persons};
+use gongshu_app::{App, Ctx, RequestMeta, Result};
 use gongshu_domain::{CreditCode, OrgKind, OrgLevel, Role};
 
 /// One demo login, for the start-up banner.
@@ -74,6 +77,25 @@ const NAMED_USERS: &[(&str, &str, Role, &str)] = &[
     ("operator", "马超", Role::OperatorStaff, "yy"),
     ("appunit", "罗琳", Role::ApplicationUnitStaff, "yydw"),
     ("regulator", "梁宏", Role::Regulator, "wxb"),
+];
+
+/// Heads of the agencies (主要负责人), the first persons responsible for data security.
+const HEAD_NAMES: &[&str] = &[
+    "高建国",
+    "苏宏伟",
+    "任志刚",
+    "邓立新",
+    "蒋文华",
+    "贺永明",
+    "龚伟民",
+    "程海涛",
+    "魏振东",
+    "秦光辉",
+    "许庆丰",
+    "邱国庆",
+    "白云峰",
+    "乔立军",
+    "段志远",
 ];
 
 const STAFF_NAMES: &[&str] = &[
@@ -187,7 +209,38 @@ pub async fn seed(app: &App, password: &str) -> Result<DemoSummary> {
         password: password.to_owned(),
     };
     let seeded = bootstrap::create_directory(app, directory).await?;
+    if seeded {
+        name_agency_heads_and_leads(app).await?;
+    }
     Ok(DemoSummary { seeded, users })
+}
+
+/// Every organisation with an agency admin (the agencies and the city authority, which
+/// catalogs data of its own) names its head and makes its admin its security lead (第三十三条,
+/// 第三十四条), so its confidentiality reviews can be signed.
+async fn name_agency_heads_and_leads(app: &App) -> Result<()> {
+    let meta = RequestMeta {
+        request_id: format!("demo-{}", uuid::Uuid::now_v7()),
+        client_addr: "local".into(),
+    };
+    let mut heads = HEAD_NAMES.iter().cycle();
+    for org in ORGS
+        .iter()
+        .filter(|o| o.kind == OrgKind::Agency || o.key == "sjj")
+    {
+        let admin = principal_for_cli(app, &format!("{}-admin", org.key)).await?;
+        let ctx = Ctx {
+            meta: &meta,
+            principal: &admin,
+        };
+        let id = find_org(app, org.name).await?;
+        let input = ResponsibilityInput {
+            head_name: (*heads.next().expect("cycle never ends")).into(),
+            security_lead_id: admin.account_id.clone(),
+        };
+        name_responsible_persons(app, ctx, &id, input).await?;
+    }
+    Ok(())
 }
 
 /// The name of the demo organisation `key`.

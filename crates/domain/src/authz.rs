@@ -49,6 +49,8 @@ pub enum Action {
     UpdateOrganisation,
     DeleteOrganisation,
     UpdateLiaison,
+    /// Name the head and the security lead of an organisation (第三十三条, 第三十四条).
+    NameResponsiblePersons,
     ViewAccounts,
     CreateAccount,
     UpdateAccount,
@@ -88,6 +90,9 @@ pub enum Action {
     /// Review demand requests for uncatalogued data and track upward requests (H22, H23);
     /// target: the reviewing authority.
     ReviewDemands,
+    /// Sign a confidentiality review (保密审查, 第三十四条); target: the organisation's
+    /// security lead.
+    SignConfidentialityReview,
 }
 
 impl Action {
@@ -110,6 +115,7 @@ impl Action {
             Action::UpdateOrganisation => "修改机构".into(),
             Action::DeleteOrganisation => "删除机构".into(),
             Action::UpdateLiaison => "维护本单位联络人".into(),
+            Action::NameResponsiblePersons => "指定本单位数据安全责任人".into(),
             Action::ViewAccounts => "查看账号".into(),
             Action::CreateAccount => "新建账号".into(),
             Action::UpdateAccount => "修改账号".into(),
@@ -137,6 +143,7 @@ impl Action {
             Action::SuspendAccess => "暂停或恢复数据使用权限".into(),
             Action::ViewEscalations => "查看督办清单".into(),
             Action::ReviewDemands => "审核数据需求申请".into(),
+            Action::SignConfidentialityReview => "签署保密审查".into(),
         }
     }
 }
@@ -154,6 +161,11 @@ pub enum Target<'a> {
         org_id: Option<&'a str>,
         roles: &'a RoleSet,
     },
+    /// The person an organisation named to sign its confidentiality reviews, if any.
+    SecurityLead {
+        org_id: &'a str,
+        lead_id: Option<&'a str>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -167,6 +179,8 @@ pub enum DenyReason {
     SelfAction,
     /// Accounts of the security admin and auditor are out of the system admin's reach.
     ProtectedAccount,
+    /// Only the security lead the organisation named signs its confidentiality reviews.
+    NotSecurityLead,
 }
 
 impl DenyReason {
@@ -176,6 +190,7 @@ impl DenyReason {
             DenyReason::OutsideScope => "此操作超出您所在单位的范围",
             DenyReason::SelfAction => "不能对本人账号执行此操作",
             DenyReason::ProtectedAccount => "系统管理员不能管理安全管理员或审计员账号（三员分立）",
+            DenyReason::NotSecurityLead => "只有本单位指定的安全管理责任人可以签署保密审查",
         }
     }
 
@@ -186,6 +201,9 @@ impl DenyReason {
             DenyReason::SelfAction => "this action cannot be applied to your own account",
             DenyReason::ProtectedAccount => {
                 "the system admin cannot manage security admin or auditor accounts"
+            }
+            DenyReason::NotSecurityLead => {
+                "only the security lead the organisation named signs its confidentiality reviews"
             }
         }
     }
@@ -221,7 +239,7 @@ pub fn decide(actor: &Actor, action: Action, target: Target<'_>) -> Decision {
         (CreateOrganisation | UpdateOrganisation | DeleteOrganisation, _) => {
             allow_if(actor.has(Role::SystemAdmin), RoleMissing)
         }
-        (UpdateLiaison, Target::Organisation { id }) => {
+        (UpdateLiaison | NameResponsiblePersons, Target::Organisation { id }) => {
             if actor.has(Role::SystemAdmin) {
                 Decision::Allow
             } else if actor.has(Role::AgencyAdmin) {
@@ -332,6 +350,10 @@ pub fn decide(actor: &Actor, action: Action, target: Target<'_>) -> Decision {
         (ManageOwnTokens | ChangeOwnPassword, Target::Account { user_id, .. }) => {
             allow_if(user_id == actor.user_id, OutsideScope)
         }
+        (SignConfidentialityReview, Target::SecurityLead { org_id, lead_id }) => allow_if(
+            actor.in_org(org_id) && lead_id == Some(actor.user_id.as_str()),
+            NotSecurityLead,
+        ),
         _ => Decision::Deny(RoleMissing),
     }
 }

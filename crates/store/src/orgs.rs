@@ -17,16 +17,22 @@ pub struct OrgRow {
     pub liaison_name: String,
     pub liaison_phone: String,
     pub liaison_email: String,
+    /// The head (主要负责人): the first person responsible for data security (第三十三条).
+    pub head_name: String,
+    /// The account that signs confidentiality reviews (安全管理责任人, 第三十四条).
+    pub security_lead_id: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
 }
 
 const COLUMNS: &str = "id, parent_id, kind, level, name, credit_code, liaison_name, \
-                       liaison_phone, liaison_email, created_at, updated_at";
+                       liaison_phone, liaison_email, head_name, security_lead_id, created_at, \
+                       updated_at";
 
 pub async fn insert_org(conn: &mut Conn, org: &OrgRow) -> Result<()> {
     sqlx::query(AssertSqlSafe(format!(
-        "INSERT INTO organisations ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+        "INSERT INTO organisations ({COLUMNS}) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
     )))
     .bind(&org.id)
     .bind(&org.parent_id)
@@ -37,6 +43,8 @@ pub async fn insert_org(conn: &mut Conn, org: &OrgRow) -> Result<()> {
     .bind(&org.liaison_name)
     .bind(&org.liaison_phone)
     .bind(&org.liaison_email)
+    .bind(&org.head_name)
+    .bind(&org.security_lead_id)
     .bind(org.created_at)
     .bind(org.updated_at)
     .execute(conn)
@@ -48,7 +56,7 @@ pub async fn update_org(conn: &mut Conn, org: &OrgRow) -> Result<bool> {
     let done = sqlx::query(
         "UPDATE organisations SET parent_id = $2, kind = $3, level = $4, name = $5, \
          credit_code = $6, liaison_name = $7, liaison_phone = $8, liaison_email = $9, \
-         updated_at = $10 WHERE id = $1",
+         head_name = $10, security_lead_id = $11, updated_at = $12 WHERE id = $1",
     )
     .bind(&org.id)
     .bind(&org.parent_id)
@@ -59,6 +67,8 @@ pub async fn update_org(conn: &mut Conn, org: &OrgRow) -> Result<bool> {
     .bind(&org.liaison_name)
     .bind(&org.liaison_phone)
     .bind(&org.liaison_email)
+    .bind(&org.head_name)
+    .bind(&org.security_lead_id)
     .bind(org.updated_at)
     .execute(conn)
     .await?;

@@ -159,6 +159,7 @@ pub async fn approve(app: &App, ctx: Ctx<'_>, code: &str) -> Result<EntryView> {
     .await?;
     let now = app.now_micros();
     let mut tx = app.db.begin_write().await?;
+    crate::confidentiality::require_for_opening(&mut tx, &latest).await?;
     let mut row = latest.clone();
     row.state = next;
     row.updated_at = now;

@@ -1,4 +1,6 @@
-//! What a read actually handed over (H21, H38: "each read is audited with rows and bytes").
+//! What a read actually handed over: every read on record with the rows and bytes it delivered
+//! (H20, H21: each read goes through a live grant and is recorded; B8: the whole process
+//! recordable, auditable and traceable).
 //!
 //! A read's audit event is written before its first byte leaves, so the read is on record even
 //! if the process dies mid-stream. Bytes are only known once the encoded body has been sent,

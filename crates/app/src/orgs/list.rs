@@ -23,6 +23,10 @@ pub struct OrgView {
     pub liaison_name: String,
     pub liaison_phone: String,
     pub liaison_email: String,
+    /// The head (主要负责人), first person responsible for data security; empty until named.
+    pub head_name: String,
+    /// The security lead's account (安全管理责任人); none until named.
+    pub security_lead_id: Option<String>,
     /// Depth in the tree (0 = city authority), for indented display.
     pub depth: usize,
     pub created_at: String,
@@ -55,6 +59,8 @@ impl OrgView {
             liaison_name: row.liaison_name,
             liaison_phone: row.liaison_phone,
             liaison_email: row.liaison_email,
+            head_name: row.head_name,
+            security_lead_id: row.security_lead_id,
             depth,
             created_at: format_time(row.created_at),
             updated_at: format_time(row.updated_at),

@@ -1,10 +1,13 @@
 //! Organisations (机构): the city → county tree of authorities, agencies, the service centre,
-//! the operator, application units and regulators, each with a credit code and a liaison (B15).
+//! the operator, application units and regulators, each with a credit code, a liaison (B15)
+//! and the persons responsible for its data security (第三十三条, 第三十四条).
 
 mod input;
 mod list;
+mod responsibility;
 mod write;
 
 pub use input::{LiaisonInput, OrgInput};
 pub use list::{OrgPage, OrgView, get_org, list_orgs};
+pub use responsibility::{ResponsibilityInput, name_responsible_persons};
 pub use write::{create_org, delete_org, update_liaison, update_org};

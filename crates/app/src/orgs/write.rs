@@ -149,7 +149,9 @@ async fn check_dependents(conn: &mut Conn, id: &str, org: &CheckedOrg) -> Result
     Ok(())
 }
 
-fn to_row(id: String, org: CheckedOrg, created_at: i64, now: i64) -> OrgRow {
+/// The stored organisation for checked input; the persons responsible for data security are
+/// named by their own command and carried over from `before`.
+fn to_row(id: String, org: CheckedOrg, before: Option<&OrgRow>, now: i64) -> OrgRow {
     OrgRow {
         id,
         parent_id: org.parent_id,
@@ -160,7 +162,9 @@ fn to_row(id: String, org: CheckedOrg, created_at: i64, now: i64) -> OrgRow {
         liaison_name: org.liaison.name,
         liaison_phone: org.liaison.phone,
         liaison_email: org.liaison.email,
-        created_at,
+        head_name: before.map(|b| b.head_name.clone()).unwrap_or_default(),
+        security_lead_id: before.and_then(|b| b.security_lead_id.clone()),
+        created_at: before.map_or(now, |b| b.created_at),
         updated_at: now,
     }
 }
@@ -179,7 +183,7 @@ pub async fn create_org(app: &App, ctx: Ctx<'_>, input: OrgInput) -> Result<OrgV
     let mut tx = app.db.begin_write().await?;
     check_parent(&mut tx, &org, None).await?;
     let now = app.now_micros();
-    let row = to_row(uuid::Uuid::now_v7().to_string(), org, now, now);
+    let row = to_row(uuid::Uuid::now_v7().to_string(), org, None, now);
     orgs::insert_org(&mut tx, &row).await.map_err(duplicate)?;
     record(
         app,
@@ -214,7 +218,7 @@ pub async fn update_org(app: &App, ctx: Ctx<'_>, id: &str, input: OrgInput) -> R
         .ok_or(AppError::not_found("organisation", "机构"))?;
     check_parent(&mut tx, &org, Some(&before)).await?;
     check_dependents(&mut tx, id, &org).await?;
-    let row = to_row(id.to_owned(), org, before.created_at, app.now_micros());
+    let row = to_row(id.to_owned(), org, Some(&before), app.now_micros());
     orgs::update_org(&mut tx, &row).await.map_err(duplicate)?;
     record(
         app,

@@ -11,6 +11,7 @@ use gongshu_domain::sharing::{
 };
 use gongshu_domain::sharing::{Decision, ShareRequest};
 use gongshu_domain::{Action, Target, Violation, Violations};
+use gongshu_store::catalog;
 use gongshu_store::sharing::{self, StepRow};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -237,6 +238,10 @@ pub async fn approve(
         RowFilter::none()
     });
     v.into_result()?;
+    let mut conn = app.db.acquire().await?;
+    let sensitive = sensitive_items(&mut conn, &r, &items).await?;
+    crate::confidentiality::require_for_sharing(&mut conn, id, &sensitive).await?;
+    drop(conn);
     let now = app.now_micros();
     let mut after = r.clone();
     after.state = next;
@@ -271,6 +276,27 @@ pub async fn approve(
         "row_filter": input.row_filter, "prepare": input.prepare,
     });
     commit_decision(app, ctx, &r, &after, steps, ("approve_share", payload)).await
+}
+
+/// The names of the approved items that hold sensitive personal information (敏感个人信息),
+/// as the entry's published revision describes them.
+async fn sensitive_items(
+    conn: &mut gongshu_store::Conn,
+    r: &ShareRequest,
+    approved: &[String],
+) -> Result<Vec<String>> {
+    let entry = catalog::get_entry_by_id(conn, &r.entry_id)
+        .await?
+        .ok_or_else(|| AppError::Internal("request of a missing entry".into()))?;
+    let Some(revision) = entry.published_revision else {
+        return Ok(Vec::new());
+    };
+    Ok(catalog::list_items(conn, &entry.id, revision)
+        .await?
+        .into_iter()
+        .filter(|i| i.sensitive_kind.is_some() && approved.contains(&i.code))
+        .map(|i| i.name)
+        .collect())
 }
 
 /// The source delivers a prepared approval: the grant starts now.

@@ -22,10 +22,11 @@ use gongshu_domain::catalog::{ShareMode, Vocabulary};
 use gongshu_domain::grant::Grant;
 use gongshu_domain::sharing::ShareRequest;
 use gongshu_store::Conn;
-use gongshu_store::catalog;
 use gongshu_store::sharing::{self, StepRow};
+use gongshu_store::{catalog, confidentiality};
 use serde::Serialize;
 
+use crate::confidentiality::{ReviewView, review_view};
 use crate::{App, AppError, Result, format_time};
 
 pub use assessment::{
@@ -120,6 +121,8 @@ pub struct RequestView {
     pub created_at: String,
     pub timeline: Vec<StepView>,
     pub grant: Option<GrantView>,
+    /// The source's confidentiality reviews of the request (保密审查), newest first.
+    pub confidentiality_reviews: Vec<ReviewView>,
 }
 
 /// A grant as its grantee and its source see it.
@@ -178,6 +181,7 @@ pub(crate) async fn request_view(
         .map(|r| r.name)
         .unwrap_or_default();
     let steps = sharing::list_steps(conn, &r.id).await?;
+    let reviews = confidentiality::reviews_of_request(conn, &r.id).await?;
     let grant = sharing::get_grant_of_request(conn, &r.id)
         .await?
         .map(|g| grant_view(g, &entry.code, app.now_micros()));
@@ -205,6 +209,7 @@ pub(crate) async fn request_view(
         created_at: format_time(r.created_at),
         timeline: steps.into_iter().map(step_view).collect(),
         grant,
+        confidentiality_reviews: reviews.into_iter().map(review_view).collect(),
     })
 }
 

@@ -26,6 +26,7 @@ mod catalog_validation;
 mod catalog_visibility;
 mod catalog_workflow;
 mod concurrency;
+mod confidentiality;
 mod console_data;
 mod console_pages;
 mod console_sharing;
@@ -114,6 +115,9 @@ fn all_tests() -> Vec<(&'static str, TestFn)> {
         read_decision::h20_a_grant_with_a_corrupt_row_filter_refuses_the_read,
         read_decision::h20_h41_refused_reads_are_audited_with_their_reason,
         read_decision::h18_h20_a_revision_whose_stored_lists_do_not_parse_is_refused_not_emptied,
+        confidentiality::h34_an_entry_is_opened_only_after_a_confidentiality_review,
+        confidentiality::h34_a_share_of_sensitive_items_is_approved_only_after_a_confidentiality_review,
+        confidentiality::h33_h34_the_head_and_the_security_lead_are_named_on_the_organisation,
         sharing::h21_a_refusal_cites_a_legal_basis_and_decisions_are_final,
         sharing::h21_unconditional_is_granted_at_once_and_not_shared_only_verifies,
         sharing::h21_an_unanswered_request_is_reminded_then_escalated_over_a_holiday,

@@ -5,6 +5,7 @@ mod assessments;
 mod audit;
 mod auth;
 mod catalog;
+mod confidentiality;
 pub(crate) use auth::session_cookie;
 mod calendar;
 mod data;
@@ -59,6 +60,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(orgs::list, orgs::create))
         .routes(routes!(orgs::get, orgs::update, orgs::delete))
         .routes(routes!(orgs::update_liaison))
+        .routes(routes!(orgs::name_responsible_persons))
         .routes(routes!(accounts::list, accounts::create))
         .routes(routes!(accounts::get, accounts::update))
         .routes(routes!(accounts::disable))
@@ -79,6 +81,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(catalog::get, catalog::update))
         .routes(routes!(catalog::submit))
         .routes(routes!(catalog::approve))
+        .routes(routes!(
+            confidentiality::review_entry,
+            confidentiality::entry_reviews
+        ))
         .routes(routes!(catalog::return_entry))
         .routes(routes!(catalog::propose_derivative))
         .routes(routes!(catalog::revise_derivative))
@@ -120,6 +126,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(sharing::list, sharing::create))
         .routes(routes!(sharing::get))
         .routes(routes!(sharing::approve))
+        .routes(routes!(confidentiality::review_request))
         .routes(routes!(sharing::refuse))
         .routes(routes!(sharing::deliver))
         .routes(routes!(sharing::grants))

@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use gongshu_app::orgs::{self, LiaisonInput, OrgInput, OrgPage, OrgView};
+use gongshu_app::orgs::{self, LiaisonInput, OrgInput, OrgPage, OrgView, ResponsibilityInput};
 use serde::Deserialize;
 
 use crate::error::ApiResult;
@@ -102,5 +102,20 @@ pub async fn update_liaison(
 ) -> ApiResult<Json<OrgView>> {
     Ok(Json(
         orgs::update_liaison(&state.app, auth.ctx(), &id, input).await?,
+    ))
+}
+
+/// Names the head (第一责任人, 第三十三条) and the security lead (安全管理责任人, 第三十四条), who
+/// signs the organisation's confidentiality reviews: its own admin or the system admin.
+#[utoipa::path(put, path = "/api/v1/organisations/{id}/responsible-persons", tag = "organisations", params(("id" = String, Path)), request_body = ResponsibilityInput,
+    responses((status = 200, body = OrgView), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn name_responsible_persons(
+    State(state): State<AppState>,
+    auth: Authed,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(input): ApiJson<ResponsibilityInput>,
+) -> ApiResult<Json<OrgView>> {
+    Ok(Json(
+        orgs::name_responsible_persons(&state.app, auth.ctx(), &id, input).await?,
     ))
 }
