@@ -7,11 +7,26 @@
 //! until the owner agency confirms the held one (or discards it by withdrawing it).
 //!
 //! The rule is pure: the row counts in, whether to hold and why out.
+//!
+//! A version also records the columns its Parquet file was written with ([`VersionColumn`]):
+//! the store parses them once, and a schema that does not parse is an error, never empty.
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::DataType;
 
 /// A version whose row count falls below this share (in percent) of the current version's is
 /// held. Half: a monthly register that loses half its rows between two uploads is almost
 /// always an incomplete file, and a real halving is rare enough to ask about.
 pub const SHARP_DROP_PERCENT: u64 = 50;
+
+/// One column of a version's data file: the data item's code it is named by and the type its
+/// values were written as. Stored (and shown) as `{code, data_type}`, in file order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersionColumn {
+    pub code: String,
+    pub data_type: DataType,
+}
 
 /// Where a stored version stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -188,6 +203,17 @@ mod tests {
         }
         assert!(VersionState::parse("current").is_err());
         assert!(HoldReason::parse("").is_err());
+    }
+
+    #[test]
+    fn stored_columns_read_back_and_unknown_types_fail() {
+        let stored = r#"[{"code":"xm","data_type":"text"},{"code":"csrq","data_type":"datetime"}]"#;
+        let columns: Vec<VersionColumn> = serde_json::from_str(stored).unwrap();
+        assert_eq!(columns[1].data_type, DataType::DateTime);
+        assert_eq!(serde_json::to_string(&columns).unwrap(), stored);
+        let unknown = stored.replace("datetime", "timestamp");
+        assert!(serde_json::from_str::<Vec<VersionColumn>>(&unknown).is_err());
+        assert!(serde_json::from_str::<Vec<VersionColumn>>(r#"{"xm":"text"}"#).is_err());
     }
 
     #[test]

@@ -1,35 +1,81 @@
 //! Demand requests (需求申请) for uncatalogued data (H22, H23).
 
+use chrono::NaiveDate;
+use gongshu_domain::sharing::{DemandRequest, DemandState};
 use sqlx::{AssertSqlSafe, FromRow};
 
-use crate::{Conn, Result};
+use crate::{Conn, Result, StoreError};
 
-#[derive(Debug, Clone, FromRow)]
-pub struct DemandRow {
-    pub id: String,
-    pub requester_org_id: String,
-    pub requested_by: String,
-    pub title: String,
-    pub description: String,
-    pub scenario: String,
-    pub state: String,
-    pub source_org_id: Option<String>,
-    pub assignee_org_id: Option<String>,
-    pub due_date: Option<String>,
-    pub reminded_at: Option<i64>,
-    pub overdue_at: Option<i64>,
-    pub entry_code: Option<String>,
-    /// JSON array of `{at, by, action, note}`.
-    pub history: String,
-    pub created_at: i64,
-    pub updated_at: i64,
+/// A demand request as stored: the state as its code, the due date as text, the history as a
+/// JSON array of `{at, by, action, note}`.
+#[derive(FromRow)]
+struct DemandRecord {
+    id: String,
+    requester_org_id: String,
+    requested_by: String,
+    title: String,
+    description: String,
+    scenario: String,
+    state: String,
+    source_org_id: Option<String>,
+    assignee_org_id: Option<String>,
+    due_date: Option<String>,
+    reminded_at: Option<i64>,
+    overdue_at: Option<i64>,
+    entry_code: Option<String>,
+    history: String,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl TryFrom<DemandRecord> for DemandRequest {
+    type Error = StoreError;
+
+    /// Fails closed: a demand whose state, due date or history does not parse is an error, so
+    /// it is never shown, reminded or moved on from a guessed state.
+    fn try_from(r: DemandRecord) -> Result<Self> {
+        let bad = |what: &'static str, reason: String| StoreError::Corrupt {
+            what,
+            id: r.id.clone(),
+            reason,
+        };
+        Ok(DemandRequest {
+            state: DemandState::parse(&r.state)
+                .ok_or_else(|| bad("demand state", r.state.clone()))?,
+            due_date: r
+                .due_date
+                .as_deref()
+                .map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d"))
+                .transpose()
+                .map_err(|e| bad("demand due date", e.to_string()))?,
+            history: serde_json::from_str(&r.history)
+                .map_err(|e| bad("demand history", e.to_string()))?,
+            id: r.id,
+            requester_org_id: r.requester_org_id,
+            requested_by: r.requested_by,
+            title: r.title,
+            description: r.description,
+            scenario: r.scenario,
+            source_org_id: r.source_org_id,
+            assignee_org_id: r.assignee_org_id,
+            reminded_at: r.reminded_at,
+            overdue_at: r.overdue_at,
+            entry_code: r.entry_code,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+    }
+}
+
+fn history_json(d: &DemandRequest) -> String {
+    serde_json::to_string(&d.history).expect("demand steps serialise")
 }
 
 const COLUMNS: &str = "id, requester_org_id, requested_by, title, description, scenario, state, \
     source_org_id, assignee_org_id, due_date, reminded_at, overdue_at, entry_code, history, \
     created_at, updated_at";
 
-pub async fn insert_demand(conn: &mut Conn, d: &DemandRow) -> Result<()> {
+pub async fn insert_demand(conn: &mut Conn, d: &DemandRequest) -> Result<()> {
     sqlx::query(AssertSqlSafe(format!(
         "INSERT INTO demand_requests ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
          $10, $11, $12, $13, $14, $15, $16)"
@@ -40,14 +86,14 @@ pub async fn insert_demand(conn: &mut Conn, d: &DemandRow) -> Result<()> {
     .bind(&d.title)
     .bind(&d.description)
     .bind(&d.scenario)
-    .bind(&d.state)
+    .bind(d.state.code())
     .bind(&d.source_org_id)
     .bind(&d.assignee_org_id)
-    .bind(&d.due_date)
+    .bind(d.due_date.map(|day| day.to_string()))
     .bind(d.reminded_at)
     .bind(d.overdue_at)
     .bind(&d.entry_code)
-    .bind(&d.history)
+    .bind(history_json(d))
     .bind(d.created_at)
     .bind(d.updated_at)
     .execute(conn)
@@ -55,42 +101,47 @@ pub async fn insert_demand(conn: &mut Conn, d: &DemandRow) -> Result<()> {
     Ok(())
 }
 
-pub async fn get_demand(conn: &mut Conn, id: &str) -> Result<Option<DemandRow>> {
-    Ok(sqlx::query_as(AssertSqlSafe(format!(
+pub async fn get_demand(conn: &mut Conn, id: &str) -> Result<Option<DemandRequest>> {
+    sqlx::query_as::<_, DemandRecord>(AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM demand_requests WHERE id = $1"
     )))
     .bind(id)
     .fetch_optional(conn)
-    .await?)
+    .await?
+    .map(DemandRequest::try_from)
+    .transpose()
 }
 
 /// Every demand, newest first (a city has hundreds a year).
-pub async fn list_demands(conn: &mut Conn) -> Result<Vec<DemandRow>> {
-    Ok(sqlx::query_as(AssertSqlSafe(format!(
+pub async fn list_demands(conn: &mut Conn) -> Result<Vec<DemandRequest>> {
+    sqlx::query_as::<_, DemandRecord>(AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM demand_requests ORDER BY created_at DESC, id"
     )))
     .fetch_all(conn)
-    .await?)
+    .await?
+    .into_iter()
+    .map(DemandRequest::try_from)
+    .collect()
 }
 
 /// Writes the next step if the demand is still in `from`; `false` when someone acted first.
-pub async fn update_demand(conn: &mut Conn, d: &DemandRow, from: &str) -> Result<bool> {
+pub async fn update_demand(conn: &mut Conn, d: &DemandRequest, from: DemandState) -> Result<bool> {
     let done = sqlx::query(
         "UPDATE demand_requests SET state = $1, source_org_id = $2, assignee_org_id = $3, \
          due_date = $4, reminded_at = $5, overdue_at = $6, entry_code = $7, history = $8, \
          updated_at = $9 WHERE id = $10 AND state = $11",
     )
-    .bind(&d.state)
+    .bind(d.state.code())
     .bind(&d.source_org_id)
     .bind(&d.assignee_org_id)
-    .bind(&d.due_date)
+    .bind(d.due_date.map(|day| day.to_string()))
     .bind(d.reminded_at)
     .bind(d.overdue_at)
     .bind(&d.entry_code)
-    .bind(&d.history)
+    .bind(history_json(d))
     .bind(d.updated_at)
     .bind(&d.id)
-    .bind(from)
+    .bind(from.code())
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)

@@ -4,12 +4,12 @@
 //! may be stored *held* (issue 11 item 4): it is then never the current version until its
 //! owner confirms it.
 
-use gongshu_domain::versions::{HoldReason, VersionState};
-use sqlx::any::AnyRow;
-use sqlx::{AssertSqlSafe, FromRow, Row};
+use gongshu_domain::versions::{HoldReason, VersionColumn, VersionState};
+use sqlx::{AssertSqlSafe, FromRow};
 
-use crate::{Conn, Result};
+use crate::{Conn, Result, StoreError};
 
+/// A stored version, its codes and columns parsed once, when it is read.
 #[derive(Debug, Clone)]
 pub struct VersionRow {
     pub entry_id: String,
@@ -26,8 +26,8 @@ pub struct VersionRow {
     pub data_sm3: String,
     /// Relative to the lake root, `/`-separated.
     pub data_file: String,
-    /// JSON array of `{code, data_type}`.
-    pub schema: String,
+    /// The columns of the data file, in file order.
+    pub schema: Vec<VersionColumn>,
     pub uploaded_by: String,
     pub uploaded_at: i64,
     pub withdrawn_at: Option<i64>,
@@ -58,51 +58,91 @@ impl VersionRow {
     }
 }
 
-/// Stored codes are parsed here, once: a state or reason this platform does not know is an
-/// error, never a default.
-impl<'r> FromRow<'r, AnyRow> for VersionRow {
-    fn from_row(row: &'r AnyRow) -> sqlx::Result<Self> {
-        let decode =
-            |column: &str, e: gongshu_domain::versions::UnknownCode| sqlx::Error::ColumnDecode {
-                index: column.to_owned(),
-                source: Box::new(e),
-            };
-        let state: String = row.try_get("state")?;
-        let hold_reason: Option<String> = row.try_get("hold_reason")?;
-        Ok(Self {
-            entry_id: row.try_get("entry_id")?,
-            version: row.try_get("version")?,
-            catalog_revision: row.try_get("catalog_revision")?,
-            rows: row.try_get("rows")?,
-            bad_rows: row.try_get("bad_rows")?,
-            source_name: row.try_get("source_name")?,
-            source_format: row.try_get("source_format")?,
-            source_encoding: row.try_get("source_encoding")?,
-            source_bytes: row.try_get("source_bytes")?,
-            source_sm3: row.try_get("source_sm3")?,
-            data_bytes: row.try_get("data_bytes")?,
-            data_sm3: row.try_get("data_sm3")?,
-            data_file: row.try_get("data_file")?,
-            schema: row.try_get("schema")?,
-            uploaded_by: row.try_get("uploaded_by")?,
-            uploaded_at: row.try_get("uploaded_at")?,
-            withdrawn_at: row.try_get("withdrawn_at")?,
-            withdrawn_reason: row.try_get("withdrawn_reason")?,
-            rejects_file: row.try_get("rejects_file")?,
-            rejects_bytes: row.try_get("rejects_bytes")?,
-            rejects_sm3: row.try_get("rejects_sm3")?,
-            quality: row.try_get("quality")?,
-            state: VersionState::parse(&state).map_err(|e| decode("state", e))?,
-            hold_reason: hold_reason
+/// A version as stored: the schema as a JSON array of `{code, data_type}`, the state and the
+/// hold reason as their codes.
+#[derive(FromRow)]
+struct VersionRecord {
+    entry_id: String,
+    version: i64,
+    catalog_revision: i64,
+    rows: i64,
+    bad_rows: i64,
+    source_name: String,
+    source_format: String,
+    source_encoding: Option<String>,
+    source_bytes: i64,
+    source_sm3: String,
+    data_bytes: i64,
+    data_sm3: String,
+    data_file: String,
+    schema: String,
+    uploaded_by: String,
+    uploaded_at: i64,
+    withdrawn_at: Option<i64>,
+    withdrawn_reason: Option<String>,
+    rejects_file: Option<String>,
+    rejects_bytes: Option<i64>,
+    rejects_sm3: Option<String>,
+    quality: Option<String>,
+    state: String,
+    hold_reason: Option<String>,
+    rows_before: Option<i64>,
+    confirmed_by: Option<String>,
+    confirmed_at: Option<i64>,
+}
+
+impl TryFrom<VersionRecord> for VersionRow {
+    type Error = StoreError;
+
+    /// Fails closed: a version whose schema, state or hold reason does not parse is an error,
+    /// so its data is never read with columns guessed or a held version taken as committed.
+    fn try_from(r: VersionRecord) -> Result<Self> {
+        let bad = |what: &'static str, reason: String| StoreError::Corrupt {
+            what,
+            id: format!("{} version {}", r.entry_id, r.version),
+            reason,
+        };
+        Ok(VersionRow {
+            schema: serde_json::from_str(&r.schema)
+                .map_err(|e| bad("version schema", e.to_string()))?,
+            state: VersionState::parse(&r.state)
+                .map_err(|e| bad("version state", e.to_string()))?,
+            hold_reason: r
+                .hold_reason
                 .as_deref()
                 .map(HoldReason::parse)
                 .transpose()
-                .map_err(|e| decode("hold_reason", e))?,
-            rows_before: row.try_get("rows_before")?,
-            confirmed_by: row.try_get("confirmed_by")?,
-            confirmed_at: row.try_get("confirmed_at")?,
+                .map_err(|e| bad("version hold reason", e.to_string()))?,
+            entry_id: r.entry_id,
+            version: r.version,
+            catalog_revision: r.catalog_revision,
+            rows: r.rows,
+            bad_rows: r.bad_rows,
+            source_name: r.source_name,
+            source_format: r.source_format,
+            source_encoding: r.source_encoding,
+            source_bytes: r.source_bytes,
+            source_sm3: r.source_sm3,
+            data_bytes: r.data_bytes,
+            data_sm3: r.data_sm3,
+            data_file: r.data_file,
+            uploaded_by: r.uploaded_by,
+            uploaded_at: r.uploaded_at,
+            withdrawn_at: r.withdrawn_at,
+            withdrawn_reason: r.withdrawn_reason,
+            rejects_file: r.rejects_file,
+            rejects_bytes: r.rejects_bytes,
+            rejects_sm3: r.rejects_sm3,
+            quality: r.quality,
+            rows_before: r.rows_before,
+            confirmed_by: r.confirmed_by,
+            confirmed_at: r.confirmed_at,
         })
     }
+}
+
+fn versions(records: Vec<VersionRecord>) -> Result<Vec<VersionRow>> {
+    records.into_iter().map(VersionRow::try_from).collect()
 }
 
 const COLUMNS: &str = "entry_id, version, catalog_revision, rows, bad_rows, source_name, \
@@ -139,7 +179,7 @@ pub async fn insert_version(conn: &mut Conn, v: &VersionRow) -> Result<()> {
     .bind(v.data_bytes)
     .bind(&v.data_sm3)
     .bind(&v.data_file)
-    .bind(&v.schema)
+    .bind(serde_json::to_string(&v.schema).expect("version columns serialise"))
     .bind(&v.uploaded_by)
     .bind(v.uploaded_at)
     .bind(v.withdrawn_at)
@@ -160,12 +200,14 @@ pub async fn insert_version(conn: &mut Conn, v: &VersionRow) -> Result<()> {
 
 /// The versions of an entry, newest first.
 pub async fn list_versions(conn: &mut Conn, entry_id: &str) -> Result<Vec<VersionRow>> {
-    Ok(sqlx::query_as(AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM data_versions WHERE entry_id = $1 ORDER BY version DESC"
-    )))
-    .bind(entry_id)
-    .fetch_all(conn)
-    .await?)
+    versions(
+        sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM data_versions WHERE entry_id = $1 ORDER BY version DESC"
+        )))
+        .bind(entry_id)
+        .fetch_all(conn)
+        .await?,
+    )
 }
 
 pub async fn get_version(
@@ -173,25 +215,29 @@ pub async fn get_version(
     entry_id: &str,
     version: i64,
 ) -> Result<Option<VersionRow>> {
-    Ok(sqlx::query_as(AssertSqlSafe(format!(
+    sqlx::query_as::<_, VersionRecord>(AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM data_versions WHERE entry_id = $1 AND version = $2"
     )))
     .bind(entry_id)
     .bind(version)
     .fetch_optional(conn)
-    .await?)
+    .await?
+    .map(VersionRow::try_from)
+    .transpose()
 }
 
 /// The current version of an entry: the newest one that is committed (not held) and not
 /// withdrawn. It is the data readers, grantees and the quality bookkeeping see.
 pub async fn get_current_version(conn: &mut Conn, entry_id: &str) -> Result<Option<VersionRow>> {
-    Ok(sqlx::query_as(AssertSqlSafe(format!(
+    sqlx::query_as::<_, VersionRecord>(AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM data_versions WHERE entry_id = $1 AND withdrawn_at IS NULL \
          AND state = 'committed' ORDER BY version DESC LIMIT 1"
     )))
     .bind(entry_id)
     .fetch_optional(conn)
-    .await?)
+    .await?
+    .map(VersionRow::try_from)
+    .transpose()
 }
 
 /// Commits a held version that is not withdrawn. Returns false when there is no such version

@@ -176,11 +176,7 @@ pub(crate) async fn readable(
                 )
             })?,
     };
-    let columns: Vec<String> = serde_json::from_str::<Vec<Value>>(&version.schema)
-        .map_err(|e| AppError::Internal(format!("version schema: {e}")))?
-        .iter()
-        .filter_map(|c| c["code"].as_str().map(str::to_owned))
-        .collect();
+    let columns: Vec<String> = version.schema.iter().map(|c| c.code.clone()).collect();
     let mut policy = match decided.masking {
         Masking::Clear => Policy::owner(&columns),
         masking => {

@@ -79,12 +79,7 @@ pub async fn run_deadlines(app: &App) -> Result<DeadlineRun> {
     let open_demands = demands::list_demands(&mut conn).await?;
     drop(conn);
     for d in open_demands {
-        let (Some(org), Some(due)) = (
-            d.assignee_org_id.as_deref(),
-            d.due_date
-                .as_deref()
-                .and_then(|t| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok()),
-        ) else {
+        let (Some(org), Some(due)) = (d.assignee_org_id.as_deref(), d.due_date) else {
             continue;
         };
         let overdue = today > due;
@@ -247,10 +242,10 @@ pub async fn escalations(app: &App, ctx: Ctx<'_>) -> Result<Vec<Escalation>> {
         out.push(Escalation {
             request_id: d.id,
             entry_code: String::new(),
-            step: format!("demand_{}", d.state),
+            step: format!("demand_{}", d.state.code()),
             step_zh: "数据需求办理",
             assignee_org_id: d.assignee_org_id,
-            due_date,
+            due_date: due_date.to_string(),
             overdue_since: format_time(overdue_at),
         });
     }

@@ -9,10 +9,10 @@
 use chrono::NaiveDate;
 use gongshu_domain::sharing::{
     DEMAND_ANSWER_WORKING_DAYS, DEMAND_DELIVERY_WORKING_DAYS, DEMAND_REVIEW_WORKING_DAYS,
-    DemandAction, DemandState, check_refusal,
+    DemandAction, DemandRequest, DemandState, DemandStep, DemandStepAction, check_refusal,
 };
 use gongshu_domain::{Action, Target, Violation, Violations};
-use gongshu_store::demands::{self, DemandRow};
+use gongshu_store::demands;
 use gongshu_store::{catalog, orgs};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -80,7 +80,7 @@ pub struct DemandView {
     pub title: String,
     pub description: String,
     pub scenario: String,
-    pub state: String,
+    pub state: &'static str,
     pub state_zh: &'static str,
     pub source_org_id: Option<String>,
     /// Who must act next, and by when.
@@ -90,70 +90,76 @@ pub struct DemandView {
     pub entry_code: Option<String>,
     /// Every step: `{at, by, action, note}`.
     #[schema(value_type = Vec<Object>)]
-    pub history: Vec<Value>,
+    pub history: Vec<DemandStep>,
     pub created_at: String,
 }
 
-fn view(d: DemandRow) -> Result<DemandView> {
-    let state = DemandState::parse(&d.state)
-        .ok_or_else(|| AppError::Internal(format!("demand state {}", d.state)))?;
-    Ok(DemandView {
-        history: serde_json::from_str(&d.history)
-            .map_err(|e| AppError::Internal(format!("demand history: {e}")))?,
+fn view(d: DemandRequest) -> DemandView {
+    DemandView {
+        history: d.history,
         id: d.id,
         requester_org_id: d.requester_org_id,
         requested_by: d.requested_by,
         title: d.title,
         description: d.description,
         scenario: d.scenario,
-        state: d.state,
-        state_zh: state.zh(),
+        state: d.state.code(),
+        state_zh: d.state.zh(),
         source_org_id: d.source_org_id,
         assignee_org_id: d.assignee_org_id,
-        due_date: d.due_date,
+        due_date: d.due_date.map(|day| day.to_string()),
         overdue: d.overdue_at.is_some(),
         entry_code: d.entry_code,
         created_at: format_time(d.created_at),
-    })
+    }
 }
 
 fn not_found() -> AppError {
     AppError::not_found("demand request", "数据需求申请")
 }
 
-fn due_in(app: &App, days: u32) -> String {
-    crate::calendar::add_working_days(app, crate::calendar::today(app), days)
-        .date
-        .to_string()
+fn due_in(app: &App, days: u32) -> NaiveDate {
+    crate::calendar::add_working_days(app, crate::calendar::today(app), days).date
+}
+
+/// A step the caller takes at `at`.
+fn step_by(ctx: Ctx<'_>, at: i64, action: DemandStepAction, note: &str) -> DemandStep {
+    DemandStep {
+        at: format_time(at),
+        by: ctx.principal.username.clone(),
+        action,
+        note: note.to_owned(),
+    }
 }
 
 /// The demand with one more step in its history.
-fn step(app: &App, ctx: Ctx<'_>, d: &DemandRow, action: &str, note: &str) -> Result<DemandRow> {
-    let mut history: Vec<Value> = serde_json::from_str(&d.history)
-        .map_err(|e| AppError::Internal(format!("demand history: {e}")))?;
-    history.push(json!({
-        "at": format_time(app.now_micros()), "by": ctx.principal.username,
-        "action": action, "note": note,
-    }));
+fn step(
+    app: &App,
+    ctx: Ctx<'_>,
+    d: &DemandRequest,
+    action: DemandAction,
+    note: &str,
+) -> DemandRequest {
+    let now = app.now_micros();
     let mut next = d.clone();
-    next.history = Value::from(history).to_string();
-    next.updated_at = app.now_micros();
+    next.history.push(step_by(ctx, now, action.into(), note));
+    next.updated_at = now;
     next.reminded_at = None;
     next.overdue_at = None;
-    Ok(next)
+    next
 }
 
 /// Writes the step if nobody acted first, with its audit event.
 async fn commit(
     app: &App,
     ctx: Ctx<'_>,
-    before: &DemandRow,
-    after: &DemandRow,
+    before: &DemandRequest,
+    after: &DemandRequest,
     action: &str,
     payload: Value,
 ) -> Result<DemandView> {
     let mut tx = app.db.begin_write().await?;
-    if !demands::update_demand(&mut tx, after, &before.state).await? {
+    if !demands::update_demand(&mut tx, after, before.state).await? {
         return Err(AppError::conflict(
             "already_decided",
             "该需求已由他人处理，请刷新后查看",
@@ -173,12 +179,11 @@ async fn commit(
     )
     .await?;
     tx.commit().await?;
-    view(after.clone())
+    Ok(view(after.clone()))
 }
 
-fn transition(d: &DemandRow, action: DemandAction) -> Result<DemandState> {
-    let state = DemandState::parse(&d.state)
-        .ok_or_else(|| AppError::Internal(format!("demand state {}", d.state)))?;
+fn transition(d: &DemandRequest, action: DemandAction) -> Result<DemandState> {
+    let state = d.state;
     state.next(action).ok_or_else(|| {
         AppError::conflict(
             "illegal_transition",
@@ -209,21 +214,21 @@ pub async fn submit_demand(app: &App, ctx: Ctx<'_>, input: DemandInput) -> Resul
     drop(conn);
     let authority = reviewing_authority(&orgs, &org)?.id.clone();
     let now = app.now_micros();
-    let d = DemandRow {
+    let d = DemandRequest {
         id: uuid::Uuid::now_v7().to_string(),
         requester_org_id: org,
         requested_by: ctx.principal.username.clone(),
         title,
         description,
         scenario,
-        state: DemandState::Submitted.code().to_owned(),
+        state: DemandState::Submitted,
         source_org_id: None,
         assignee_org_id: Some(authority),
         due_date: Some(due_in(app, DEMAND_REVIEW_WORKING_DAYS)),
         reminded_at: None,
         overdue_at: None,
         entry_code: None,
-        history: json!([{ "at": format_time(now), "by": ctx.principal.username, "action": "submit", "note": "" }]).to_string(),
+        history: vec![step_by(ctx, now, DemandStepAction::Submit, "")],
         created_at: now,
         updated_at: now,
     };
@@ -242,10 +247,10 @@ pub async fn submit_demand(app: &App, ctx: Ctx<'_>, input: DemandInput) -> Resul
     )
     .await?;
     tx.commit().await?;
-    view(d)
+    Ok(view(d))
 }
 
-async fn load(app: &App, id: &str) -> Result<DemandRow> {
+async fn load(app: &App, id: &str) -> Result<DemandRequest> {
     let mut conn = app.db.acquire().await?;
     demands::get_demand(&mut conn, id)
         .await?
@@ -286,8 +291,8 @@ pub async fn review_demand(
         }
     };
     let next = transition(&d, action)?;
-    let mut after = step(app, ctx, &d, audit, &note)?;
-    after.state = next.code().to_owned();
+    let mut after = step(app, ctx, &d, action, &note);
+    after.state = next;
     match action {
         DemandAction::Assign => {
             let source = input.source_org_id.as_deref().unwrap_or("").trim();
@@ -319,7 +324,7 @@ pub async fn review_demand(
         }
     }
     let payload =
-        json!({ "state": after.state, "source_org_id": after.source_org_id, "note": note });
+        json!({ "state": after.state.code(), "source_org_id": after.source_org_id, "note": note });
     commit(app, ctx, &d, &after, audit, payload).await
 }
 
@@ -358,8 +363,8 @@ pub async fn answer_demand(
     };
     let next = transition(&d, action)?;
     let note = input.note.trim().to_owned();
-    let mut after = step(app, ctx, &d, &format!("answer_{}", input.answer), &note)?;
-    after.state = next.code().to_owned();
+    let mut after = step(app, ctx, &d, action, &note);
+    after.state = next;
     match action {
         DemandAction::ShareDirectly => {
             after.due_date = Some(due_in(app, DEMAND_DELIVERY_WORKING_DAYS));
@@ -378,7 +383,7 @@ pub async fn answer_demand(
                         "give the date (YYYY-MM-DD, not in the past) the processed data can be shared",
                     )
                 })?;
-            after.due_date = Some(date.to_string());
+            after.due_date = Some(date);
         }
         DemandAction::HeldUpstream => {
             // The upward request is recorded now; the requester's authority tracks it.
@@ -414,7 +419,7 @@ pub async fn deliver_demand(
     input: DemandDeliverInput,
 ) -> Result<DemandView> {
     let d = load(app, id).await?;
-    let upward = d.state == DemandState::Upward.code();
+    let upward = d.state == DemandState::Upward;
     // The authority tracking an upward request records its return; otherwise the source.
     let actor_org = if upward {
         d.assignee_org_id.clone()
@@ -461,8 +466,8 @@ pub async fn deliver_demand(
             .into());
         }
     }
-    let mut after = step(app, ctx, &d, "deliver", input.note.trim())?;
-    after.state = next.code().to_owned();
+    let mut after = step(app, ctx, &d, DemandAction::Deliver, input.note.trim());
+    after.state = next;
     after.entry_code = code.map(str::to_owned);
     after.assignee_org_id = None;
     after.due_date = None;
@@ -479,7 +484,7 @@ pub async fn list_demands(app: &App, ctx: Ctx<'_>) -> Result<Vec<DemandView>> {
     let orgs = crate::catalog::scope::org_map(&mut conn).await?;
     let sees =
         |org: Option<&str>| org.is_some_and(|org| own == Some(org) || oversight.covers(&orgs, org));
-    demands::list_demands(&mut conn)
+    Ok(demands::list_demands(&mut conn)
         .await?
         .into_iter()
         .filter(|d| {
@@ -488,7 +493,7 @@ pub async fn list_demands(app: &App, ctx: Ctx<'_>) -> Result<Vec<DemandView>> {
                 || sees(d.assignee_org_id.as_deref())
         })
         .map(view)
-        .collect()
+        .collect())
 }
 
 pub async fn get_demand(app: &App, ctx: Ctx<'_>, id: &str) -> Result<DemandView> {

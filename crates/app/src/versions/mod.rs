@@ -16,7 +16,7 @@ mod withdraw;
 
 use std::collections::HashSet;
 
-use gongshu_domain::versions::VersionState;
+use gongshu_domain::versions::{VersionColumn, VersionState};
 use gongshu_domain::{Action, Target};
 use gongshu_store::catalog::{self, EntryRow};
 use gongshu_store::versions::{self, VersionRow};
@@ -69,7 +69,7 @@ pub struct VersionView {
     pub data_file: String,
     /// The columns written: `[{code, data_type}]`.
     #[schema(value_type = Vec<Object>)]
-    pub schema: serde_json::Value,
+    pub schema: Vec<VersionColumn>,
     pub uploaded_by: String,
     pub uploaded_at: String,
     pub withdrawn: bool,
@@ -142,7 +142,7 @@ fn view(code: &str, r: VersionRow, current: bool) -> VersionView {
         data_bytes: r.data_bytes,
         data_sm3: r.data_sm3,
         data_file: r.data_file,
-        schema: serde_json::from_str(&r.schema).unwrap_or(serde_json::Value::Null),
+        schema: r.schema,
         uploaded_by: r.uploaded_by,
         uploaded_at: format_time(r.uploaded_at),
         withdrawn: r.withdrawn_at.is_some(),

@@ -13,7 +13,7 @@ use std::io::{BufWriter, Read};
 
 use gongshu_domain::catalog::{DataType, Vocabulary};
 use gongshu_domain::quality::QualityRule;
-use gongshu_domain::versions::{VersionState, hold_reason};
+use gongshu_domain::versions::{VersionColumn, VersionState, hold_reason};
 use gongshu_domain::{Action, Target, Violation};
 use gongshu_lake::{Format, IngestOptions, IngestReport, ItemSpec, Progress, Source};
 use gongshu_store::catalog;
@@ -139,12 +139,13 @@ pub async fn upload_version(
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    let schema = json!(
-        specs
-            .iter()
-            .map(|s| json!({ "code": s.code, "data_type": s.data_type.code() }))
-            .collect::<Vec<_>>()
-    );
+    let schema: Vec<VersionColumn> = specs
+        .iter()
+        .map(|s| VersionColumn {
+            code: s.code.clone(),
+            data_type: s.data_type,
+        })
+        .collect();
 
     let staging_dir = lake.staging_dir().to_path_buf();
     let stage = uuid::Uuid::now_v7();
@@ -293,7 +294,7 @@ pub async fn upload_version(
         data_bytes: report.parquet_bytes as i64,
         data_sm3: report.parquet_sm3.clone().unwrap_or_default(),
         data_file: placed.data.clone(),
-        schema: schema.to_string(),
+        schema,
         uploaded_by: ctx.principal.username.clone(),
         uploaded_at,
         withdrawn_at: None,

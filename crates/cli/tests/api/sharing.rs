@@ -598,7 +598,7 @@ pub async fn h17_h34_the_lists_show_demands_duties_usage_reports_and_negative_en
         .expect_status(404);
 }
 
-fn need() -> Value {
+pub(crate) fn need() -> Value {
     json!({
         "title": "残疾人两项补贴发放明细",
         "description": "按月的困难残疾人生活补贴和重度残疾人护理补贴发放明细，含身份证号、补贴类型、金额",

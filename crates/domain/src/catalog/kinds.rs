@@ -120,6 +120,30 @@ mod tests {
         distinct::<UpdateFrequency>();
     }
 
+    // Stored JSON (a version's columns, a share request's modes) names a vocabulary by its
+    // code, so serde must read and write exactly the code, also where the code is not the
+    // variant's snake case (`datetime`, `minor_under_14`).
+    #[test]
+    fn every_vocabulary_serialises_as_its_code() {
+        fn as_code<V: Vocabulary + serde::Serialize + serde::de::DeserializeOwned + PartialEq>() {
+            for &v in V::ALL {
+                let text = serde_json::to_string(&v).unwrap();
+                assert_eq!(text, format!("\"{}\"", v.code()));
+                assert!(serde_json::from_str::<V>(&text).unwrap() == v);
+            }
+        }
+        as_code::<ShareType>();
+        as_code::<OpenType>();
+        as_code::<NotOpenReason>();
+        as_code::<ShareMode>();
+        as_code::<DataForm>();
+        as_code::<UpdateFrequency>();
+        as_code::<DataType>();
+        as_code::<crate::catalog::SensitiveKind>();
+        as_code::<crate::catalog::CategoryGroup>();
+        as_code::<crate::catalog::BaseDatabase>();
+    }
+
     // H12: the frequency bounds how stale a version may get.
     #[test]
     fn frequencies_order_their_max_age() {

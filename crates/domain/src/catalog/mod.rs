@@ -80,9 +80,9 @@ pub fn label_zh<V: Vocabulary>(code: &str) -> String {
 macro_rules! vocabulary {
     ($(#[$meta:meta])* $name:ident, $field:literal, $field_zh:literal { $($variant:ident = $code:literal, $zh:literal;)+ }) => {
         $(#[$meta])*
+        // Serialised as its code, the text it is stored and answered with.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant,)+ }
+        pub enum $name { $(#[serde(rename = $code)] $variant,)+ }
 
         impl $crate::catalog::Vocabulary for $name {
             const ALL: &'static [Self] = &[$($name::$variant,)+];
