@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use gongshu_domain::sharing::{DemandRequest, DemandState};
 use sqlx::{AssertSqlSafe, FromRow};
 
+use crate::stored::{json, to_json};
 use crate::{Conn, Result, StoreError};
 
 /// A demand request as stored: the state as its code, the due date as text, the history as a
@@ -48,8 +49,7 @@ impl TryFrom<DemandRecord> for DemandRequest {
                 .map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d"))
                 .transpose()
                 .map_err(|e| bad("demand due date", e.to_string()))?,
-            history: serde_json::from_str(&r.history)
-                .map_err(|e| bad("demand history", e.to_string()))?,
+            history: json(&r.history).map_err(|e| bad("demand history", e))?,
             id: r.id,
             requester_org_id: r.requester_org_id,
             requested_by: r.requested_by,
@@ -65,10 +65,6 @@ impl TryFrom<DemandRecord> for DemandRequest {
             updated_at: r.updated_at,
         })
     }
-}
-
-fn history_json(d: &DemandRequest) -> String {
-    serde_json::to_string(&d.history).expect("demand steps serialise")
 }
 
 const COLUMNS: &str = "id, requester_org_id, requested_by, title, description, scenario, state, \
@@ -93,7 +89,7 @@ pub async fn insert_demand(conn: &mut Conn, d: &DemandRequest) -> Result<()> {
     .bind(d.reminded_at)
     .bind(d.overdue_at)
     .bind(&d.entry_code)
-    .bind(history_json(d))
+    .bind(to_json(&d.history))
     .bind(d.created_at)
     .bind(d.updated_at)
     .execute(conn)
@@ -138,7 +134,7 @@ pub async fn update_demand(conn: &mut Conn, d: &DemandRequest, from: DemandState
     .bind(d.reminded_at)
     .bind(d.overdue_at)
     .bind(&d.entry_code)
-    .bind(history_json(d))
+    .bind(to_json(&d.history))
     .bind(d.updated_at)
     .bind(&d.id)
     .bind(from.code())

@@ -7,6 +7,7 @@
 use gongshu_domain::versions::{HoldReason, VersionColumn, VersionState};
 use sqlx::{AssertSqlSafe, FromRow};
 
+use crate::stored::{json, to_json};
 use crate::{Conn, Result, StoreError};
 
 /// A stored version, its codes and columns parsed once, when it is read.
@@ -103,8 +104,7 @@ impl TryFrom<VersionRecord> for VersionRow {
             reason,
         };
         Ok(VersionRow {
-            schema: serde_json::from_str(&r.schema)
-                .map_err(|e| bad("version schema", e.to_string()))?,
+            schema: json(&r.schema).map_err(|e| bad("version schema", e))?,
             state: VersionState::parse(&r.state)
                 .map_err(|e| bad("version state", e.to_string()))?,
             hold_reason: r
@@ -179,7 +179,7 @@ pub async fn insert_version(conn: &mut Conn, v: &VersionRow) -> Result<()> {
     .bind(v.data_bytes)
     .bind(&v.data_sm3)
     .bind(&v.data_file)
-    .bind(serde_json::to_string(&v.schema).expect("version columns serialise"))
+    .bind(to_json(&v.schema))
     .bind(&v.uploaded_by)
     .bind(v.uploaded_at)
     .bind(v.withdrawn_at)
