@@ -259,10 +259,7 @@ pub(crate) async fn require_for_opening(conn: &mut Conn, revision: &Revision) ->
     let reviewed = confidentiality::reviews_of_entry(conn, &revision.entry_id)
         .await?
         .into_iter()
-        .any(|r| {
-            matches!(r.subject, Subject::EntryRevision { revision: n, submitted_at, .. }
-                if n == revision.revision && Some(submitted_at) == revision.submitted_at)
-        });
+        .any(|r| r.covers(revision.revision, revision.submitted_at));
     if reviewed {
         Ok(())
     } else {

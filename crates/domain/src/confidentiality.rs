@@ -81,6 +81,14 @@ pub struct Review {
     pub signed_at: i64,
 }
 
+impl Review {
+    /// Whether this review clears `revision` of its entry as submitted at `submitted_at`.
+    pub fn covers(&self, revision: i64, submitted_at: Option<i64>) -> bool {
+        matches!(self.subject, Subject::EntryRevision { revision: n, submitted_at: at, .. }
+            if n == revision && Some(at) == submitted_at)
+    }
+}
+
 /// Opening an entry to society, conditionally or not, needs a review of the revision submitted.
 pub fn needed_to_open(open: OpenType) -> bool {
     open != OpenType::NotOpen

@@ -3,13 +3,15 @@
 //! decided here by the domain's rules, so pages do not re-derive access.
 
 use gongshu_domain::catalog::{ReviewAction, ReviewState, ShareType};
+use gongshu_domain::confidentiality::needed_to_open;
 use gongshu_domain::{Action, Target, decide};
-use gongshu_store::catalog;
+use gongshu_store::{catalog, confidentiality};
 use serde::Serialize;
 
 use super::duties::{DutyView, entry_duties};
 use super::scheme::SchemeView;
 use super::views::{Access, EntryView, RevisionSummary, access, entry_view, revisions};
+use crate::confidentiality::{ReviewView, review_view};
 use crate::{App, AppError, Ctx, Result};
 
 /// The steps offered to the viewer; every command decides again when asked.
@@ -23,6 +25,9 @@ pub struct EntrySteps {
     pub derive: bool,
     /// Revise a derivative's proposal (H19): its provider, when an edit would be allowed.
     pub revise: bool,
+    /// Sign the confidentiality review of the submitted revision (第三十四条): the provider's
+    /// security lead, while the review is missing.
+    pub sign_review: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -34,6 +39,11 @@ pub struct EntryPage {
     /// The newest revision this viewer may read.
     pub newest_visible: i64,
     pub steps: EntrySteps,
+    /// The submitted revision is to be opened and has no confidentiality review yet: it cannot
+    /// be published (第三十四条).
+    pub review_missing: bool,
+    /// The entry's confidentiality reviews, for those who see every revision.
+    pub confidentiality_reviews: Vec<ReviewView>,
 }
 
 pub async fn entry_page(
@@ -73,6 +83,32 @@ pub async fn entry_page(
     });
     let latest = entry.revision == row.latest_revision;
     let state = entry.state;
+    let reviews = if sees_all {
+        confidentiality::reviews_of_entry(&mut conn, &row.id).await?
+    } else {
+        Vec::new()
+    };
+    let newest = catalog::get_revision(&mut conn, &row.id, row.latest_revision).await?;
+    drop(conn);
+    let review_missing = sees_all
+        && latest
+        && newest.as_ref().is_some_and(|n| {
+            n.state == ReviewState::Submitted
+                && needed_to_open(n.open_type)
+                && !reviews.iter().any(|r| r.covers(n.revision, n.submitted_at))
+        });
+    let lead = orgs
+        .get(&row.org_id)
+        .and_then(|o| o.security_lead_id.as_deref());
+    let is_lead = decide(
+        actor,
+        Action::SignConfidentialityReview,
+        Target::SecurityLead {
+            org_id: &row.org_id,
+            lead_id: lead,
+        },
+    )
+    .is_allowed();
     // A derivative changes only through a proposal whose rules the authority reviews (H19).
     let derivative = entry.derived_from.is_some();
     let editable = owner && latest && (state.is_editable() || state == ReviewState::Published);
@@ -87,6 +123,7 @@ pub async fn entry_page(
             && published
                 .as_ref()
                 .is_some_and(|p| p.share_type == ShareType::NotShared),
+        sign_review: is_lead && review_missing,
     };
     Ok(EntryPage {
         entry,
@@ -95,5 +132,7 @@ pub async fn entry_page(
         scheme,
         newest_visible,
         steps,
+        review_missing,
+        confidentiality_reviews: reviews.into_iter().map(review_view).collect(),
     })
 }

@@ -9,5 +9,8 @@ mod write;
 
 pub use input::{LiaisonInput, OrgInput};
 pub use list::{OrgPage, OrgView, get_org, list_orgs};
-pub use responsibility::{ResponsibilityInput, name_responsible_persons};
+pub use responsibility::{
+    LeadCandidate, ResponsibilityForm, ResponsibilityInput, name_responsible_persons,
+    responsibility_form,
+};
 pub use write::{create_org, delete_org, update_liaison, update_org};

@@ -4,7 +4,7 @@
 
 use gongshu_domain::{Action, Target, Violation, Violations};
 use gongshu_store::{accounts, orgs};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::OrgView;
@@ -81,4 +81,56 @@ pub async fn name_responsible_persons(
     .await?;
     tx.commit().await?;
     Ok(OrgView::from_row(row, 0))
+}
+
+/// One account that may be named security lead.
+#[derive(Debug, Clone, Serialize)]
+pub struct LeadCandidate {
+    pub id: String,
+    /// Display name and user name (`张伟（gaj-admin）`).
+    pub label: String,
+}
+
+/// What the form naming the responsible persons shows: the organisation and its active
+/// accounts. A city's organisation has tens of accounts, so the list is read whole (at most
+/// [`MAX_CANDIDATES`]).
+#[derive(Debug, Clone, Serialize)]
+pub struct ResponsibilityForm {
+    pub org: OrgView,
+    pub candidates: Vec<LeadCandidate>,
+}
+
+const MAX_CANDIDATES: i64 = 500;
+
+pub async fn responsibility_form(app: &App, ctx: Ctx<'_>, id: &str) -> Result<ResponsibilityForm> {
+    authorize(
+        app,
+        ctx,
+        Action::NameResponsiblePersons,
+        Target::Organisation { id },
+        "organisation",
+        id,
+    )
+    .await?;
+    let mut conn = app.db.acquire().await?;
+    let row = orgs::get_org(&mut conn, id)
+        .await?
+        .ok_or(AppError::not_found("organisation", "机构"))?;
+    let filter = accounts::AccountFilter {
+        org_id: Some(id.to_owned()),
+        query: None,
+    };
+    let (members, _) = accounts::list_accounts(&mut conn, &filter, MAX_CANDIDATES, 0).await?;
+    let candidates = members
+        .into_iter()
+        .filter(|a| a.status == "active")
+        .map(|a| LeadCandidate {
+            label: format!("{}（{}）", a.display_name, a.username),
+            id: a.id,
+        })
+        .collect();
+    Ok(ResponsibilityForm {
+        org: OrgView::from_row(row, 0),
+        candidates,
+    })
 }

@@ -178,20 +178,42 @@ pub struct RequestPage {
     pub item_names: BTreeMap<String, String>,
     pub may_decide: bool,
     pub may_deliver: bool,
+    /// Requested items holding sensitive personal information: their approval waits for a
+    /// confidentiality review (第三十四条).
+    pub sensitive_items: Vec<String>,
+    /// The viewer is the source's security lead and the pending request awaits their review.
+    pub may_sign_review: bool,
 }
 
 pub async fn request_page(app: &App, ctx: Ctx<'_>, id: &str) -> Result<RequestPage> {
     let request = super::get_request(app, ctx, id).await?;
     let published = published_entry(app, &request.entry_code).await.ok();
     let mut conn = app.db.acquire().await?;
-    let item_names = match published {
-        Some((entry, published)) => catalog::list_items(&mut conn, &entry.id, published.revision)
-            .await?
-            .into_iter()
-            .map(|i| (i.code, i.name))
-            .collect(),
-        None => BTreeMap::new(),
+    let items = match published {
+        Some((entry, published)) => {
+            catalog::list_items(&mut conn, &entry.id, published.revision).await?
+        }
+        None => Vec::new(),
     };
+    let sensitive_items: Vec<String> = items
+        .iter()
+        .filter(|i| i.sensitive_kind.is_some() && request.items.contains(&i.code))
+        .map(|i| i.name.clone())
+        .collect();
+    let item_names = items.into_iter().map(|i| (i.code, i.name)).collect();
+    let lead = gongshu_store::orgs::get_org(&mut conn, &request.source_org_id)
+        .await?
+        .and_then(|o| o.security_lead_id);
+    let is_lead = decide(
+        &ctx.principal.actor,
+        Action::SignConfidentialityReview,
+        Target::SecurityLead {
+            org_id: &request.source_org_id,
+            lead_id: lead.as_deref(),
+        },
+    )
+    .is_allowed();
+    let pending = request.state == RequestState::Pending.code();
     let source_admin = decide(
         &ctx.principal.actor,
         Action::DecideShare,
@@ -201,7 +223,12 @@ pub async fn request_page(app: &App, ctx: Ctx<'_>, id: &str) -> Result<RequestPa
     )
     .is_allowed();
     Ok(RequestPage {
-        may_decide: source_admin && request.state == RequestState::Pending.code(),
+        may_decide: source_admin && pending,
+        may_sign_review: is_lead
+            && pending
+            && !sensitive_items.is_empty()
+            && request.confidentiality_reviews.is_empty(),
+        sensitive_items,
         may_deliver: source_admin && request.state == RequestState::Preparing.code(),
         orgs: org_names(&mut conn).await?,
         item_names,

@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 use crate::catalog_fixtures::{
     approve, create, edit, open_entry, publish, sign_review, submit_unreviewed, with,
 };
+use crate::console_pages::post_form;
 use crate::sharing::{ask, conditional_people, request};
 use crate::support::{Client, TestApp};
 
@@ -223,4 +224,71 @@ pub async fn h33_h34_the_head_and_the_security_lead_are_named_on_the_organisatio
         .await
         .expect_status(201);
     approve(&reviewer, &code).await.expect_status(200);
+}
+
+// H34, H33: the same steps in the console — the agency admin names the security lead on the
+// organisation page, the entry page tells the reviewer the review is missing and offers the
+// lead the checklist, an unticked point is shown on the form, and a signed review is listed.
+pub async fn h33_h34_the_console_names_the_lead_and_signs_the_review(t: TestApp) {
+    let gaj_id = t.org_id("市公安局").await;
+    let admin = t.browser_login("gaj-admin").await;
+    let form = admin
+        .get(&format!("/orgs/{gaj_id}/responsible-persons"))
+        .await;
+    form.expect_status(200);
+    assert!(form.text.contains("安全管理责任人"), "{}", form.text);
+    let admin_id = t.account_id("gaj-admin").await;
+    let saved = post_form(
+        &admin,
+        &format!("/orgs/{gaj_id}/responsible-persons"),
+        &[("head_name", "高建国"), ("security_lead_id", &admin_id)],
+    )
+    .await;
+    assert_eq!(saved.status, 303, "{}", saved.text);
+
+    let gaj = t.login("gaj-admin").await;
+    let code = create(&gaj, open_entry("控制台保密审查测试")).await;
+    submit_unreviewed(&gaj, &code).await.expect_status(200);
+    let page = format!("/catalog/entries/{code}");
+    let reviewer_view = t.browser_login("reviewer").await.get(&page).await;
+    reviewer_view.expect_status(200);
+    assert!(reviewer_view.text.contains("须由提供单位的安全管理责任人"));
+    assert!(!reviewer_view.text.contains("签署保密审查</button>"));
+
+    let lead_view = admin.get(&page).await;
+    assert!(
+        lead_view.text.contains("签署保密审查</button>"),
+        "{}",
+        lead_view.text
+    );
+    let action = format!("{page}/confidentiality-review");
+    let unticked = post_form(
+        &admin,
+        &action,
+        &[
+            ("personal_information_protected", "on"),
+            ("legal_basis_checked", "on"),
+            ("opinion", "同意"),
+        ],
+    )
+    .await;
+    assert_eq!(unticked.status, 422, "{}", unticked.text);
+    assert!(unticked.text.contains("涉及国家秘密的数据不得共享或开放"));
+    let signed = post_form(
+        &admin,
+        &action,
+        &[
+            ("no_state_secret", "on"),
+            ("personal_information_protected", "on"),
+            ("legal_basis_checked", "on"),
+            ("opinion", "经审查同意开放"),
+        ],
+    )
+    .await;
+    assert_eq!(signed.status, 303, "{}", signed.text);
+    let after = admin.get(&page).await;
+    assert!(after.text.contains("经审查同意开放"), "{}", after.text);
+    approve(&t.login("reviewer").await, &code)
+        .await
+        .expect_status(200);
 }

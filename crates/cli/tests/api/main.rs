@@ -119,6 +119,7 @@ fn all_tests() -> Vec<(&'static str, TestFn)> {
         confidentiality::h34_an_entry_is_opened_only_after_a_confidentiality_review,
         confidentiality::h34_a_share_of_sensitive_items_is_approved_only_after_a_confidentiality_review,
         confidentiality::h33_h34_the_head_and_the_security_lead_are_named_on_the_organisation,
+        confidentiality::h33_h34_the_console_names_the_lead_and_signs_the_review,
         sharing::h21_a_refusal_cites_a_legal_basis_and_decisions_are_final,
         sharing::h21_unconditional_is_granted_at_once_and_not_shared_only_verifies,
         sharing::h21_an_unanswered_request_is_reminded_then_escalated_over_a_holiday,

@@ -8,6 +8,7 @@ mod audit;
 mod auth;
 mod calendar;
 mod catalog;
+mod confidentiality;
 mod data;
 mod forms;
 mod home;
@@ -38,6 +39,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/orgs/{id}/liaison",
             get(orgs::liaison_form).post(orgs::update_liaison),
+        )
+        .route(
+            "/orgs/{id}/responsible-persons",
+            get(orgs::responsibility_form).post(orgs::name_responsible_persons),
         )
         .route("/accounts", get(accounts::list).post(accounts::create))
         .route("/accounts/new", get(accounts::new_form))

@@ -3,7 +3,7 @@
 
 use axum::extract::{Path, State};
 use axum::response::Response;
-use gongshu_app::orgs::{self, LiaisonInput, OrgInput, OrgView};
+use gongshu_app::orgs::{self, LiaisonInput, OrgInput, OrgView, ResponsibilityInput};
 use gongshu_domain::Role;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
@@ -233,6 +233,58 @@ pub async fn update_liaison(
                 .await
                 .map_err(|e| viewer.fail(e))?;
             Ok(viewer.page_with_status(failed.status, "org_liaison.html", context! { org => org, form => fields, error => failed.message, errors => failed.fields }))
+        }
+    }
+}
+
+/// The form naming the head and the security lead (第三十三条, 第三十四条), as typed.
+#[derive(Deserialize, Serialize, Default)]
+#[serde(default)]
+pub struct ResponsibilityFields {
+    head_name: String,
+    security_lead_id: String,
+}
+
+pub async fn responsibility_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let page = orgs::responsibility_form(&state.app, viewer.ctx(), &id)
+        .await
+        .map_err(|e| viewer.fail(e).back("/orgs"))?;
+    let form = ResponsibilityFields {
+        head_name: page.org.head_name.clone(),
+        security_lead_id: page.org.security_lead_id.clone().unwrap_or_default(),
+    };
+    Ok(viewer.page(
+        "org_responsibility.html",
+        context! { org => page.org, candidates => page.candidates, form => form },
+    ))
+}
+
+pub async fn name_responsible_persons(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Fields(fields): Fields<ResponsibilityFields>,
+) -> Result<Response, PageError> {
+    let input = ResponsibilityInput {
+        head_name: fields.head_name.clone(),
+        security_lead_id: fields.security_lead_id.clone(),
+    };
+    match orgs::name_responsible_persons(&state.app, viewer.ctx(), &id, input).await {
+        Ok(_) => Ok(done("/orgs", "responsibility_named")),
+        Err(e) => {
+            let failed = form_errors(&viewer, e)?;
+            let page = orgs::responsibility_form(&state.app, viewer.ctx(), &id)
+                .await
+                .map_err(|e| viewer.fail(e))?;
+            Ok(viewer.page_with_status(
+                failed.status,
+                "org_responsibility.html",
+                context! { org => page.org, candidates => page.candidates, form => fields, error => failed.message, errors => failed.fields },
+            ))
         }
     }
 }

@@ -31,6 +31,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/org_liaison.html"),
     ),
     (
+        "org_responsibility.html",
+        include_str!("../../templates/org_responsibility.html"),
+    ),
+    (
         "accounts.html",
         include_str!("../../templates/accounts.html"),
     ),
@@ -274,6 +278,8 @@ const NOTICES: &[(&str, &str)] = &[
     ("org_updated", "机构信息已保存。"),
     ("org_deleted", "机构已删除。"),
     ("liaison_updated", "联络人信息已保存。"),
+    ("review_signed", "保密审查已签署。"),
+    ("responsibility_named", "数据安全责任人已保存。"),
     (
         "account_created",
         "账号已创建。请将初始密码当面或通过安全渠道交给本人，并提醒其首次登录后修改。",

@@ -7,12 +7,14 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use gongshu_app::catalog::duties::ChangeInput;
 use gongshu_app::catalog::{self, ReturnInput};
+use gongshu_app::confidentiality;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
 use super::labels::{choices, labels};
 use super::public::anonymous_page;
 use crate::console::auth::Viewer;
+use crate::console::confidentiality::ReviewFields;
 use crate::console::forms::{Fields, FormErrors, Params, form_errors};
 use crate::console::render::{PageError, done};
 use crate::state::AppState;
@@ -43,6 +45,7 @@ pub struct ChangeFields {
 struct Kept {
     returned: ReturnFields,
     change: ChangeFields,
+    review: ReviewFields,
     failed: Option<(&'static str, FormErrors)>,
 }
 
@@ -74,8 +77,12 @@ async fn detail_page(
         may_record_change => page.steps.record_change,
         may_derive => page.steps.derive,
         may_revise => page.steps.revise,
+        may_sign_review => page.steps.sign_review,
+        review_missing => page.review_missing,
+        confidentiality_reviews => page.confidentiality_reviews,
         returned => kept.returned,
         change => kept.change,
+        review => kept.review,
     };
     Ok(match kept.failed {
         None => viewer.page("catalog_entry.html", ctx),
@@ -147,6 +154,27 @@ pub async fn return_entry(
             let kept = Kept {
                 returned: fields,
                 failed: Some(("return", failed)),
+                ..Kept::default()
+            };
+            detail_page(&state, &viewer, &code, None, kept).await
+        }
+    }
+}
+
+/// The security lead signs the confidentiality review of the submitted revision (第三十四条).
+pub async fn sign_review(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(code): Path<String>,
+    Fields(fields): Fields<ReviewFields>,
+) -> Result<Response, PageError> {
+    match confidentiality::review_entry(&state.app, viewer.ctx(), &code, fields.input()).await {
+        Ok(_) => Ok(done(&entry_path(&code), "review_signed")),
+        Err(e) => {
+            let failed = form_errors(&viewer, e).map_err(|p| p.back(entry_path(&code)))?;
+            let kept = Kept {
+                review: fields,
+                failed: Some(("review", failed)),
                 ..Kept::default()
             };
             detail_page(&state, &viewer, &code, None, kept).await

@@ -51,6 +51,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/catalog/entries/{code}/submit", post(entry::submit))
         .route("/catalog/entries/{code}/approve", post(entry::approve))
+        .route(
+            "/catalog/entries/{code}/confidentiality-review",
+            post(entry::sign_review),
+        )
         .route("/catalog/entries/{code}/return", post(entry::return_entry))
         .route(
             "/catalog/entries/{code}/changes",

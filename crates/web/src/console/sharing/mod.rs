@@ -33,6 +33,10 @@ pub fn router() -> Router<AppState> {
         .route("/sharing/inbox", get(requests::inbox))
         .route("/sharing/requests/{id}", get(requests::show))
         .route("/sharing/requests/{id}/approve", post(requests::approve))
+        .route(
+            "/sharing/requests/{id}/confidentiality-review",
+            post(requests::sign_review),
+        )
         .route("/sharing/requests/{id}/refuse", post(requests::refuse))
         .route("/sharing/requests/{id}/deliver", post(requests::deliver))
         .route("/sharing/escalations", get(escalations::list))

@@ -6,6 +6,7 @@
 
 use axum::extract::{Path, State};
 use axum::response::Response;
+use gongshu_app::confidentiality;
 use gongshu_app::sharing::{self, RefuseInput, pages};
 use minijinja::context;
 use serde::Deserialize;
@@ -13,6 +14,7 @@ use serde::Deserialize;
 use super::fields::{ApproveFields, OPERATORS, RefuseFields, grouped};
 use crate::console::auth::Viewer;
 use crate::console::catalog::labels::labels;
+use crate::console::confidentiality::ReviewFields;
 use crate::console::forms::{Fields, FormErrors, Params, form_errors};
 use crate::console::render::{PageError, done};
 use crate::state::AppState;
@@ -64,6 +66,7 @@ pub async fn inbox(
 struct Kept {
     approve: Option<ApproveFields>,
     refuse: RefuseFields,
+    review: ReviewFields,
     failed: Option<(&'static str, FormErrors)>,
 }
 
@@ -87,6 +90,7 @@ async fn detail_page(
         p => page,
         approve => approve,
         refuse => kept.refuse,
+        review => kept.review,
         operators => OPERATORS,
         labels => labels(),
     };
@@ -123,6 +127,28 @@ pub async fn approve(
             let kept = Kept {
                 approve: Some(fields),
                 failed: Some(("approve", failed)),
+                ..Kept::default()
+            };
+            detail_page(&state, &viewer, &id, kept).await
+        }
+    }
+}
+
+/// The source's security lead signs the confidentiality review of a request for sensitive
+/// items (第三十四条).
+pub async fn sign_review(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Fields(fields): Fields<ReviewFields>,
+) -> Result<Response, PageError> {
+    match confidentiality::review_request(&state.app, viewer.ctx(), &id, fields.input()).await {
+        Ok(_) => Ok(done(&request_path(&id), "review_signed")),
+        Err(e) => {
+            let failed = form_errors(&viewer, e).map_err(|p| p.back(request_path(&id)))?;
+            let kept = Kept {
+                review: fields,
+                failed: Some(("review", failed)),
                 ..Kept::default()
             };
             detail_page(&state, &viewer, &id, kept).await
