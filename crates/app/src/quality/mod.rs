@@ -169,10 +169,13 @@ impl VersionQuality {
         }
     }
 
-    /// Reads the manifest's JSON back; `None` for a version without (or with unreadable)
-    /// quality, which the views show as "not scored".
-    pub(crate) fn from_manifest(json: Option<&str>) -> Option<Self> {
-        json.and_then(|j| serde_json::from_str(j).ok())
+    /// Reads the manifest's JSON back; `None` for a version without quality (uploaded before
+    /// scoring existed), shown as "not scored". A manifest that does not parse is an error,
+    /// never "not scored": a damaged record is not passed off as a missing one.
+    pub(crate) fn from_manifest(json: Option<&str>) -> crate::Result<Option<Self>> {
+        json.map(serde_json::from_str)
+            .transpose()
+            .map_err(|e| crate::AppError::Internal(format!("stored quality manifest: {e}")))
     }
 }
 

@@ -82,9 +82,10 @@ pub async fn entry_quality(
         ),
         None => (100.0, false, None),
     };
-    let quality = shown
-        .as_ref()
-        .and_then(|v| VersionQuality::from_manifest(v.quality.as_deref()));
+    let quality = match &shown {
+        Some(v) => VersionQuality::from_manifest(v.quality.as_deref())?,
+        None => None,
+    };
     let overall_now = quality.as_ref().map(|q| {
         Scores::mean(
             q.scores.completeness,

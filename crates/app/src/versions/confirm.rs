@@ -75,5 +75,5 @@ pub async fn confirm_version(
     let row = versions::get_version(&mut *app.db.acquire().await?, &entry.id, version)
         .await?
         .ok_or(AppError::not_found("data version", "数据版本"))?;
-    Ok(view(code, row, true))
+    view(code, row, true)
 }

@@ -111,7 +111,7 @@ pub struct Notice {
 }
 
 /// `current`: whether this version is the entry's current one.
-fn view(code: &str, r: VersionRow, current: bool) -> VersionView {
+fn view(code: &str, r: VersionRow, current: bool) -> Result<VersionView> {
     let hold = r.hold_reason.map(|reason| {
         let before = r.rows_before.and_then(|b| u64::try_from(b).ok());
         let after = u64::try_from(r.rows).unwrap_or(0);
@@ -123,7 +123,8 @@ fn view(code: &str, r: VersionRow, current: bool) -> VersionView {
             en: reason.en(before, after),
         }
     });
-    VersionView {
+    let quality = VersionQuality::from_manifest(r.quality.as_deref())?.map(|q| q.scores);
+    Ok(VersionView {
         entry_code: code.to_owned(),
         version: r.version,
         state: r.state.code(),
@@ -151,9 +152,9 @@ fn view(code: &str, r: VersionRow, current: bool) -> VersionView {
         rejects_file: r.rejects_file,
         rejects_bytes: r.rejects_bytes,
         rejects_sm3: r.rejects_sm3,
-        quality: VersionQuality::from_manifest(r.quality.as_deref()).map(|q| q.scores),
+        quality,
         warnings: Vec::new(),
-    }
+    })
 }
 
 /// The entry, if the caller may manage its versions (owner agency, reviewing authority);
@@ -208,13 +209,12 @@ pub async fn list_versions(app: &App, ctx: Ctx<'_>, code: &str) -> Result<Vec<Ve
         .iter()
         .find(|r| r.state == VersionState::Committed && r.withdrawn_at.is_none())
         .map(|r| r.version);
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|r| {
             let is_current = Some(r.version) == current;
             view(&entry.code, r, is_current)
         })
-        .collect())
+        .collect()
 }
 
 /// The organisation that owns an entry (for tools that act as its admin by default).

@@ -357,7 +357,7 @@ pub async fn upload_version(
             "data version held for confirmation"
         );
     }
-    let mut view = view(&entry.code, row, current);
+    let mut view = view(&entry.code, row, current)?;
     view.warnings = report
         .warnings
         .iter()

@@ -86,5 +86,5 @@ async fn withdraw(
     let row = versions::get_version(&mut *app.db.acquire().await?, &entry.id, version)
         .await?
         .ok_or(AppError::not_found("data version", "数据版本"))?;
-    Ok(view(code, row, false))
+    view(code, row, false)
 }

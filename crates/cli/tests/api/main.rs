@@ -129,6 +129,7 @@ fn all_tests() -> Vec<(&'static str, TestFn)> {
         sharing::h23_a_demand_for_upper_level_data_goes_upward_and_is_tracked,
         stored_records::h22_h23_a_demand_with_a_corrupt_history_or_state_is_an_error_not_a_default,
         stored_records::h11_h20_a_version_with_a_corrupt_schema_is_an_error_not_an_empty_schema,
+        stored_records::h11_h12_a_version_with_a_corrupt_quality_manifest_is_an_error_not_unscored,
         sharing::the_demo_city_seeds_its_sharing_once,
         sharing::h21_verification_answers_match_or_no_match_and_never_a_value,
         sharing::h21_verification_is_limited_per_grant_in_keys_a_minute,

@@ -136,3 +136,39 @@ pub async fn h11_h20_a_version_with_a_corrupt_schema_is_an_error_not_an_empty_sc
     read.expect_status(200);
     assert_eq!(read.json.as_array().unwrap().len(), rows);
 }
+
+// H11, H12: a version whose stored quality manifest no longer parses is an error on the
+// version list and the entry's quality page — not shown as "not scored" — and reads again once
+// repaired.
+pub async fn h11_h12_a_version_with_a_corrupt_quality_manifest_is_an_error_not_unscored(
+    t: TestApp,
+) {
+    let code = published_with_data(&t).await;
+    let gaj = t.login("gaj-admin").await;
+    let versions = format!("/api/v1/catalog/entries/{code}/versions");
+    let quality = format!("/api/v1/entries/{code}/quality");
+    let before = gaj.get(&versions).await;
+    before.expect_status(200);
+    let scores = before.json[0]["quality"].clone();
+    assert!(scores["overall"].is_number(), "{}", before.text);
+    gaj.get(&quality).await.expect_status(200);
+
+    let entry = format!("(SELECT id FROM catalog_entries WHERE code = '{code}')");
+    t.execute(&format!(
+        "UPDATE data_versions SET quality = quality || 'x' WHERE entry_id = {entry}"
+    ))
+    .await
+    .expect("damage the manifest");
+    unreadable(&gaj.get(&versions).await);
+    unreadable(&gaj.get(&quality).await);
+
+    t.execute(&format!(
+        "UPDATE data_versions SET quality = SUBSTR(quality, 1, LENGTH(quality) - 1) \
+         WHERE entry_id = {entry}"
+    ))
+    .await
+    .expect("repair the manifest");
+    let after = gaj.get(&versions).await;
+    after.expect_status(200);
+    assert_eq!(after.json[0]["quality"], scores);
+}
