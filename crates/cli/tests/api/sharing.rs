@@ -385,7 +385,8 @@ pub async fn h21_an_unanswered_request_is_reminded_then_escalated_over_a_holiday
 }
 
 // H41: the authority suspends a user — refused at once, colleagues unaffected — then the whole
-// organisation; reinstating restores access. A suspended grant stops and comes back too.
+// organisation; reinstating restores access. A suspended grant stops and comes back too. The
+// source agency cannot suspend city-wide, but closes access to its own entry.
 pub async fn h41_a_suspended_user_or_organisation_is_refused_at_once(t: TestApp) {
     let code = published_with_data(&t).await;
     let mzj_admin = t.login("mzj-admin").await;
@@ -401,15 +402,40 @@ pub async fn h41_a_suspended_user_or_organisation_is_refused_at_once(t: TestApp)
 
     let reviewer = t.login("reviewer").await;
     let account = t.account_id("mzj-admin").await;
-    // Only the city authority suspends.
-    t.login("gaj-admin")
-        .await
+    // A city-wide suspension of all shared data stays the city authority's. The source agency
+    // closes access to its own data instead (H41 closures, `closures.rs`): a distinct refusal,
+    // reopened by the source.
+    let gaj = t.login("gaj-admin").await;
+    gaj.post(
+        "/api/v1/suspensions",
+        json!({ "subject_kind": "account", "subject_id": account, "reason": "超范围使用" }),
+    )
+    .await
+    .expect_problem(403, "forbidden");
+    let closed = gaj
         .post(
-            "/api/v1/suspensions",
-            json!({ "subject_kind": "account", "subject_id": account, "reason": "超范围使用" }),
+            "/api/v1/closures",
+            json!({
+                "subject_kind": "account", "subject_id": account, "scope": "entry",
+                "entry_code": code, "reason": "超范围使用", "correction": "说明使用情况",
+            }),
         )
+        .await;
+    closed.expect_status(201);
+    mzj_admin
+        .get(&data_url(&code))
         .await
-        .expect_status(403);
+        .expect_problem(403, "access_closed");
+    gaj.post(
+        &format!(
+            "/api/v1/closures/{}/reopen",
+            closed.json["id"].as_str().unwrap()
+        ),
+        json!({ "correction_note": "已说明" }),
+    )
+    .await
+    .expect_status(200);
+    mzj_admin.get(&data_url(&code)).await.expect_status(200);
     let s = reviewer
         .post(
             "/api/v1/suspensions",
