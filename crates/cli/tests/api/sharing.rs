@@ -769,7 +769,8 @@ pub async fn h23_a_demand_for_upper_level_data_goes_upward_and_is_tracked(t: Tes
 }
 
 // The demo city's sharing is made through the real commands, once: a pending request in
-// 市公安局's inbox, a live grant, a refusal with its legal basis, a demand awaiting review.
+// 市公安局's inbox, a live grant, a refusal with its legal basis, an open closure with the
+// correction demanded (H41), a demand awaiting review.
 pub async fn the_demo_city_seeds_its_sharing_once(t: TestApp) {
     gongshu_demo::catalog::seed_catalog(&t.app)
         .await
@@ -777,7 +778,7 @@ pub async fn the_demo_city_seeds_its_sharing_once(t: TestApp) {
     let n = gongshu_demo::sharing::seed_sharing(&t.app)
         .await
         .expect("seed the demo sharing");
-    assert_eq!(n, 4);
+    assert_eq!(n, 5);
     assert_eq!(
         gongshu_demo::sharing::seed_sharing(&t.app).await.unwrap(),
         0
@@ -816,6 +817,14 @@ pub async fn the_demo_city_seeds_its_sharing_once(t: TestApp) {
     assert_eq!(grants.json[0]["items"], json!(["xm", "gmsfhm", "csrq"]));
     let demands = t.login("reviewer").await.get("/api/v1/demands").await;
     assert_eq!(demands.json[0]["state"], "submitted");
+    // H41: 市卫生健康委员会's use of a grant is closed by 市公安局 until it corrects.
+    let closures = t.login("wjw-staff").await.get("/api/v1/closures").await;
+    let open = &closures.json[0];
+    assert_eq!(open["open"], true, "{}", closures.text);
+    assert_eq!(open["closing_org_name"], "市公安局");
+    assert_eq!(open["entry_name"], "出生和死亡户籍登记信息");
+    assert!(!open["reason"].as_str().unwrap().is_empty());
+    assert!(!open["correction"].as_str().unwrap().is_empty());
 }
 
 /// 市民政局 holds a verification grant on four of the five items of 市公安局's people entry
