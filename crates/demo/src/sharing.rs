@@ -1,14 +1,15 @@
 //! Sharing in the demo city, made through the real commands so every page has something to
 //! show: a conditional request waiting in 市公安局's inbox, an approved one with a live grant
 //! on the million-row register, a refusal with its legal basis, an unconditional entry granted
-//! at once, and a demand request for uncatalogued data awaiting the authority.
+//! at once, a grant whose use 市公安局 has temporarily closed until 市卫生健康委员会 corrects
+//! its misuse (H41), and a demand request for uncatalogued data awaiting the authority.
 
 use gongshu_app::catalog::EntryView;
 use gongshu_app::catalog::excel::export_json;
 use gongshu_app::identity::principal_for_cli;
 use gongshu_app::sharing::{
-    ApproveInput, DemandInput, RefuseInput, RequestInput, approve, refuse, request_share,
-    submit_demand,
+    ApproveInput, CloseInput, DemandInput, RefuseInput, RequestInput, approve, close_access,
+    refuse, request_share, submit_demand,
 };
 use gongshu_app::{App, AppError, Ctx, RequestMeta, Result, bootstrap};
 use gongshu_domain::sharing::Commitments;
@@ -64,6 +65,7 @@ pub async fn seed_sharing(app: &App) -> Result<usize> {
     let register = code_of(&published, "户籍人口基本信息")?;
     let marriage = code_of(&published, "婚姻登记信息")?;
     let accidents = code_of(&published, "道路交通事故统计")?;
+    let deaths = code_of(&published, "出生和死亡户籍登记信息")?;
     let (mzj, rsj, wjw) = (
         principal("mzj-staff").await?,
         principal("rsj-staff").await?,
@@ -151,6 +153,49 @@ pub async fn seed_sharing(app: &App) -> Result<usize> {
         ),
     )
     .await?;
+    let misused = request_share(
+        app,
+        ctx(&wjw),
+        ask(
+            deaths.clone(),
+            &["gmsfhm", "xm", "djlx", "djrq"],
+            "死亡人员居民电子健康档案注销",
+            "核对死亡登记，注销已故居民的电子健康档案",
+            "市卫生健康委员会基层卫生健康科",
+            &until,
+        ),
+    )
+    .await?;
+    approve(
+        app,
+        ctx(&gaj_admin),
+        &misused.id,
+        ApproveInput {
+            items: None,
+            until: None,
+            row_filter: Vec::new(),
+            prepare: false,
+            note: String::new(),
+        },
+    )
+    .await?;
+    // The grant stays; its use is closed until the misuse is corrected (H41).
+    close_access(
+        app,
+        ctx(&gaj_admin),
+        CloseInput {
+            subject_kind: "organisation".into(),
+            subject_id: wjw.org_id.clone().unwrap_or_default(),
+            scope: "entry".into(),
+            entry_code: Some(deaths),
+            provider_org_id: None,
+            reason: "将死亡登记数据用于与档案注销无关的死亡原因统计，并提供给第三方研究机构，超出申请用途"
+                .into(),
+            correction: "停止超范围使用，收回并删除已提供给第三方和留存的数据副本，提交书面整改报告并说明今后的数据使用管理措施"
+                .into(),
+        },
+    )
+    .await?;
     submit_demand(
         app,
         ctx(&jyj_admin),
@@ -162,7 +207,7 @@ pub async fn seed_sharing(app: &App) -> Result<usize> {
         },
     )
     .await?;
-    Ok(4)
+    Ok(5)
 }
 
 fn ctx_of<'a>(meta: &'a RequestMeta, principal: &'a gongshu_app::Principal) -> Ctx<'a> {

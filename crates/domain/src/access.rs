@@ -1,7 +1,7 @@
 //! The read decision (读取决策): may this reader read rows of this entry in this share mode,
 //! and on what basis? Every path by which a person reads rows — the owning agency, the public
 //! open rule, a sharing or verification grant, a masked derivative, the authority's
-//! suspensions — is decided here, as a function of facts the application gathers. The answer
+//! suspensions, closures by the source or an authority (H41) — is decided here, as a function of facts the application gathers. The answer
 //! is either the basis the read rests on (which says what policy applies) or a typed refusal
 //! that is shown to the reader and kept in the audit log.
 //!
@@ -11,6 +11,7 @@
 
 use crate::authz::{Action, Actor, Target, decide};
 use crate::catalog::ShareMode;
+use crate::closure::Closure;
 use crate::grant::Grant;
 use crate::sharing::GrantStatus;
 
@@ -37,6 +38,9 @@ pub struct ReadAsk<'a> {
     pub mode: ShareMode,
     /// Why the reader's access to shared data is suspended (H41), if it is.
     pub suspension: Option<&'a str>,
+    /// The open closures whose subject is the reader's account or organisation (H41); the
+    /// ones that cover this entry refuse the read.
+    pub closures: &'a [Closure],
     /// The grants the reader's organisation holds on the entry, newest first.
     pub grants: &'a [Grant],
     /// Microseconds since the epoch.
@@ -88,6 +92,14 @@ pub enum Refusal {
     Hidden,
     /// The authority suspended the reader's access to shared data (H41).
     ReaderSuspended { reason: String },
+    /// The source agency or an authority temporarily closed the reader's access to this data
+    /// until they correct what it demands (H41): who closed, why, and the correction.
+    AccessClosed {
+        closure_id: String,
+        closed_by: String,
+        reason: String,
+        correction: String,
+    },
     /// The reader's organisation holds no grant on the entry.
     NoGrant,
     /// The newest grant for the mode is not live.
@@ -104,6 +116,7 @@ impl Refusal {
         match self {
             Self::Hidden => "not_visible",
             Self::ReaderSuspended { .. } => "access_suspended",
+            Self::AccessClosed { .. } => "access_closed",
             Self::NoGrant => "no_grant",
             Self::GrantNotLive(GrantStatus::Expired) => "grant_expired",
             Self::GrantNotLive(GrantStatus::NotYetValid) => "grant_not_yet_valid",
@@ -119,6 +132,7 @@ impl Refusal {
         match self {
             Self::Hidden => "目录条目不存在",
             Self::ReaderSuspended { .. } => "数据使用权限已被暂停",
+            Self::AccessClosed { .. } => "获取该数据的权限已被暂时关闭",
             Self::NoGrant => "本单位尚无该数据的共享授权",
             Self::GrantNotLive(GrantStatus::Expired) => "共享授权已到期",
             Self::GrantNotLive(GrantStatus::NotYetValid) => "共享授权尚未生效",
@@ -175,6 +189,19 @@ pub fn decide_read<'a>(ask: &ReadAsk<'a>) -> Result<ReadPolicy<'a>, Refusal> {
             reason: reason.to_owned(),
         });
     }
+    // A closure stops every grant the reader holds on the data it covers, whatever its state.
+    if let Some(c) = ask
+        .closures
+        .iter()
+        .find(|c| c.stops(actor, entry.id, entry.org_id))
+    {
+        return Err(Refusal::AccessClosed {
+            closure_id: c.id.clone(),
+            closed_by: c.closing_org_name.clone(),
+            reason: c.reason.clone(),
+            correction: c.correction.clone(),
+        });
+    }
     let org = actor.org.as_ref().map(|o| o.id.as_str());
     let held: Vec<&Grant> = ask
         .grants
@@ -204,6 +231,7 @@ mod tests {
     use super::*;
     use crate::authz::OrgFacts;
     use crate::catalog::Vocabulary;
+    use crate::closure::{ClosureScope, ClosureSubject, Reopening};
     use crate::grant::{PolicySalt, RowFilter};
     use crate::org::{OrgKind, OrgLevel};
     use crate::role::{Role, RoleSet};
@@ -267,8 +295,26 @@ mod tests {
             entry: entry(true, false, false),
             mode,
             suspension: None,
+            closures: &[],
             grants,
             now: 50,
+        }
+    }
+
+    /// An open closure by 公安 (ORGS[0], the provider) of `subject` on `scope`.
+    fn closure(subject: ClosureSubject, scope: ClosureScope) -> Closure {
+        Closure {
+            id: "c-1".into(),
+            subject,
+            provider_org_id: ORGS[0].into(),
+            scope,
+            reason: "超出申请用途使用".into(),
+            correction: "删除留存副本并提交整改报告".into(),
+            closed_by: "gaj-admin".into(),
+            closing_org_id: ORGS[0].into(),
+            closing_org_name: "市公安局".into(),
+            closed_at: 10,
+            reopening: None,
         }
     }
 
@@ -316,6 +362,50 @@ mod tests {
             })
         );
         assert_eq!(decide_read(&ask(None, &grants, api)), Err(Refusal::Hidden));
+
+        // A closure of the reader's organisation on this entry refuses with who closed it and
+        // the correction demanded; on another entry, or reopened, it does not.
+        let on_entry = closure(
+            ClosureSubject::Organisation(ORGS[1].into()),
+            ClosureScope::Entry(ENTRY.into()),
+        );
+        let mut closed = ask(Some(&reader), &grants, api);
+        let closures = [on_entry.clone()];
+        closed.closures = &closures;
+        assert_eq!(
+            decide_read(&closed),
+            Err(Refusal::AccessClosed {
+                closure_id: "c-1".into(),
+                closed_by: "市公安局".into(),
+                reason: "超出申请用途使用".into(),
+                correction: "删除留存副本并提交整改报告".into(),
+            })
+        );
+        assert_eq!(
+            Refusal::AccessClosed {
+                closure_id: String::new(),
+                closed_by: String::new(),
+                reason: String::new(),
+                correction: String::new(),
+            }
+            .code(),
+            "access_closed"
+        );
+        let elsewhere = [closure(
+            ClosureSubject::Organisation(ORGS[1].into()),
+            ClosureScope::Entry("entry-2".into()),
+        )];
+        closed.closures = &elsewhere;
+        assert!(decide_read(&closed).is_ok());
+        let mut reopened = on_entry;
+        reopened.reopening = Some(Reopening {
+            by: "gaj-admin".into(),
+            at: 20,
+            note: "已删除副本".into(),
+        });
+        let reopened = [reopened];
+        closed.closures = &reopened;
+        assert!(decide_read(&closed).is_ok());
     }
 
     /// The basis by name, its masking and whether held versions are readable.
@@ -328,6 +418,7 @@ mod tests {
             entry: e,
             mode: ShareMode::BulkDownload,
             suspension: None,
+            closures: &[],
             grants: &[],
             now: 0,
         })?;
@@ -391,10 +482,40 @@ mod tests {
             })
     }
 
+    /// A closure by the provider or by someone else's provider: its subject (the reader's
+    /// account "u", another account, or one of the organisations), its scope (this entry,
+    /// another entry, every entry of its provider) and whether it was reopened.
+    fn arb_closure() -> impl Strategy<Value = Closure> {
+        (0..ORGS.len() + 2, 0..3usize, 0..2usize, prop::bool::ANY).prop_map(
+            |(subject, scope, provider, reopened)| {
+                let subject = match subject {
+                    0 => ClosureSubject::Account("u".into()),
+                    1 => ClosureSubject::Account("someone-else".into()),
+                    n => ClosureSubject::Organisation(ORGS[n - 2].into()),
+                };
+                let scope = match scope {
+                    0 => ClosureScope::Entry(ENTRY.into()),
+                    1 => ClosureScope::Entry("entry-2".into()),
+                    _ => ClosureScope::Provider,
+                };
+                let mut c = closure(subject, scope);
+                c.provider_org_id = ORGS[provider].into();
+                c.reopening = reopened.then(|| Reopening {
+                    by: "gaj-admin".into(),
+                    at: 20,
+                    note: "已改正".into(),
+                });
+                c
+            },
+        )
+    }
+
     proptest! {
         /// No combination of facts yields rows without a live basis: the owner by the access
         /// rules, published open data, or an active grant of the reader's own organisation on
-        /// this entry for this mode while the reader is not suspended.
+        /// this entry for this mode while the reader is neither suspended nor closed out of the
+        /// entry. A closure covering the entry always refuses everyone but the owner and
+        /// readers of open data.
         #[test]
         fn h20_h41_no_rows_without_a_live_basis(
             anonymous in prop::bool::ANY,
@@ -404,6 +525,7 @@ mod tests {
             open in prop::bool::ANY,
             derivative in prop::bool::ANY,
             suspended in prop::bool::ANY,
+            closures in prop::collection::vec(arb_closure(), 0..3),
             grants in prop::collection::vec(arb_grant(), 0..4),
             mode in arb_mode(),
             now in 0i64..100,
@@ -414,10 +536,36 @@ mod tests {
                 entry: entry(published, open, derivative),
                 mode,
                 suspension: suspended.then_some("暂停"),
+                closures: &closures,
                 grants: &grants,
                 now,
             };
-            let Ok(policy) = decide_read(&ask) else { return Ok(()) };
+            // Whether an open closure binds the reader and covers the entry (of ORGS[0]),
+            // worked out here from the facts rather than by the closure's own rule.
+            let closed = !anonymous && closures.iter().any(|c| {
+                let binds = match &c.subject {
+                    ClosureSubject::Account(id) => id == "u",
+                    ClosureSubject::Organisation(id) => id == ORGS[org],
+                };
+                let covers = match &c.scope {
+                    ClosureScope::Entry(id) => id == ENTRY,
+                    ClosureScope::Provider => true,
+                };
+                c.reopening.is_none() && binds && c.provider_org_id == ORGS[0] && covers
+            });
+            let owner = !anonymous
+                && decide(&reader, Action::ManageEntries, Target::Organisation { id: ORGS[0] })
+                    .is_allowed();
+            let decided = decide_read(&ask);
+            if closed && !owner && !(published && open) {
+                prop_assert!(decided.is_err(), "a closure covering the entry refuses");
+                if published && !suspended {
+                    let refused_as_closed =
+                        matches!(decided, Err(Refusal::AccessClosed { .. }));
+                    prop_assert!(refused_as_closed, "{:?}", decided);
+                }
+            }
+            let Ok(policy) = decided else { return Ok(()) };
             match policy.basis {
                 ReadBasis::Owner => {
                     prop_assert!(!anonymous);
@@ -427,7 +575,7 @@ mod tests {
                 }
                 ReadBasis::Open => prop_assert!(published && open),
                 ReadBasis::Grant(g) => {
-                    prop_assert!(!anonymous && published && !suspended);
+                    prop_assert!(!anonymous && published && !suspended && !closed);
                     prop_assert_eq!(g.grantee_org_id.as_str(), ORGS[org]);
                     prop_assert_eq!(g.entry_id.as_str(), ENTRY);
                     prop_assert!(g.covers(mode));

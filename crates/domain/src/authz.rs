@@ -34,6 +34,16 @@ impl Actor {
         self.org.as_ref().is_some_and(|o| o.id == org_id)
     }
 
+    /// Who acts for the actor's organisation in closing access (H41): an authority's
+    /// reviewers, any other organisation's admins.
+    fn closes_for_own_org(&self) -> bool {
+        match &self.org {
+            Some(o) if o.kind == OrgKind::Authority => self.has(Role::AuthorityReviewer),
+            Some(_) => self.has(Role::AgencyAdmin),
+            None => false,
+        }
+    }
+
     fn is_city_authority(&self) -> bool {
         self.org
             .as_ref()
@@ -85,6 +95,11 @@ pub enum Action {
     RevokeGrant,
     /// Suspend and reinstate a user, an organisation or a grant at once (H41; city authority).
     SuspendAccess,
+    /// Temporarily close a data user's access to a provider's data until corrected (H41):
+    /// the provider's admin for its own data, an authority's reviewer for the data of the
+    /// organisations under it (target: the provider's data); reopening is for the organisation
+    /// that closed (target: that organisation).
+    CloseAccess,
     /// The escalation list (督办) of overdue steps (authorities and the regulator).
     ViewEscalations,
     /// Review demand requests for uncatalogued data and track upward requests (H22, H23);
@@ -141,6 +156,7 @@ impl Action {
             Action::DecideShare => "答复共享申请".into(),
             Action::RevokeGrant => "撤销共享授权".into(),
             Action::SuspendAccess => "暂停或恢复数据使用权限".into(),
+            Action::CloseAccess => "暂时关闭或恢复数据获取权限".into(),
             Action::ViewEscalations => "查看督办清单".into(),
             Action::ReviewDemands => "审核数据需求申请".into(),
             Action::SignConfidentialityReview => "签署保密审查".into(),
@@ -165,6 +181,12 @@ pub enum Target<'a> {
     SecurityLead {
         org_id: &'a str,
         lead_id: Option<&'a str>,
+    },
+    /// The data of one provider organisation, with the organisations above it (its county's
+    /// and the city's authorities), which govern that data too.
+    ProviderData {
+        provider: &'a str,
+        above: &'a [String],
     },
 }
 
@@ -343,6 +365,28 @@ pub fn decide(actor: &Actor, action: Action, target: Target<'_>) -> Decision {
             actor.has(Role::AuthorityReviewer) && actor.is_city_authority(),
             RoleMissing,
         ),
+        (CloseAccess, Target::ProviderData { provider, above }) => {
+            if !actor.closes_for_own_org() {
+                Decision::Deny(RoleMissing)
+            } else {
+                // An agency closes access to its own data; an authority to the data of the
+                // organisations under it (a county authority its county, the city authority
+                // the city).
+                let own = actor.in_org(provider);
+                let governs = actor
+                    .org
+                    .as_ref()
+                    .is_some_and(|o| o.kind == OrgKind::Authority && above.contains(&o.id));
+                allow_if(own || governs, OutsideScope)
+            }
+        }
+        (CloseAccess, Target::Organisation { id }) => {
+            if actor.closes_for_own_org() {
+                allow_if(actor.in_org(id), OutsideScope)
+            } else {
+                Decision::Deny(RoleMissing)
+            }
+        }
         (ViewEscalations, _) => allow_if(
             actor.has(Role::AuthorityReviewer) || actor.has(Role::Regulator),
             RoleMissing,
@@ -385,6 +429,7 @@ pub fn platform_capabilities(actor: &Actor) -> Vec<Action> {
         (Action::RequestShare, Target::Organisation { id: own_org }),
         (Action::DecideShare, Target::Organisation { id: own_org }),
         (Action::SuspendAccess, Target::Platform),
+        (Action::CloseAccess, Target::Organisation { id: own_org }),
         (Action::ViewEscalations, Target::Platform),
         (Action::ReviewDemands, Target::Organisation { id: own_org }),
         (Action::ManageOwnTokens, me),
@@ -638,6 +683,61 @@ mod tests {
             roles: RoleSet::new([Role::Public]),
         };
         assert!(!decide(&public, Action::ViewCatalog, Target::Platform).is_allowed());
+    }
+
+    // H41: 公共管理和服务机构、公共数据主管部门等应当……督促改正，并暂时关闭获取相关公共数据的
+    // 权限 — the source's admin closes access to its own data only; an authority's reviewer to
+    // the data of the organisations under it; reopening is for the organisation that closed.
+    #[test]
+    fn h41_closures_by_the_source_or_an_authority_over_it() {
+        let gaj_admin = actor("a", GAJ, &[Role::AgencyAdmin]);
+        let gaj_staff = actor("s", GAJ, &[Role::AgencyStaff]);
+        let county = actor("r2", COUNTY_AUTH, &[Role::AuthorityReviewer]);
+        let city = actor("r", CITY_AUTH, &[Role::AuthorityReviewer]);
+        let city_admin = actor("ra", CITY_AUTH, &[Role::AgencyAdmin]);
+        let city_above = ["auth".to_owned()];
+        let county_above = ["c-auth".to_owned(), "auth".to_owned()];
+        let gaj_data = Target::ProviderData {
+            provider: "gaj",
+            above: &city_above,
+        };
+        let mzj_data = Target::ProviderData {
+            provider: "mzj",
+            above: &city_above,
+        };
+        let county_data = Target::ProviderData {
+            provider: "c-gaj",
+            above: &county_above,
+        };
+        let close = |who: &Actor, target| decide(who, Action::CloseAccess, target);
+        assert!(close(&gaj_admin, gaj_data).is_allowed());
+        assert_eq!(
+            close(&gaj_admin, mzj_data),
+            Decision::Deny(DenyReason::OutsideScope)
+        );
+        assert_eq!(
+            close(&gaj_staff, gaj_data),
+            Decision::Deny(DenyReason::RoleMissing)
+        );
+        assert!(close(&county, county_data).is_allowed());
+        assert_eq!(
+            close(&county, gaj_data),
+            Decision::Deny(DenyReason::OutsideScope)
+        );
+        assert!(close(&city, gaj_data).is_allowed());
+        assert!(close(&city, county_data).is_allowed());
+        assert_eq!(
+            close(&city_admin, gaj_data),
+            Decision::Deny(DenyReason::RoleMissing)
+        );
+        let closer = Target::Organisation { id: "gaj" };
+        assert!(close(&gaj_admin, closer).is_allowed());
+        assert_eq!(
+            close(&city, closer),
+            Decision::Deny(DenyReason::OutsideScope)
+        );
+        assert!(platform_capabilities(&county).contains(&Action::CloseAccess));
+        assert!(!platform_capabilities(&gaj_staff).contains(&Action::CloseAccess));
     }
 
     #[test]

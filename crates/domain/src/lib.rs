@@ -9,6 +9,7 @@ pub mod authz;
 pub mod calendar;
 pub mod catalog;
 pub mod citizen_id;
+pub mod closure;
 pub mod confidentiality;
 pub mod credit_code;
 pub mod error;

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod assessments;
 pub mod calendar;
 pub mod catalog;
+pub mod closures;
 pub mod confidentiality;
 mod db;
 pub mod demands;

@@ -439,6 +439,40 @@ pub async fn grants_for(
     )
 }
 
+/// Whether an organisation holds (or held) any grant of a provider's data: on one entry, or on
+/// any of the provider's entries. Whose access a closure may close (H41).
+pub async fn holds_grants_of(
+    conn: &mut Conn,
+    grantee_org_id: &str,
+    source_org_id: &str,
+    entry_id: Option<&str>,
+) -> Result<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM grants WHERE grantee_org_id = $1 AND source_org_id = $2 \
+         AND (entry_id = $3 OR $4 = 0)",
+    )
+    .bind(grantee_org_id)
+    .bind(source_org_id)
+    .bind(entry_id.unwrap_or(""))
+    .bind(i64::from(entry_id.is_some()))
+    .fetch_one(conn)
+    .await?;
+    Ok(n > 0)
+}
+
+/// The grants a provider gave, newest first: few per provider, so not paged (the organisations
+/// and entries a closure may name).
+pub async fn list_given_grants(conn: &mut Conn, source_org_id: &str) -> Result<Vec<Grant>> {
+    grants(
+        sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT {GRANT_COLUMNS} FROM grants WHERE source_org_id = $1 ORDER BY created_at DESC, id"
+        )))
+        .bind(source_org_id)
+        .fetch_all(conn)
+        .await?,
+    )
+}
+
 /// Grants an organisation holds or gave, newest first.
 pub async fn list_grants(
     conn: &mut Conn,

@@ -3,12 +3,13 @@
 
 use gongshu_audit::Outcome;
 use gongshu_domain::access::{EntryFacts, Masking, ReadAsk, ReadBasis, Refusal, decide_read};
+use gongshu_domain::closure::Closure;
 use gongshu_domain::grant::Grant;
 use gongshu_domain::versions::VersionState;
 use gongshu_query::Dataset;
 use gongshu_store::catalog::{self, EntryRow};
 use gongshu_store::versions::{self, VersionRow};
-use gongshu_store::{Conn, StoreError, derivatives, sharing};
+use gongshu_store::{Conn, StoreError, closures, derivatives, sharing};
 use serde_json::{Value, json};
 
 use gongshu_domain::catalog::{OpenType, ShareMode, Vocabulary};
@@ -110,19 +111,15 @@ pub(crate) async fn readable(
         .is_some_and(|p| p.open_type == OpenType::Unconditional);
     // A masked derivative (H19) has no data of its own: it serves its source's versions.
     let derivative = derivatives::get_derivative(&mut conn, &entry.id).await?;
-    let (suspension, grants) = match sharing_facts(&mut conn, reader, &entry.id).await {
+    let facts = match sharing_facts(&mut conn, reader, &entry.id).await {
         Ok(facts) => facts,
-        // Fail closed: a grant that no longer parses is no basis for a read.
-        Err(StoreError::Corrupt { id, .. }) => {
+        // Fail closed: a grant or a closure that no longer parses is no basis for a read.
+        Err(StoreError::Corrupt { what, id, .. }) => {
             drop(conn);
-            let payload =
-                json!({ "reason": "grant_unreadable", "mode": access.mode.code(), "grant": id });
+            let refusal = Unreadable::of(what);
+            let payload = json!({ "reason": refusal.code(), "mode": access.mode.code(), "record": what, "id": id });
             record_refusal(app, reader, access, code, payload).await?;
-            return Err(AppError::Denied {
-                code: "grant_unreadable",
-                zh: "共享授权记录无法读取，已拒绝本次读取；请联系平台运维人员核查".into(),
-                en: "the sharing grant's record cannot be read, so the read is refused; ask the platform's operators to check it".into(),
-            });
+            return Err(refusal.into());
         }
         Err(e) => return Err(e.into()),
     };
@@ -136,15 +133,23 @@ pub(crate) async fn readable(
             derivative: derivative.is_some(),
         },
         mode: access.mode,
-        suspension: suspension.as_deref(),
-        grants: &grants,
+        suspension: facts.suspension.as_deref(),
+        closures: &facts.closures,
+        grants: &facts.grants,
         now: app.now_micros(),
     };
     let decided = match decide_read(&ask) {
         Ok(decided) => decided,
         Err(refusal) => {
             drop(conn);
-            let payload = json!({ "reason": refusal.code(), "mode": access.mode.code() });
+            let mut payload = json!({ "reason": refusal.code(), "mode": access.mode.code() });
+            if let Refusal::AccessClosed {
+                closure_id, reason, ..
+            } = &refusal
+            {
+                payload["closure"] = json!(closure_id);
+                payload["closed_because"] = json!(reason);
+            }
             record_refusal(app, reader, access, code, payload).await?;
             return Err(refused(refusal, access.mode));
         }
@@ -221,33 +226,85 @@ pub(crate) async fn readable(
     })
 }
 
-/// What the sharing path needs to know of a signed-in reader: an open suspension of their
-/// account or organisation (H41), and the grants their organisation holds on the entry.
-/// Anonymous readers have neither.
+/// What the sharing path knows of a signed-in reader (H41): an open suspension of their
+/// account or organisation, the open closures on either, and the grants their organisation
+/// holds on the entry. Anonymous readers have none of them.
+#[derive(Default)]
+struct SharingFacts {
+    suspension: Option<String>,
+    closures: Vec<Closure>,
+    grants: Vec<Grant>,
+}
+
 async fn sharing_facts(
     conn: &mut Conn,
     reader: Reader<'_>,
     entry_id: &str,
-) -> std::result::Result<(Option<String>, Vec<Grant>), StoreError> {
+) -> std::result::Result<SharingFacts, StoreError> {
     let Reader::Signed(ctx) = reader else {
-        return Ok((None, Vec::new()));
+        return Ok(SharingFacts::default());
     };
     let p = ctx.principal;
-    let suspension = sharing::open_suspensions(conn, &p.account_id, p.org_id.as_deref())
+    let org = p.org_id.as_deref();
+    let suspension = sharing::open_suspensions(conn, &p.account_id, org)
         .await?
         .into_iter()
         .next()
         .map(|s| s.reason);
-    let grants = match p.org_id.as_deref() {
+    let closures = closures::open_closures_of(conn, &p.account_id, org).await?;
+    let grants = match org {
         Some(org) => sharing::grants_for(conn, org, entry_id).await?,
         None => Vec::new(),
     };
-    Ok((suspension, grants))
+    Ok(SharingFacts {
+        suspension,
+        closures,
+        grants,
+    })
+}
+
+/// A sharing fact that could not be read: a grant, or a closure (H41).
+enum Unreadable {
+    Grant,
+    Closure,
+}
+
+impl Unreadable {
+    fn of(what: &str) -> Self {
+        if what.starts_with("closure") {
+            Self::Closure
+        } else {
+            Self::Grant
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Grant => "grant_unreadable",
+            Self::Closure => "closure_unreadable",
+        }
+    }
+}
+
+impl From<Unreadable> for AppError {
+    fn from(u: Unreadable) -> Self {
+        let (zh, en) = match u {
+            Unreadable::Grant => ("共享授权", "sharing grant"),
+            Unreadable::Closure => ("访问权限关闭", "access closure"),
+        };
+        AppError::Denied {
+            code: u.code(),
+            zh: format!("{zh}记录无法读取，已拒绝本次读取；请联系平台运维人员核查"),
+            en: format!(
+                "the {en} record cannot be read, so the read is refused; ask the platform's operators to check it"
+            ),
+        }
+    }
 }
 
 /// The error a refused reader sees: the entry does not exist for them, their access is
-/// suspended, or there is no live grant for the mode (the refusal's reason is in the audit
-/// event; the reader is told which).
+/// suspended or closed (with who closed it and the correction demanded), or there is no live
+/// grant for the mode (the refusal's reason is in the audit event; the reader is told which).
 fn refused(refusal: Refusal, mode: ShareMode) -> AppError {
     match refusal {
         Refusal::Hidden => AppError::not_found("catalog entry", "目录条目"),
@@ -255,6 +312,20 @@ fn refused(refusal: Refusal, mode: ShareMode) -> AppError {
             code: "access_suspended",
             zh: format!("您的数据使用权限已被暂停：{reason}"),
             en: format!("your access to shared data is suspended: {reason}"),
+        },
+        Refusal::AccessClosed {
+            closed_by,
+            reason,
+            correction,
+            ..
+        } => AppError::Denied {
+            code: "access_closed",
+            zh: format!(
+                "{closed_by}已暂时关闭您获取该数据的权限（原因：{reason}）。请按要求改正：{correction}。改正后由{closed_by}恢复权限"
+            ),
+            en: format!(
+                "{closed_by} has temporarily closed your access to this data (reason: {reason}); correct as demanded: {correction}; {closed_by} reopens it once corrected"
+            ),
         },
         Refusal::RulesNotApproved => rules_not_approved(),
         other => AppError::Denied {

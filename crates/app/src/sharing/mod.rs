@@ -1,11 +1,12 @@
 //! Sharing between agencies (共享, issue 5): share requests and their timelines, decisions by
 //! the source department within working-day deadlines, grants that every read of another
-//! agency's data goes through, the authority's suspensions (H41), demand requests for
-//! uncatalogued data (H22, H23), usage reports and lists (H17, H34), the deadline scheduler
-//! that reminds and escalates (督办), and the in-app notifications it writes. Sharing between agencies is free: nothing here
-//! has a price.
+//! agency's data goes through, the authority's suspensions and the closures by a source or an
+//! authority (H41), demand requests for uncatalogued data (H22, H23), usage reports and lists
+//! (H17, H34), the deadline scheduler that reminds and escalates (督办), and the in-app
+//! notifications it writes. Sharing between agencies is free: nothing here has a price.
 
 mod assessment;
+mod closures;
 mod deadlines;
 mod decide;
 mod demand;
@@ -32,6 +33,10 @@ use crate::{App, AppError, Result, format_time};
 pub use assessment::{
     AssessmentDue, AssessmentInput, AssessmentView, assess_share_type, assessments_due,
     entry_assessments,
+};
+pub use closures::{
+    CloseInput, CloseNamed, ClosureSide, ClosureView, ClosuresPage, ReopenInput, close_access,
+    close_named, closures_page, list_closures, reopen_access,
 };
 pub use deadlines::{DeadlineRun, Escalation, escalations, run_deadlines, schedule_deadlines};
 pub use decide::{ApproveInput, RefuseInput, approve, deliver, refuse};

@@ -47,6 +47,7 @@ enum Act {
     DecideShare,
     RevokeGrant,
     ListSuspensions,
+    ListClosuresMade,
     ViewEscalations,
 }
 
@@ -55,7 +56,8 @@ enum Act {
 // accounts; the auditor (and the regulator, read-only) reads the audit log and changes nothing.
 // B15: an agency admin keeps its own liaison, no one else's. H5: regulators are read-only.
 // H20/H21: agency users ask for shared data; only the source's admin decides and revokes;
-// H41: only the city authority suspends; authorities and the regulator see escalations.
+// H41: only the city authority suspends; a source's admin and an authority's reviewer close
+// access (and list the closures they made); authorities and the regulator see escalations.
 #[rustfmt::skip]
 const MATRIX: &[(Act, [bool; 10])] = &[
     //                                  sys sec aud rev gajA gajS opr app reg pub
@@ -79,6 +81,7 @@ const MATRIX: &[(Act, [bool; 10])] = &[
     (Act::DecideShare,                 [N,  N,  N,  N,  Y,   N,   N,  N,  N,  N]),
     (Act::RevokeGrant,                 [N,  N,  N,  N,  Y,   N,   N,  N,  N,  N]),
     (Act::ListSuspensions,             [N,  N,  N,  Y,  N,   N,   N,  N,  N,  N]),
+    (Act::ListClosuresMade,            [N,  N,  N,  Y,  Y,   N,   N,  N,  N,  N]),
     (Act::ViewEscalations,             [N,  N,  N,  Y,  N,   N,   N,  N,  Y,  N]),
 ];
 
@@ -176,6 +179,7 @@ impl Act {
                 client.post(&path, json!({ "reason": "矩阵测试" })).await
             }
             Act::ListSuspensions => client.get("/api/v1/suspensions").await,
+            Act::ListClosuresMade => client.get("/api/v1/closures?side=closer").await,
             Act::ViewEscalations => client.get("/api/v1/escalations").await,
         }
     }

@@ -81,6 +81,7 @@ const PAGES: &[(&str, Who)] = &[
         Who::Only(&["reviewer", "regulator"]),
     ),
     ("/sharing/suspensions", Who::Only(&["reviewer"])),
+    ("/sharing/closures", Who::Everyone),
     ("/sharing/verify", Who::Only(&["gaj-admin", "gaj-staff"])),
     ("/notifications", Who::Everyone),
     ("/sharing/lists/demand", Who::Staff),

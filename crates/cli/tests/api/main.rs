@@ -25,6 +25,7 @@ mod catalog_search;
 mod catalog_validation;
 mod catalog_visibility;
 mod catalog_workflow;
+mod closures;
 mod concurrency;
 mod confidentiality;
 mod console_data;
@@ -124,6 +125,9 @@ fn all_tests() -> Vec<(&'static str, TestFn)> {
         sharing::h21_unconditional_is_granted_at_once_and_not_shared_only_verifies,
         sharing::h21_an_unanswered_request_is_reminded_then_escalated_over_a_holiday,
         sharing::h41_a_suspended_user_or_organisation_is_refused_at_once,
+        closures::h41_the_source_closes_a_grantees_access_to_its_entry_until_corrected,
+        closures::h41_a_source_closes_only_its_own_data_and_a_county_authority_only_its_county,
+        closures::h41_a_closure_is_made_seen_and_reopened_in_the_console,
         sharing::h17_h34_the_lists_show_demands_duties_usage_reports_and_negative_entries,
         sharing::h22_a_demand_is_reviewed_assigned_answered_and_delivered,
         sharing::h23_a_demand_for_upper_level_data_goes_upward_and_is_tracked,

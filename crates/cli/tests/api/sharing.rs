@@ -385,7 +385,8 @@ pub async fn h21_an_unanswered_request_is_reminded_then_escalated_over_a_holiday
 }
 
 // H41: the authority suspends a user — refused at once, colleagues unaffected — then the whole
-// organisation; reinstating restores access. A suspended grant stops and comes back too.
+// organisation; reinstating restores access. A suspended grant stops and comes back too. The
+// source agency cannot suspend city-wide, but closes access to its own entry.
 pub async fn h41_a_suspended_user_or_organisation_is_refused_at_once(t: TestApp) {
     let code = published_with_data(&t).await;
     let mzj_admin = t.login("mzj-admin").await;
@@ -401,15 +402,40 @@ pub async fn h41_a_suspended_user_or_organisation_is_refused_at_once(t: TestApp)
 
     let reviewer = t.login("reviewer").await;
     let account = t.account_id("mzj-admin").await;
-    // Only the city authority suspends.
-    t.login("gaj-admin")
-        .await
+    // A city-wide suspension of all shared data stays the city authority's. The source agency
+    // closes access to its own data instead (H41 closures, `closures.rs`): a distinct refusal,
+    // reopened by the source.
+    let gaj = t.login("gaj-admin").await;
+    gaj.post(
+        "/api/v1/suspensions",
+        json!({ "subject_kind": "account", "subject_id": account, "reason": "超范围使用" }),
+    )
+    .await
+    .expect_problem(403, "forbidden");
+    let closed = gaj
         .post(
-            "/api/v1/suspensions",
-            json!({ "subject_kind": "account", "subject_id": account, "reason": "超范围使用" }),
+            "/api/v1/closures",
+            json!({
+                "subject_kind": "account", "subject_id": account, "scope": "entry",
+                "entry_code": code, "reason": "超范围使用", "correction": "说明使用情况",
+            }),
         )
+        .await;
+    closed.expect_status(201);
+    mzj_admin
+        .get(&data_url(&code))
         .await
-        .expect_status(403);
+        .expect_problem(403, "access_closed");
+    gaj.post(
+        &format!(
+            "/api/v1/closures/{}/reopen",
+            closed.json["id"].as_str().unwrap()
+        ),
+        json!({ "correction_note": "已说明" }),
+    )
+    .await
+    .expect_status(200);
+    mzj_admin.get(&data_url(&code)).await.expect_status(200);
     let s = reviewer
         .post(
             "/api/v1/suspensions",
@@ -743,7 +769,8 @@ pub async fn h23_a_demand_for_upper_level_data_goes_upward_and_is_tracked(t: Tes
 }
 
 // The demo city's sharing is made through the real commands, once: a pending request in
-// 市公安局's inbox, a live grant, a refusal with its legal basis, a demand awaiting review.
+// 市公安局's inbox, a live grant, a refusal with its legal basis, an open closure with the
+// correction demanded (H41), a demand awaiting review.
 pub async fn the_demo_city_seeds_its_sharing_once(t: TestApp) {
     gongshu_demo::catalog::seed_catalog(&t.app)
         .await
@@ -751,7 +778,7 @@ pub async fn the_demo_city_seeds_its_sharing_once(t: TestApp) {
     let n = gongshu_demo::sharing::seed_sharing(&t.app)
         .await
         .expect("seed the demo sharing");
-    assert_eq!(n, 4);
+    assert_eq!(n, 5);
     assert_eq!(
         gongshu_demo::sharing::seed_sharing(&t.app).await.unwrap(),
         0
@@ -790,6 +817,14 @@ pub async fn the_demo_city_seeds_its_sharing_once(t: TestApp) {
     assert_eq!(grants.json[0]["items"], json!(["xm", "gmsfhm", "csrq"]));
     let demands = t.login("reviewer").await.get("/api/v1/demands").await;
     assert_eq!(demands.json[0]["state"], "submitted");
+    // H41: 市卫生健康委员会's use of a grant is closed by 市公安局 until it corrects.
+    let closures = t.login("wjw-staff").await.get("/api/v1/closures").await;
+    let open = &closures.json[0];
+    assert_eq!(open["open"], true, "{}", closures.text);
+    assert_eq!(open["closing_org_name"], "市公安局");
+    assert_eq!(open["entry_name"], "出生和死亡户籍登记信息");
+    assert!(!open["reason"].as_str().unwrap().is_empty());
+    assert!(!open["correction"].as_str().unwrap().is_empty());
 }
 
 /// 市民政局 holds a verification grant on four of the five items of 市公安局's people entry

@@ -8,6 +8,7 @@ mod catalog;
 mod confidentiality;
 pub(crate) use auth::session_cookie;
 mod calendar;
+mod closures;
 mod data;
 mod health;
 mod notifications;
@@ -135,6 +136,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(sharing::reinstate_grant))
         .routes(routes!(sharing::suspensions, sharing::suspend))
         .routes(routes!(sharing::lift))
+        .routes(routes!(closures::list, closures::close))
+        .routes(routes!(closures::reopen))
         .routes(routes!(sharing::escalations))
         .routes(routes!(sharing::report_usage))
         .routes(routes!(sharing::demand_list))

@@ -141,6 +141,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/sharing_suspensions.html"),
     ),
     (
+        "sharing_closures.html",
+        include_str!("../../templates/sharing_closures.html"),
+    ),
+    (
         "notifications.html",
         include_str!("../../templates/notifications.html"),
     ),
@@ -362,6 +366,11 @@ const NOTICES: &[(&str, &str)] = &[
         "已暂停其数据使用权限，下一次访问即被拒绝。",
     ),
     ("suspension_lifted", "已恢复其数据使用权限。"),
+    (
+        "access_closed",
+        "已暂时关闭其获取数据的权限，下一次访问即被拒绝；对方可在“权限关闭”页面看到改正要求。",
+    ),
+    ("access_reopened", "对方已改正，获取数据的权限已恢复。"),
     ("notification_read", "通知已标记为已读。"),
     ("notifications_read", "全部通知已标记为已读。"),
     (

@@ -192,7 +192,7 @@ fn hidden_if_not_found<T>(read: Result<T, AppError>) -> Result<Option<T>, AppErr
 }
 
 /// The Chinese reason a preview cannot be shown, for the reads the page explains: no data
-/// yet, no live grant or a suspension for this viewer, and (for a signed-in viewer who can see the entry)
+/// yet, no live grant, a suspension or a closure (H41) for this viewer, and (for a signed-in viewer who can see the entry)
 /// nothing readable. Anything else, and an anonymous visitor's "not found", stays an error.
 fn explained(e: AppError, signed: bool) -> Result<String, AppError> {
     match e {
@@ -202,7 +202,9 @@ fn explained(e: AppError, signed: bool) -> Result<String, AppError> {
             ..
         }
         | AppError::Denied {
-            code: "no_grant" | "access_suspended" | "grant_unreadable",
+            code:
+                "no_grant" | "access_suspended" | "access_closed" | "grant_unreadable"
+                | "closure_unreadable",
             zh,
             ..
         } => Ok(zh),

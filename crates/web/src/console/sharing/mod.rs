@@ -1,11 +1,13 @@
 //! 数据共享 in the console (issue 5, item 8): the request form on a published entry, 我的申请
 //! with timelines, the source admin's 待我答复 inbox and decision forms, the authorities'
 //! 督办清单, 共享授权 with revoke/suspend/reinstate, 核验比对 against verification grants (H21),
-//! the city authority's 暂停管理, the three lists of H17 and the yearly assessments of
+//! the city authority's 暂停管理, 权限关闭 by a source or an authority (H41) with what the user
+//! must correct, the three lists of H17 and the yearly assessments of
 //! conditional sharing (H19). Sharing between agencies is free of charge: no page shows a
 //! price. Each page calls the same application commands as the JSON API.
 
 mod assessments;
+mod closures;
 mod escalations;
 mod fields;
 mod grants;
@@ -47,6 +49,11 @@ pub fn router() -> Router<AppState> {
             get(suspensions::list).post(suspensions::create),
         )
         .route("/sharing/suspensions/{id}/lift", post(suspensions::lift))
+        .route(
+            "/sharing/closures",
+            get(closures::list).post(closures::create),
+        )
+        .route("/sharing/closures/{id}/reopen", post(closures::reopen))
         .route("/sharing/verify", get(verify::list))
         .route(
             "/sharing/verify/{code}",
