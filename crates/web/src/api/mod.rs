@@ -79,6 +79,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(catalog::get, catalog::update))
         .routes(routes!(catalog::submit))
         .routes(routes!(catalog::approve))
+        .routes(routes!(catalog::approve_batch))
         .routes(routes!(catalog::return_entry))
         .routes(routes!(catalog::propose_derivative))
         .routes(routes!(catalog::revise_derivative))

@@ -317,6 +317,15 @@ const NOTICES: &[(&str, &str)] = &[
     ),
     ("entry_approved", "已审核通过，条目已发布。"),
     (
+        "entry_reported",
+        "已审核通过并报市级公共数据主管部门审核，市级审核通过后发布。",
+    ),
+    ("batch_approved", "选中的条目已审核通过并发布。"),
+    (
+        "batch_reported",
+        "选中的条目已审核通过，并已报市级公共数据主管部门审核。",
+    ),
+    (
         "derivative_proposed",
         "脱敏衍生目录已提交审核；公共数据主管部门审核通过即批准其脱敏规则。",
     ),
