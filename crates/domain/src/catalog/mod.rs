@@ -1,6 +1,7 @@
 //! Catalog rules (目录): classification and grading (H7, B12), share and open types (H18, H25),
-//! update frequency (H12), the two-level review workflow of entries (H8, H9) and what a masked
-//! derivative of a not-shared entry may be (H19). Pure: the application layer stores entries and asks these functions what is
+//! update frequency (H12), the two-level review workflow of entries (H8, H9), the city
+//! catalog's submission to the region (H8) and what a masked derivative of a not-shared entry
+//! may be (H19). Pure: the application layer stores entries and asks these functions what is
 //! allowed.
 
 mod derivative;
@@ -8,6 +9,7 @@ mod element;
 mod entry;
 mod grade;
 mod kinds;
+mod region;
 mod revision;
 mod scheme;
 mod workflow;
@@ -18,6 +20,9 @@ pub use entry::{EntryDraft, ItemDraft, LegalBasis, validate_entry};
 pub use grade::{Grade, SensitiveKind};
 pub use kinds::{
     DataForm, DataType, NotOpenReason, OpenType, ShareMode, ShareType, UpdateFrequency,
+};
+pub use region::{
+    AlreadyAnswered, RecordedAnswer, RegionAnswer, RegionSubmission, SubmissionState, parse_answer,
 };
 pub use revision::{CountyApproval, Revision};
 pub use scheme::{BaseDatabase, Category, CategoryGroup, Scheme};

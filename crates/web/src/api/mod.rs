@@ -12,6 +12,7 @@ mod health;
 mod notifications;
 mod orgs;
 mod quality;
+mod region;
 mod security_policy;
 mod sharing;
 mod tokens;
@@ -94,6 +95,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(catalog::export_json))
         .routes(routes!(catalog::databases))
         .routes(routes!(catalog::own_duties))
+        .routes(routes!(region::list, region::submit))
+        .routes(routes!(region::get))
+        .routes(routes!(region::package))
+        .routes(routes!(region::answer))
         .routes(
             routes!(catalog::import_xlsx).layer(axum::extract::DefaultBodyLimit::max(
                 gongshu_app::catalog::excel::MAX_IMPORT_BYTES,
