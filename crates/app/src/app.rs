@@ -1,4 +1,5 @@
-//! The application handle shared by every door: database, clock, calendar, query engine.
+//! The application handle shared by every door: database, clock, calendar, query engine, and
+//! the connector to the region's platform.
 
 use std::sync::{Arc, RwLock};
 
@@ -93,6 +94,9 @@ pub struct App {
     /// The query engine, behind its port: the composition root chooses it.
     pub(crate) engine: Arc<dyn QueryEngine>,
     pub(crate) verifier: Arc<crate::data::Verifier>,
+    /// Where the city catalog's submissions to the region go (第八条): by hand today, since
+    /// the region's platform is not reachable; a connector to it plugs in here.
+    pub(crate) region: Arc<dyn crate::catalog::region::RegionConnector>,
 }
 
 impl std::fmt::Debug for App {
@@ -134,6 +138,7 @@ impl App {
         let app = Self {
             engine,
             verifier: Arc::new(verifier),
+            region: Arc::new(crate::catalog::region::ManualConnector),
             db,
             clock,
             calendar: Arc::new(RwLock::new(WorkingCalendar::official())),

@@ -4,7 +4,7 @@
 //! the revision as submitted, or the request as asked — so the publication and the approval
 //! check for it, and refuse with the reason when it is missing.
 
-use gongshu_domain::catalog::{ReviewState, Revision};
+use gongshu_domain::catalog::Revision;
 use gongshu_domain::confidentiality::{Checklist, Review, Subject};
 use gongshu_domain::sharing::RequestState;
 use gongshu_domain::{Action, Target, Violations};
@@ -109,7 +109,7 @@ pub async fn review_entry(
         .await?
         .ok_or_else(|| AppError::Internal("latest revision missing".into()))?;
     drop(conn);
-    let (Some(submitted_at), ReviewState::Submitted) = (latest.submitted_at, latest.state) else {
+    let (Some(submitted_at), true) = (latest.submitted_at, latest.state.is_under_review()) else {
         return Err(AppError::conflict(
             "not_submitted",
             "条目提交审核后，由安全管理责任人对提交的内容进行保密审查",

@@ -1,11 +1,15 @@
 //! The demo city's catalog: about sixty realistic entries across the demo agencies, covering
 //! every share type, open type, grade and update frequency, drafted, submitted and reviewed
-//! through the same commands people use, so the audit log tells their story too. A few are
-//! left as a draft, awaiting review and returned, so the review desk has work.
+//! through the same commands people use, so the audit log tells their story too. County
+//! entries pass their county authority and then the city authority (第八条). A few are left as
+//! a draft, awaiting review and returned, and 新城区民政局's two entries are reported to the
+//! city as one batch and left awaiting the city's review, so the review desks have work.
 
 use gongshu_app::catalog::elements::{AssignSourceInput, assign_source};
 use gongshu_app::catalog::excel::find_org;
-use gongshu_app::catalog::{EntryInput, ItemInput, ReturnInput, approve, return_entry, submit};
+use gongshu_app::catalog::{
+    BatchInput, EntryInput, ItemInput, ReturnInput, approve, approve_batch, return_entry, submit,
+};
 use gongshu_app::confidentiality::{ReviewInput, review_entry};
 use gongshu_app::identity::principal_for_cli;
 use gongshu_app::{App, AppError, Ctx, RequestMeta, Result, bootstrap};
@@ -153,16 +157,18 @@ fn parse_line(line: &str) -> Option<Line> {
     })
 }
 
-/// The demo user names of an organisation key: its agency admin and its reviewing authority's reviewer.
-fn users_of(org: &str) -> (String, &'static str) {
-    let reviewer = if org.starts_with("xcq") {
-        "xcq-reviewer"
+/// The demo user names of an organisation key: its agency admin, its reviewing authority's
+/// reviewer, and for a county agency the county's reviewer (whose approval reports the entry
+/// to the city reviewer).
+fn users_of(org: &str) -> (String, Option<&'static str>) {
+    let county = if org.starts_with("xcq") {
+        Some("xcq-reviewer")
     } else if org.starts_with("tzq") {
-        "tzq-reviewer"
+        Some("tzq-reviewer")
     } else {
-        "reviewer"
+        None
     };
-    (format!("{org}-admin"), reviewer)
+    (format!("{org}-admin"), county)
 }
 
 fn cleared() -> ReviewInput {
@@ -173,6 +179,9 @@ fn cleared() -> ReviewInput {
         opinion: "经审查，不涉及国家秘密，不含未经处理的个人信息，开放依据已核实，同意开放".into(),
     }
 }
+
+/// The county agency whose entries are reported to the city as one batch and left there.
+const AWAITING_CITY: &str = "xcq-mzj";
 
 /// Seeds the catalog once (nothing happens when any entry exists). Returns entries created.
 pub async fn seed_catalog(app: &App) -> Result<usize> {
@@ -200,17 +209,26 @@ pub async fn seed_catalog(app: &App) -> Result<usize> {
         .filter_map(parse_line)
         .collect();
     let total = lines.len();
+    let as_city = Ctx {
+        meta: &meta,
+        principal: &city_reviewer,
+    };
+    let mut batch = Vec::new();
     for (n, line) in lines.into_iter().enumerate() {
-        let (admin, reviewer) = users_of(&line.org);
+        let (admin, county_reviewer) = users_of(&line.org);
         let agency = principal_for_cli(app, &admin).await?;
-        let authority = principal_for_cli(app, reviewer).await?;
+        let county = match county_reviewer {
+            Some(name) => Some(principal_for_cli(app, name).await?),
+            None => None,
+        };
         let as_agency = Ctx {
             meta: &meta,
             principal: &agency,
         };
-        let as_authority = Ctx {
+        // The first reviewer: the county authority for a county entry, else the city.
+        let as_first = Ctx {
             meta: &meta,
-            principal: &authority,
+            principal: county.as_ref().unwrap_or(&city_reviewer),
         };
         let view = gongshu_app::catalog::create_entry(app, as_agency, None, line.input).await?;
         // The last three stay in the workflow: a draft, one awaiting review, one returned.
@@ -222,7 +240,11 @@ pub async fn seed_catalog(app: &App) -> Result<usize> {
             3 => {
                 submit(app, as_agency, &view.code).await?;
                 let reasons = "信息项“年报年度”的数据类型应为整数，请修改后重新提交".to_owned();
-                return_entry(app, as_authority, &view.code, ReturnInput { reasons }).await?;
+                return_entry(app, as_first, &view.code, ReturnInput { reasons }).await?;
+            }
+            _ if line.org == AWAITING_CITY => {
+                submit(app, as_agency, &view.code).await?;
+                batch.push(view.code);
             }
             _ => {
                 submit(app, as_agency, &view.code).await?;
@@ -231,9 +253,19 @@ pub async fn seed_catalog(app: &App) -> Result<usize> {
                 if view.open_type != "not_open" {
                     review_entry(app, as_agency, &view.code, cleared()).await?;
                 }
-                approve(app, as_authority, &view.code).await?;
+                approve(app, as_first, &view.code).await?;
+                if county.is_some() {
+                    approve(app, as_city, &view.code).await?;
+                }
             }
         }
     }
+    // 新城区大数据管理局 reports its 民政局's entries to the city in one batch.
+    let xcq = principal_for_cli(app, "xcq-reviewer").await?;
+    let as_xcq = Ctx {
+        meta: &meta,
+        principal: &xcq,
+    };
+    approve_batch(app, as_xcq, BatchInput { codes: batch }).await?;
     Ok(total)
 }

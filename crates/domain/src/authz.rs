@@ -87,6 +87,9 @@ pub enum Action {
     UpdateScheme,
     /// Register basic data elements and name their source departments (city authority).
     ManageElements,
+    /// Submit the city catalog to the autonomous region's authority and record its answer
+    /// (第八条; city authority).
+    SubmitCatalogToRegion,
     /// Ask another agency for shared data (共享申请); target: the requesting organisation.
     RequestShare,
     /// Decide share requests and deliver; target: the source organisation.
@@ -152,6 +155,7 @@ impl Action {
             Action::ReviewEntries => "审核目录".into(),
             Action::UpdateScheme => "维护分类分级方案".into(),
             Action::ManageElements => "维护基础数据项（一数一源）".into(),
+            Action::SubmitCatalogToRegion => "向自治区报送目录".into(),
             Action::RequestShare => "申请共享数据".into(),
             Action::DecideShare => "答复共享申请".into(),
             Action::RevokeGrant => "撤销共享授权".into(),
@@ -336,7 +340,7 @@ pub fn decide(actor: &Actor, action: Action, target: Target<'_>) -> Decision {
                 Decision::Deny(RoleMissing)
             }
         }
-        (UpdateScheme | ManageElements, _) => allow_if(
+        (UpdateScheme | ManageElements | SubmitCatalogToRegion, _) => allow_if(
             actor.has(Role::AuthorityReviewer) && actor.is_city_authority(),
             RoleMissing,
         ),
@@ -426,6 +430,7 @@ pub fn platform_capabilities(actor: &Actor) -> Vec<Action> {
         (Action::ReviewEntries, Target::Organisation { id: own_org }),
         (Action::UpdateScheme, Target::Platform),
         (Action::ManageElements, Target::Platform),
+        (Action::SubmitCatalogToRegion, Target::Platform),
         (Action::RequestShare, Target::Organisation { id: own_org }),
         (Action::DecideShare, Target::Organisation { id: own_org }),
         (Action::SuspendAccess, Target::Platform),
@@ -674,9 +679,13 @@ mod tests {
             Decision::Deny(DenyReason::OutsideScope)
         );
         assert!(!decide(&county, Action::UpdateScheme, Target::Platform).is_allowed());
+        // H8 (第八条): only the city authority reports the city catalog to the region.
+        assert!(!decide(&county, Action::SubmitCatalogToRegion, Target::Platform).is_allowed());
+        assert!(!decide(&staff, Action::SubmitCatalogToRegion, Target::Platform).is_allowed());
         let city = actor("r", CITY_AUTH, &[Role::AuthorityReviewer]);
         assert!(decide(&city, Action::UpdateScheme, Target::Platform).is_allowed());
         assert!(decide(&city, Action::ManageElements, Target::Platform).is_allowed());
+        assert!(decide(&city, Action::SubmitCatalogToRegion, Target::Platform).is_allowed());
         let public = Actor {
             user_id: "p".into(),
             org: None,

@@ -2,7 +2,7 @@
 //! provider); each revision is one reviewed version of its description. Published revisions
 //! are never updated except to mark them superseded.
 
-use gongshu_domain::catalog::{ReviewState, Revision, Vocabulary};
+use gongshu_domain::catalog::{CountyApproval, ReviewState, Revision, Vocabulary};
 use sqlx::{AssertSqlSafe, FromRow};
 
 use crate::stored::{code, json, mode_codes, modes, to_json};
@@ -53,6 +53,9 @@ struct RevisionRecord {
     due_date: Option<String>,
     due_provisional: i64,
     reviewer_org_id: Option<String>,
+    county_reviewer_org_id: Option<String>,
+    county_reviewed_at: Option<i64>,
+    county_reviewed_by: Option<String>,
     reviewed_at: Option<i64>,
     reviewed_by: Option<String>,
     review_reasons: String,
@@ -89,6 +92,20 @@ impl TryFrom<RevisionRecord> for Revision {
             related_codes: json(&r.related_codes)
                 .map_err(|e| bad("catalog revision related entries", e))?,
             due_provisional: r.due_provisional != 0,
+            county_approval: match (
+                r.county_reviewer_org_id,
+                r.county_reviewed_by,
+                r.county_reviewed_at,
+            ) {
+                (None, None, None) => None,
+                (Some(org_id), Some(by), Some(at)) => Some(CountyApproval { org_id, by, at }),
+                partial => {
+                    return Err(bad(
+                        "catalog revision county approval",
+                        format!("incomplete: {partial:?}"),
+                    ));
+                }
+            },
             entry_id: r.entry_id,
             revision: r.revision,
             scheme_version: r.scheme_version,
@@ -145,7 +162,8 @@ const REVISION_COLUMNS: &str = "entry_id, revision, state, scheme_version, name,
     open_type, open_conditions, not_open_reason, legal_bases, update_frequency, source_org_id, \
     collecting_dept, approving_dept, providing_dept, related_codes, change_note, created_by, \
     created_at, updated_at, submitted_at, due_date, due_provisional, reviewer_org_id, \
-    reviewed_at, reviewed_by, review_reasons, published_at";
+    county_reviewer_org_id, county_reviewed_at, county_reviewed_by, reviewed_at, reviewed_by, \
+    review_reasons, published_at";
 const ITEM_COLUMNS: &str = "entry_id, revision, position, code, name, data_type, description, \
     grade, personal, sensitive_kind, masked, element_code";
 
@@ -232,7 +250,7 @@ pub async fn list_entries(conn: &mut Conn) -> Result<Vec<EntryRow>> {
 }
 
 pub async fn insert_revision(conn: &mut Conn, r: &Revision) -> Result<()> {
-    let placeholders: Vec<String> = (1..=35).map(|i| format!("${i}")).collect();
+    let placeholders: Vec<String> = (1..=38).map(|i| format!("${i}")).collect();
     sqlx::query(AssertSqlSafe(format!(
         "INSERT INTO catalog_revisions ({REVISION_COLUMNS}) VALUES ({})",
         placeholders.join(", ")
@@ -268,6 +286,9 @@ pub async fn insert_revision(conn: &mut Conn, r: &Revision) -> Result<()> {
     .bind(&r.due_date)
     .bind(i64::from(r.due_provisional))
     .bind(&r.reviewer_org_id)
+    .bind(r.county_approval.as_ref().map(|a| &a.org_id))
+    .bind(r.county_approval.as_ref().map(|a| a.at))
+    .bind(r.county_approval.as_ref().map(|a| &a.by))
     .bind(r.reviewed_at)
     .bind(&r.reviewed_by)
     .bind(&r.review_reasons)
@@ -304,7 +325,8 @@ pub async fn update_revision_state(
     let done = sqlx::query(
         "UPDATE catalog_revisions SET state = $3, updated_at = $4, submitted_at = $5, \
          due_date = $6, due_provisional = $7, reviewer_org_id = $8, reviewed_at = $9, \
-         reviewed_by = $10, review_reasons = $11, published_at = $12 \
+         reviewed_by = $10, review_reasons = $11, published_at = $12, \
+         county_reviewer_org_id = $14, county_reviewed_at = $15, county_reviewed_by = $16 \
          WHERE entry_id = $1 AND revision = $2 AND state = $13",
     )
     .bind(&r.entry_id)
@@ -320,6 +342,9 @@ pub async fn update_revision_state(
     .bind(&r.review_reasons)
     .bind(r.published_at)
     .bind(from_state.code())
+    .bind(r.county_approval.as_ref().map(|a| &a.org_id))
+    .bind(r.county_approval.as_ref().map(|a| a.at))
+    .bind(r.county_approval.as_ref().map(|a| &a.by))
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -360,19 +385,37 @@ pub async fn list_revisions(conn: &mut Conn, entry_id: &str) -> Result<Vec<Revis
     )
 }
 
-/// Revisions in a state, optionally for one reviewing authority (the review queue).
-pub async fn list_revisions_in_state(
+/// Revisions an authority must decide (its review desk): submitted to it, or — for the city
+/// authority — approved by a county and reported to it, earliest due first.
+pub async fn list_revisions_awaiting(
     conn: &mut Conn,
-    state: ReviewState,
-    reviewer_org_id: Option<&str>,
+    reviewer_org_id: &str,
+) -> Result<Vec<Revision>> {
+    revisions(
+        sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT {REVISION_COLUMNS} FROM catalog_revisions WHERE state IN ($1, $2) \
+             AND reviewer_org_id = $3 ORDER BY due_date, entry_id"
+        )))
+        .bind(ReviewState::Submitted.code())
+        .bind(ReviewState::CountyApproved.code())
+        .bind(reviewer_org_id)
+        .fetch_all(conn)
+        .await?,
+    )
+}
+
+/// Revisions a county authority approved that still await the authority above it (第八条).
+pub async fn list_revisions_reported_by(
+    conn: &mut Conn,
+    county_reviewer_org_id: &str,
 ) -> Result<Vec<Revision>> {
     revisions(
         sqlx::query_as(AssertSqlSafe(format!(
             "SELECT {REVISION_COLUMNS} FROM catalog_revisions WHERE state = $1 \
-             AND ($2 IS NULL OR reviewer_org_id = $2) ORDER BY due_date, entry_id"
+             AND county_reviewer_org_id = $2 ORDER BY due_date, entry_id"
         )))
-        .bind(state.code())
-        .bind(reviewer_org_id)
+        .bind(ReviewState::CountyApproved.code())
+        .bind(county_reviewer_org_id)
         .fetch_all(conn)
         .await?,
     )

@@ -17,6 +17,7 @@ pub mod elements;
 pub mod login_throttle;
 pub mod orgs;
 pub mod quality;
+pub mod region_submissions;
 pub mod schemes;
 mod scope;
 pub mod sessions;

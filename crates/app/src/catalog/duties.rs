@@ -1,15 +1,19 @@
 //! Update duties (H9): when an agency records that an entry's legal basis or its function
 //! changed, a revision is due within 15 working days; publishing a revision closes the duty.
-//! The authority sees overdue reviews and duties in its scope.
+//! The authority's desk lists what awaits its review (a county's approved entries on the
+//! city's, 第八条) and the duties in its scope, overdue ones flagged.
 
-use gongshu_domain::catalog::ReviewState;
+use std::collections::HashMap;
+
+use gongshu_domain::catalog::Revision;
 use gongshu_domain::{Action, Target, Violation, Violations};
 use gongshu_store::catalog;
 use gongshu_store::duties::{self, DutyRow};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::scope::{org_map, reviewing_authority, within};
+use super::scope::{org_map, reviewers, reviewing_authority, within};
+use super::views::CountyApprovalView;
 use crate::record::{Change, authorize, record};
 use crate::{App, AppError, Ctx, Result, format_time};
 
@@ -112,12 +116,11 @@ pub async fn record_change(
 async fn duty_views(app: &App, rows: Vec<DutyRow>) -> Result<Vec<DutyView>> {
     let mut conn = app.db.acquire().await?;
     let orgs = org_map(&mut conn).await?;
-    let entries: std::collections::HashMap<String, catalog::EntryRow> =
-        catalog::list_entries(&mut conn)
-            .await?
-            .into_iter()
-            .map(|e| (e.id.clone(), e))
-            .collect();
+    let entries: HashMap<String, catalog::EntryRow> = catalog::list_entries(&mut conn)
+        .await?
+        .into_iter()
+        .map(|e| (e.id.clone(), e))
+        .collect();
     let today = super::views::today_string(app);
     let mut out = Vec::new();
     for d in rows {
@@ -169,17 +172,32 @@ pub struct ReviewItem {
     pub name: String,
     pub org_name: String,
     pub revision: i64,
+    /// `submitted`, or `county_approved`: approved by a county authority and reported to the
+    /// city authority (第八条).
+    pub state: String,
+    pub state_zh: String,
     pub submitted_at: Option<String>,
+    /// The county authority's approval, for an entry at the city's review.
+    pub county_approval: Option<CountyApprovalView>,
     pub due_date: Option<String>,
     pub due_provisional: bool,
     pub overdue: bool,
 }
 
-/// The authority's desk: submissions awaiting its review, and open update duties in its scope
-/// (a county's for a county authority, the whole city for the city authority).
+/// The authority's desk: what awaits its decision, and open update duties in its scope (a
+/// county's for a county authority, the whole city for the city authority). The city's desk
+/// holds its own agencies' submissions and the county entries the county authorities approved
+/// (第八条); a county's desk also follows what it reported to the city until the city decides.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ReviewDesk {
+    /// Entries this authority must decide, earliest due first.
     pub reviews: Vec<ReviewItem>,
+    /// Entries this authority approved that await the authority above it.
+    pub reported: Vec<ReviewItem>,
+    /// The authority above this one, to which its approvals report its area's entries (a
+    /// county authority's city authority); none for the city authority, whose approvals
+    /// publish.
+    pub reports_to: Option<String>,
     pub open_duties: Vec<DutyView>,
     pub overdue_reviews: usize,
     pub overdue_duties: usize,
@@ -199,37 +217,47 @@ pub async fn review_desk(app: &App, ctx: Ctx<'_>) -> Result<ReviewDesk> {
     let mut conn = app.db.acquire().await?;
     let orgs = org_map(&mut conn).await?;
     let city_wide = orgs.get(&own).is_some_and(|o| o.parent_id.is_none());
-    let entries: std::collections::HashMap<String, catalog::EntryRow> =
-        catalog::list_entries(&mut conn)
-            .await?
-            .into_iter()
-            .map(|e| (e.id.clone(), e))
-            .collect();
-    let today = super::views::today_string(app);
-    let submitted = catalog::list_revisions_in_state(
-        &mut conn,
-        ReviewState::Submitted,
-        if city_wide { None } else { Some(&own) },
-    )
-    .await?;
-    let reviews: Vec<ReviewItem> = submitted
+    let reports_to = reviewers(&orgs, &own)
+        .ok()
+        .and_then(|r| r.second)
+        .map(|city| city.name.clone());
+    let entries: HashMap<String, catalog::EntryRow> = catalog::list_entries(&mut conn)
+        .await?
         .into_iter()
-        .filter_map(|r| {
-            let entry = entries.get(&r.entry_id)?;
-            Some(ReviewItem {
-                code: entry.code.clone(),
-                name: r.name,
-                org_name: orgs
-                    .get(&entry.org_id)
-                    .map(|o| o.name.clone())
-                    .unwrap_or_default(),
-                revision: r.revision,
-                submitted_at: r.submitted_at.map(format_time),
-                overdue: r.due_date.as_deref().is_some_and(|d| d < today.as_str()),
-                due_date: r.due_date,
-                due_provisional: r.due_provisional,
-            })
+        .map(|e| (e.id.clone(), e))
+        .collect();
+    let today = super::views::today_string(app);
+    let item = |r: Revision| {
+        let entry = entries.get(&r.entry_id)?;
+        Some(ReviewItem {
+            code: entry.code.clone(),
+            name: r.name,
+            org_name: orgs
+                .get(&entry.org_id)
+                .map(|o| o.name.clone())
+                .unwrap_or_default(),
+            revision: r.revision,
+            state: r.state.code().into(),
+            state_zh: r.state.zh().into(),
+            submitted_at: r.submitted_at.map(format_time),
+            county_approval: r
+                .county_approval
+                .as_ref()
+                .map(|a| CountyApprovalView::of(a, &orgs)),
+            overdue: r.due_date.as_deref().is_some_and(|d| d < today.as_str()),
+            due_date: r.due_date,
+            due_provisional: r.due_provisional,
         })
+    };
+    let reviews: Vec<ReviewItem> = catalog::list_revisions_awaiting(&mut conn, &own)
+        .await?
+        .into_iter()
+        .filter_map(item)
+        .collect();
+    let reported: Vec<ReviewItem> = catalog::list_revisions_reported_by(&mut conn, &own)
+        .await?
+        .into_iter()
+        .filter_map(item)
         .collect();
     let duties_in_scope: Vec<DutyRow> = duties::list_open_duties(&mut conn)
         .await?
@@ -248,6 +276,8 @@ pub async fn review_desk(app: &App, ctx: Ctx<'_>) -> Result<ReviewDesk> {
         overdue_reviews: reviews.iter().filter(|r| r.overdue).count(),
         overdue_duties: open_duties.iter().filter(|d| d.overdue).count(),
         reviews,
+        reported,
+        reports_to,
         open_duties,
     })
 }

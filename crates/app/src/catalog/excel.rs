@@ -6,8 +6,8 @@
 use std::collections::HashMap;
 
 use gongshu_domain::catalog::{
-    DataForm, DataType, Grade, NotOpenReason, OpenType, ReviewState, SensitiveKind, ShareMode,
-    ShareType, UpdateFrequency, Vocabulary, label_zh,
+    DataForm, DataType, Grade, NotOpenReason, OpenType, SensitiveKind, ShareMode, ShareType,
+    UpdateFrequency, Vocabulary, label_zh,
 };
 use gongshu_domain::{Action, Target};
 use gongshu_sheets::{CellError, EntryRow, Guide, ItemRow, ReadError};
@@ -372,10 +372,7 @@ pub async fn import_xlsx(
                         format!("资源代码“{}”在文件中出现了不止一次", entry.code),
                         format!("entry {} appears more than once in the file", entry.code),
                     ));
-                } else if latest
-                    .as_ref()
-                    .is_some_and(|l| l.state == ReviewState::Submitted)
-                {
+                } else if latest.as_ref().is_some_and(|l| l.state.is_under_review()) {
                     problems.push(at(
                         "code",
                         format!("资源“{}”正在审核中，审核完成前不能修改", entry.code),

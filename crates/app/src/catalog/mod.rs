@@ -1,6 +1,7 @@
 //! The catalog (公共数据目录, H7–H16): the classification scheme, entries drafted by agencies
-//! and reviewed by their level's authority, update duties, the single-source registry, and
-//! masked derivatives of not-shared entries (H19).
+//! and reviewed by their level's authority (a county's then by the city's, 第八条), the city
+//! catalog's submissions to the region, update duties, the single-source registry, and masked
+//! derivatives of not-shared entries (H19).
 
 mod derivative;
 mod derivative_views;
@@ -11,6 +12,7 @@ pub mod excel;
 pub(crate) mod input;
 mod page;
 pub(crate) mod records;
+pub mod region;
 pub(crate) mod review;
 pub mod scheme;
 pub(crate) mod scope;
@@ -24,10 +26,13 @@ pub use derivative_views::{DerivativeView, RuleView};
 pub use draft::{create_entry, update_entry};
 pub use input::{EntryInput, ItemInput};
 pub use page::{EntryPage, EntrySteps, entry_page};
-pub use review::{REVIEW_WORKING_DAYS, ReturnInput, approve, return_entry, submit};
+pub use review::{
+    BatchInput, MAX_BATCH, REVIEW_WORKING_DAYS, ReturnInput, approve, approve_batch, return_entry,
+    submit,
+};
 pub use views::{
-    DuplicateCollection, EntryView, FieldChange, ItemView, RevisionSummary, diff, entry_view,
-    revisions,
+    CountyApprovalView, DuplicateCollection, EntryView, FieldChange, ItemView, RevisionSummary,
+    diff, entry_view, revisions,
 };
 
 use crate::{App, Result};

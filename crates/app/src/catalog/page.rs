@@ -20,6 +20,9 @@ pub struct EntrySteps {
     pub edit: bool,
     pub submit: bool,
     pub review: bool,
+    /// Approving reports the entry to the city authority rather than publishing it (a county
+    /// authority's approval, 第八条).
+    pub review_reports: bool,
     pub record_change: bool,
     /// Propose a masked derivative (H19): the provider of a published not-shared entry.
     pub derive: bool,
@@ -93,7 +96,7 @@ pub async fn entry_page(
     let review_missing = sees_all
         && latest
         && newest.as_ref().is_some_and(|n| {
-            n.state == ReviewState::Submitted
+            n.state.is_under_review()
                 && needed_to_open(n.open_type)
                 && !reviews.iter().any(|r| r.covers(n.revision, n.submitted_at))
         });
@@ -109,6 +112,9 @@ pub async fn entry_page(
         },
     )
     .is_allowed();
+    let approval = super::scope::reviewers(&orgs, &row.org_id)
+        .ok()
+        .and_then(|r| state.next(ReviewAction::Approve(r.route())).ok());
     // A derivative changes only through a proposal whose rules the authority reviews (H19).
     let derivative = entry.derived_from.is_some();
     let editable = owner && latest && (state.is_editable() || state == ReviewState::Published);
@@ -116,7 +122,8 @@ pub async fn entry_page(
         edit: editable && !derivative,
         revise: editable && derivative,
         submit: owner && latest && state.next(ReviewAction::Submit).is_ok(),
-        review: reviewer && latest && state.next(ReviewAction::Approve).is_ok(),
+        review: reviewer && latest && approval.is_some(),
+        review_reports: approval == Some(ReviewState::CountyApproved),
         record_change: owner && row.published_revision.is_some(),
         derive: owner
             && !derivative

@@ -58,6 +58,7 @@ pub(crate) fn build(n: NewRevision<'_>) -> (Revision, Vec<ItemRow>) {
         due_date: None,
         due_provisional: false,
         reviewer_org_id: None,
+        county_approval: None,
         reviewed_at: None,
         reviewed_by: None,
         review_reasons: String::new(),

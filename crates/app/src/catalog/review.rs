@@ -1,16 +1,19 @@
-//! The review workflow (H8, H9): submit with a due date 5 working days later, approve and
-//! publish (superseding the previous revision and closing update duties), or return with
-//! reasons. Decisions are final: of two reviewers deciding at once, exactly one decision counts.
+//! The review workflow (H8, H9): submit with a due date 5 working days later, approve, or
+//! return with reasons. A county's entries are approved twice (第八条): the county authority's
+//! approval reports them to the city authority with a new due date, and only the city's
+//! approval publishes them (superseding the previous revision and closing update duties); the
+//! city's own agencies' entries are published by the city's one approval. Either reviewer may
+//! return the entry to its agency. Decisions are final: of two reviewers deciding at once,
+//! exactly one decision counts.
 
-use gongshu_domain::catalog::Revision;
-use gongshu_domain::catalog::{ReviewAction, ReviewState};
-use gongshu_domain::{Action, Target, Violations};
+use gongshu_domain::catalog::{CountyApproval, ReviewAction, ReviewState, Revision};
+use gongshu_domain::{Action, Target, Violation, Violations};
 use gongshu_store::catalog::{self, EntryRow};
 use gongshu_store::{Conn, duties};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::scope::{org_map, reviewing_authority};
+use super::scope::{org_map, reviewers, reviewing_authority};
 use super::views::{Access, EntryView, access};
 use crate::record::{Change, authorize, record};
 use crate::{App, AppError, Ctx, Result};
@@ -112,7 +115,7 @@ pub(crate) async fn submit_revision(
 ) -> Result<i64> {
     let next = transition(latest, ReviewAction::Submit)?;
     let orgs = org_map(conn).await?;
-    let reviewer = reviewing_authority(&orgs, &entry.org_id)?;
+    let reviewer = reviewers(&orgs, &entry.org_id)?.first;
     let due =
         crate::calendar::add_working_days(app, crate::calendar::today(app), REVIEW_WORKING_DAYS);
     let now = app.now_micros();
@@ -123,6 +126,7 @@ pub(crate) async fn submit_revision(
     row.due_date = Some(due.date.to_string());
     row.due_provisional = due.provisional;
     row.reviewer_org_id = Some(reviewer.id.clone());
+    row.county_approval = None;
     row.reviewed_at = None;
     row.reviewed_by = None;
     if !catalog::update_revision_state(conn, &row, latest.state).await? {
@@ -143,11 +147,37 @@ pub(crate) async fn submit_revision(
     Ok(row.revision)
 }
 
-/// Approves and publishes the submitted revision.
+/// Approves the revision the caller's authority holds: a county authority's approval of a
+/// county revision reports it to the city authority (第八条), due 5 working days later; the
+/// last approval of its route publishes it.
 pub async fn approve(app: &App, ctx: Ctx<'_>, code: &str) -> Result<EntryView> {
+    let approval = prepare_approval(app, ctx, code).await?;
+    let now = app.now_micros();
+    let mut tx = app.db.begin_write().await?;
+    approve_revision(app, &mut tx, ctx, &approval, now).await?;
+    tx.commit().await?;
+    approved(app, ctx, &approval, now).await
+}
+
+/// One approval, checked and authorised, ready to be written.
+struct Approval {
+    entry: EntryRow,
+    latest: Revision,
+    next: ReviewState,
+    /// The authority a county approval reports the revision to.
+    report_to: Option<String>,
+}
+
+/// Checks that the caller's authority may approve the entry's latest revision now, and what
+/// the approval leads to. Nothing is written but a denial.
+async fn prepare_approval(app: &App, ctx: Ctx<'_>, code: &str) -> Result<Approval> {
     let (entry, latest) = load_latest(app, ctx, code, Action::ReviewEntries).await?;
+    let mut conn = app.db.acquire().await?;
+    let orgs = org_map(&mut conn).await?;
+    drop(conn);
+    let route = reviewers(&orgs, &entry.org_id)?;
+    let next = transition(&latest, ReviewAction::Approve(route.route()))?;
     let reviewer = latest.reviewer_org_id.clone().unwrap_or_default();
-    let next = transition(&latest, ReviewAction::Approve)?;
     authorize(
         app,
         ctx,
@@ -157,31 +187,53 @@ pub async fn approve(app: &App, ctx: Ctx<'_>, code: &str) -> Result<EntryView> {
         code,
     )
     .await?;
-    let now = app.now_micros();
-    let mut tx = app.db.begin_write().await?;
-    crate::confidentiality::require_for_opening(&mut tx, &latest).await?;
-    let mut row = latest.clone();
-    row.state = next;
+    let report_to = match next {
+        ReviewState::CountyApproved => route.second.map(|city| city.id.clone()),
+        _ => None,
+    };
+    Ok(Approval {
+        entry,
+        latest,
+        next,
+        report_to,
+    })
+}
+
+/// Writes a prepared approval inside the caller's transaction, with its audit event.
+async fn approve_revision(
+    app: &App,
+    conn: &mut Conn,
+    ctx: Ctx<'_>,
+    a: &Approval,
+    now: i64,
+) -> Result<()> {
+    let mut row = a.latest.clone();
+    row.state = a.next;
     row.updated_at = now;
+    if a.next == ReviewState::CountyApproved {
+        return report_to_city(app, conn, ctx, a, row, now).await;
+    }
+    crate::confidentiality::require_for_opening(conn, &a.latest).await?;
     row.reviewed_at = Some(now);
     row.reviewed_by = Some(ctx.principal.username.clone());
     row.review_reasons = String::new();
     row.published_at = Some(now);
-    if !catalog::update_revision_state(&mut tx, &row, latest.state).await? {
+    if !catalog::update_revision_state(conn, &row, a.latest.state).await? {
         return Err(already_decided());
     }
+    let entry = &a.entry;
     if let Some(previous) = entry.published_revision
-        && let Some(mut old) = catalog::get_revision(&mut tx, &entry.id, previous).await?
+        && let Some(mut old) = catalog::get_revision(conn, &entry.id, previous).await?
     {
         let from = old.state;
         old.state = from
             .next(ReviewAction::Supersede)
             .map_err(|e| AppError::Internal(e.to_string()))?;
         old.updated_at = now;
-        catalog::update_revision_state(&mut tx, &old, from).await?;
+        catalog::update_revision_state(conn, &old, from).await?;
     }
     catalog::update_entry_pointers(
-        &mut tx,
+        conn,
         &entry.id,
         Some(row.revision),
         entry.latest_revision,
@@ -189,7 +241,7 @@ pub async fn approve(app: &App, ctx: Ctx<'_>, code: &str) -> Result<EntryView> {
     )
     .await?;
     let closed = duties::close_duties(
-        &mut tx,
+        conn,
         &entry.id,
         row.revision,
         row.submitted_at.unwrap_or(now),
@@ -198,23 +250,162 @@ pub async fn approve(app: &App, ctx: Ctx<'_>, code: &str) -> Result<EntryView> {
     .await?;
     record(
         app,
-        &mut tx,
+        conn,
         ctx,
         Change {
             action: "approve_entry",
             target_kind: "catalog_entry",
-            target_id: code,
+            target_id: &entry.code,
             payload: json!({ "revision": row.revision, "superseded": entry.published_revision, "duties_closed": closed }),
         },
     )
-    .await?;
-    tx.commit().await?;
-    let view = super::views::entry_view(app, Some(ctx), code, Some(row.revision)).await?;
-    super::published(app, &view, now);
+    .await
+}
+
+/// The county authority's approval (第八条): the revision goes to the city authority, due 5
+/// working days later; it is not published until the city approves it.
+async fn report_to_city(
+    app: &App,
+    conn: &mut Conn,
+    ctx: Ctx<'_>,
+    a: &Approval,
+    mut row: Revision,
+    now: i64,
+) -> Result<()> {
+    let city = a
+        .report_to
+        .clone()
+        .ok_or_else(|| AppError::Internal("a county approval without a city".into()))?;
+    let county = a.latest.reviewer_org_id.clone().unwrap_or_default();
+    let due =
+        crate::calendar::add_working_days(app, crate::calendar::today(app), REVIEW_WORKING_DAYS);
+    row.county_approval = Some(CountyApproval {
+        org_id: county.clone(),
+        by: ctx.principal.username.clone(),
+        at: now,
+    });
+    row.reviewer_org_id = Some(city.clone());
+    row.due_date = Some(due.date.to_string());
+    row.due_provisional = due.provisional;
+    row.reviewed_at = None;
+    row.reviewed_by = None;
+    row.review_reasons = String::new();
+    if !catalog::update_revision_state(conn, &row, a.latest.state).await? {
+        return Err(already_decided());
+    }
+    record(
+        app,
+        conn,
+        ctx,
+        Change {
+            action: "forward_entry",
+            target_kind: "catalog_entry",
+            target_id: &a.entry.code,
+            payload: json!({ "revision": row.revision, "county_org_id": county, "reviewer_org_id": city, "due_date": row.due_date, "due_provisional": due.provisional }),
+        },
+    )
+    .await
+}
+
+/// After an approval committed: the entry as the approver now sees it, and a published one
+/// indexed for search.
+async fn approved(app: &App, ctx: Ctx<'_>, a: &Approval, now: i64) -> Result<EntryView> {
+    let view =
+        super::views::entry_view(app, Some(ctx), &a.entry.code, Some(a.latest.revision)).await?;
+    if a.next == ReviewState::Published {
+        super::published(app, &view, now);
+    }
     Ok(view)
 }
 
-/// Returns the submitted revision to its agency with reasons.
+/// At most this many entries are approved in one batch.
+pub const MAX_BATCH: usize = 100;
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BatchInput {
+    /// Codes of the entries to approve, at most 100: all are approved in one transaction, or
+    /// none when any of them cannot be.
+    pub codes: Vec<String>,
+}
+
+/// Approves several entries the caller's authority holds at once: a county authority reports
+/// a batch of its county's catalog to the city (第八条), the city approves a county's batch.
+/// All or nothing: when any entry cannot be approved, the answer names it and none is.
+pub async fn approve_batch(app: &App, ctx: Ctx<'_>, input: BatchInput) -> Result<Vec<EntryView>> {
+    let codes = batch_codes(&input.codes)?;
+    let mut approvals = Vec::with_capacity(codes.len());
+    for code in &codes {
+        approvals.push(
+            prepare_approval(app, ctx, code)
+                .await
+                .map_err(|e| in_batch(code, e))?,
+        );
+    }
+    let now = app.now_micros();
+    let mut tx = app.db.begin_write().await?;
+    for a in &approvals {
+        approve_revision(app, &mut tx, ctx, a, now)
+            .await
+            .map_err(|e| in_batch(&a.entry.code, e))?;
+    }
+    tx.commit().await?;
+    let mut views = Vec::with_capacity(approvals.len());
+    for a in &approvals {
+        views.push(approved(app, ctx, a, now).await?);
+    }
+    Ok(views)
+}
+
+fn batch_codes(raw: &[String]) -> Result<Vec<String>> {
+    let codes: Vec<String> = raw.iter().map(|c| c.trim().to_owned()).collect();
+    let mut v = Violations::default();
+    if codes.is_empty() {
+        v.push(Violation::new(
+            "codes",
+            "required",
+            "请至少选择一个条目",
+            "choose at least one entry",
+        ));
+    } else if codes.len() > MAX_BATCH {
+        v.push(Violation::new(
+            "codes",
+            "too_many",
+            format!("一次最多审核{MAX_BATCH}个条目"),
+            format!("at most {MAX_BATCH} entries in one batch"),
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for (i, code) in codes.iter().enumerate() {
+        if code.is_empty() {
+            v.push(Violation::required(&format!("codes[{i}]"), "资源代码"));
+        } else if !seen.insert(code.as_str()) {
+            v.push(Violation::new(
+                format!("codes[{i}]"),
+                "duplicate",
+                format!("资源代码“{code}”重复"),
+                format!("entry {code} appears more than once"),
+            ));
+        }
+    }
+    v.into_result()?;
+    Ok(codes)
+}
+
+/// A conflict of one entry of a batch, naming it; the batch as a whole was not done.
+fn in_batch(code: &str, e: AppError) -> AppError {
+    match e {
+        AppError::Conflict { code: kind, zh, en } => AppError::Conflict {
+            code: kind,
+            zh: format!("资源“{code}”：{zh}。本批条目均未处理"),
+            en: format!("entry {code}: {en}; nothing in the batch was done"),
+        },
+        other => other,
+    }
+}
+
+/// Returns the revision under review to its agency with reasons, from either level; the agency
+/// and (for a county entry) the county authority see them.
 pub async fn return_entry(
     app: &App,
     ctx: Ctx<'_>,

@@ -1,13 +1,15 @@
 //! Reading entries: one entry at a revision, its history, and the diff between revisions.
 //! Who sees what: anyone sees published entries that are open (conditionally or not); staff see
 //! every published entry; an agency sees its own drafts; the reviewing authority sees what it
-//! reviews. Anything else answers "not found", so drafts do not leak their existence.
+//! reviews, and the city authority its counties' entries (which it reviews second, 第八条).
+//! Anything else answers "not found", so drafts do not leak their existence — nor a county
+//! entry awaiting the city, which is published nowhere yet.
 
 use std::collections::HashMap;
 
 use gongshu_domain::catalog::{
-    DataType, Grade, OpenType, ReviewState, Revision, SensitiveKind, ShareMode, Vocabulary,
-    identifies, label_zh,
+    CountyApproval, DataType, Grade, OpenType, ReviewState, Revision, SensitiveKind, ShareMode,
+    Vocabulary, identifies, label_zh,
 };
 use gongshu_domain::{Action, Target, decide};
 use gongshu_store::catalog::{self, EntryRow, ItemRow};
@@ -54,7 +56,8 @@ pub struct EntryView {
     pub org_id: String,
     pub provider_name: String,
     pub revision: i64,
-    /// `draft`, `submitted`, `returned`, `published` or `superseded`.
+    /// `draft`, `submitted`, `county_approved` (approved by the county authority, awaiting
+    /// the city's review), `returned`, `published` or `superseded`.
     #[schema(value_type = String)]
     pub state: ReviewState,
     pub state_zh: String,
@@ -91,7 +94,12 @@ pub struct EntryView {
     pub due_date: Option<String>,
     pub due_provisional: bool,
     pub overdue: bool,
+    /// The authority that holds the review now: for a county entry, its county authority,
+    /// then the city authority once the county approved (第八条).
     pub reviewer_org_id: Option<String>,
+    pub reviewer_org_name: Option<String>,
+    /// The county authority's approval of a county entry, while the city reviews it and after.
+    pub county_approval: Option<CountyApprovalView>,
     pub reviewed_at: Option<String>,
     pub reviewed_by: Option<String>,
     pub review_reasons: String,
@@ -105,6 +113,29 @@ pub struct EntryView {
     pub derivatives: Vec<String>,
 }
 
+/// Who approved a county entry at the county level, and when (第八条).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CountyApprovalView {
+    pub org_id: String,
+    pub org_name: String,
+    pub approved_by: String,
+    pub approved_at: String,
+}
+
+impl CountyApprovalView {
+    pub(crate) fn of(a: &CountyApproval, orgs: &HashMap<String, OrgRow>) -> Self {
+        Self {
+            org_id: a.org_id.clone(),
+            org_name: orgs
+                .get(&a.org_id)
+                .map(|o| o.name.clone())
+                .unwrap_or_default(),
+            approved_by: a.by.clone(),
+            approved_at: format_time(a.at),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RevisionSummary {
     pub revision: i64,
@@ -116,6 +147,7 @@ pub struct RevisionSummary {
     pub created_by: String,
     pub submitted_at: Option<String>,
     pub due_date: Option<String>,
+    pub county_approval: Option<CountyApprovalView>,
     pub reviewed_at: Option<String>,
     pub reviewed_by: Option<String>,
     pub review_reasons: String,
@@ -262,13 +294,18 @@ pub(crate) fn build_view(
         created_at: format_time(r.created_at),
         created_by: r.created_by.clone(),
         submitted_at: r.submitted_at.map(format_time),
-        overdue: r.state == ReviewState::Submitted
+        overdue: r.state.is_under_review()
             && r.due_date
                 .as_deref()
                 .is_some_and(|d| d < today_string(app).as_str()),
         due_date: r.due_date.clone(),
         due_provisional: r.due_provisional,
         reviewer_org_id: r.reviewer_org_id.clone(),
+        reviewer_org_name: name_of(&r.reviewer_org_id),
+        county_approval: r
+            .county_approval
+            .as_ref()
+            .map(|a| CountyApprovalView::of(a, orgs)),
         reviewed_at: r.reviewed_at.map(format_time),
         reviewed_by: r.reviewed_by.clone(),
         review_reasons: r.review_reasons.clone(),
@@ -391,6 +428,10 @@ pub async fn revisions(app: &App, ctx: Ctx<'_>, code: &str) -> Result<Vec<Revisi
                 created_by: r.created_by.clone(),
                 submitted_at: r.submitted_at.map(format_time),
                 due_date: r.due_date.clone(),
+                county_approval: r
+                    .county_approval
+                    .as_ref()
+                    .map(|a| CountyApprovalView::of(a, &orgs)),
                 reviewed_at: r.reviewed_at.map(format_time),
                 reviewed_by: r.reviewed_by.clone(),
                 review_reasons: r.review_reasons.clone(),

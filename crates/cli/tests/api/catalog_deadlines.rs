@@ -6,7 +6,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use serde_json::json;
 
 use crate::catalog_fixtures::{
-    create, edit, entry, get, publish, submit, submit_and_approve, with,
+    create, edit, entry, get, publish, publish_in_county, submit, submit_and_approve, with,
 };
 use crate::support::{Client, TestApp};
 
@@ -165,7 +165,14 @@ pub async fn review_and_update_deadlines_skip_national_day_and_count_the_worked_
 pub async fn update_duties_appear_on_the_desks_of_their_area(t: TestApp) {
     let county = t.login("xcq-gaj-admin").await;
     let county_reviewer = t.login("xcq-reviewer").await;
-    let code = publish(&county, &county_reviewer, entry("新城区户籍测试")).await;
+    let city_reviewer = t.login("reviewer").await;
+    let code = publish_in_county(
+        &county,
+        &county_reviewer,
+        &city_reviewer,
+        entry("新城区户籍测试"),
+    )
+    .await;
     let res = county
         .post(
             &format!("/api/v1/catalog/entries/{code}/changes"),

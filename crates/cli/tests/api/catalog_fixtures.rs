@@ -146,6 +146,26 @@ pub async fn publish(agency: &Client, reviewer: &Client, body: Value) -> String 
     code
 }
 
+/// Creates a county agency's entry and takes it through both reviews of 第八条 — the county
+/// authority's, which reports it to the city, then the city authority's, which publishes it;
+/// returns its code.
+pub async fn publish_in_county(
+    agency: &Client,
+    county_reviewer: &Client,
+    city_reviewer: &Client,
+    body: Value,
+) -> String {
+    let code = create(agency, body).await;
+    submit(agency, &code).await.expect_status(200);
+    let res = approve(county_reviewer, &code).await;
+    res.expect_status(200);
+    assert_eq!(res.json["state"], "county_approved", "{}", res.text);
+    let res = approve(city_reviewer, &code).await;
+    res.expect_status(200);
+    assert_eq!(res.json["state"], "published", "{}", res.text);
+    code
+}
+
 /// Success events of `action` on `target_id`.
 pub async fn successes(t: &TestApp, action: &str, target_id: &str) -> i64 {
     t.count(&format!(

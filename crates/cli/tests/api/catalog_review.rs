@@ -1,14 +1,18 @@
-//! Issue 3 item 3: who reviews what (H8: county entries by the county authority, city entries
-//! by the city authority), the authorities' desks, and two reviewers deciding at once.
+//! Issue 3 item 3 and issue 13 item 1: who reviews what (H8, 第八条: county entries by the
+//! county authority and then the city authority, city entries by the city authority), the
+//! authorities' desks, and two reviewers deciding at once.
 
 use serde_json::json;
 
 use crate::catalog_fixtures::{approve, create, entry, get, return_with, submit, successes};
-use crate::support::{Resp, TestApp};
+use crate::support::{Client, Resp, TestApp};
 
-// H8: a county agency's entry goes to its county authority; the city reviewer may not decide
-// it, and the county reviewer may not decide a city entry.
-pub async fn county_entries_are_reviewed_by_the_county_authority_and_city_entries_by_the_city(
+// H8 (第八条): a county agency's entry goes to its county authority first; the city reviewer
+// may not decide it at that stage, and the county reviewer never decides a city entry. Once
+// the county approves, the entry is the city's to decide and no longer the county's.
+// Changed in issue 13 item 1: the county's approval used to publish the entry; now it reports
+// it to the city, whose approval publishes it.
+pub async fn h8_county_entries_are_reviewed_by_the_county_then_the_city_and_city_entries_by_the_city(
     t: TestApp,
 ) {
     let county_agency = t.login("xcq-gaj-admin").await;
@@ -29,7 +33,7 @@ pub async fn county_entries_are_reviewed_by_the_county_authority_and_city_entrie
     assert_eq!(res.json["reviewer_org_id"], city.as_str());
 
     // The city authority oversees the county's catalog (it sees the submission) but does not
-    // decide on it; authorities elsewhere cannot even see the submission.
+    // decide on it before the county has; authorities elsewhere cannot even see it.
     for (reviewer, code, status, problem) in [
         (&city_reviewer, &county_code, 403, "forbidden"),
         (&other_county, &county_code, 404, "not_found"),
@@ -55,10 +59,38 @@ pub async fn county_entries_are_reviewed_by_the_county_authority_and_city_entrie
         "submitted"
     );
 
+    // The county approves: the entry now waits for the city, which alone decides it.
     let res = approve(&county_reviewer, &county_code).await;
     res.expect_status(200);
-    assert_eq!(res.json["reviewed_by"], "xcq-reviewer");
-    approve(&city_reviewer, &city_code).await.expect_status(200);
+    assert_eq!(res.json["state"], "county_approved");
+    assert_eq!(res.json["reviewer_org_id"], city.as_str());
+    assert_eq!(res.json["county_approval"]["approved_by"], "xcq-reviewer");
+    assert_eq!(res.json["county_approval"]["org_id"], xcq.as_str());
+    assert!(res.json["published_revision"].is_null());
+    for (reviewer, status, problem) in [
+        (&county_reviewer, 403, "forbidden"),
+        (&other_county, 404, "not_found"),
+    ] {
+        approve(reviewer, &county_code)
+            .await
+            .expect_problem(status, problem);
+    }
+    let res = approve(&city_reviewer, &county_code).await;
+    res.expect_status(200);
+    assert_eq!(res.json["state"], "published");
+    assert_eq!(res.json["reviewed_by"], "reviewer");
+    assert_eq!(res.json["county_approval"]["approved_by"], "xcq-reviewer");
+    // The city's own agencies' entries have one review: the city's approval publishes them.
+    let res = approve(&city_reviewer, &city_code).await;
+    res.expect_status(200);
+    assert_eq!(res.json["state"], "published");
+    assert!(res.json["county_approval"].is_null());
+}
+
+async fn desk(client: &Client) -> Resp {
+    let res = client.get("/api/v1/catalog/review-desk").await;
+    res.expect_status(200);
+    res
 }
 
 fn desk_codes(res: &Resp) -> Vec<String> {
@@ -70,11 +102,17 @@ fn desk_codes(res: &Resp) -> Vec<String> {
         .collect()
 }
 
-// H8: the city authority's desk covers the whole city (the city catalog is the union), a
-// county authority's only its county; agencies have no desk.
-pub async fn each_authority_desk_lists_the_pending_reviews_of_its_area(t: TestApp) {
+// H8 (第八条): each authority's desk lists what awaits its own decision: a county authority's
+// its county's submissions; the city authority's its own agencies' submissions and the county
+// entries the county authorities approved. A county's desk also follows what it reported to
+// the city. Agencies have no desk.
+// Changed in issue 13 item 1: the city's desk used to list the counties' submissions before
+// the county had decided; they reach it now once the county approves.
+pub async fn each_authority_desk_lists_what_awaits_its_decision(t: TestApp) {
     let county_agency = t.login("xcq-gaj-admin").await;
     let city_agency = t.login("gaj-admin").await;
+    let city_reviewer = t.login("reviewer").await;
+    let county_reviewer = t.login("xcq-reviewer").await;
     let county_code = create(&county_agency, entry("新城区户籍人口测试")).await;
     submit(&county_agency, &county_code)
         .await
@@ -83,17 +121,27 @@ pub async fn each_authority_desk_lists_the_pending_reviews_of_its_area(t: TestAp
     submit(&city_agency, &city_code).await.expect_status(200);
     let draft = create(&city_agency, entry("未提交的草稿")).await;
 
-    let city_desk = t
-        .login("reviewer")
+    let city_desk = desk(&city_reviewer).await;
+    assert_eq!(
+        desk_codes(&city_desk),
+        std::slice::from_ref(&city_code),
+        "drafts excluded"
+    );
+    assert!(city_desk.json["reports_to"].is_null());
+    let county_desk = desk(&county_reviewer).await;
+    assert_eq!(desk_codes(&county_desk), std::slice::from_ref(&county_code));
+    assert_eq!(county_desk.json["reports_to"], "市大数据管理局");
+
+    // The county approves on Monday 2025-09-01, and the city has 5 working days from then.
+    approve(&county_reviewer, &county_code)
         .await
-        .get("/api/v1/catalog/review-desk")
-        .await;
-    city_desk.expect_status(200);
+        .expect_status(200);
+    let city_desk = desk(&city_reviewer).await;
     let mut codes = desk_codes(&city_desk);
     codes.sort();
     let mut expected = vec![county_code.clone(), city_code.clone()];
     expected.sort();
-    assert_eq!(codes, expected, "the whole city, drafts excluded");
+    assert_eq!(codes, expected);
     let county_item = city_desk.json["reviews"]
         .as_array()
         .unwrap()
@@ -101,26 +149,27 @@ pub async fn each_authority_desk_lists_the_pending_reviews_of_its_area(t: TestAp
         .find(|r| r["code"] == county_code.as_str())
         .unwrap();
     assert_eq!(county_item["org_name"], "新城区公安分局");
+    assert_eq!(county_item["state"], "county_approved");
+    assert_eq!(county_item["state_zh"], "待市级审核");
+    assert_eq!(
+        county_item["county_approval"]["org_name"],
+        "新城区大数据管理局"
+    );
     assert_eq!(county_item["due_date"], "2025-09-08");
     assert_eq!(county_item["overdue"], false);
     assert_eq!(city_desk.json["overdue_reviews"], 0);
+    let county_desk = desk(&county_reviewer).await;
+    assert!(desk_codes(&county_desk).is_empty());
+    assert_eq!(
+        county_desk.json["reported"][0]["code"],
+        county_code.as_str(),
+        "the county follows what it reported"
+    );
 
-    let county_desk = t
-        .login("xcq-reviewer")
-        .await
-        .get("/api/v1/catalog/review-desk")
-        .await;
-    county_desk.expect_status(200);
-    assert_eq!(desk_codes(&county_desk), [county_code]);
-
-    let other = t
-        .login("tzq-reviewer")
-        .await
-        .get("/api/v1/catalog/review-desk")
-        .await;
-    other.expect_status(200);
+    let other = desk(&t.login("tzq-reviewer").await).await;
     assert!(desk_codes(&other).is_empty());
     assert!(!desk_codes(&other).contains(&draft));
+    assert!(other.json["reported"].as_array().unwrap().is_empty());
 
     city_agency
         .get("/api/v1/catalog/review-desk")

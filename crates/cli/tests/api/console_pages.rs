@@ -63,6 +63,7 @@ const PAGES: &[(&str, Who)] = &[
     ("/catalog", Who::Everyone),
     ("/catalog/mine", Who::Everyone),
     ("/catalog/review", Who::Only(&["reviewer"])),
+    ("/catalog/region", Who::Only(&["reviewer"])),
     ("/catalog/elements", Who::Staff),
     ("/catalog/scheme", Who::Everyone),
     ("/catalog/import", Who::Everyone),

@@ -19,9 +19,11 @@ mod catalog_deadlines;
 mod catalog_elements;
 mod catalog_excel;
 mod catalog_fixtures;
+mod catalog_region;
 mod catalog_review;
 mod catalog_scheme;
 mod catalog_search;
+mod catalog_two_level;
 mod catalog_validation;
 mod catalog_visibility;
 mod catalog_workflow;
@@ -238,9 +240,16 @@ fn all_tests() -> Vec<(&'static str, TestFn)> {
         catalog_workflow::every_illegal_transition_is_refused,
         catalog_workflow::returning_without_reasons_is_refused,
         catalog_workflow::only_the_owner_submits_and_only_its_authority_decides,
-        catalog_review::county_entries_are_reviewed_by_the_county_authority_and_city_entries_by_the_city,
-        catalog_review::each_authority_desk_lists_the_pending_reviews_of_its_area,
+        catalog_review::h8_county_entries_are_reviewed_by_the_county_then_the_city_and_city_entries_by_the_city,
+        catalog_review::each_authority_desk_lists_what_awaits_its_decision,
         catalog_review::two_reviewers_deciding_at_once_make_exactly_one_decision,
+        catalog_two_level::h8_a_county_entry_is_published_only_after_the_county_and_then_the_city_approve,
+        catalog_two_level::h8_a_county_reports_a_batch_to_the_city_and_the_city_approves_it_at_once,
+        catalog_two_level::h8_the_console_desks_report_and_approve_a_batch,
+        catalog_two_level::h8_the_demo_city_has_a_county_catalog_awaiting_the_citys_review,
+        catalog_region::h8_the_city_catalog_submission_to_the_region_keeps_its_package_digest_and_answer,
+        catalog_region::h8_an_empty_city_catalog_cannot_be_submitted,
+        catalog_region::h8_a_stored_submission_or_county_approval_that_does_not_parse_is_refused,
         catalog_deadlines::review_and_update_deadlines_skip_national_day_and_count_the_worked_saturday,
         catalog_deadlines::update_duties_appear_on_the_desks_of_their_area,
         catalog_elements::the_registry_lists_the_h13_and_h14_elements,

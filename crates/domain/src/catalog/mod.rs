@@ -1,13 +1,15 @@
 //! Catalog rules (目录): classification and grading (H7, B12), share and open types (H18, H25),
-//! update frequency (H12), the review workflow of entries (H8, H9) and what a masked derivative
-//! of a not-shared entry may be (H19). Pure: the application layer stores entries and asks
-//! these functions what is allowed.
+//! update frequency (H12), the two-level review workflow of entries (H8, H9), the city
+//! catalog's submission to the region (H8) and what a masked derivative of a not-shared entry
+//! may be (H19). Pure: the application layer stores entries and asks these functions what is
+//! allowed.
 
 mod derivative;
 mod element;
 mod entry;
 mod grade;
 mod kinds;
+mod region;
 mod revision;
 mod scheme;
 mod workflow;
@@ -19,9 +21,12 @@ pub use grade::{Grade, SensitiveKind};
 pub use kinds::{
     DataForm, DataType, NotOpenReason, OpenType, ShareMode, ShareType, UpdateFrequency,
 };
-pub use revision::Revision;
+pub use region::{
+    AlreadyAnswered, RecordedAnswer, RegionAnswer, RegionSubmission, SubmissionState, parse_answer,
+};
+pub use revision::{CountyApproval, Revision};
 pub use scheme::{BaseDatabase, Category, CategoryGroup, Scheme};
-pub use workflow::{ReviewAction, ReviewState, TransitionError};
+pub use workflow::{ReviewAction, ReviewRoute, ReviewState, TransitionError};
 
 /// A closed vocabulary: its stable code (API, storage) and Chinese label (UI).
 pub trait Vocabulary: Sized + Copy + 'static {

@@ -45,9 +45,22 @@ pub struct Revision {
     pub due_date: Option<String>,
     /// The due date was computed without next year's holiday calendar.
     pub due_provisional: bool,
+    /// The authority that holds the review now: the county authority, then (第八条) the city
+    /// authority once the county has approved a county revision.
     pub reviewer_org_id: Option<String>,
+    /// The county authority's approval of a county revision, kept while the city reviews it
+    /// and after; cleared when the revision is submitted again.
+    pub county_approval: Option<CountyApproval>,
     pub reviewed_at: Option<i64>,
     pub reviewed_by: Option<String>,
     pub review_reasons: String,
     pub published_at: Option<i64>,
+}
+
+/// Who approved a county revision at the county level, and when (第八条).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CountyApproval {
+    pub org_id: String,
+    pub by: String,
+    pub at: i64,
 }

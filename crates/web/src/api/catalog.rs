@@ -7,7 +7,8 @@ use gongshu_app::catalog::duties::{ChangeInput, DutyView, ReviewDesk};
 use gongshu_app::catalog::elements::{AssignSourceInput, ElementView};
 use gongshu_app::catalog::scheme::{SchemeInput, SchemeVersion, SchemeView};
 use gongshu_app::catalog::{
-    self, DerivativeInput, EntryInput, EntryView, FieldChange, ReturnInput, RevisionSummary,
+    self, BatchInput, DerivativeInput, EntryInput, EntryView, FieldChange, ReturnInput,
+    RevisionSummary,
 };
 use serde::Deserialize;
 
@@ -111,7 +112,9 @@ pub async fn submit(
     Ok(Json(catalog::submit(&state.app, auth.ctx(), &code).await?))
 }
 
-/// Approves and publishes the submitted revision (the reviewing authority).
+/// Approves the revision the caller's authority holds: publishes it, or — a county authority's
+/// approval of a county entry (第八条) — reports it to the city authority, whose approval
+/// publishes it.
 #[utoipa::path(post, path = "/api/v1/catalog/entries/{code}/approve", tag = "catalog", params(("code" = String, Path)),
     responses((status = 200, body = EntryView), (status = 409, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 pub async fn approve(
@@ -122,7 +125,23 @@ pub async fn approve(
     Ok(Json(catalog::approve(&state.app, auth.ctx(), &code).await?))
 }
 
-/// Returns the submitted revision with reasons (the reviewing authority).
+/// Approves several entries the caller's authority holds in one step (at most 100): a county
+/// authority reports a batch of its county's catalog to the city, the city approves it. All or
+/// nothing: when one entry cannot be approved, the problem names it and none is.
+#[utoipa::path(post, path = "/api/v1/catalog/batch-approve", tag = "catalog", request_body = BatchInput,
+    responses((status = 200, body = Vec<EntryView>), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
+pub async fn approve_batch(
+    State(state): State<AppState>,
+    auth: Authed,
+    ApiJson(input): ApiJson<BatchInput>,
+) -> ApiResult<Json<Vec<EntryView>>> {
+    Ok(Json(
+        catalog::approve_batch(&state.app, auth.ctx(), input).await?,
+    ))
+}
+
+/// Returns the revision under review with reasons (the authority that holds it: the county's
+/// or, for a county entry it reviews second, the city's).
 #[utoipa::path(post, path = "/api/v1/catalog/entries/{code}/return", tag = "catalog", params(("code" = String, Path)), request_body = ReturnInput,
     responses((status = 200, body = EntryView), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 pub async fn return_entry(
@@ -233,7 +252,8 @@ pub async fn duties(
     ))
 }
 
-/// The reviewing authority's desk: submissions to review and open update duties, overdue ones marked.
+/// The reviewing authority's desk: what awaits its decision (on the city's, the county entries
+/// the counties approved), what it reported upward, and open update duties; overdue ones marked.
 #[utoipa::path(get, path = "/api/v1/catalog/review-desk", tag = "catalog", responses((status = 200, body = ReviewDesk), (status = 403, body = crate::error::Problem)))]
 pub async fn review_desk(
     State(state): State<AppState>,

@@ -14,6 +14,7 @@ mod health;
 mod notifications;
 mod orgs;
 mod quality;
+mod region;
 mod security_policy;
 mod sharing;
 mod tokens;
@@ -86,6 +87,7 @@ pub fn router() -> OpenApiRouter<AppState> {
             confidentiality::review_entry,
             confidentiality::entry_reviews
         ))
+        .routes(routes!(catalog::approve_batch))
         .routes(routes!(catalog::return_entry))
         .routes(routes!(catalog::propose_derivative))
         .routes(routes!(catalog::revise_derivative))
@@ -100,6 +102,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(catalog::export_json))
         .routes(routes!(catalog::databases))
         .routes(routes!(catalog::own_duties))
+        .routes(routes!(region::list, region::submit))
+        .routes(routes!(region::get))
+        .routes(routes!(region::package))
+        .routes(routes!(region::answer))
         .routes(
             routes!(catalog::import_xlsx).layer(axum::extract::DefaultBodyLimit::max(
                 gongshu_app::catalog::excel::MAX_IMPORT_BYTES,

@@ -101,6 +101,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/catalog_review.html"),
     ),
     (
+        "catalog_region.html",
+        include_str!("../../templates/catalog_region.html"),
+    ),
+    (
         "catalog_elements.html",
         include_str!("../../templates/catalog_elements.html"),
     ),
@@ -326,6 +330,20 @@ const NOTICES: &[(&str, &str)] = &[
         "已提交审核，公共数据主管部门应在5个工作日内完成审核。",
     ),
     ("entry_approved", "已审核通过，条目已发布。"),
+    (
+        "entry_reported",
+        "已审核通过并报市级公共数据主管部门审核，市级审核通过后发布。",
+    ),
+    ("batch_approved", "选中的条目已审核通过并发布。"),
+    (
+        "batch_reported",
+        "选中的条目已审核通过，并已报市级公共数据主管部门审核。",
+    ),
+    (
+        "region_submitted",
+        "报送包已生成并留存。请下载报送包，通过自治区规定的渠道报送，收到答复后在此登记。",
+    ),
+    ("region_answered", "自治区的答复已登记。"),
     (
         "derivative_proposed",
         "脱敏衍生目录已提交审核；公共数据主管部门审核通过即批准其脱敏规则。",

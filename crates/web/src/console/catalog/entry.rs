@@ -1,13 +1,16 @@
 //! 目录条目: one entry at a revision with every field in Chinese, its data items, duplicate
 //! collection warnings (H10), review state and due date, the revision selector and update
 //! duties; and the steps the viewer may take on it: submit (the agency), approve or return with
-//! reasons (its reviewing authority), record a change of legal basis or function (H9).
+//! reasons (the authority that holds its review: a county entry's county authority, which
+//! reports it to the city, then the city authority, 第八条), record a change of legal basis or
+//! function (H9).
 
 use axum::extract::{Path, State};
 use axum::response::Response;
 use gongshu_app::catalog::duties::ChangeInput;
 use gongshu_app::catalog::{self, ReturnInput};
 use gongshu_app::confidentiality;
+use gongshu_domain::catalog::ReviewState;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
@@ -74,6 +77,7 @@ async fn detail_page(
         may_edit => page.steps.edit,
         may_submit => page.steps.submit,
         may_review => page.steps.review,
+        review_reports => page.steps.review_reports,
         may_record_change => page.steps.record_change,
         may_derive => page.steps.derive,
         may_revise => page.steps.revise,
@@ -132,10 +136,14 @@ pub async fn approve(
     viewer: Viewer,
     Path(code): Path<String>,
 ) -> Result<Response, PageError> {
-    catalog::approve(&state.app, viewer.ctx(), &code)
+    let view = catalog::approve(&state.app, viewer.ctx(), &code)
         .await
         .map_err(|e| viewer.fail(e).back(entry_path(&code)))?;
-    Ok(done(&entry_path(&code), "entry_approved"))
+    let notice = match view.state {
+        ReviewState::Published => "entry_approved",
+        _ => "entry_reported",
+    };
+    Ok(done(&entry_path(&code), notice))
 }
 
 pub async fn return_entry(

@@ -187,20 +187,10 @@ pub fn listing(base: &'static str, params: &ListParams, page: &CatalogPage) -> L
 
 /// Labels of the workflow states, for the state column of one's own catalog.
 pub fn state_labels() -> BTreeMap<String, String> {
-    use gongshu_domain::catalog::ReviewState as S;
-    [
-        S::Draft,
-        S::Submitted,
-        S::Returned,
-        S::Published,
-        S::Superseded,
-    ]
-    .into_iter()
-    .filter_map(|s| {
-        let code = serde_json::to_value(s).ok()?.as_str()?.to_owned();
-        Some((code, s.zh().to_owned()))
-    })
-    .collect()
+    gongshu_domain::catalog::ReviewState::ALL
+        .into_iter()
+        .map(|s| (s.code().to_owned(), s.zh().to_owned()))
+        .collect()
 }
 
 #[cfg(test)]
@@ -232,7 +222,8 @@ mod tests {
     #[test]
     fn every_state_has_a_label() {
         let labels = state_labels();
-        assert_eq!(labels.len(), 5);
+        assert_eq!(labels.len(), 6);
         assert_eq!(labels["submitted"], "待审核");
+        assert_eq!(labels["county_approved"], "待市级审核");
     }
 }

@@ -1,8 +1,10 @@
-//! 公共数据目录 in the console (issue 3, item 7): lists of entries, drafting and editing entries with their data
-//! items, the entry page with its review steps and update duties, masked derivatives of
-//! not-shared entries (H19), revisions and diffs, the reviewing authority's desk, the single-source registry, the classification scheme, and the
-//! Excel round trip, and the public catalog with search and facets (no login). Each page calls
-//! the same application commands as the JSON API.
+//! 公共数据目录 in the console (issue 3, item 7): lists of entries, drafting and editing
+//! entries with their data items, the entry page with its review steps and update duties,
+//! masked derivatives of not-shared entries (H19), revisions and diffs, the reviewing
+//! authority's desk (with batch approval), the city catalog's submissions to the region
+//! (第八条), the single-source registry, the classification scheme, and the Excel round trip,
+//! and the public catalog with search and facets (no login). Each page calls the same
+//! application commands as the JSON API.
 
 mod derive;
 mod desk;
@@ -15,6 +17,7 @@ mod history;
 pub(super) mod labels;
 mod listing;
 mod public;
+mod region;
 mod scheme;
 
 use axum::Router;
@@ -32,6 +35,10 @@ pub fn router() -> Router<AppState> {
         .route("/catalog", get(public::list))
         .route("/catalog/mine", get(desk::mine))
         .route("/catalog/review", get(desk::review))
+        .route("/catalog/review/batch", post(desk::approve_batch))
+        .route("/catalog/region", get(region::list).post(region::submit))
+        .route("/catalog/region/{id}/package", get(region::package))
+        .route("/catalog/region/{id}/answer", post(region::answer))
         .route("/catalog/entries", post(edit::create))
         .route("/catalog/entries/new", get(edit::new_form))
         .route("/catalog/entries/{code}", get(entry::show))
