@@ -108,6 +108,9 @@ pub enum Action {
     /// Review demand requests for uncatalogued data and track upward requests (H22, H23);
     /// target: the reviewing authority.
     ReviewDemands,
+    /// Report a data quality problem on a published entry to its provider (质量问题工单,
+    /// H11, B17): any staff member, the operator's included.
+    ReportQualityProblem,
     /// Sign a confidentiality review (保密审查, 第三十四条); target: the organisation's
     /// security lead.
     SignConfidentialityReview,
@@ -163,6 +166,7 @@ impl Action {
             Action::CloseAccess => "暂时关闭或恢复数据获取权限".into(),
             Action::ViewEscalations => "查看督办清单".into(),
             Action::ReviewDemands => "审核数据需求申请".into(),
+            Action::ReportQualityProblem => "报告数据质量问题".into(),
             Action::SignConfidentialityReview => "签署保密审查".into(),
         }
     }
@@ -391,6 +395,7 @@ pub fn decide(actor: &Actor, action: Action, target: Target<'_>) -> Decision {
                 Decision::Deny(RoleMissing)
             }
         }
+        (ReportQualityProblem, _) => allow_if(staff, RoleMissing),
         (ViewEscalations, _) => allow_if(
             actor.has(Role::AuthorityReviewer) || actor.has(Role::Regulator),
             RoleMissing,
@@ -437,6 +442,7 @@ pub fn platform_capabilities(actor: &Actor) -> Vec<Action> {
         (Action::CloseAccess, Target::Organisation { id: own_org }),
         (Action::ViewEscalations, Target::Platform),
         (Action::ReviewDemands, Target::Organisation { id: own_org }),
+        (Action::ReportQualityProblem, Target::Platform),
         (Action::ManageOwnTokens, me),
         (Action::ChangeOwnPassword, me),
     ];

@@ -24,6 +24,7 @@ pub mod sessions;
 pub mod settings;
 pub mod sharing;
 mod stored;
+pub mod tickets;
 pub mod tokens;
 pub mod verify_buckets;
 pub mod versions;

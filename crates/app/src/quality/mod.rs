@@ -3,11 +3,13 @@
 //! `gongshu_domain::quality`, the counting in `gongshu_lake`); the owner agency adds rules per
 //! data item beyond the automatic ones; the provider and the reviewing authority see the
 //! scores and the worst rows; entries whose data is older than their update frequency allows
-//! are listed as overdue (H12).
+//! are listed as overdue (H12). What falls short — and what people report — becomes a quality
+//! ticket (质量问题工单) addressed to the providing agency ([`tickets`]).
 
 mod overdue;
 mod report;
 mod rules;
+pub mod tickets;
 
 use gongshu_domain::catalog::{DataType, UpdateFrequency, Vocabulary};
 use gongshu_domain::quality::{QualityRule, Scores, Tally};
@@ -18,6 +20,7 @@ use serde::{Deserialize, Serialize};
 pub use overdue::{OverdueEntry, OverduePage, OverdueParams, overdue_entries};
 pub use report::{EntryQuality, entry_quality};
 pub use rules::{QualityRuleView, RuleInput, create_rule, delete_rule, list_rules};
+pub(crate) use tickets::open_for_version;
 
 /// The four scores (0–100, rounded down to one decimal) and their mean.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]

@@ -20,11 +20,11 @@ use crate::{App, AppError, Ctx, Result, format_time};
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct NotificationView {
     pub id: String,
-    /// reminder | overdue
+    /// reminder | overdue | quality_ticket (a ticket opened, answered, closed or reopened)
     pub kind: String,
     pub kind_zh: &'static str,
     pub message: String,
-    /// What it is about: `share_request` or `demand_request`, and that request's id.
+    /// What it is about: `share_request`, `demand_request` or `quality_ticket`, and its id.
     pub subject_kind: String,
     pub subject_id: String,
     pub created_at: String,
@@ -34,10 +34,10 @@ pub struct NotificationView {
 
 pub(crate) fn notification_view(n: NotificationRow) -> NotificationView {
     NotificationView {
-        kind_zh: if n.kind == "overdue" {
-            "逾期"
-        } else {
-            "到期提醒"
+        kind_zh: match n.kind.as_str() {
+            "overdue" => "逾期",
+            "quality_ticket" => "质量问题工单",
+            _ => "到期提醒",
         },
         id: n.id,
         kind: n.kind,

@@ -9,6 +9,7 @@ use gongshu_store::versions;
 use serde_json::json;
 
 use super::{VersionView, version_to_change, view};
+use crate::quality::VersionQuality;
 use crate::record::{Change, record};
 use crate::{App, AppError, Ctx, Result};
 
@@ -70,6 +71,10 @@ pub async fn confirm_version(
         },
     )
     .await?;
+    // Now current, its scores are a quality finding if they fall short (H11, B17).
+    if let Some(quality) = VersionQuality::from_manifest(row.quality.as_deref())? {
+        crate::quality::open_for_version(app, &mut tx, ctx.meta, &entry, version, &quality).await?;
+    }
     tx.commit().await?;
     tracing::info!(entry.code = %code, version, rows = row.rows, "held data version confirmed");
     let row = versions::get_version(&mut *app.db.acquire().await?, &entry.id, version)

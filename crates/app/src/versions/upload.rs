@@ -335,6 +335,11 @@ pub async fn upload_version(
             },
         )
         .await?;
+        // A current version whose scores fall short is a quality finding (H11, B17).
+        if row.state == VersionState::Committed {
+            crate::quality::open_for_version(app, &mut tx, ctx.meta, &entry, version, &quality)
+                .await?;
+        }
         tx.commit().await?;
         Ok::<_, AppError>(())
     }

@@ -68,7 +68,8 @@ pub async fn run(command: DemoCommand) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Seeds the demo city, its catalog and its sharing (each only into an empty database).
+/// Seeds the demo city, its catalog, its sharing and its quality tickets (each only into an
+/// empty database).
 pub async fn seed_demo_city(
     app: &App,
     password: &str,
@@ -87,6 +88,12 @@ pub async fn seed_demo_city(
         .map_err(|e| anyhow::anyhow!("demo sharing seeding failed: {e}"))?;
     if requests > 0 {
         println!("演示共享申请已生成 demo share requests seeded: {requests}");
+    }
+    let tickets = gongshu_demo::quality::seed_quality(app)
+        .await
+        .map_err(|e| anyhow::anyhow!("demo quality ticket seeding failed: {e}"))?;
+    if tickets > 0 {
+        println!("演示质量问题工单已生成 demo quality tickets seeded: {tickets}");
     }
     Ok(summary)
 }

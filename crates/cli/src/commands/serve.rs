@@ -137,6 +137,12 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         std::time::Duration::from_secs(300),
         stop.clone(),
     ));
+    // Quality tickets for data overdue for an update (H12): checked every five minutes.
+    tokio::spawn(gongshu_app::quality::tickets::schedule_quality_checks(
+        app.clone(),
+        std::time::Duration::from_secs(300),
+        stop.clone(),
+    ));
     let served = gongshu_web::serve(AppState::with_config(app, web), ServeConfig { addr }).await;
     // A dataset still being generated stops at its next buffer; its staged file is
     // swept at the next start.

@@ -46,6 +46,7 @@ mod notifications;
 mod orgs;
 mod platform;
 mod quality;
+mod quality_tickets;
 mod read_decision;
 mod registration;
 mod share_assessment;
@@ -143,6 +144,12 @@ fn all_tests() -> Vec<(&'static str, TestFn)> {
         quality::h11_owner_adds_validated_rules_and_each_change_is_audited,
         quality::h11_b17_a_version_is_scored_while_ingested_with_its_worst_rows,
         quality::h12_stale_data_loses_timeliness_and_is_listed_as_overdue,
+        quality_tickets::h11_b17_a_version_with_failed_rules_opens_a_ticket_closed_after_a_correction,
+        quality_tickets::h11_b17_a_user_report_opens_a_ticket_answered_reopened_and_closed,
+        quality_tickets::h12_b17_stale_data_opens_a_ticket_and_unanswered_ones_are_overdue_to_the_authority,
+        quality_tickets::h13_h11_the_cross_source_check_files_a_ticket_against_the_non_source_entry,
+        quality_tickets::h11_b17_the_console_takes_reports_and_answers_and_lists_overdue_tickets,
+        quality_tickets::h11_b17_the_demo_city_shows_open_quality_tickets,
         platform::openapi_lists_every_api_route_the_router_serves,
         demo_data::the_demo_datasets_become_versions_of_at_least_fifteen_entries,
         auth::every_demo_user_can_log_in_with_the_demo_password,

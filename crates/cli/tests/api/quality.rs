@@ -12,7 +12,7 @@ use crate::catalog_fixtures::{entry, publish, successes, with};
 use crate::support::{Client, Resp, TestApp};
 
 /// A published entry of 市公安局, updated daily, with an item of each kind the rules use.
-async fn published_entry(t: &TestApp, name: &str) -> String {
+pub(crate) async fn published_entry(t: &TestApp, name: &str) -> String {
     let gaj = t.login("gaj-admin").await;
     let reviewer = t.login("reviewer").await;
     let body = with(entry(name), |e| {
@@ -37,7 +37,7 @@ async fn add_rule(client: &Client, code: &str, body: Value) -> Resp {
 
 /// The rules most tests use: sfzh is the key, xb is 男/女, nl is 0–150, xm is two to four
 /// Chinese characters, djrq is required.
-async fn add_usual_rules(client: &Client, code: &str) -> Vec<String> {
+pub(crate) async fn add_usual_rules(client: &Client, code: &str) -> Vec<String> {
     let mut ids = Vec::new();
     for body in [
         json!({ "item_code": "sfzh", "kind": "unique" }),
@@ -53,7 +53,7 @@ async fn add_usual_rules(client: &Client, code: &str) -> Vec<String> {
     ids
 }
 
-async fn upload(client: &Client, code: &str, query: &str, body: String) -> Resp {
+pub(crate) async fn upload(client: &Client, code: &str, query: &str, body: String) -> Resp {
     client
         .send(
             client
@@ -67,7 +67,7 @@ async fn upload(client: &Client, code: &str, query: &str, body: String) -> Resp 
 }
 
 /// A valid citizen ID born on `birth` (YYYYMMDD) with sequence `seq`.
-fn citizen_id(birth: &str, seq: u32) -> String {
+pub(crate) fn citizen_id(birth: &str, seq: u32) -> String {
     let first17 = format!("150102{birth}{seq:03}");
     let check = gongshu_domain::CitizenId::check_char_for(&first17).expect("digits");
     format!("{first17}{check}")

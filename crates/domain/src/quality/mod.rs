@@ -18,10 +18,15 @@
 //! Rules beyond the automatic ones are added per data item by the owner agency; they are
 //! validated here (which kinds fit which data type, well-formed bounds and patterns) and
 //! checked while a version streams through ingest, so scoring needs no second pass.
+//!
+//! What falls short becomes a quality ticket (质量问题工单, [`ticket`]) addressed to the
+//! providing agency, as do stale data, people's reports and disagreements with an element's
+//! source department.
 
 mod bounds;
 mod rules;
 mod scores;
+pub mod ticket;
 
 pub use bounds::{DECIMAL_SCALE, RangeValue};
 pub use rules::{

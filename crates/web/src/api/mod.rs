@@ -17,6 +17,7 @@ mod quality;
 mod region;
 mod security_policy;
 mod sharing;
+mod tickets;
 mod tokens;
 mod versions;
 
@@ -130,6 +131,14 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(quality::delete_rule))
         .routes(routes!(quality::entry_quality))
         .routes(routes!(quality::overdue))
+        .routes(routes!(tickets::list))
+        .routes(routes!(tickets::overdue))
+        .routes(routes!(tickets::get))
+        .routes(routes!(tickets::report))
+        .routes(routes!(tickets::answer))
+        .routes(routes!(tickets::close))
+        .routes(routes!(tickets::reopen))
+        .routes(routes!(tickets::check_element))
         .routes(routes!(sharing::list, sharing::create))
         .routes(routes!(sharing::get))
         .routes(routes!(sharing::approve))

@@ -17,6 +17,7 @@ mod orgs;
 mod render;
 mod security;
 mod sharing;
+mod tickets;
 mod tokens;
 
 pub(crate) use render::PageError;
@@ -85,6 +86,16 @@ pub fn router() -> Router<AppState> {
         .route(
             "/catalog/entries/{code}/data/versions/{version}/discard",
             post(data::discard),
+        )
+        .route("/quality/tickets", get(tickets::list))
+        .route("/quality/tickets/overdue", get(tickets::overdue))
+        .route("/quality/tickets/{id}", get(tickets::show))
+        .route("/quality/tickets/{id}/answer", post(tickets::answer))
+        .route("/quality/tickets/{id}/close", post(tickets::close))
+        .route("/quality/tickets/{id}/reopen", post(tickets::reopen))
+        .route(
+            "/catalog/entries/{code}/quality-tickets",
+            post(tickets::report),
         )
         .route("/notifications", get(notifications::list))
         .route("/notifications/read-all", post(notifications::read_all))

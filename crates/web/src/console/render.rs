@@ -172,6 +172,22 @@ const TEMPLATES: &[(&str, &str)] = &[
         "sharing_assessment_history.html",
         include_str!("../../templates/sharing_assessment_history.html"),
     ),
+    (
+        "quality_tickets.html",
+        include_str!("../../templates/quality_tickets.html"),
+    ),
+    (
+        "quality_ticket.html",
+        include_str!("../../templates/quality_ticket.html"),
+    ),
+    (
+        "quality_report.html",
+        include_str!("../../templates/quality_report.html"),
+    ),
+    (
+        "quality_report_form.html",
+        include_str!("../../templates/quality_report_form.html"),
+    ),
 ];
 
 impl Templates {
@@ -394,6 +410,16 @@ const NOTICES: &[(&str, &str)] = &[
     (
         "assessment_kept",
         "评估结果已记录：维持有条件共享，一年后再次评估。",
+    ),
+    (
+        "ticket_reported",
+        "问题已报告，已转提供单位在5个工作日内整改或说明；办理进展可在本工单查看。",
+    ),
+    ("ticket_answered", "已答复，待主管部门确认办结。"),
+    ("ticket_closed", "工单已办结。"),
+    (
+        "ticket_reopened",
+        "已退回重办，提供单位须在5个工作日内重新答复。",
     ),
     (
         "assessment_converted",
