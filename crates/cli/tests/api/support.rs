@@ -465,6 +465,16 @@ impl Client {
         }
     }
 
+    /// Another client of the same platform holding a session of `username` (demo password).
+    pub async fn other(&self, username: &str) -> Client {
+        let client = Client::new(&self.base, None);
+        client
+            .login(username, DEMO_PASSWORD)
+            .await
+            .expect_status(200);
+        client
+    }
+
     /// The same client (same cookie jar) as if it connected from `addr` through the proxy of
     /// [`TestApp::behind_proxy`].
     pub fn coming_from(&self, addr: &str) -> Client {
