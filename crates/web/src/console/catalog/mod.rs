@@ -11,6 +11,7 @@ mod elements;
 mod entry;
 mod excel;
 mod fields;
+mod grade_rules;
 mod history;
 pub(super) mod labels;
 mod listing;
