@@ -152,6 +152,8 @@ fn parse_line(line: &str) -> Option<Line> {
             related_codes: Vec::new(),
             state_secret: false,
             change_note: "初始编目".into(),
+            // The default scheme suggests no type the demo entries depart from.
+            departure_reason: String::new(),
             items,
         },
     })

@@ -52,6 +52,8 @@ pub struct EntryRow {
     /// Codes of related entries.
     pub related_codes: Vec<String>,
     pub state_secret: bool,
+    /// `偏离理由`: why the share or open type departs from the grade's suggested one.
+    pub departure_reason: String,
     /// Its rows of `信息项`, in sheet order.
     pub items: Vec<ItemRow>,
 }

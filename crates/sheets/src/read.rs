@@ -321,6 +321,7 @@ fn read_entries(grid: &Grid, errors: &mut Vec<CellError>) -> Vec<EntryRow> {
             providing_dept: row.text(e::PROVIDING_DEPT),
             related_codes: row.list(e::RELATED_CODES),
             state_secret: row.yes_no(e::STATE_SECRET),
+            departure_reason: row.text(e::DEPARTURE_REASON),
             items: Vec::new(),
         });
     }

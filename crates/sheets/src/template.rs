@@ -66,7 +66,7 @@ const fn col(
 use CellKind::{LegalBases, List, Text, YesNo};
 
 /// The columns of `资源目录`, in order (A, B, …).
-pub const ENTRY_COLUMNS: [Column; 22] = [
+pub const ENTRY_COLUMNS: [Column; 23] = [
     col(
         0,
         "key",
@@ -187,6 +187,14 @@ pub const ENTRY_COLUMNS: [Column; 22] = [
         10,
         "“是”或“否”；涉密数据不得编目",
     ),
+    col(
+        22,
+        "departure_reason",
+        "偏离理由",
+        Text,
+        30,
+        "共享类型或开放属性与分类分级方案对该级别的建议不同时必填",
+    ),
 ];
 
 /// The columns of `信息项`, in order (A, B, …).
@@ -262,6 +270,7 @@ pub(crate) mod e {
     pub const PROVIDING_DEPT: usize = 19;
     pub const RELATED_CODES: usize = 20;
     pub const STATE_SECRET: usize = 21;
+    pub const DEPARTURE_REASON: usize = 22;
 }
 
 /// Indexes into [`ITEM_COLUMNS`].
@@ -368,6 +377,7 @@ mod tests {
             assert_eq!(c.letter, LETTERS[idx], "{}", c.header);
         }
         assert_eq!(ENTRY_COLUMNS[e::STATE_SECRET].field, "state_secret");
+        assert_eq!(ENTRY_COLUMNS[e::DEPARTURE_REASON].field, "departure_reason");
         assert_eq!(ENTRY_COLUMNS[e::RELATED_CODES].field, "related_codes");
         assert_eq!(ENTRY_COLUMNS[e::LEGAL_BASES].field, "legal_bases");
         assert_eq!(ITEM_COLUMNS[i::ELEMENT_CODE].field, "element_code");

@@ -106,7 +106,7 @@ fn yes_no(b: bool) -> &'static str {
     if b { "是" } else { "否" }
 }
 
-fn entry_cells(entry: &EntryRow, key: &str) -> [(usize, String); 22] {
+fn entry_cells(entry: &EntryRow, key: &str) -> [(usize, String); 23] {
     let legal = entry
         .legal_bases
         .iter()
@@ -136,6 +136,7 @@ fn entry_cells(entry: &EntryRow, key: &str) -> [(usize, String); 22] {
         (e::PROVIDING_DEPT, entry.providing_dept.clone()),
         (e::RELATED_CODES, entry.related_codes.join(SEP)),
         (e::STATE_SECRET, yes_no(entry.state_secret).to_owned()),
+        (e::DEPARTURE_REASON, entry.departure_reason.clone()),
     ]
 }
 

@@ -40,6 +40,7 @@ struct RevisionRecord {
     not_open_reason: Option<String>,
     legal_bases: String,
     update_frequency: String,
+    departure_reason: String,
     source_org_id: Option<String>,
     collecting_dept: String,
     approving_dept: String,
@@ -109,6 +110,7 @@ impl TryFrom<RevisionRecord> for Revision {
             entry_id: r.entry_id,
             revision: r.revision,
             scheme_version: r.scheme_version,
+            departure_reason: r.departure_reason,
             name: r.name,
             summary: r.summary,
             category_code: r.category_code,
@@ -163,7 +165,7 @@ const REVISION_COLUMNS: &str = "entry_id, revision, state, scheme_version, name,
     collecting_dept, approving_dept, providing_dept, related_codes, change_note, created_by, \
     created_at, updated_at, submitted_at, due_date, due_provisional, reviewer_org_id, \
     county_reviewer_org_id, county_reviewed_at, county_reviewed_by, reviewed_at, reviewed_by, \
-    review_reasons, published_at";
+    review_reasons, published_at, departure_reason";
 const ITEM_COLUMNS: &str = "entry_id, revision, position, code, name, data_type, description, \
     grade, personal, sensitive_kind, masked, element_code";
 
@@ -250,7 +252,7 @@ pub async fn list_entries(conn: &mut Conn) -> Result<Vec<EntryRow>> {
 }
 
 pub async fn insert_revision(conn: &mut Conn, r: &Revision) -> Result<()> {
-    let placeholders: Vec<String> = (1..=38).map(|i| format!("${i}")).collect();
+    let placeholders: Vec<String> = (1..=39).map(|i| format!("${i}")).collect();
     sqlx::query(AssertSqlSafe(format!(
         "INSERT INTO catalog_revisions ({REVISION_COLUMNS}) VALUES ({})",
         placeholders.join(", ")
@@ -293,6 +295,7 @@ pub async fn insert_revision(conn: &mut Conn, r: &Revision) -> Result<()> {
     .bind(&r.reviewed_by)
     .bind(&r.review_reasons)
     .bind(r.published_at)
+    .bind(&r.departure_reason)
     .execute(conn)
     .await?;
     Ok(())

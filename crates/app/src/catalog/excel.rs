@@ -100,6 +100,7 @@ fn to_row(code: &str, input: &EntryInput, orgs: &HashMap<String, OrgRow>) -> Ent
         providing_dept: input.providing_dept.clone(),
         related_codes: input.related_codes.clone(),
         state_secret: false,
+        departure_reason: input.departure_reason.clone(),
         items: input
             .items
             .iter()
@@ -219,6 +220,7 @@ fn to_input_row(row: &EntryRow, source_org_id: Option<String>) -> EntryInput {
         related_codes: row.related_codes.clone(),
         state_secret: row.state_secret,
         change_note: "Excel导入".into(),
+        departure_reason: row.departure_reason.clone(),
         items: row
             .items
             .iter()

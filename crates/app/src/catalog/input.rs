@@ -56,6 +56,10 @@ pub struct EntryInput {
     /// Why this revision was made (shown in the revision history).
     #[serde(default)]
     pub change_note: String,
+    /// 偏离理由: why the share or open type differs from the one the classification scheme
+    /// suggests for the grade; required in that case, shown to the reviewer (H7, H36).
+    #[serde(default)]
+    pub departure_reason: String,
     pub items: Vec<ItemInput>,
 }
 
@@ -75,7 +79,8 @@ pub struct ItemInput {
     /// financial_account, whereabouts, minor_under_14.
     #[serde(default)]
     pub sensitive_kind: Option<String>,
-    /// Defaults to masked for sensitive items and grade general_4 and above.
+    /// Defaults to masked for sensitive items and for grades the classification scheme masks
+    /// (in the default scheme general_4 and above).
     #[serde(default)]
     pub masked: Option<bool>,
     /// Basic data element this item carries (一数一源), e.g. `NP01`.
@@ -104,7 +109,8 @@ fn blank(s: &Option<String>) -> Option<&str> {
 }
 
 impl EntryInput {
-    /// Parses every field and then applies the domain's entry rules; all problems at once.
+    /// Parses every field and then applies the domain's entry rules with the grade rules of
+    /// `scheme` (the scheme in force, which the revision records); all problems at once.
     pub(crate) fn parse(&self, scheme: &Scheme) -> Result<Parsed, Violations> {
         let mut v = Violations::default();
         if scheme.category(self.category_code.trim()).is_none() {
@@ -165,7 +171,7 @@ impl EntryInput {
                 sensitive,
                 masked: item
                     .masked
-                    .unwrap_or_else(|| ItemDraft::masked_by_default(grade, sensitive)),
+                    .unwrap_or_else(|| scheme.grade_rules.masked_by_default(grade, sensitive)),
             });
             element_codes.push(blank(&item.element_code).map(str::to_owned));
         }
@@ -201,9 +207,10 @@ impl EntryInput {
                 })
                 .collect(),
             update_frequency,
+            departure_reason: self.departure_reason.trim().to_owned(),
             items,
         };
-        if let Err(more) = validate_entry(&draft) {
+        if let Err(more) = validate_entry(&draft, &scheme.grade_rules) {
             let about_unparsed = |field: &str| {
                 field
                     .strip_prefix("items[")

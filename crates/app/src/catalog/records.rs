@@ -38,6 +38,7 @@ pub(crate) fn build(n: NewRevision<'_>) -> (Revision, Vec<ItemRow>) {
         not_open_reason: d.not_open_reason,
         legal_bases: d.legal_bases.clone(),
         update_frequency: d.update_frequency,
+        departure_reason: d.departure_reason.clone(),
         source_org_id: n.source_org_id,
         collecting_dept: n.input.collecting_dept.trim().into(),
         approving_dept: n.input.approving_dept.trim().into(),
@@ -112,6 +113,7 @@ pub(crate) fn to_input(r: &Revision, items: &[ItemRow]) -> EntryInput {
         related_codes: r.related_codes.clone(),
         state_secret: false,
         change_note: r.change_note.clone(),
+        departure_reason: r.departure_reason.clone(),
         items: items
             .iter()
             .map(|i| ItemInput {
@@ -158,6 +160,7 @@ pub(crate) fn same_content(
                 &r.not_open_reason,
                 &r.legal_bases,
                 &r.update_frequency,
+                &r.departure_reason,
             ),
             (
                 &r.source_org_id,

@@ -1,5 +1,7 @@
-//! The classification scheme in force, and the authority's changes to it (H7, B12). Version 1
-//! is the shipped default, written at first start.
+//! The classification scheme in force, and the authority's changes to it (H7, B12): its
+//! categories, grade notes and grade rules (which share and open types each grade allows and
+//! suggests, which grades are masked). Version 1 is the shipped default, written at first
+//! start; a scheme with incomplete or contradictory rules is refused on its fields.
 
 use gongshu_audit::Outcome;
 use gongshu_domain::catalog::Scheme;
@@ -33,11 +35,6 @@ pub struct SchemeInput {
     pub scheme: Scheme,
     /// What changed and why.
     pub note: String,
-}
-
-fn parse(definition: &str) -> Result<Scheme> {
-    serde_json::from_str(definition)
-        .map_err(|e| AppError::Internal(format!("stored scheme unreadable: {e}")))
 }
 
 /// Writes version 1 (the shipped default) if no scheme exists yet.
@@ -88,10 +85,9 @@ pub(crate) async fn ensure_default(app: &App) -> Result<()> {
 
 /// The newest scheme and its version.
 pub(crate) async fn latest(conn: &mut Conn) -> Result<(i64, Scheme)> {
-    let (version, definition) = schemes::get_latest_scheme(conn)
+    schemes::get_latest_scheme(conn)
         .await?
-        .ok_or_else(|| AppError::Internal("no classification scheme".into()))?;
-    Ok((version, parse(&definition)?))
+        .ok_or_else(|| AppError::Internal("no classification scheme".into()))
 }
 
 /// Anyone may read the scheme: the public catalog shows categories and grades.
@@ -106,13 +102,10 @@ pub async fn get_version(app: &App, version: i64) -> Result<SchemeView> {
 
 /// [`get_version`] on the caller's connection.
 pub(crate) async fn get_version_on(conn: &mut Conn, version: i64) -> Result<SchemeView> {
-    let definition = schemes::get_scheme(conn, version)
+    let scheme = schemes::get_scheme(conn, version)
         .await?
         .ok_or(AppError::not_found("scheme version", "分类方案版本"))?;
-    Ok(SchemeView {
-        version,
-        scheme: parse(&definition)?,
-    })
+    Ok(SchemeView { version, scheme })
 }
 
 pub async fn list_versions(app: &App) -> Result<Vec<SchemeVersion>> {

@@ -8,8 +8,8 @@
 use std::collections::HashMap;
 
 use gongshu_domain::catalog::{
-    CountyApproval, DataType, Grade, OpenType, ReviewState, Revision, SensitiveKind, ShareMode,
-    Vocabulary, identifies, label_zh,
+    CountyApproval, DataType, Grade, OpenType, ReviewState, Revision, Scheme, SensitiveKind,
+    ShareMode, Vocabulary, identifies, label_zh,
 };
 use gongshu_domain::{Action, Target, decide};
 use gongshu_store::catalog::{self, EntryRow, ItemRow};
@@ -81,6 +81,16 @@ pub struct EntryView {
     #[schema(value_type = Vec<Object>)]
     pub legal_bases: Vec<gongshu_domain::catalog::LegalBasis>,
     pub update_frequency: String,
+    /// The share type the grade's rule suggests in the scheme version the revision was graded
+    /// under; `None` when that rule suggests none.
+    pub suggested_share_type: Option<String>,
+    /// The open type the grade's rule suggests, likewise.
+    pub suggested_open_type: Option<String>,
+    /// The share or open type differs from the grade's suggestion (H36), so the revision
+    /// states a departure reason for the reviewer.
+    pub departs_from_grade: bool,
+    /// 偏离理由: why the revision departs from the grade's suggested types.
+    pub departure_reason: String,
     pub source_org_id: Option<String>,
     pub source_org_name: Option<String>,
     pub collecting_dept: String,
@@ -241,15 +251,24 @@ pub(crate) fn today_string(app: &App) -> String {
     crate::calendar::today(app).to_string()
 }
 
+/// The revision in the light of the scheme version it was graded under: its category's name
+/// and its grade's rule.
 pub(crate) fn build_view(
     app: &App,
     entry: &EntryRow,
     r: &Revision,
     items: &[ItemRow],
     orgs: &HashMap<String, OrgRow>,
-    category_name: String,
+    scheme: &Scheme,
     duplicate_collection: Vec<DuplicateCollection>,
 ) -> Result<EntryView> {
+    let category_name = scheme
+        .category(&r.category_code)
+        .map(|c| c.name.clone())
+        .unwrap_or_default();
+    let rule = Grade::parse("grade", &r.grade)
+        .ok()
+        .and_then(|g| scheme.grade_rules.rule(g));
     let name_of = |id: &Option<String>| {
         id.as_ref()
             .and_then(|i| orgs.get(i))
@@ -284,6 +303,14 @@ pub(crate) fn build_view(
         not_open_reason: r.not_open_reason.map(|n| n.code().into()),
         legal_bases: r.legal_bases.clone(),
         update_frequency: r.update_frequency.code().into(),
+        suggested_share_type: rule
+            .and_then(|x| x.suggested_share_type)
+            .map(|s| s.code().into()),
+        suggested_open_type: rule
+            .and_then(|x| x.suggested_open_type)
+            .map(|o| o.code().into()),
+        departs_from_grade: rule.is_some_and(|x| x.departs(r.share_type, r.open_type)),
+        departure_reason: r.departure_reason.clone(),
         source_org_id: r.source_org_id.clone(),
         source_org_name: name_of(&r.source_org_id),
         collecting_dept: r.collecting_dept.clone(),
@@ -384,16 +411,11 @@ pub async fn entry_view(
         .ok_or_else(not_found)?;
     let items = catalog::list_items(&mut conn, &entry.id, wanted).await?;
     let scheme = super::scheme::get_version_on(&mut conn, r.scheme_version).await?;
-    let category_name = scheme
-        .scheme
-        .category(&r.category_code)
-        .map(|c| c.name.clone())
-        .unwrap_or_default();
     let dups = duplicates(&mut conn, &entry, &items, &orgs).await?;
     let (derived_from, derivatives) =
         super::derivative_views::derivative_facts(&mut conn, &entry, wanted, &items, sees_all)
             .await?;
-    let mut view = build_view(app, &entry, &r, &items, &orgs, category_name, dups)?;
+    let mut view = build_view(app, &entry, &r, &items, &orgs, &scheme.scheme, dups)?;
     view.derived_from = derived_from;
     view.derivatives = derivatives;
     Ok(view)
@@ -467,6 +489,9 @@ const DIFFED_FIELDS: &[(&str, &str, Getter)] = &[
     ("legal_bases", "法律法规依据", |v| j(&v.legal_bases)),
     ("update_frequency", "更新频率", |v| {
         v.update_frequency.clone()
+    }),
+    ("departure_reason", "偏离理由", |v| {
+        v.departure_reason.clone()
     }),
     ("source_org_id", "数源部门", |v| {
         v.source_org_name.clone().unwrap_or_default()
@@ -557,14 +582,9 @@ pub(crate) async fn published_view(
         .ok_or(AppError::not_found("catalog entry", "目录条目"))?;
     let items = catalog::list_items(&mut conn, &entry.id, revision).await?;
     let scheme = super::scheme::get_version_on(&mut conn, r.scheme_version).await?;
-    let category_name = scheme
-        .scheme
-        .category(&r.category_code)
-        .map(|c| c.name.clone())
-        .unwrap_or_default();
     let published_at = r.published_at.unwrap_or_default();
     Ok((
-        build_view(app, entry, &r, &items, &orgs, category_name, Vec::new())?,
+        build_view(app, entry, &r, &items, &orgs, &scheme.scheme, Vec::new())?,
         published_at,
     ))
 }

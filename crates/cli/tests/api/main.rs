@@ -19,6 +19,7 @@ mod catalog_deadlines;
 mod catalog_elements;
 mod catalog_excel;
 mod catalog_fixtures;
+mod catalog_grade_rules;
 mod catalog_region;
 mod catalog_review;
 mod catalog_scheme;
@@ -281,6 +282,11 @@ fn all_tests() -> Vec<(&'static str, TestFn)> {
         catalog_scheme::the_default_scheme_is_version_one_and_public,
         catalog_scheme::entries_keep_the_scheme_version_they_were_graded_under,
         catalog_scheme::only_the_city_authority_changes_the_scheme,
+        catalog_grade_rules::h7_h36_the_authority_changes_the_grade_rules_and_the_allowed_types_follow,
+        catalog_grade_rules::h7_h25_a_departure_from_the_grades_suggestion_needs_a_reason_the_reviewer_sees,
+        catalog_grade_rules::h36_the_entry_form_asks_for_the_departure_reason,
+        catalog_grade_rules::h7_a_scheme_with_incomplete_or_contradictory_grade_rules_is_refused,
+        catalog_grade_rules::h7_a_scheme_version_stored_without_grade_rules_reads_with_the_former_rules,
         catalog_audit::every_catalog_step_writes_exactly_one_success_event,
         catalog_audit::reads_write_nothing_and_a_denial_writes_a_denied_event,
         console_pages::every_page_answers_each_user_as_the_access_rules_say,

@@ -1,4 +1,5 @@
-//! The rules a catalog entry must satisfy before it can be submitted (H2, H7, H8, H18, H25).
+//! The rules a catalog entry must satisfy before it can be submitted (H2, H7, H8, H18, H25,
+//! H36). The grade's rules come from the classification scheme the entry is graded under.
 //! Every broken rule is reported with the field it concerns, so a form or an Excel import can
 //! point at the cell.
 
@@ -6,7 +7,9 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
+use super::Vocabulary;
 use super::grade::{Grade, SensitiveKind};
+use super::grade_rule::{GradeRules, departure_reason_required};
 use super::kinds::{
     DataForm, DataType, NotOpenReason, OpenType, ShareMode, ShareType, UpdateFrequency,
 };
@@ -33,13 +36,6 @@ pub struct ItemDraft {
     pub masked: bool,
 }
 
-impl ItemDraft {
-    /// Masked unless decided otherwise: sensitive personal items and grade general-4 or above.
-    pub fn masked_by_default(grade: Grade, sensitive: Option<SensitiveKind>) -> bool {
-        sensitive.is_some() || grade.masked_by_default()
-    }
-}
-
 /// A catalog entry as submitted, with its vocabularies already parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EntryDraft {
@@ -58,8 +54,14 @@ pub struct EntryDraft {
     pub not_open_reason: Option<NotOpenReason>,
     pub legal_bases: Vec<LegalBasis>,
     pub update_frequency: UpdateFrequency,
+    /// Why the share or open type departs from the grade's suggested one (偏离理由); empty
+    /// when none is given.
+    pub departure_reason: String,
     pub items: Vec<ItemDraft>,
 }
+
+/// The longest departure reason, in characters.
+pub const DEPARTURE_REASON_MAX: usize = 1000;
 
 fn item_code_ok(code: &str) -> bool {
     let mut chars = code.chars();
@@ -68,8 +70,9 @@ fn item_code_ok(code: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-/// All the rules; `Ok` only when none is broken.
-pub fn validate_entry(e: &EntryDraft) -> Result<(), Violations> {
+/// All the rules, with the grade rules of the scheme the entry is graded under; `Ok` only when
+/// none is broken.
+pub fn validate_entry(e: &EntryDraft, rules: &GradeRules) -> Result<(), Violations> {
     let mut v = Violations::default();
     if e.state_secret {
         v.push(Violation::new(
@@ -146,46 +149,87 @@ pub fn validate_entry(e: &EntryDraft) -> Result<(), Violations> {
         ));
     }
 
-    // H7, B12: the grade limits sharing and opening.
-    if !e.grade.allows_share(e.share_type) {
-        v.push(Violation::new(
-            "share_type",
-            "grade_forbids_share",
-            format!("{}不得共享给其他部门，共享类型应为不予共享", e.grade.zh()),
-            format!(
-                "{} data may not be shared outside its holder",
-                e.grade.code()
-            ),
-        ));
-    }
-    if !e.grade.allows_open(e.open_type) {
-        v.push(Violation::new(
-            "open_type",
-            "grade_forbids_open",
-            format!(
-                "{}不得{}；只有一般数据1级、2级可以无条件开放，核心数据不得开放",
-                e.grade.zh(),
-                match e.open_type {
-                    OpenType::Unconditional => "无条件开放",
-                    _ => "开放",
-                }
-            ),
-            format!("{} data may not be {}", e.grade.code(), e.open_type_code()),
-        ));
-    }
-
+    check_grade(e, rules, &mut v);
     check_items(e, &mut v);
     v.into_result()
 }
 
-impl EntryDraft {
-    fn open_type_code(&self) -> &'static str {
-        match self.open_type {
-            OpenType::Unconditional => "unconditionally open",
-            OpenType::Conditional => "conditionally open",
-            OpenType::NotOpen => "not open",
-        }
+/// H7, B12, H36: the scheme's rule for the grade limits sharing and opening, and a departure
+/// from the grade's suggested types states its reason.
+fn check_grade(e: &EntryDraft, rules: &GradeRules, v: &mut Violations) {
+    if e.departure_reason.chars().count() > DEPARTURE_REASON_MAX {
+        v.push(Violation::too_long(
+            "departure_reason",
+            "偏离理由",
+            DEPARTURE_REASON_MAX,
+        ));
     }
+    let Some(rule) = rules.rule(e.grade) else {
+        v.push(Violation::new(
+            "grade",
+            "grade_rule_missing",
+            format!("分类分级方案没有“{}”的分级规则", e.grade.zh()),
+            format!("the scheme has no rule for grade {}", e.grade),
+        ));
+        return;
+    };
+    let share_allowed = rule.allows_share(e.share_type);
+    if !share_allowed {
+        v.push(Violation::new(
+            "share_type",
+            "grade_forbids_share",
+            format!(
+                "按分类分级方案，{}不得{}，可选共享类型：{}",
+                e.grade.zh(),
+                e.share_type.zh(),
+                zh_list(&rule.share_types)
+            ),
+            format!(
+                "{} data may not be {} under the scheme; allowed: {}",
+                e.grade,
+                e.share_type.code(),
+                code_list(&rule.share_types)
+            ),
+        ));
+    }
+    let open_allowed = rule.allows_open(e.open_type);
+    if !open_allowed {
+        v.push(Violation::new(
+            "open_type",
+            "grade_forbids_open",
+            format!(
+                "按分类分级方案，{}不得{}，可选开放属性：{}",
+                e.grade.zh(),
+                e.open_type.zh(),
+                zh_list(&rule.open_types)
+            ),
+            format!(
+                "{} data may not be {} under the scheme; allowed: {}",
+                e.grade,
+                e.open_type.code(),
+                code_list(&rule.open_types)
+            ),
+        ));
+    }
+    if share_allowed
+        && open_allowed
+        && rule.departs(e.share_type, e.open_type)
+        && e.departure_reason.trim().is_empty()
+    {
+        v.push(departure_reason_required(e.grade, rule));
+    }
+}
+
+fn zh_list<V: Vocabulary>(values: &[V]) -> String {
+    values.iter().map(|v| v.zh()).collect::<Vec<_>>().join("、")
+}
+
+fn code_list<V: Vocabulary>(values: &[V]) -> String {
+    values
+        .iter()
+        .map(|v| v.code())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn check_items(e: &EntryDraft, v: &mut Violations) {
@@ -289,12 +333,22 @@ mod tests {
             not_open_reason: Some(NotOpenReason::Privacy),
             legal_bases: vec![],
             update_frequency: UpdateFrequency::Daily,
+            departure_reason: String::new(),
             items: vec![item("xm", g(3)), item("gmsfhm", g(3))],
         }
     }
 
+    /// The shipped scheme's grade rules.
+    fn rules() -> GradeRules {
+        crate::catalog::Scheme::default_scheme().grade_rules
+    }
+
     fn codes(e: &EntryDraft) -> Vec<&'static str> {
-        validate_entry(e)
+        codes_under(e, &rules())
+    }
+
+    fn codes_under(e: &EntryDraft, rules: &GradeRules) -> Vec<&'static str> {
+        validate_entry(e, rules)
             .err()
             .map(|v| v.0.iter().map(|x| x.code).collect())
             .unwrap_or_default()
@@ -309,7 +363,7 @@ mod tests {
 
     #[test]
     fn a_complete_entry_passes() {
-        assert!(validate_entry(&entry()).is_ok());
+        assert!(validate_entry(&entry(), &rules()).is_ok());
     }
 
     // H2
@@ -343,7 +397,7 @@ mod tests {
             legal_bases: vec![basis()],
             ..entry()
         };
-        assert!(validate_entry(&e).is_ok());
+        assert!(validate_entry(&e, &rules()).is_ok());
     }
 
     #[test]
@@ -419,7 +473,7 @@ mod tests {
             items: vec![item("a", g(2))],
             ..entry()
         };
-        assert!(validate_entry(&open2).is_ok());
+        assert!(validate_entry(&open2, &rules()).is_ok());
     }
 
     #[test]
@@ -453,14 +507,68 @@ mod tests {
         assert_eq!(codes(&e), ["sensitive_not_personal"]);
     }
 
+    // H7, H36: the authority's scheme, not the platform, decides which grades may be opened
+    // without conditions.
     #[test]
-    fn sensitive_and_general_4_items_are_masked_by_default() {
-        assert!(ItemDraft::masked_by_default(
-            g(1),
-            Some(SensitiveKind::Biometric)
-        ));
-        assert!(ItemDraft::masked_by_default(g(4), None));
-        assert!(!ItemDraft::masked_by_default(g(3), None));
+    fn the_schemes_rules_decide_what_a_grade_allows() {
+        let open3 = EntryDraft {
+            open_type: OpenType::Unconditional,
+            not_open_reason: None,
+            ..entry()
+        };
+        assert_eq!(codes(&open3), ["grade_forbids_open"]);
+        let mut relaxed = rules();
+        let g3 = relaxed.0.get_mut("general_3").unwrap();
+        g3.open_types.push(OpenType::Unconditional);
+        assert!(codes_under(&open3, &relaxed).is_empty());
+        let mut no_rule = rules();
+        no_rule.0.remove("general_3");
+        assert_eq!(codes_under(&entry(), &no_rule), ["grade_rule_missing"]);
+    }
+
+    // H36: a departure from the grade's suggested types states its reason; following them
+    // needs none; a forbidden type is refused for that, not for a missing reason.
+    #[test]
+    fn a_departure_from_the_grades_defaults_states_its_reason() {
+        let mut suggesting = rules();
+        let g3 = suggesting.0.get_mut("general_3").unwrap();
+        g3.suggested_share_type = Some(ShareType::Unconditional);
+        g3.suggested_open_type = Some(OpenType::Conditional);
+        let departing = entry();
+        assert_eq!(
+            codes_under(&departing, &suggesting),
+            ["departure_reason_required"]
+        );
+        let err = validate_entry(&departing, &suggesting).unwrap_err();
+        assert_eq!(err.0[0].field, "departure_reason");
+        assert!(
+            err.0[0].zh.contains("建议无条件共享、有条件开放"),
+            "{}",
+            err.0[0].zh
+        );
+        let reasoned = EntryDraft {
+            departure_reason: "含公民身份号码，依个人信息保护法不宜开放".into(),
+            ..entry()
+        };
+        assert!(codes_under(&reasoned, &suggesting).is_empty());
+        let following = EntryDraft {
+            open_type: OpenType::Conditional,
+            open_conditions: "签署数据使用协议".into(),
+            not_open_reason: None,
+            ..entry()
+        };
+        assert!(codes_under(&following, &suggesting).is_empty());
+        let forbidden = EntryDraft {
+            open_type: OpenType::Unconditional,
+            not_open_reason: None,
+            ..entry()
+        };
+        assert_eq!(codes_under(&forbidden, &suggesting), ["grade_forbids_open"]);
+        let too_long = EntryDraft {
+            departure_reason: "理".repeat(DEPARTURE_REASON_MAX + 1),
+            ..entry()
+        };
+        assert_eq!(codes(&too_long), ["too_long"]);
     }
 
     #[test]
@@ -475,7 +583,7 @@ mod tests {
             items: vec![],
             ..entry()
         };
-        let errs = validate_entry(&e).unwrap_err();
+        let errs = validate_entry(&e, &rules()).unwrap_err();
         let fields: Vec<&str> = errs.0.iter().map(|v| v.field.as_str()).collect();
         for f in [
             "state_secret",

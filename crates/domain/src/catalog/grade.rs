@@ -1,12 +1,11 @@
-//! Grades (分级) per GB/T 43697-2024 and the controls they imply (H7, B12): core data is never
-//! shared outside its holder nor opened; general-4 and sensitive personal items are masked by
-//! default; only general-1 and general-2 may be unconditionally open.
+//! Grades (分级) per GB/T 43697-2024 (H7, B12). What a grade allows and suggests — share and
+//! open types, masking — is not fixed here: it is a rule of the classification scheme the
+//! authority sets and versions (`grade_rule`).
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::kinds::{OpenType, ShareType};
 use super::vocabulary;
 use crate::Violation;
 
@@ -95,26 +94,6 @@ impl Grade {
             .map(Grade::zh)
             .unwrap_or_else(|_| code.to_owned())
     }
-
-    /// Share types this grade allows: core data stays with its holder.
-    pub fn allows_share(self, share: ShareType) -> bool {
-        self != Grade::Core || share == ShareType::NotShared
-    }
-
-    /// Open types this grade allows: core data is never opened, and only general-1/2 may be
-    /// opened without conditions.
-    pub fn allows_open(self, open: OpenType) -> bool {
-        match open {
-            OpenType::NotOpen => true,
-            OpenType::Conditional => self != Grade::Core,
-            OpenType::Unconditional => matches!(self, Grade::General(l) if l.0 <= 2),
-        }
-    }
-
-    /// Items of this grade are masked unless a reviewer decides otherwise.
-    pub fn masked_by_default(self) -> bool {
-        self >= Grade::General(GeneralLevel(4))
-    }
 }
 
 impl fmt::Display for Grade {
@@ -153,36 +132,6 @@ vocabulary! {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    // H7, B12: the grade drives share and open defaults.
-    #[test]
-    fn core_data_is_never_shared_nor_opened() {
-        assert!(Grade::Core.allows_share(ShareType::NotShared));
-        assert!(!Grade::Core.allows_share(ShareType::Conditional));
-        assert!(!Grade::Core.allows_share(ShareType::Unconditional));
-        assert!(!Grade::Core.allows_open(OpenType::Conditional));
-        assert!(!Grade::Core.allows_open(OpenType::Unconditional));
-    }
-
-    #[test]
-    fn only_general_1_and_2_may_be_unconditionally_open() {
-        let open: Vec<String> = Grade::all()
-            .into_iter()
-            .filter(|g| g.allows_open(OpenType::Unconditional))
-            .map(Grade::code)
-            .collect();
-        assert_eq!(open, ["general_1", "general_2"]);
-    }
-
-    #[test]
-    fn general_4_and_above_are_masked_by_default() {
-        let masked: Vec<String> = Grade::all()
-            .into_iter()
-            .filter(|g| g.masked_by_default())
-            .map(Grade::code)
-            .collect();
-        assert_eq!(masked, ["general_4", "important", "core"]);
-    }
 
     #[test]
     fn grades_parse_and_order() {

@@ -1,13 +1,14 @@
-//! Catalog rules (目录): classification and grading (H7, B12), share and open types (H18, H25),
-//! update frequency (H12), the two-level review workflow of entries (H8, H9), the city
-//! catalog's submission to the region (H8) and what a masked derivative of a not-shared entry
-//! may be (H19). Pure: the application layer stores entries and asks these functions what is
-//! allowed.
+//! Catalog rules (目录): classification and grading with the scheme's grade rules (H7, B12,
+//! H36), share and open types (H18, H25), update frequency (H12), the two-level review
+//! workflow of entries (H8, H9), the city catalog's submission to the region (H8) and what a
+//! masked derivative of a not-shared entry may be (H19). Pure: the application layer stores
+//! entries and asks these functions what is allowed.
 
 mod derivative;
 mod element;
 mod entry;
 mod grade;
+mod grade_rule;
 mod kinds;
 mod region;
 mod revision;
@@ -16,8 +17,9 @@ mod workflow;
 
 pub use derivative::{ChosenItem, Proposal, SourceItem, check_derivative};
 pub use element::{ElementSeed, identifies, seed_elements};
-pub use entry::{EntryDraft, ItemDraft, LegalBasis, validate_entry};
+pub use entry::{DEPARTURE_REASON_MAX, EntryDraft, ItemDraft, LegalBasis, validate_entry};
 pub use grade::{Grade, SensitiveKind};
+pub use grade_rule::{GradeRule, GradeRules};
 pub use kinds::{
     DataForm, DataType, NotOpenReason, OpenType, ShareMode, ShareType, UpdateFrequency,
 };

@@ -30,6 +30,9 @@ pub struct Revision {
     pub not_open_reason: Option<NotOpenReason>,
     pub legal_bases: Vec<LegalBasis>,
     pub update_frequency: UpdateFrequency,
+    /// Why the share or open type departs from the grade's suggested one (偏离理由, H36);
+    /// empty when none was given (and in revisions written before the reason was asked).
+    pub departure_reason: String,
     pub source_org_id: Option<String>,
     pub collecting_dept: String,
     pub approving_dept: String,

@@ -1,5 +1,6 @@
-//! The classification scheme (分类方案, H7, B12): the categories entries are filed under and
-//! notes on each grade. The authority may change it; every change is a new version, and an
+//! The classification scheme (分类方案, H7, B12): the categories entries are filed under, notes
+//! on each grade, and each grade's rules (what it allows and suggests, whether its items are
+//! masked). The authority may change it; every change is a new version, and an
 //! entry keeps the version it was graded under. Categories marked with a base database (H15,
 //! H16) make up the natural-person, legal-person, e-licence, social-credit and natural-resources
 //! base databases; thematic categories make up the thematic databases.
@@ -9,6 +10,7 @@ use std::collections::{BTreeMap, HashSet};
 use serde::{Deserialize, Serialize};
 
 use super::grade::Grade;
+use super::grade_rule::GradeRules;
 use super::vocabulary;
 use crate::{Violation, Violations};
 
@@ -54,6 +56,11 @@ pub struct Scheme {
     pub categories: Vec<Category>,
     /// What each grade means in this scheme, keyed by grade code.
     pub grade_notes: BTreeMap<String, String>,
+    /// What each grade allows and suggests, keyed by grade code. Empty when a submitted scheme
+    /// leaves it out (refused by [`Scheme::validate`]) and in versions stored before schemes
+    /// carried rules (read through [`Scheme::from_stored`]).
+    #[serde(default)]
+    pub grade_rules: GradeRules,
 }
 
 impl Scheme {
@@ -65,12 +72,23 @@ impl Scheme {
         scheme
     }
 
+    /// A stored version. Versions written before schemes carried grade rules were in force
+    /// while the platform applied the rules the default scheme now states, so they read with
+    /// those; the stored text is left as it is (its SM3 digest is in the audit log).
+    pub fn from_stored(definition: &str) -> Result<Self, serde_json::Error> {
+        let mut scheme: Scheme = serde_json::from_str(definition)?;
+        if scheme.grade_rules.is_empty() {
+            scheme.grade_rules = Scheme::default_scheme().grade_rules;
+        }
+        Ok(scheme)
+    }
+
     pub fn category(&self, code: &str) -> Option<&Category> {
         self.categories.iter().find(|c| c.code == code)
     }
 
     /// Codes are three digits and unique, names unique, each base database used at most once,
-    /// every grade described.
+    /// every grade described and ruled (see [`GradeRules::check`]).
     pub fn validate(&self) -> Result<(), Violations> {
         let mut v = Violations::default();
         v.text("name", "方案名称", &self.name, 100);
@@ -134,6 +152,7 @@ impl Scheme {
                 ));
             }
         }
+        self.grade_rules.check(&mut v);
         v.into_result()
     }
 }
@@ -179,5 +198,21 @@ mod tests {
                 "grade_note_missing"
             ]
         );
+    }
+
+    // H7: a version stored before schemes carried grade rules reads with the rules the
+    // platform applied then; a submitted scheme without rules is refused on each grade.
+    #[test]
+    fn schemes_without_grade_rules() {
+        let mut legacy = serde_json::to_value(Scheme::default_scheme()).unwrap();
+        legacy.as_object_mut().unwrap().remove("grade_rules");
+        let text = legacy.to_string();
+        let stored = Scheme::from_stored(&text).unwrap();
+        assert_eq!(stored, Scheme::default_scheme());
+        let submitted: Scheme = serde_json::from_str(&text).unwrap();
+        let errors = submitted.validate().unwrap_err();
+        assert_eq!(errors.0.len(), 6, "{errors}");
+        assert!(errors.0.iter().all(|v| v.code == "grade_rule_missing"));
+        assert!(Scheme::from_stored("{").is_err());
     }
 }

@@ -165,6 +165,7 @@ pub fn entry(key: &str, n: usize) -> EntryRow {
         providing_dept: "市公安局".into(),
         related_codes: vec!["330100/102/000001".into(), "330100/103/000002".into()],
         state_secret: false,
+        departure_reason: "含公民身份号码，不宜开放".into(),
         items: vec![
             ItemRow {
                 code: "xm".into(),

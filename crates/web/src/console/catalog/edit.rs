@@ -1,6 +1,7 @@
 //! 编制目录: the form to draft a new entry of one's own organisation or to edit one (a draft or
 //! returned revision in place, a published entry through a new revision). Every field of the
-//! entry, its legal bases and its data items on one page; the command's errors come back next
+//! entry, its legal bases and its data items on one page, with the grade rules of the scheme
+//! in force beside the share and open types; the command's errors come back next
 //! to the inputs with everything typed kept.
 
 use axum::extract::{Path, State};
@@ -9,6 +10,7 @@ use gongshu_app::catalog::{self, EntryView};
 use minijinja::context;
 
 use super::fields::EntryFields;
+use super::grade_rules::rows;
 use super::labels::{choices, labels};
 use crate::console::auth::Viewer;
 use crate::console::forms::{Fields, FormErrors, all_orgs, form_errors};
@@ -41,6 +43,8 @@ async fn form_page(
         editing => editing,
         form => fields.padded(),
         choices => choices(&scheme.scheme),
+        grades => rows(&scheme.scheme),
+        scheme_version => scheme.version,
         labels => labels(),
         orgs => orgs,
         elements => elements,

@@ -38,6 +38,8 @@ pub struct EntryFields {
     pub related_codes: String,
     pub state_secret: bool,
     pub change_note: String,
+    /// 偏离理由, for a share or open type other than the grade's suggestion.
+    pub departure_reason: String,
     pub legal_bases: Vec<BasisRow>,
     pub items: Vec<ItemRow>,
 }
@@ -173,6 +175,7 @@ impl EntryFields {
                 "related_codes" => f.related_codes = value,
                 "state_secret" => f.state_secret = true,
                 "change_note" => f.change_note = value,
+                "departure_reason" => f.departure_reason = value,
                 _ => {}
             }
         }
@@ -205,6 +208,8 @@ impl EntryFields {
             state_secret: false,
             // A new note for the change about to be made.
             change_note: String::new(),
+            // The reason stays while the departure does; the user edits it with the types.
+            departure_reason: e.departure_reason.clone(),
             legal_bases: e
                 .legal_bases
                 .iter()
@@ -311,6 +316,7 @@ impl EntryFields {
                 .collect(),
             state_secret: self.state_secret,
             change_note: self.change_note.clone(),
+            departure_reason: self.departure_reason.clone(),
             items,
         };
         Submitted {

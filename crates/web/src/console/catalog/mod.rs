@@ -13,6 +13,7 @@ mod elements;
 mod entry;
 mod excel;
 mod fields;
+mod grade_rules;
 mod history;
 pub(super) mod labels;
 mod listing;

@@ -1,5 +1,6 @@
 //! 分类分级方案: the scheme in force (or an earlier version) with its categories in the three
-//! groups, the base databases they feed (H15, H16) and what each grade means; the version
+//! groups, the base databases they feed (H15, H16), what each grade means and its rule (H7,
+//! H36: allowed and suggested share and open types, default masking); the version
 //! history; and for the city authority's reviewer a new version, edited as the scheme's JSON
 //! with a note on what changed. Entries keep the version they were graded under.
 
@@ -9,10 +10,11 @@ use std::collections::BTreeMap;
 
 use gongshu_app::catalog;
 use gongshu_app::catalog::scheme::{self, SchemeInput, SchemeView};
-use gongshu_domain::catalog::{Grade, Scheme};
+use gongshu_domain::catalog::Scheme;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
+use super::grade_rules::rows;
 use super::labels::labels;
 use crate::console::auth::Viewer;
 use crate::console::forms::{Fields, FormErrors, Params, form_errors};
@@ -30,13 +32,6 @@ pub struct VersionParams {
 #[serde(default)]
 pub struct SchemeFields {
     definition: String,
-    note: String,
-}
-
-/// A grade's note with the grade's Chinese name, in grade order.
-#[derive(Serialize)]
-struct GradeNote {
-    grade: String,
     note: String,
 }
 
@@ -59,18 +54,6 @@ async fn scheme_page(
     let versions = scheme::list_versions(&state.app)
         .await
         .map_err(|e| viewer.fail(e))?;
-    let grade_notes: Vec<GradeNote> = Grade::all()
-        .into_iter()
-        .map(|g| GradeNote {
-            grade: g.zh(),
-            note: shown
-                .scheme
-                .grade_notes
-                .get(&g.code())
-                .cloned()
-                .unwrap_or_default(),
-        })
-        .collect();
     // Published entries per category: the base and thematic databases (H15, H16).
     let counts: BTreeMap<String, usize> =
         catalog::search::databases(&state.app, Some(viewer.ctx()))
@@ -88,7 +71,7 @@ async fn scheme_page(
         shown => shown,
         current_version => current.version,
         versions => versions,
-        grade_notes => grade_notes,
+        grades => rows(&shown.scheme),
         counts => counts,
         labels => labels(),
         may_update => may_update,
