@@ -146,15 +146,30 @@ pub async fn get_active_ticket(
     .transpose()
 }
 
-/// `(entry, finding)` of every ticket of `kind`, in any state: the scheduler opens no ticket
-/// for a finding that already had one.
-pub async fn list_findings(conn: &mut Conn, kind: TicketKind) -> Result<Vec<(String, String)>> {
-    Ok(
-        sqlx::query_as("SELECT entry_id, finding FROM quality_tickets WHERE kind = $1")
+/// A ticket's finding and whether it is still active, as the scheduler needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FindingRow {
+    pub entry_id: String,
+    pub finding: String,
+    pub active: bool,
+}
+
+/// The finding of every ticket of `kind`, in any state: the scheduler opens no ticket for a
+/// finding that already had one.
+pub async fn list_findings(conn: &mut Conn, kind: TicketKind) -> Result<Vec<FindingRow>> {
+    let rows: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT entry_id, finding, state FROM quality_tickets WHERE kind = $1")
             .bind(kind.code())
             .fetch_all(conn)
-            .await?,
-    )
+            .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(entry_id, finding, state)| FindingRow {
+            entry_id,
+            finding,
+            active: state != TicketState::Closed.code(),
+        })
+        .collect())
 }
 
 /// Writes the next step if the ticket is still in `from`; `false` when someone acted first.

@@ -55,7 +55,8 @@ fn csv(rows: u32, bad: u32, seq_from: u32) -> String {
 // item's counts, the worst rows by number and never a value — due in five working days, audited
 // and notified. A second failing version while it is active opens none. The provider answers
 // with a new version that fixes it (an older version is no correction), the authority closes
-// it; only the provider answers and only its authority closes.
+// it; only the provider answers and only its authority closes. A held version is no finding
+// until it is confirmed.
 pub async fn h11_b17_a_version_with_failed_rules_opens_a_ticket_closed_after_a_correction(
     t: TestApp,
 ) {
@@ -240,6 +241,26 @@ pub async fn h11_b17_a_version_with_failed_rules_opens_a_ticket_closed_after_a_c
         (again[0]["state"].as_str(), again[0]["version"].as_i64()),
         (Some("open"), Some(4))
     );
+
+    // A held version is no finding until its owner confirms it as the current one.
+    let held = published_entry(&t, "质量工单待确认测试").await;
+    add_usual_rules(&gaj, &held).await;
+    upload(&gaj, &held, "filename=v1.csv", csv(10, 0, 100))
+        .await
+        .expect_status(201);
+    let small = upload(&gaj, &held, "filename=v2.csv", csv(4, 2, 200)).await;
+    small.expect_status(201);
+    assert_eq!(small.json["state"], "held", "{}", small.text);
+    assert!(entry_tickets(&gaj, &held).await.is_empty());
+    gaj.post(
+        &format!("/api/v1/entries/{held}/versions/2/confirm"),
+        json!({}),
+    )
+    .await
+    .expect_status(200);
+    let confirmed = entry_tickets(&gaj, &held).await;
+    assert_eq!(confirmed.len(), 1);
+    assert_eq!(confirmed[0]["version"], 2);
 }
 
 // H11: ……以数据使用单位的用数需求为导向，对本机构公共数据开展数据治理。
@@ -430,7 +451,8 @@ pub async fn h11_b17_a_user_report_opens_a_ticket_answered_reopened_and_closed(t
 // H12: 公共管理和服务机构应当按照公共数据目录中的更新频率……进行更新。
 // B17: ……由市大数据主管部门组织公共数据提供单位进行整改。
 // Data older than its update frequency allows opens a ticket when the checks run (once per
-// version that went stale, however often they run). A ticket unanswered past its due date is
+// version that went stale, however often they run, and not while the entry's ticket for an
+// earlier stale version is active). A ticket unanswered past its due date is
 // on the overdue list of the provider's authority — the county authority for a county agency,
 // the city authority over the whole city — and of the provider itself, not of another
 // county's authority; others are refused. An answer takes it off the list.
@@ -536,6 +558,26 @@ pub async fn h12_b17_stale_data_opens_a_ticket_and_unanswered_ones_are_overdue_t
         .unwrap();
     let county = t.login("xcq-gaj-admin").await;
     assert_eq!(entry_tickets(&county, &code).await.len(), 1, "{after:?}");
+    // The next version that goes stale is a new finding; the one after it is not, while that
+    // finding's ticket is still active.
+    let row = |n: u32| format!("姓名,公民身份号码\n张三,{}\n", citizen_id("19800101", n));
+    upload(&county, &code, "filename=v2.csv", row(2))
+        .await
+        .expect_status(201);
+    t.set_now(Utc.with_ymd_and_hms(2025, 9, 13, 1, 0, 0).unwrap());
+    let checks = || gongshu_app::quality::tickets::run_quality_checks(&t.app);
+    assert_eq!(checks().await.unwrap().opened, 1);
+    let county = t.login("xcq-gaj-admin").await;
+    let listed = entry_tickets(&county, &code).await;
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[0]["evidence"]["last_version"], 2);
+    upload(&county, &code, "filename=v3.csv", row(3))
+        .await
+        .expect_status(201);
+    t.set_now(Utc.with_ymd_and_hms(2025, 9, 15, 1, 0, 0).unwrap());
+    assert_eq!(checks().await.unwrap().opened, 0);
+    let county = t.login("xcq-gaj-admin").await;
+    assert_eq!(entry_tickets(&county, &code).await.len(), 2);
 }
 
 /// An entry of `agency` holding the household-register element (NP01): the citizen ID keys

@@ -83,10 +83,14 @@ impl Holder {
     }
 }
 
-/// A pair of entries to compare, and on what.
+/// A pair of entries to compare — their current versions and key items — and on what.
 struct Pair<'a> {
     source: &'a Holder,
+    source_version: &'a VersionRow,
+    source_key: &'a ItemRow,
     checked: &'a Holder,
+    version: &'a VersionRow,
+    key: &'a ItemRow,
     items: Vec<ComparedItem>,
 }
 
@@ -246,7 +250,6 @@ fn finding<'a>(
     found: Compared,
 ) -> NewTicket<'a> {
     let source_org_id = element.source_org_id.clone().unwrap_or_default();
-    let checked = pair.checked;
     let summary = format!(
         "与数源部门数据不一致：基础数据项“{}”有{}行与{}的{}不同",
         element.name, found.disagreeing_rows, source_org_name, pair.source.entry.code
@@ -255,14 +258,10 @@ fn finding<'a>(
         "按一数一源原则，{}是基础数据项“{}”的数源部门。本目录第{}版与数源部门目录{}第{}版按{}比对：双方都有的{}行中，{}行的{}与数源部门不一致。请以数源部门数据为准核实更正后上传新版本，并以“整改”答复；如确有依据，请说明。",
         source_org_name,
         element.name,
-        found.version,
+        pair.version.version,
         pair.source.entry.code,
-        found.source_version,
-        checked
-            .key
-            .as_ref()
-            .map(|k| k.name.as_str())
-            .unwrap_or_default(),
+        pair.source_version.version,
+        pair.key.name,
         found.compared_rows,
         found.disagreeing_rows,
         pair.items
@@ -276,20 +275,16 @@ fn finding<'a>(
         element_name: element.name.clone(),
         source_org_id,
         source_entry_code: pair.source.entry.code.clone(),
-        source_version: found.source_version,
-        version: found.version,
-        key_item: checked
-            .key
-            .as_ref()
-            .map(|k| k.code.clone())
-            .unwrap_or_default(),
+        source_version: pair.source_version.version,
+        version: pair.version.version,
+        key_item: pair.key.code.clone(),
         items: pair.items.clone(),
         compared_rows: found.compared_rows,
         disagreeing_rows: found.disagreeing_rows,
         sample_keys: found.sample_keys,
     });
     NewTicket {
-        entry: &checked.entry,
+        entry: &pair.checked.entry,
         summary,
         description,
         evidence,
@@ -320,9 +315,9 @@ fn pair<'a>(
     checked: &'a Holder,
     element: &str,
 ) -> std::result::Result<Pair<'a>, &'static str> {
-    if checked.version.is_none() {
+    let Some(version) = &checked.version else {
         return Err("该目录尚无数据");
-    }
+    };
     let Some(key) = &checked.key else {
         return Err("该目录的数据中没有标识自然人或法人的信息项（公民身份号码或统一社会信用代码）");
     };
@@ -340,7 +335,7 @@ fn pair<'a>(
     }
     let mut best: Option<Pair<'a>> = None;
     for source in sources {
-        let (Some(source_key), Some(_)) = (&source.key, &source.version) else {
+        let (Some(source_key), Some(source_version)) = (&source.key, &source.version) else {
             continue;
         };
         if source_key.data_type != key.data_type {
@@ -372,7 +367,11 @@ fn pair<'a>(
         if !items.is_empty() && better {
             best = Some(Pair {
                 source,
+                source_version,
+                source_key,
                 checked,
+                version,
+                key,
                 items,
             });
         }
@@ -382,8 +381,6 @@ fn pair<'a>(
 
 /// What comparing one pair found.
 struct Compared {
-    version: i64,
-    source_version: i64,
     compared_rows: u64,
     disagreeing_rows: u64,
     sample_keys: Vec<String>,
@@ -406,14 +403,8 @@ async fn compare(
     reader: &str,
     pair: &Pair<'_>,
 ) -> Result<Compared> {
-    let (source, checked) = (pair.source, pair.checked);
-    let (Some(source_version), Some(version), Some(source_key), Some(key)) =
-        (&source.version, &checked.version, &source.key, &checked.key)
-    else {
-        return Err(AppError::Internal(
-            "a compared pair lacks a version or key".into(),
-        ));
-    };
+    let (source_version, version) = (pair.source_version, pair.version);
+    let (source_key, key) = (pair.source_key, pair.key);
     let dataset = |name: &str, v: &VersionRow, key: &str, items: Vec<&str>| {
         let mut columns = vec![key];
         columns.extend(items);
@@ -487,8 +478,6 @@ async fn compare(
         })
         .collect();
     Ok(Compared {
-        version: version.version,
-        source_version: source_version.version,
         compared_rows,
         disagreeing_rows,
         sample_keys,

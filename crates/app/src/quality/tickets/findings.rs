@@ -2,7 +2,8 @@
 //! uniqueness score below the threshold opens a ticket in the transaction that commits it
 //! (upload, or the confirmation of a held version); data older than its update frequency
 //! allows opens one when the scheduler next runs ([`run_quality_checks`], every five minutes
-//! inside `serve`), once per version that went stale.
+//! inside `serve`), once per version that went stale and never while the entry's ticket for an
+//! earlier stale version is still active.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -147,11 +148,18 @@ pub async fn run_quality_checks(app: &App) -> Result<QualityCheckRun> {
     let now = app.now();
     let mut conn = app.db.acquire().await?;
     let fresh = quality::list_freshness(&mut conn).await?;
-    let found: HashSet<(String, String)> =
-        tickets::list_findings(&mut conn, TicketKind::OverdueUpdate)
-            .await?
-            .into_iter()
-            .collect();
+    let findings = tickets::list_findings(&mut conn, TicketKind::OverdueUpdate).await?;
+    // A finding that had a ticket is not found again; nor is an entry's next stale version
+    // while its ticket for an earlier one is still being dealt with.
+    let found: HashSet<(&str, &str)> = findings
+        .iter()
+        .map(|f| (f.entry_id.as_str(), f.finding.as_str()))
+        .collect();
+    let pending: HashSet<&str> = findings
+        .iter()
+        .filter(|f| f.active)
+        .map(|f| f.entry_id.as_str())
+        .collect();
     drop(conn);
     let meta = RequestMeta {
         request_id: format!("scheduler-{}", uuid::Uuid::now_v7()),
@@ -174,7 +182,9 @@ pub async fn run_quality_checks(app: &App) -> Result<QualityCheckRun> {
             last_update: format_time(last),
             due_at: format_time(due.timestamp_micros()),
         });
-        if found.contains(&(r.entry_id.clone(), evidence.finding(None))) {
+        if pending.contains(r.entry_id.as_str())
+            || found.contains(&(r.entry_id.as_str(), evidence.finding(None).as_str()))
+        {
             continue;
         }
         let mut tx = app.db.begin_write().await?;
