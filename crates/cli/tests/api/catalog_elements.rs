@@ -50,6 +50,14 @@ pub async fn the_registry_lists_the_h13_and_h14_elements(t: TestApp) {
             "人力资源社会保障部门",
             "natural_person",
         ),
+        // 第十三条（十）: "有关资格证书和执业证书数据，由颁发该职业资格证书和执业证书的单位负责"
+        // (issue 13 item 6).
+        (
+            "NP13",
+            "资格证书和执业证书",
+            "证书颁发单位",
+            "natural_person",
+        ),
         ("OR01", "经营主体登记", "市场监督管理部门", "organisation"),
         (
             "OR02",
@@ -77,7 +85,7 @@ pub async fn the_registry_lists_the_h13_and_h14_elements(t: TestApp) {
         .filter(|e| e["subject"] == "organisation")
         .count();
     assert!(
-        np >= 12 && or >= 8,
+        np >= 13 && or >= 8,
         "{np} natural-person, {or} organisation elements"
     );
     t.login("public-person")
