@@ -39,6 +39,14 @@ pub enum AppError {
         zh: String,
         en: String,
     },
+    /// The opening of the data is suspended while an objection or a risk is verified (H27):
+    /// HTTP 451, the status for content withheld on a legal demand.
+    #[error("{en}")]
+    OpeningSuspended {
+        case_id: String,
+        zh: String,
+        en: String,
+    },
     #[error("{what} not found")]
     NotFound {
         what: &'static str,
@@ -82,6 +90,15 @@ pub enum AppError {
     RateLimited {
         retry_after_secs: u64,
         keys_per_minute: u32,
+    },
+    /// Too many of one kind of request from one client for now (objections from one address);
+    /// retry after this many seconds.
+    #[error("{en}")]
+    Throttled {
+        code: &'static str,
+        zh: String,
+        en: String,
+        retry_after_secs: u64,
     },
     #[error("the database is busy; try again")]
     Busy,

@@ -13,6 +13,7 @@ use crate::authz::{Action, Actor, Target, decide};
 use crate::catalog::ShareMode;
 use crate::closure::Closure;
 use crate::grant::Grant;
+use crate::objection::{CaseKind, Opening};
 use crate::sharing::GrantStatus;
 
 /// What is known about the entry to be read.
@@ -24,6 +25,8 @@ pub struct EntryFacts<'a> {
     pub published: bool,
     /// The published revision opens the entry to the public without conditions (H25).
     pub open_unconditionally: bool,
+    /// Whether an objection or a risk suspends the opening, or the source withdrew it (H27).
+    pub opening: Opening<'a>,
     /// A masked derivative (H19): it has no data of its own and is read through its approved
     /// masking rules by everyone, its owner included.
     pub derivative: bool,
@@ -100,6 +103,13 @@ pub enum Refusal {
         reason: String,
         correction: String,
     },
+    /// An objection or a risk suspended the opening (H27) and the reader has no other basis:
+    /// the case, what opened it and since when (microseconds).
+    OpeningSuspended {
+        case_id: String,
+        kind: CaseKind,
+        since: i64,
+    },
     /// The reader's organisation holds no grant on the entry.
     NoGrant,
     /// The newest grant for the mode is not live.
@@ -117,6 +127,7 @@ impl Refusal {
             Self::Hidden => "not_visible",
             Self::ReaderSuspended { .. } => "access_suspended",
             Self::AccessClosed { .. } => "access_closed",
+            Self::OpeningSuspended { .. } => "opening_suspended",
             Self::NoGrant => "no_grant",
             Self::GrantNotLive(GrantStatus::Expired) => "grant_expired",
             Self::GrantNotLive(GrantStatus::NotYetValid) => "grant_not_yet_valid",
@@ -133,6 +144,7 @@ impl Refusal {
             Self::Hidden => "目录条目不存在",
             Self::ReaderSuspended { .. } => "数据使用权限已被暂停",
             Self::AccessClosed { .. } => "获取该数据的权限已被暂时关闭",
+            Self::OpeningSuspended { .. } => "该数据因异议或风险核实已中止开放",
             Self::NoGrant => "本单位尚无该数据的共享授权",
             Self::GrantNotLive(GrantStatus::Expired) => "共享授权已到期",
             Self::GrantNotLive(GrantStatus::NotYetValid) => "共享授权尚未生效",
@@ -174,12 +186,39 @@ pub fn decide_read<'a>(ask: &ReadAsk<'a>) -> Result<ReadPolicy<'a>, Refusal> {
             (true, false) => Err(Refusal::RulesNotApproved),
         };
     }
+    // A suspended opening refuses the open basis only: an agency holding a sharing grant
+    // still reads through it, and anyone without one is told the opening is suspended.
+    let mut suspended_opening = None;
     if entry.published && entry.open_unconditionally {
-        return Ok(ReadPolicy {
-            basis: ReadBasis::Open,
-            masking: others,
-        });
+        match entry.opening {
+            Opening::Open => {
+                return Ok(ReadPolicy {
+                    basis: ReadBasis::Open,
+                    masking: others,
+                });
+            }
+            Opening::Suspended(case) => {
+                suspended_opening = Some(Refusal::OpeningSuspended {
+                    case_id: case.id.clone(),
+                    kind: case.kind,
+                    since: case.filed_at,
+                });
+            }
+            // Withdrawn: the entry is no longer open data; only other bases remain.
+            Opening::Withdrawn(_) => {}
+        }
     }
+    match (shared_read(ask, others), suspended_opening) {
+        (Ok(policy), _) => Ok(policy),
+        (Err(_), Some(suspended)) => Err(suspended),
+        (Err(refusal), None) => Err(refusal),
+    }
+}
+
+/// A read by someone other than the owner of data that is not (or no longer) open to them:
+/// the sharing path, through a live grant.
+fn shared_read<'a>(ask: &ReadAsk<'a>, others: Masking) -> Result<ReadPolicy<'a>, Refusal> {
+    let entry = ask.entry;
     // Anonymous readers see only open entries; unpublished entries exist for their owner only.
     let Some(actor) = ask.reader.filter(|_| entry.published) else {
         return Err(Refusal::Hidden);
@@ -285,6 +324,7 @@ mod tests {
             org_id: ORGS[0],
             published,
             open_unconditionally: open,
+            opening: Opening::Open,
             derivative,
         }
     }

@@ -114,6 +114,9 @@ pub enum Action {
     /// Sign a confidentiality review (保密审查, 第三十四条); target: the organisation's
     /// security lead.
     SignConfidentialityReview,
+    /// Flag a risk in the organisation's open data, and verify and end the objection and risk
+    /// cases against it (H27); target: the source organisation.
+    HandleOpeningCases,
 }
 
 impl Action {
@@ -168,6 +171,7 @@ impl Action {
             Action::ReviewDemands => "审核数据需求申请".into(),
             Action::ReportQualityProblem => "报告数据质量问题".into(),
             Action::SignConfidentialityReview => "签署保密审查".into(),
+            Action::HandleOpeningCases => "核实处理开放数据异议".into(),
         }
     }
 }
@@ -355,7 +359,7 @@ pub fn decide(actor: &Actor, action: Action, target: Target<'_>) -> Decision {
                 Decision::Deny(RoleMissing)
             }
         }
-        (DecideShare | RevokeGrant, Target::Organisation { id }) => {
+        (DecideShare | RevokeGrant | HandleOpeningCases, Target::Organisation { id }) => {
             if actor.has(Role::AgencyAdmin) {
                 allow_if(actor.in_org(id), OutsideScope)
             } else {
@@ -438,6 +442,10 @@ pub fn platform_capabilities(actor: &Actor) -> Vec<Action> {
         (Action::SubmitCatalogToRegion, Target::Platform),
         (Action::RequestShare, Target::Organisation { id: own_org }),
         (Action::DecideShare, Target::Organisation { id: own_org }),
+        (
+            Action::HandleOpeningCases,
+            Target::Organisation { id: own_org },
+        ),
         (Action::SuspendAccess, Target::Platform),
         (Action::CloseAccess, Target::Organisation { id: own_org }),
         (Action::ViewEscalations, Target::Platform),

@@ -17,6 +17,7 @@ pub mod filter;
 pub mod grant;
 pub mod key_bucket;
 pub mod login_throttle;
+pub mod objection;
 pub mod org;
 pub mod paging;
 pub mod password;

@@ -201,6 +201,22 @@ impl From<AppError> for ApiError {
             ),
             AppError::Conflict { code, zh, en } => ApiError::new(S::CONFLICT, code, zh, en),
             AppError::Denied { code, zh, en } => ApiError::new(S::FORBIDDEN, code, zh, en),
+            AppError::OpeningSuspended { zh, en, .. } => ApiError::new(
+                S::UNAVAILABLE_FOR_LEGAL_REASONS,
+                "opening_suspended",
+                zh,
+                en,
+            ),
+            AppError::Throttled {
+                code,
+                zh,
+                en,
+                retry_after_secs,
+            } => {
+                let mut err = ApiError::new(S::TOO_MANY_REQUESTS, code, zh, en);
+                err.retry_after = Some(retry_after_secs);
+                err
+            }
             AppError::InvalidFile(problems) => {
                 let first = problems
                     .first()

@@ -382,7 +382,12 @@ fn doc_of(view: &EntryView, published_at: i64) -> EntryDoc {
         category_name: view.category_name.clone(),
         grade: view.grade.clone(),
         share_type: view.share_type.clone(),
-        open_type: view.open_type.clone(),
+        // Withdrawn open data has left the open list (H27): the public search no longer finds
+        // it, staff still do.
+        open_type: match &view.opening {
+            Some(o) if o.state == "withdrawn" => OpenType::NotOpen.code().into(),
+            _ => view.open_type.clone(),
+        },
         update_frequency: view.update_frequency.clone(),
         data_form: view.data_form.clone(),
         published_at,

@@ -121,6 +121,9 @@ pub struct EntryView {
     pub derived_from: Option<super::DerivativeView>,
     /// For a not-shared source: the codes of its masked derivatives (H19).
     pub derivatives: Vec<String>,
+    /// For open data whose opening an objection or a risk suspended, or the source withdrew
+    /// (H27): what its page says.
+    pub opening: Option<crate::objections::OpeningView>,
 }
 
 /// Who approved a county entry at the county level, and when (第八条).
@@ -341,6 +344,7 @@ pub(crate) fn build_view(
         duplicate_collection,
         derived_from: None,
         derivatives: Vec::new(),
+        opening: None,
     })
 }
 
@@ -415,9 +419,23 @@ pub async fn entry_view(
     let (derived_from, derivatives) =
         super::derivative_views::derivative_facts(&mut conn, &entry, wanted, &items, sees_all)
             .await?;
+    let opening = match published.as_ref() {
+        Some(p) if p.open_type != OpenType::NotOpen => {
+            crate::objections::opening_of(&mut conn, &entry).await?
+        }
+        _ => None,
+    };
+    // Withdrawn data has left the open list: the public no longer finds it (H27).
+    let staff = ctx.is_some_and(|ctx| {
+        decide(&ctx.principal.actor, Action::ViewCatalog, Target::Platform).is_allowed()
+    });
+    if !sees_all && !staff && opening.as_ref().is_some_and(|o| o.state == "withdrawn") {
+        return Err(not_found());
+    }
     let mut view = build_view(app, &entry, &r, &items, &orgs, &scheme.scheme, dups)?;
     view.derived_from = derived_from;
     view.derivatives = derivatives;
+    view.opening = opening;
     Ok(view)
 }
 
@@ -583,8 +601,9 @@ pub(crate) async fn published_view(
     let items = catalog::list_items(&mut conn, &entry.id, revision).await?;
     let scheme = super::scheme::get_version_on(&mut conn, r.scheme_version).await?;
     let published_at = r.published_at.unwrap_or_default();
-    Ok((
-        build_view(app, entry, &r, &items, &orgs, &scheme.scheme, Vec::new())?,
-        published_at,
-    ))
+    let mut view = build_view(app, entry, &r, &items, &orgs, &scheme.scheme, Vec::new())?;
+    if r.open_type != OpenType::NotOpen {
+        view.opening = crate::objections::opening_of(&mut conn, entry).await?;
+    }
+    Ok((view, published_at))
 }

@@ -58,6 +58,7 @@ pub async fn aggregate_data(
         }
         None => Rows::All(app.engine.aggregate(&key, &r.dataset, query).await?),
     };
+    let open: Vec<_> = r.open_read().into_iter().collect();
     record_read(
         app,
         reader,
@@ -65,6 +66,7 @@ pub async fn aggregate_data(
         &target(&r),
         r.policy
             .audit(json!({ "query": query_text, "mode": mode.code() })),
+        open.as_slice(),
     )
     .await?;
     deliver(app, reader, r, rows, format).await

@@ -11,17 +11,22 @@
 //! The body is encoded here too, from the rows the engine returned, so the reader gets bytes
 //! in the format it asked for and nobody outside the application handles the rows.
 
+use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use futures_util::Stream;
 use gongshu_audit::Outcome;
-use gongshu_query::{Batches, Encoded, Format, Page, encode};
+use gongshu_domain::objection::Opening;
+use gongshu_query::{Batches, Encoded, Format, Page, QueryError, encode};
+use gongshu_store::objections;
 use serde_json::Value;
+use tokio::time::Instant;
 
-use super::read::Reader;
+use super::read::{OpenRead, Reader};
 use crate::record::{Change, Who, record_alone};
 use crate::{App, RequestMeta, Result};
 
@@ -60,6 +65,8 @@ pub(super) struct Delivery {
     target: String,
     /// The read's policy fields (policy, grant, purpose), repeated so the event stands alone.
     payload: Value,
+    /// The entries read on the open basis, whose opening is re-checked while the body streams.
+    open: Vec<OpenRead>,
 }
 
 impl std::fmt::Debug for Delivery {
@@ -81,7 +88,16 @@ impl Delivery {
             org_id: who.org.map(str::to_owned),
             target: target.to_owned(),
             payload,
+            open: Vec::new(),
         }
+    }
+
+    /// Watches these open entries while the body streams (H27): an objection or a risk filed
+    /// mid-delivery cuts the body within about a second, so a long download of data whose
+    /// opening is suspended does not run on to its end.
+    pub(super) fn watching(mut self, open: Vec<OpenRead>) -> Self {
+        self.open = open;
+        self
     }
 
     /// Encodes `rows` in `format`, counting rows and bytes as they go out, and records the
@@ -97,6 +113,12 @@ impl Delivery {
         };
         let rows = batches.rows_delivered();
         let body = encode(batches, format).await?;
+        let watch = (!self.open.is_empty()).then(|| OpeningWatch {
+            app: self.app.clone(),
+            open: self.open.clone(),
+            next: Instant::now() + OpeningWatch::EVERY,
+            check: None,
+        });
         Ok(EncodedRows {
             next_cursor,
             body: Box::pin(Metered {
@@ -104,6 +126,8 @@ impl Delivery {
                 delivery: Some(self),
                 rows,
                 bytes: 0,
+                watch,
+                cut: false,
             }),
         })
     }
@@ -150,6 +174,62 @@ struct Metered {
     /// Rows handed to the encoder so far.
     rows: Arc<AtomicU64>,
     bytes: u64,
+    /// For open data: the watch on its opening.
+    watch: Option<OpeningWatch>,
+    /// The watch cut the body; nothing more follows.
+    cut: bool,
+}
+
+/// Re-checks every [`OpeningWatch::EVERY`] of streaming that the opening of the entries a
+/// delivery reads still stands. Each check takes a connection of its own for one indexed
+/// query, as the delivery's closing audit event does.
+struct OpeningWatch {
+    app: App,
+    open: Vec<OpenRead>,
+    next: Instant,
+    check: Option<Pin<Box<dyn Future<Output = bool> + Send>>>,
+}
+
+impl OpeningWatch {
+    const EVERY: Duration = Duration::from_secs(1);
+
+    /// `false` once a check found an opening suspended or withdrawn (or could not tell: fail
+    /// closed).
+    fn poll_open(&mut self, cx: &mut Context<'_>) -> bool {
+        if self.check.is_none() && Instant::now() >= self.next {
+            let (app, open) = (self.app.clone(), self.open.clone());
+            self.check = Some(Box::pin(async move { still_open(&app, &open).await }));
+        }
+        let Some(check) = self.check.as_mut() else {
+            return true;
+        };
+        match check.as_mut().poll(cx) {
+            Poll::Ready(open) => {
+                self.check = None;
+                self.next = Instant::now() + Self::EVERY;
+                open
+            }
+            Poll::Pending => true,
+        }
+    }
+}
+
+async fn still_open(app: &App, open: &[OpenRead]) -> bool {
+    let check = async {
+        let mut conn = app.db.acquire().await?;
+        for read in open {
+            let cases = objections::cases_deciding_opening(&mut conn, &read.entry_id).await?;
+            if Opening::of(&cases, read.revision) != Opening::Open {
+                tracing::info!(entry.code = %read.code, "open delivery cut: the opening was suspended");
+                return Ok(false);
+            }
+        }
+        Ok::<_, gongshu_store::StoreError>(true)
+    };
+    check.await.unwrap_or_else(|e| {
+        tracing::error!(error = %e, "checking an opening mid-delivery failed; cutting the delivery");
+        false
+    })
 }
 
 impl Metered {
@@ -164,6 +244,18 @@ impl Stream for Metered {
     type Item = <Encoded as Stream>::Item;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        if self.cut {
+            return Poll::Ready(None);
+        }
+        if let Some(watch) = self.watch.as_mut()
+            && !watch.poll_open(cx)
+        {
+            self.cut = true;
+            self.finish(false);
+            return Poll::Ready(Some(Err(QueryError::Engine(
+                "the opening of this data was suspended during the delivery (H27)".into(),
+            ))));
+        }
         let polled = self.body.as_mut().poll_next(cx);
         match &polled {
             Poll::Ready(Some(Ok(chunk))) => self.bytes += chunk.len() as u64,

@@ -55,6 +55,7 @@ pub async fn preview_rows(
             &request,
         )
         .await?;
+    let open: Vec<_> = r.open_read().into_iter().collect();
     record_read(
         app,
         reader,
@@ -62,6 +63,7 @@ pub async fn preview_rows(
         &target(&r),
         r.policy
             .audit(json!({ "query": "console preview", "rows": page.rows() })),
+        open.as_slice(),
     )
     .await?;
     let masked = r.policy.masked_columns();

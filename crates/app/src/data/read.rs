@@ -5,16 +5,17 @@ use gongshu_audit::Outcome;
 use gongshu_domain::access::{EntryFacts, Masking, ReadAsk, ReadBasis, Refusal, decide_read};
 use gongshu_domain::closure::Closure;
 use gongshu_domain::grant::Grant;
+use gongshu_domain::objection::{Case, CaseKind, Opening};
 use gongshu_domain::versions::VersionState;
 use gongshu_query::Dataset;
 use gongshu_store::catalog::{self, EntryRow};
 use gongshu_store::versions::{self, VersionRow};
-use gongshu_store::{Conn, StoreError, closures, derivatives, sharing};
+use gongshu_store::{Conn, StoreError, closures, derivatives, objections, sharing};
 use serde_json::{Value, json};
 
 use gongshu_domain::catalog::{OpenType, ShareMode, Vocabulary};
 
-use super::policy::{Masks, Policy};
+use super::policy::{Masks, Policy, PolicySource};
 use crate::catalog::approved_rules;
 use crate::record::{Change, Who, record_alone};
 use crate::{App, AppError, Ctx, RequestMeta, Result};
@@ -111,7 +112,7 @@ pub(crate) async fn readable(
         .is_some_and(|p| p.open_type == OpenType::Unconditional);
     // A masked derivative (H19) has no data of its own: it serves its source's versions.
     let derivative = derivatives::get_derivative(&mut conn, &entry.id).await?;
-    let facts = match sharing_facts(&mut conn, reader, &entry.id).await {
+    let facts = match read_facts(&mut conn, reader, &entry.id, open).await {
         Ok(facts) => facts,
         // Fail closed: a grant or a closure that no longer parses is no basis for a read.
         Err(StoreError::Corrupt { what, id, .. }) => {
@@ -130,6 +131,7 @@ pub(crate) async fn readable(
             org_id: &entry.org_id,
             published: published.is_some(),
             open_unconditionally: open,
+            opening: Opening::of(&facts.cases, entry.published_revision.unwrap_or(0)),
             derivative: derivative.is_some(),
         },
         mode: access.mode,
@@ -143,12 +145,15 @@ pub(crate) async fn readable(
         Err(refusal) => {
             drop(conn);
             let mut payload = json!({ "reason": refusal.code(), "mode": access.mode.code() });
-            if let Refusal::AccessClosed {
-                closure_id, reason, ..
-            } = &refusal
-            {
-                payload["closure"] = json!(closure_id);
-                payload["closed_because"] = json!(reason);
+            match &refusal {
+                Refusal::AccessClosed {
+                    closure_id, reason, ..
+                } => {
+                    payload["closure"] = json!(closure_id);
+                    payload["closed_because"] = json!(reason);
+                }
+                Refusal::OpeningSuspended { case_id, .. } => payload["case"] = json!(case_id),
+                _ => {}
             }
             record_refusal(app, reader, access, code, payload).await?;
             return Err(refused(refusal, access.mode));
@@ -226,23 +231,35 @@ pub(crate) async fn readable(
     })
 }
 
-/// What the sharing path knows of a signed-in reader (H41): an open suspension of their
-/// account or organisation, the open closures on either, and the grants their organisation
-/// holds on the entry. Anonymous readers have none of them.
+/// What the read decision needs beyond the entry: the cases that suspend or withdraw its
+/// opening (H27; asked only of open data), and what the sharing path knows of a signed-in
+/// reader (H41) — an open suspension of their account or organisation, the open closures on
+/// either, and the grants their organisation holds on the entry. Anonymous readers have none
+/// of the latter.
 #[derive(Default)]
-struct SharingFacts {
+struct ReadFacts {
+    cases: Vec<Case>,
     suspension: Option<String>,
     closures: Vec<Closure>,
     grants: Vec<Grant>,
 }
 
-async fn sharing_facts(
+async fn read_facts(
     conn: &mut Conn,
     reader: Reader<'_>,
     entry_id: &str,
-) -> std::result::Result<SharingFacts, StoreError> {
+    open: bool,
+) -> std::result::Result<ReadFacts, StoreError> {
+    let cases = if open {
+        objections::cases_deciding_opening(conn, entry_id).await?
+    } else {
+        Vec::new()
+    };
     let Reader::Signed(ctx) = reader else {
-        return Ok(SharingFacts::default());
+        return Ok(ReadFacts {
+            cases,
+            ..ReadFacts::default()
+        });
     };
     let p = ctx.principal;
     let org = p.org_id.as_deref();
@@ -256,7 +273,8 @@ async fn sharing_facts(
         Some(org) => sharing::grants_for(conn, org, entry_id).await?,
         None => Vec::new(),
     };
-    Ok(SharingFacts {
+    Ok(ReadFacts {
+        cases,
         suspension,
         closures,
         grants,
@@ -267,12 +285,15 @@ async fn sharing_facts(
 enum Unreadable {
     Grant,
     Closure,
+    Objection,
 }
 
 impl Unreadable {
     fn of(what: &str) -> Self {
         if what.starts_with("closure") {
             Self::Closure
+        } else if what.starts_with("objection") {
+            Self::Objection
         } else {
             Self::Grant
         }
@@ -282,6 +303,7 @@ impl Unreadable {
         match self {
             Self::Grant => "grant_unreadable",
             Self::Closure => "closure_unreadable",
+            Self::Objection => "objection_unreadable",
         }
     }
 }
@@ -291,6 +313,7 @@ impl From<Unreadable> for AppError {
         let (zh, en) = match u {
             Unreadable::Grant => ("共享授权", "sharing grant"),
             Unreadable::Closure => ("访问权限关闭", "access closure"),
+            Unreadable::Objection => ("开放异议", "opening objection"),
         };
         AppError::Denied {
             code: u.code(),
@@ -325,6 +348,20 @@ fn refused(refusal: Refusal, mode: ShareMode) -> AppError {
             ),
             en: format!(
                 "{closed_by} has temporarily closed your access to this data (reason: {reason}); correct as demanded: {correction}; {closed_by} reopens it once corrected"
+            ),
+        },
+        Refusal::OpeningSuspended { case_id, kind, .. } => AppError::OpeningSuspended {
+            case_id,
+            zh: format!(
+                "该数据因{}正在核实，已中止开放（立即中止，核实后由数源部门撤回、恢复或处理后开放）",
+                kind.zh()
+            ),
+            en: format!(
+                "the opening of this data is suspended while an {} is verified; the source agency withdraws, restores or re-opens it after verification",
+                match kind {
+                    CaseKind::Objection => "objection",
+                    CaseKind::Risk => "identified risk",
+                }
             ),
         },
         Refusal::RulesNotApproved => rules_not_approved(),
@@ -370,12 +407,18 @@ async fn record_refusal(
 }
 
 /// One audit event per read request: who read which version under which policy, and how.
+///
+/// `open` names the entries read on the open basis, with their published revision. Their
+/// opening is checked again inside the transaction that writes the event (H27): an objection
+/// commits under the same write lock, so a read whose event follows it is refused rather than
+/// served, however long its query took — no row leaves after the objection is on record.
 pub(super) async fn record_read(
     app: &App,
     reader: Reader<'_>,
-    action: &str,
+    action: &'static str,
     target: &str,
     payload: Value,
+    open: &[OpenRead],
 ) -> Result<()> {
     let change = Change {
         action,
@@ -383,10 +426,63 @@ pub(super) async fn record_read(
         target_id: target,
         payload,
     };
-    record_alone(app, reader.meta(), reader.who(), Outcome::Success, change).await
+    if open.is_empty() {
+        return record_alone(app, reader.meta(), reader.who(), Outcome::Success, change).await;
+    }
+    let mut tx = app.db.begin_write().await?;
+    for read in open {
+        let cases = objections::cases_deciding_opening(&mut tx, &read.entry_id).await?;
+        let case = match Opening::of(&cases, read.revision) {
+            Opening::Open => continue,
+            Opening::Suspended(case) | Opening::Withdrawn(case) => case.clone(),
+        };
+        drop(tx);
+        let refusal = Refusal::OpeningSuspended {
+            case_id: case.id.clone(),
+            kind: case.kind,
+            since: case.filed_at,
+        };
+        let access = Access {
+            action,
+            mode: ShareMode::BulkDownload,
+        };
+        let payload =
+            json!({ "reason": refusal.code(), "case": case.id, "checked": "at_delivery" });
+        record_refusal(app, reader, access, &read.code, payload).await?;
+        return Err(refused(refusal, access.mode));
+    }
+    crate::record::append(
+        app,
+        &mut tx,
+        reader.meta(),
+        reader.who(),
+        Outcome::Success,
+        change,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
-/// The audit target of a read: the entry and version.
+/// An entry read on the open basis (H25), whose opening the read's audit event re-checks.
+#[derive(Debug, Clone)]
+pub(super) struct OpenRead {
+    pub entry_id: String,
+    pub code: String,
+    pub revision: i64,
+}
+
+impl Readable {
+    /// The entry, if this read rests on the open basis.
+    pub(super) fn open_read(&self) -> Option<OpenRead> {
+        (self.policy.source == PolicySource::Open).then(|| OpenRead {
+            entry_id: self.entry.id.clone(),
+            code: self.entry.code.clone(),
+            revision: self.entry.published_revision.unwrap_or(0),
+        })
+    }
+}
+
 pub(super) fn target(r: &Readable) -> String {
     format!("{}/v{}", r.entry.code, r.version.version)
 }

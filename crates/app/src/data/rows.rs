@@ -79,7 +79,16 @@ pub async fn read_rows(
             (Rows::All(batches), "export_data", fields)
         }
     };
-    record_read(app, reader, action, &target(&r), r.policy.audit(fields)).await?;
+    let open: Vec<_> = r.open_read().into_iter().collect();
+    record_read(
+        app,
+        reader,
+        action,
+        &target(&r),
+        r.policy.audit(fields),
+        open.as_slice(),
+    )
+    .await?;
     deliver(app, reader, r, rows, format).await
 }
 
@@ -91,7 +100,8 @@ pub(super) async fn deliver(
     rows: Rows,
     format: Format,
 ) -> Result<DataExport> {
-    let delivery = Delivery::new(app, reader, &target(&r), r.policy.audit(json!({})));
+    let delivery = Delivery::new(app, reader, &target(&r), r.policy.audit(json!({})))
+        .watching(r.open_read().into_iter().collect());
     Ok(DataExport {
         rows: delivery.send(rows, format).await?,
         masked: r.policy.masked_columns(),

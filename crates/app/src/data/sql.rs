@@ -41,6 +41,7 @@ pub async fn run_sql(app: &App, ctx: Ctx<'_>, request: SqlRequest<'_>) -> Result
     let mut read = Vec::with_capacity(tables.len());
     let mut policies = Vec::with_capacity(tables.len());
     let mut through_grant = false;
+    let mut open = Vec::new();
     for table in &tables {
         let access = Access {
             action: "query_sql",
@@ -49,6 +50,7 @@ pub async fn run_sql(app: &App, ctx: Ctx<'_>, request: SqlRequest<'_>) -> Result
         match readable(app, reader, table, None, access).await {
             Ok(r) => {
                 through_grant |= r.policy.source == PolicySource::Grant;
+                open.extend(r.open_read());
                 let table = format!("{}/v{}", r.entry.code, r.version.version);
                 policies.push(r.policy.audit(json!({ "table": table })));
                 read.push(table);
@@ -95,6 +97,7 @@ pub async fn run_sql(app: &App, ctx: Ctx<'_>, request: SqlRequest<'_>) -> Result
         "query_sql",
         &target,
         json!({ "sql": sql, "mode": mode.code(), "tables": policies }),
+        &open,
     )
     .await?;
     let delivery = Delivery::new(
@@ -102,6 +105,7 @@ pub async fn run_sql(app: &App, ctx: Ctx<'_>, request: SqlRequest<'_>) -> Result
         reader,
         &target,
         json!({ "mode": mode.code(), "tables": policies }),
-    );
+    )
+    .watching(open);
     delivery.send(rows, format).await
 }

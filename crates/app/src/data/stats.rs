@@ -38,12 +38,14 @@ pub async fn data_stats(
         .engine
         .column_stats(&reader.query_key(), &r.dataset)
         .await?;
+    let open: Vec<_> = r.open_read().into_iter().collect();
     record_read(
         app,
         reader,
         "read_data_stats",
         &target(&r),
         r.policy.audit(json!({})),
+        open.as_slice(),
     )
     .await?;
     let rows = columns

@@ -163,6 +163,7 @@ pub async fn verify(
         }
     }
 
+    let open: Vec<_> = r.open_read().into_iter().collect();
     record_read(
         app,
         reader,
@@ -174,6 +175,7 @@ pub async fn verify(
             "keys": input.records.len(),
             "matches": matches,
         })),
+        open.as_slice(),
     )
     .await?;
     Ok(VerifyAnswer { results })

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
-use crate::catalog_fixtures::{entry, publish, with};
+use crate::catalog_fixtures::{entry, open_entry, publish, with};
 use crate::support::{Client, Resp, TestApp, city_agency, year_2027};
 
 /// The users of the matrix, one per role, in column order.
@@ -49,6 +49,9 @@ enum Act {
     ListSuspensions,
     ListClosuresMade,
     ViewEscalations,
+    FlagOpeningRisk,
+    ListOpeningCases,
+    ListAllOpeningCases,
 }
 
 // B16, B28: 三员分立 — the system admin manages organisations and accounts but grants no
@@ -58,6 +61,9 @@ enum Act {
 // H20/H21: agency users ask for shared data; only the source's admin decides and revokes;
 // H41: only the city authority suspends; a source's admin and an authority's reviewer close
 // access (and list the closures they made); authorities and the regulator see escalations.
+// H27: only the source's admin flags a risk in its open data and handles the cases against
+// it; authorities and the regulator oversee every agency's cases. (Objecting is open to
+// anyone, signed in or not: tested in `objections`.)
 #[rustfmt::skip]
 const MATRIX: &[(Act, [bool; 10])] = &[
     //                                  sys sec aud rev gajA gajS opr app reg pub
@@ -83,6 +89,9 @@ const MATRIX: &[(Act, [bool; 10])] = &[
     (Act::ListSuspensions,             [N,  N,  N,  Y,  N,   N,   N,  N,  N,  N]),
     (Act::ListClosuresMade,            [N,  N,  N,  Y,  Y,   N,   N,  N,  N,  N]),
     (Act::ViewEscalations,             [N,  N,  N,  Y,  N,   N,   N,  N,  Y,  N]),
+    (Act::FlagOpeningRisk,             [N,  N,  N,  N,  Y,   N,   N,  N,  N,  N]),
+    (Act::ListOpeningCases,            [N,  N,  N,  N,  Y,   N,   N,  N,  N,  N]),
+    (Act::ListAllOpeningCases,         [N,  N,  N,  Y,  N,   N,   N,  N,  Y,  N]),
 ];
 
 /// Ids the actions need, looked up once.
@@ -98,6 +107,8 @@ struct Fixture {
     /// A pending request of 市民政局 to 市公安局, and a grant 市公安局 gave it.
     pending_request: String,
     grant: String,
+    /// An unconditionally open entry of 市公安局.
+    gaj_open: String,
 }
 
 impl Act {
@@ -181,6 +192,14 @@ impl Act {
             Act::ListSuspensions => client.get("/api/v1/suspensions").await,
             Act::ListClosuresMade => client.get("/api/v1/closures?side=closer").await,
             Act::ViewEscalations => client.get("/api/v1/escalations").await,
+            Act::FlagOpeningRisk => {
+                let path = format!("/api/v1/entries/{}/opening-risks", f.gaj_open);
+                client
+                    .post(&path, json!({ "reason": "矩阵测试风险" }))
+                    .await
+            }
+            Act::ListOpeningCases => client.get("/api/v1/objections").await,
+            Act::ListAllOpeningCases => client.get("/api/v1/objections?side=all").await,
         }
     }
 }
@@ -247,7 +266,14 @@ pub async fn each_role_may_do_exactly_what_the_matrix_allows(t: TestApp) {
         clients.insert(user, client);
     }
     let (mzj_entry, pending_request, grant) = sharing_fixture(&t).await;
+    let gaj_open = publish(
+        &t.login("gaj-admin").await,
+        &t.login("reviewer").await,
+        open_entry("矩阵开放数据测试"),
+    )
+    .await;
     let fixture = Fixture {
+        gaj_open,
         mzj_entry,
         pending_request,
         grant,

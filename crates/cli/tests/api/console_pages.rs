@@ -83,6 +83,10 @@ const PAGES: &[(&str, Who)] = &[
     ),
     ("/sharing/suspensions", Who::Only(&["reviewer"])),
     ("/sharing/closures", Who::Everyone),
+    (
+        "/objections",
+        Who::Only(&["reviewer", "gaj-admin", "regulator"]),
+    ),
     ("/sharing/verify", Who::Only(&["gaj-admin", "gaj-staff"])),
     ("/notifications", Who::Everyone),
     ("/sharing/lists/demand", Who::Staff),

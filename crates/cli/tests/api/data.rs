@@ -55,7 +55,7 @@ pub(crate) async fn upload(client: &Client, code: &str, body: String) {
     res.expect_status(201);
 }
 
-async fn open_people(t: &TestApp) -> String {
+pub(crate) async fn open_people(t: &TestApp) -> String {
     let gaj = t.login("gaj-admin").await;
     let reviewer = t.login("reviewer").await;
     let code = publish(&gaj, &reviewer, people_entry()).await;

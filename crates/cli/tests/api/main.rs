@@ -44,6 +44,7 @@ mod hardening_pool;
 mod hardening_sql;
 mod login_throttle;
 mod notifications;
+mod objections;
 mod orgs;
 mod platform;
 mod quality;
@@ -132,6 +133,12 @@ fn all_tests() -> Vec<(&'static str, TestFn)> {
         closures::h41_the_source_closes_a_grantees_access_to_its_entry_until_corrected,
         closures::h41_a_source_closes_only_its_own_data_and_a_county_authority_only_its_county,
         closures::h41_a_closure_is_made_seen_and_reopened_in_the_console,
+        objections::h27_an_objection_suspends_the_opening_at_once_until_the_source_restores_it,
+        objections::h27_a_risk_is_flagged_by_the_source_and_ends_in_reopening_or_withdrawal,
+        objections::h27_no_row_is_served_after_the_objection_commits_with_reads_in_parallel,
+        objections::h27_objections_from_one_address_are_limited,
+        objections::h27_a_download_in_progress_is_cut_when_the_opening_is_suspended,
+        objections::h27_a_visitor_objects_and_the_source_answers_in_the_console,
         sharing::h17_h34_the_lists_show_demands_duties_usage_reports_and_negative_entries,
         sharing::h22_a_demand_is_reviewed_assigned_answered_and_delivered,
         sharing::h23_a_demand_for_upper_level_data_goes_upward_and_is_tracked,

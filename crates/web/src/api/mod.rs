@@ -12,6 +12,7 @@ mod closures;
 mod data;
 mod health;
 mod notifications;
+mod objections;
 mod orgs;
 mod quality;
 mod region;
@@ -42,6 +43,7 @@ use crate::state::AppState;
         (name = "catalog", description = "公共数据目录 Catalog"),
         (name = "quality", description = "数据质量 Data quality"),
         (name = "sharing", description = "数据共享 Sharing between agencies"),
+        (name = "open-data", description = "数据开放 Open data: objections and risks"),
         (name = "notifications", description = "站内通知 In-app notifications"),
     ),
     components(schemas(crate::error::Problem))
@@ -153,6 +155,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(sharing::lift))
         .routes(routes!(closures::list, closures::close))
         .routes(routes!(closures::reopen))
+        .routes(routes!(objections::object))
+        .routes(routes!(objections::flag_risk))
+        .routes(routes!(objections::list))
+        .routes(routes!(objections::show))
+        .routes(routes!(objections::resolve))
         .routes(routes!(sharing::escalations))
         .routes(routes!(sharing::report_usage))
         .routes(routes!(sharing::demand_list))

@@ -13,6 +13,7 @@ mod data;
 mod forms;
 mod home;
 mod notifications;
+mod objections;
 mod orgs;
 mod render;
 mod security;
@@ -98,6 +99,17 @@ pub fn router() -> Router<AppState> {
             post(tickets::report),
         )
         .route("/notifications", get(notifications::list))
+        .route("/objections", get(objections::list))
+        .route("/objections/{id}", get(objections::show))
+        .route("/objections/{id}/resolve", post(objections::resolve))
+        .route(
+            "/catalog/entries/{code}/objection",
+            get(objections::objection_form).post(objections::object),
+        )
+        .route(
+            "/catalog/entries/{code}/opening-risks",
+            post(objections::flag_risk),
+        )
         .route("/notifications/read-all", post(notifications::read_all))
         .route("/notifications/{id}/read", post(notifications::read))
         .merge(catalog::router())

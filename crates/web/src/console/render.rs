@@ -21,6 +21,18 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("login.html", include_str!("../../templates/login.html")),
     ("home.html", include_str!("../../templates/home.html")),
     ("error.html", include_str!("../../templates/error.html")),
+    (
+        "objection_form.html",
+        include_str!("../../templates/objection_form.html"),
+    ),
+    (
+        "objection_case.html",
+        include_str!("../../templates/objection_case.html"),
+    ),
+    (
+        "objections.html",
+        include_str!("../../templates/objections.html"),
+    ),
     ("orgs.html", include_str!("../../templates/orgs.html")),
     (
         "org_form.html",
@@ -416,6 +428,14 @@ const NOTICES: &[(&str, &str)] = &[
         "问题已报告，已转提供单位在5个工作日内整改或说明；办理进展可在本工单查看。",
     ),
     ("ticket_answered", "已答复，待主管部门确认办结。"),
+    (
+        "opening_risk_flagged",
+        "已登记风险，该数据即刻中止开放；请核实后作出撤回、恢复开放或处理后开放的决定。",
+    ),
+    (
+        "opening_case_resolved",
+        "已办结，处理结果已登记并反馈异议人。",
+    ),
     ("ticket_closed", "工单已办结。"),
     (
         "ticket_reopened",

@@ -331,7 +331,11 @@ pub(crate) async fn notify(
 pub(crate) struct EntryNames(HashMap<String, (String, String)>);
 
 impl EntryNames {
-    async fn get(&mut self, conn: &mut Conn, entry_id: &str) -> Result<(String, String)> {
+    pub(crate) async fn get(
+        &mut self,
+        conn: &mut Conn,
+        entry_id: &str,
+    ) -> Result<(String, String)> {
         if let Some(found) = self.0.get(entry_id) {
             return Ok(found.clone());
         }

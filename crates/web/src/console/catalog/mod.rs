@@ -17,7 +17,7 @@ mod grade_rules;
 mod history;
 pub(super) mod labels;
 mod listing;
-mod public;
+pub(crate) mod public;
 mod region;
 mod scheme;
 

@@ -208,6 +208,7 @@ fn explained(e: AppError, signed: bool) -> Result<String, AppError> {
             zh,
             ..
         } => Ok(zh),
+        AppError::OpeningSuspended { zh, .. } => Ok(zh),
         AppError::NotFound { .. } if signed => Ok("暂无可读取的数据".into()),
         e => Err(e),
     }
