@@ -15,6 +15,7 @@ pub mod derivatives;
 pub mod duties;
 pub mod elements;
 pub mod login_throttle;
+pub mod open;
 pub mod orgs;
 pub mod quality;
 pub mod region_submissions;

@@ -67,5 +67,5 @@ pub async fn aggregate_data(
             .audit(json!({ "query": query_text, "mode": mode.code() })),
     )
     .await?;
-    deliver(app, reader, r, rows, format).await
+    deliver(app, reader, r, rows, format, mode).await
 }

@@ -8,6 +8,9 @@
 //! away half-way, which the event says (`complete: false`). Both carry the request id, which
 //! links them.
 //!
+//! A delivery of open data is also metered (H26, `open::metering`): its counter row is
+//! written in the same transaction as its `deliver_data` event.
+//!
 //! The body is encoded here too, from the rows the engine returned, so the reader gets bytes
 //! in the format it asked for and nobody outside the application handles the rows.
 
@@ -22,7 +25,8 @@ use gongshu_query::{Batches, Encoded, Format, Page, encode};
 use serde_json::Value;
 
 use super::read::Reader;
-use crate::record::{Change, Who, record_alone};
+use crate::open::metering::Metering;
+use crate::record::{Change, Who, append};
 use crate::{App, RequestMeta, Result};
 
 /// The rows of a result: every one, streamed, or one page held in memory.
@@ -60,6 +64,8 @@ pub(super) struct Delivery {
     target: String,
     /// The read's policy fields (policy, grant, purpose), repeated so the event stands alone.
     payload: Value,
+    /// The open datasets the delivery counts against, if it read any (H26).
+    metering: Option<Metering>,
 }
 
 impl std::fmt::Debug for Delivery {
@@ -81,7 +87,14 @@ impl Delivery {
             org_id: who.org.map(str::to_owned),
             target: target.to_owned(),
             payload,
+            metering: None,
         }
+    }
+
+    /// Counts the delivery as a read of open data (H26) when it records it.
+    pub(super) fn metered(mut self, metering: Option<Metering>) -> Self {
+        self.metering = metering;
+        self
     }
 
     /// Encodes `rows` in `format`, counting rows and bytes as they go out, and records the
@@ -123,6 +136,7 @@ impl Delivery {
         });
     }
 
+    /// The event, and for open data its counters, in one transaction of their own.
     async fn write(self, rows: u64, bytes: u64, complete: bool) -> Result<()> {
         let mut payload = self.payload;
         payload["rows"] = rows.into();
@@ -139,7 +153,21 @@ impl Delivery {
             target_id: &self.target,
             payload,
         };
-        record_alone(&self.app, &self.meta, who, Outcome::Success, change).await
+        let mut tx = self.app.db.begin_write().await?;
+        append(
+            &self.app,
+            &mut tx,
+            &self.meta,
+            who,
+            Outcome::Success,
+            change,
+        )
+        .await?;
+        if let Some(metering) = &self.metering {
+            metering.count(&self.app, &mut tx, rows, bytes).await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 }
 

@@ -11,6 +11,7 @@ use super::delivery::{Delivery, EncodedRows, Rows};
 use super::mode::{PageAsked, ReadMode};
 use super::policy::PolicySource;
 use super::read::{Access, Readable, Reader, readable, record_read, target};
+use crate::open::metering::{Channel, Metering};
 use crate::{App, Result};
 
 /// What a row read asks.
@@ -80,18 +81,27 @@ pub async fn read_rows(
         }
     };
     record_read(app, reader, action, &target(&r), r.policy.audit(fields)).await?;
-    deliver(app, reader, r, rows, format).await
+    deliver(app, reader, r, rows, format, mode).await
 }
 
-/// Encodes and meters `rows` read from `r`.
+/// Encodes and meters `rows` read from `r` in `mode`: every delivery is recorded, and one of
+/// open data is counted too (H26).
 pub(super) async fn deliver(
     app: &App,
     reader: Reader<'_>,
     r: Readable,
     rows: Rows,
     format: Format,
+    mode: ReadMode,
 ) -> Result<DataExport> {
-    let delivery = Delivery::new(app, reader, &target(&r), r.policy.audit(json!({})));
+    let open = (r.policy.source == PolicySource::Open).then(|| r.entry.id.clone());
+    let metering = Metering::of(
+        open.into_iter().collect(),
+        Channel::of(mode.share_mode()),
+        reader,
+    );
+    let delivery =
+        Delivery::new(app, reader, &target(&r), r.policy.audit(json!({}))).metered(metering);
     Ok(DataExport {
         rows: delivery.send(rows, format).await?,
         masked: r.policy.masked_columns(),

@@ -16,6 +16,7 @@ use super::delivery::{Delivery, EncodedRows, Rows};
 use super::mode::{PageAsked, ReadMode};
 use super::policy::PolicySource;
 use super::read::{Access, Reader, readable, record_read};
+use crate::open::metering::{Channel, Metering};
 use crate::{App, AppError, Ctx, Result};
 
 /// What the caller asks: the text, the share mode to read in, optionally a page, and the
@@ -41,6 +42,8 @@ pub async fn run_sql(app: &App, ctx: Ctx<'_>, request: SqlRequest<'_>) -> Result
     let mut read = Vec::with_capacity(tables.len());
     let mut policies = Vec::with_capacity(tables.len());
     let mut through_grant = false;
+    // The open datasets read, which the answer is counted against (H26).
+    let mut open = Vec::new();
     for table in &tables {
         let access = Access {
             action: "query_sql",
@@ -49,6 +52,9 @@ pub async fn run_sql(app: &App, ctx: Ctx<'_>, request: SqlRequest<'_>) -> Result
         match readable(app, reader, table, None, access).await {
             Ok(r) => {
                 through_grant |= r.policy.source == PolicySource::Grant;
+                if r.policy.source == PolicySource::Open && !open.contains(&r.entry.id) {
+                    open.push(r.entry.id.clone());
+                }
                 let table = format!("{}/v{}", r.entry.code, r.version.version);
                 policies.push(r.policy.audit(json!({ "table": table })));
                 read.push(table);
@@ -102,6 +108,7 @@ pub async fn run_sql(app: &App, ctx: Ctx<'_>, request: SqlRequest<'_>) -> Result
         reader,
         &target,
         json!({ "mode": mode.code(), "tables": policies }),
-    );
+    )
+    .metered(Metering::of(open, Channel::of(mode.share_mode()), reader));
     delivery.send(rows, format).await
 }
