@@ -24,6 +24,9 @@ use crate::{App, AppError, RequestMeta, Result, format_time};
 /// Rows in the preview.
 pub const PREVIEW_ROWS: usize = 100;
 
+/// Versions the update history lists, newest first (a daily dataset makes hundreds a year).
+pub const HISTORY_VERSIONS: usize = 50;
+
 /// One version in the update history.
 #[derive(Debug, Clone, Serialize)]
 pub struct OpenVersion {
@@ -72,8 +75,10 @@ pub struct OpenDataset {
     pub entry: EntryView,
     /// Open without conditions: rows, downloads and the API are offered.
     pub unconditional: bool,
-    /// Newest first.
+    /// The newest [`HISTORY_VERSIONS`], newest first.
     pub versions: Vec<OpenVersion>,
+    /// Versions in force in all (the history may list fewer).
+    pub versions_total: usize,
     pub quality: Option<QualityView>,
     /// 质量等级 (code) and its Chinese label.
     pub quality_grade: String,
@@ -145,8 +150,10 @@ pub async fn open_dataset(
     };
     let mut page = OpenDataset {
         unconditional,
+        versions_total: in_force.len(),
         versions: in_force
             .iter()
+            .take(HISTORY_VERSIONS)
             .map(|v| OpenVersion {
                 version: v.version,
                 rows: v.rows,
