@@ -17,6 +17,7 @@ pub mod data;
 mod error;
 pub mod identity;
 pub mod objections;
+pub mod open;
 pub mod orgs;
 pub mod quality;
 mod record;

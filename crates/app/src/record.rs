@@ -69,8 +69,8 @@ pub(crate) async fn record(
 }
 
 /// Appends an event in a transaction of its own: for outcomes that must be kept although the
-/// command itself fails (denials, refused reads), and for reads and deliveries, which change
-/// nothing else. The one place such a transaction is opened.
+/// command itself fails (denials, refused reads), and for reads, which change nothing else.
+/// (A delivery opens its own, to count open data beside its event: `data::delivery`.)
 pub(crate) async fn record_alone(
     app: &App,
     meta: &RequestMeta,

@@ -27,6 +27,11 @@ pub enum Format {
     Ndjson,
     /// UTF-8 with a byte-order mark, so Excel opens Chinese text correctly.
     Csv,
+    /// CSV in GBK, the code page older Excel and most Chinese office software assume for a
+    /// CSV without a byte-order mark. A character GBK lacks (some rare characters of names,
+    /// emoji) is written as an HTML numeric character reference (`&#NNNNN;`), as the WHATWG
+    /// encoder does, so it is visibly kept rather than silently dropped.
+    CsvGbk,
     Xlsx,
     Parquet,
 }
@@ -40,6 +45,7 @@ impl Format {
             "json" => Self::Json,
             "ndjson" => Self::Ndjson,
             "csv" => Self::Csv,
+            "csv_gbk" => Self::CsvGbk,
             "xlsx" => Self::Xlsx,
             "parquet" => Self::Parquet,
             _ => return None,
@@ -51,6 +57,7 @@ impl Format {
             Self::Json => "application/json",
             Self::Ndjson => "application/x-ndjson",
             Self::Csv => "text/csv; charset=utf-8",
+            Self::CsvGbk => "text/csv; charset=gbk",
             Self::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             Self::Parquet => "application/vnd.apache.parquet",
         }
@@ -60,7 +67,7 @@ impl Format {
         match self {
             Self::Json => "json",
             Self::Ndjson => "ndjson",
-            Self::Csv => "csv",
+            Self::Csv | Self::CsvGbk => "csv",
             Self::Xlsx => "xlsx",
             Self::Parquet => "parquet",
         }
@@ -83,7 +90,14 @@ pub async fn encode(mut batches: Batches, format: Format) -> Result<Encoded, Que
     let encoder: Box<dyn Encoder> = match format {
         Format::Json => Box::new(Json { rows: 0 }),
         Format::Ndjson => Box::new(Ndjson),
-        Format::Csv => Box::new(Csv { schema }),
+        Format::Csv => Box::new(Csv {
+            schema,
+            charset: Charset::Utf8,
+        }),
+        Format::CsvGbk => Box::new(Csv {
+            schema,
+            charset: Charset::Gbk,
+        }),
         Format::Parquet => Box::new(Parquet::new(schema)?),
         Format::Xlsx => unreachable!("handled above"),
     };
@@ -219,9 +233,33 @@ impl Encoder for Ndjson {
     }
 }
 
+/// The character set a CSV is written in.
+#[derive(Clone, Copy)]
+enum Charset {
+    /// UTF-8 behind a byte-order mark.
+    Utf8,
+    /// GBK, no byte-order mark (see [`Format::CsvGbk`]).
+    Gbk,
+}
+
+impl Charset {
+    /// CSV text (the writer's UTF-8) in this character set.
+    fn bytes(self, utf8: Vec<u8>) -> Result<Bytes, QueryError> {
+        match self {
+            Charset::Utf8 => Ok(utf8.into()),
+            Charset::Gbk => {
+                let text = std::str::from_utf8(&utf8).map_err(internal)?;
+                let (gbk, _, _) = encoding_rs::GBK.encode(text);
+                Ok(Bytes::from(gbk.into_owned()))
+            }
+        }
+    }
+}
+
 /// The header comes first even when no row follows, so an empty result is still a table.
 struct Csv {
     schema: SchemaRef,
+    charset: Charset,
 }
 
 impl Encoder for Csv {
@@ -246,11 +284,16 @@ impl Encoder for Csv {
                 .collect(),
         )
         .and_then(|b| writer.write(&b));
-        let mut out = "\u{feff}".as_bytes().to_vec();
+        let mut out = match self.charset {
+            Charset::Utf8 => "\u{feff}".as_bytes().to_vec(),
+            Charset::Gbk => Vec::new(),
+        };
         if header.is_ok() {
             out.extend(writer.into_inner());
         }
-        out.into()
+        // Column names are the items' codes; a header that cannot be encoded is left out
+        // like one that cannot be written.
+        self.charset.bytes(out).unwrap_or_default()
     }
 
     fn batch(&mut self, batch: &RecordBatch) -> Result<Bytes, QueryError> {
@@ -259,7 +302,7 @@ impl Encoder for Csv {
             .with_header(false)
             .build(Vec::new());
         writer.write(&batch).map_err(internal)?;
-        Ok(writer.into_inner().into())
+        self.charset.bytes(writer.into_inner())
     }
 }
 
@@ -423,6 +466,61 @@ fn write_xlsx(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn text_batch(values: &[&str]) -> RecordBatch {
+        let schema = Arc::new(Schema::new(vec![Field::new("mc", DataType::Utf8, true)]));
+        let column: ArrayRef = Arc::new(arrow::array::StringArray::from(values.to_vec()));
+        RecordBatch::try_new(schema, vec![column]).unwrap()
+    }
+
+    async fn encoded(batch: RecordBatch, format: Format) -> Vec<u8> {
+        let schema = batch.schema();
+        let batches = Batches::new(schema, stream::iter([Ok(batch)]));
+        let mut body = encode(batches, format).await.unwrap();
+        let mut out = Vec::new();
+        while let Some(chunk) = body.next().await {
+            out.extend_from_slice(&chunk.unwrap());
+        }
+        out
+    }
+
+    fn run<T>(f: impl std::future::Future<Output = T>) -> T {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(f)
+    }
+
+    // H26: open data downloads as CSV in GBK for the office software that expects it.
+    #[test]
+    fn h26_gbk_csv_decodes_as_gbk_with_the_chinese_intact() {
+        run(gbk_csv())
+    }
+
+    async fn gbk_csv() {
+        let batch = text_batch(&["青城市新城区养老服务中心", "赛罕区,\"引号\""]);
+        let gbk = encoded(batch.clone(), Format::CsvGbk).await;
+        assert!(!gbk.starts_with(&[0xef, 0xbb, 0xbf]), "no byte-order mark");
+        let (text, had_errors) = encoding_rs::GBK.decode_without_bom_handling(&gbk);
+        assert!(!had_errors);
+        assert_eq!(
+            text,
+            "mc\n青城市新城区养老服务中心\n\"赛罕区,\"\"引号\"\"\"\n"
+        );
+        assert!(
+            std::str::from_utf8(&gbk).is_err(),
+            "the bytes are GBK, not UTF-8"
+        );
+        let utf8 = encoded(batch, Format::Csv).await;
+        assert_eq!(
+            &utf8[3..],
+            text.as_bytes(),
+            "the same table as the UTF-8 CSV"
+        );
+        // A character GBK lacks is kept as a numeric reference.
+        let gbk = encoded(text_batch(&["😀"]), Format::CsvGbk).await;
+        assert_eq!(gbk, b"mc\n&#128512;\n");
+    }
 
     #[test]
     fn decimals_lose_only_trailing_zeros() {

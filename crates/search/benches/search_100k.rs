@@ -268,6 +268,8 @@ const DATA_FORMS: &[&str] = &[
     "service_interface",
 ];
 
+const QUALITIES: &[&str] = &["excellent", "good", "fair", "poor", "unscored"];
+
 /// SplitMix64: tiny, seeded, good enough to pick words.
 struct Rng(u64);
 
@@ -338,6 +340,8 @@ fn generate(n: usize, rng: &mut Rng) -> Vec<EntryDoc> {
                 open_type: rng.pick(OPEN_TYPES).to_string(),
                 update_frequency: FREQUENCIES[frequency].into(),
                 data_form: rng.pick(DATA_FORMS).to_string(),
+                // From the sequence, not the generator, so the other fields stay as they were.
+                quality: QUALITIES[*seq % QUALITIES.len()].into(),
                 // 2016-01-01 plus up to ten years, in microseconds.
                 published_at: 1_451_606_400_000_000
                     + (rng.below(10 * 365 * 24 * 3600) as i64) * 1_000_000,

@@ -48,6 +48,9 @@ pub struct EntryDoc {
     pub update_frequency: String,
     /// Facet [`Facet::DataForm`] value: `electronic_file`, `spreadsheet`, … `service_interface`.
     pub data_form: String,
+    /// Facet [`Facet::Quality`] value: the grade of quality of the current data version
+    /// (`excellent`, `good`, `fair`, `poor`, or `unscored` without scored data).
+    pub quality: String,
     /// Publication time, UTC microseconds since the epoch; newest first when there is no text.
     pub published_at: i64,
 }
@@ -63,6 +66,7 @@ impl EntryDoc {
             Facet::OpenType => &self.open_type,
             Facet::UpdateFrequency => &self.update_frequency,
             Facet::DataForm => &self.data_form,
+            Facet::Quality => &self.quality,
         }
     }
 }
@@ -77,11 +81,13 @@ pub enum Facet {
     OpenType,
     UpdateFrequency,
     DataForm,
+    /// The grade of quality of the current data (质量等级), for the open-data portal.
+    Quality,
 }
 
 impl Facet {
     /// Every facet, in the order pages show them.
-    pub const ALL: [Facet; 7] = [
+    pub const ALL: [Facet; 8] = [
         Facet::Agency,
         Facet::Category,
         Facet::Grade,
@@ -89,6 +95,7 @@ impl Facet {
         Facet::OpenType,
         Facet::UpdateFrequency,
         Facet::DataForm,
+        Facet::Quality,
     ];
 
     /// The stable name used in URLs (`?share_type=conditional`) and JSON.
@@ -101,6 +108,7 @@ impl Facet {
             Facet::OpenType => "open_type",
             Facet::UpdateFrequency => "update_frequency",
             Facet::DataForm => "data_form",
+            Facet::Quality => "quality",
         }
     }
 

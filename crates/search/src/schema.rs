@@ -37,7 +37,7 @@ pub(crate) struct Fields {
     /// Agency and category names, searchable with a low weight.
     pub(crate) context: Field,
     /// In [`Facet::ALL`] order.
-    pub(crate) facets: [Field; 7],
+    pub(crate) facets: [Field; Facet::ALL.len()],
     pub(crate) agency_label: Field,
     pub(crate) category_label: Field,
     pub(crate) published_at: Field,

@@ -25,6 +25,7 @@ fn entry(code: &str, name: &str) -> EntryDoc {
         open_type: "unconditional".into(),
         update_frequency: "monthly".into(),
         data_form: "spreadsheet".into(),
+        quality: "good".into(),
         published_at: 1_700_000_000_000_000,
     }
 }

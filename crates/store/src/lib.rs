@@ -16,6 +16,7 @@ pub mod duties;
 pub mod elements;
 pub mod login_throttle;
 pub mod objections;
+pub mod open;
 pub mod orgs;
 pub mod quality;
 pub mod region_submissions;

@@ -240,3 +240,13 @@ pub async fn resolve_case(conn: &mut Conn, id: &str, r: &Resolution) -> Result<b
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// Cases the sources ended (withdrawn, restored or re-opened): the portal's "objections
+/// handled".
+pub async fn count_resolved(conn: &mut Conn) -> Result<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM open_objections WHERE outcome IS NOT NULL")
+            .fetch_one(conn)
+            .await?,
+    )
+}

@@ -1,5 +1,7 @@
 //! Static assets compiled into the binary: the platform runs on intranets with no internet, so
-//! nothing is fetched from a CDN and nothing is read from disk at run time.
+//! nothing is fetched from a CDN and nothing is read from disk at run time — the console's
+//! styles and scripts, the portal's, the vendored ECharts, and the district map the portal's
+//! map charts draw on.
 
 use axum::extract::Path;
 use axum::http::{HeaderValue, header};
@@ -22,6 +24,28 @@ const FILES: &[(&str, &str, &str)] = &[
         "upload.js",
         "text/javascript; charset=utf-8",
         include_str!("../assets/upload.js"),
+    ),
+    (
+        "portal.css",
+        "text/css; charset=utf-8",
+        include_str!("../assets/portal.css"),
+    ),
+    (
+        "portal.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../assets/portal.js"),
+    ),
+    // Apache ECharts 6.1.0 (Apache-2.0), see assets/vendor/echarts/README.md.
+    (
+        "echarts.min.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../assets/vendor/echarts/echarts.min.js"),
+    ),
+    // A schematic map of the demo city's districts, for the portal's map charts.
+    (
+        "districts.geojson",
+        "application/geo+json",
+        include_str!("../assets/districts.geojson"),
     ),
 ];
 

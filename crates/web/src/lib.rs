@@ -1,7 +1,7 @@
 //! The HTTP surface (web): the REST API under `/api/v1` with its OpenAPI document, health and
-//! metrics endpoints, and the Chinese console pages. Handlers only parse, call one command of
-//! `gongshu-app` and render; errors become problem+json (API) or an error page (console) in
-//! one place each.
+//! metrics endpoints, the Chinese console pages, and the public open-data portal (`/open`).
+//! Handlers only parse, call one command of `gongshu-app` and render; errors become
+//! problem+json (API) or an error page (console, portal) in one place each.
 #![forbid(unsafe_code)]
 
 mod api;
@@ -12,6 +12,7 @@ mod extract;
 mod metrics;
 mod net;
 mod origin;
+mod portal;
 mod server;
 mod state;
 mod stream;

@@ -44,7 +44,7 @@ pub(crate) async fn ensure_reference_data(app: &App) -> Result<()> {
 }
 
 /// After-commit effect of publishing an entry: the search index learns it.
-pub(crate) fn published(app: &App, view: &EntryView, published_at: i64) {
+pub(crate) async fn published(app: &App, entry_id: &str, view: &EntryView, published_at: i64) {
     tracing::debug!(entry.code = %view.code, entry.revision = view.revision, "catalog entry published");
-    search::index_published(app, view, published_at);
+    search::index_published(app, entry_id, view, published_at).await;
 }

@@ -313,7 +313,7 @@ async fn approved(app: &App, ctx: Ctx<'_>, a: &Approval, now: i64) -> Result<Ent
     let view =
         super::views::entry_view(app, Some(ctx), &a.entry.code, Some(a.latest.revision)).await?;
     if a.next == ReviewState::Published {
-        super::published(app, &view, now);
+        super::published(app, &a.entry.id, &view, now).await;
     }
     Ok(view)
 }

@@ -11,9 +11,11 @@ use gongshu_domain::catalog::Revision;
 use gongshu_domain::catalog::{
     DataForm, Grade, OpenType, ShareType, UpdateFrequency, Vocabulary, label_zh,
 };
+use gongshu_domain::quality::QualityGrade;
 use gongshu_domain::{Action, Target, Violation, decide};
 use gongshu_search::{EntryDoc, Facet, SearchQuery};
 use gongshu_store::catalog::{self, EntryRow};
+use gongshu_store::versions;
 use serde::{Deserialize, Serialize};
 
 use super::scope::org_map;
@@ -34,6 +36,8 @@ pub struct SearchParams {
     pub open_type: Option<String>,
     pub update_frequency: Option<String>,
     pub data_form: Option<String>,
+    /// 质量等级 of the current data: `excellent`, `good`, `fair`, `poor`, `unscored`.
+    pub quality: Option<String>,
     /// Only the caller's own organisation's entries, drafts included.
     pub mine: Option<bool>,
     /// From 1.
@@ -89,6 +93,7 @@ fn label(facet: Facet, value: &str, given: Option<String>) -> String {
         Facet::OpenType => label_zh::<OpenType>(value),
         Facet::UpdateFrequency => label_zh::<UpdateFrequency>(value),
         Facet::DataForm => label_zh::<DataForm>(value),
+        Facet::Quality => label_zh::<QualityGrade>(value),
         Facet::Agency | Facet::Category => value.to_owned(),
     })
 }
@@ -163,6 +168,7 @@ pub async fn search_entries(
         (Facet::ShareType, &params.share_type),
         (Facet::UpdateFrequency, &params.update_frequency),
         (Facet::DataForm, &params.data_form),
+        (Facet::Quality, &params.quality),
     ];
     for (facet, raw) in facet_params {
         query
@@ -370,7 +376,7 @@ async fn own_catalog(
     })
 }
 
-fn doc_of(view: &EntryView, published_at: i64) -> EntryDoc {
+fn doc_of(view: &EntryView, published_at: i64, quality: QualityGrade) -> EntryDoc {
     EntryDoc {
         code: view.code.clone(),
         name: view.name.clone(),
@@ -390,15 +396,67 @@ fn doc_of(view: &EntryView, published_at: i64) -> EntryDoc {
         },
         update_frequency: view.update_frequency.clone(),
         data_form: view.data_form.clone(),
+        quality: quality.code().to_owned(),
         published_at,
     }
 }
 
-/// After-commit: puts a newly published revision in the index. A failure is logged, not
-/// returned: the publish stands, and the index is rebuilt from the database at next start.
-pub(crate) fn index_published(app: &App, view: &EntryView, published_at: i64) {
-    if let Err(e) = app.search.upsert(&doc_of(view, published_at)) {
+/// The grade of quality of an entry's current data version, from the overall score stored
+/// with it; 未评分 without a scored version.
+pub(crate) async fn quality_grade(app: &App, entry_id: &str) -> Result<QualityGrade> {
+    let mut conn = app.db.acquire().await?;
+    let current = versions::get_current_version(&mut conn, entry_id).await?;
+    drop(conn);
+    let scores = match current {
+        Some(v) => crate::quality::VersionQuality::from_manifest(v.quality.as_deref())?
+            .map(|q| q.scores.overall),
+        None => None,
+    };
+    Ok(QualityGrade::of(scores))
+}
+
+/// After-commit: puts a newly published revision in the index, with the grade of its current
+/// data. A failure is logged, not returned: the publish stands, and the index is rebuilt from
+/// the database at next start.
+pub(crate) async fn index_published(
+    app: &App,
+    entry_id: &str,
+    view: &EntryView,
+    published_at: i64,
+) {
+    let indexed = match quality_grade(app, entry_id).await {
+        Ok(quality) => app
+            .search
+            .upsert(&doc_of(view, published_at, quality))
+            .map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    if let Err(e) = indexed {
         tracing::error!(entry.code = %view.code, error = %e, "search index update failed; rebuild with `gongshu search rebuild`");
+    }
+}
+
+/// After-commit: the entry's current data changed (a version committed, confirmed or
+/// withdrawn), so its grade of quality may have; its published revision is indexed again.
+/// Logged, not returned, like [`index_published`].
+pub(crate) async fn reindex_data_changed(app: &App, code: &str) {
+    let reindexed = async {
+        let mut conn = app.db.acquire().await?;
+        let entry = catalog::get_entry_by_code(&mut conn, code).await?;
+        drop(conn);
+        let Some((entry, revision)) = entry.and_then(|e| e.published_revision.map(|r| (e, r)))
+        else {
+            return Ok(());
+        };
+        let (view, published_at) = super::views::published_view(app, &entry, revision).await?;
+        let quality = quality_grade(app, &entry.id).await?;
+        app.search
+            .upsert(&doc_of(&view, published_at, quality))
+            .map_err(|e| AppError::Internal(e.to_string()))
+    };
+    let result: Result<()> = reindexed.await;
+    if let Err(e) = result {
+        tracing::error!(entry.code = %code, error = %e, "search index update failed; rebuild with `gongshu search rebuild`");
     }
 }
 
@@ -412,9 +470,9 @@ async fn all_docs(app: &App) -> Result<Vec<EntryDoc>> {
         let Some(revision) = entry.published_revision else {
             continue;
         };
-        let view = super::views::published_view(app, &entry, revision).await?;
-        let published_at = view.1;
-        docs.push(doc_of(&view.0, published_at));
+        let (view, published_at) = super::views::published_view(app, &entry, revision).await?;
+        let quality = quality_grade(app, &entry.id).await?;
+        docs.push(doc_of(&view, published_at, quality));
     }
     Ok(docs)
 }

@@ -69,5 +69,5 @@ pub async fn aggregate_data(
         open.as_slice(),
     )
     .await?;
-    deliver(app, reader, r, rows, format).await
+    deliver(app, reader, r, rows, format, mode).await
 }

@@ -8,6 +8,9 @@
 //! away half-way, which the event says (`complete: false`). Both carry the request id, which
 //! links them.
 //!
+//! A delivery of open data is also metered (H26, `open::metering`): its counter row is
+//! written in the same transaction as its `deliver_data` event.
+//!
 //! The body is encoded here too, from the rows the engine returned, so the reader gets bytes
 //! in the format it asked for and nobody outside the application handles the rows.
 
@@ -27,7 +30,8 @@ use serde_json::Value;
 use tokio::time::Instant;
 
 use super::read::{OpenRead, Reader};
-use crate::record::{Change, Who, record_alone};
+use crate::open::metering::Metering;
+use crate::record::{Change, Who, append};
 use crate::{App, RequestMeta, Result};
 
 /// The rows of a result: every one, streamed, or one page held in memory.
@@ -67,6 +71,8 @@ pub(super) struct Delivery {
     payload: Value,
     /// The entries read on the open basis, whose opening is re-checked while the body streams.
     open: Vec<OpenRead>,
+    /// The open datasets the delivery counts against, if it read any (H26).
+    metering: Option<Metering>,
 }
 
 impl std::fmt::Debug for Delivery {
@@ -89,6 +95,7 @@ impl Delivery {
             target: target.to_owned(),
             payload,
             open: Vec::new(),
+            metering: None,
         }
     }
 
@@ -97,6 +104,12 @@ impl Delivery {
     /// opening is suspended does not run on to its end.
     pub(super) fn watching(mut self, open: Vec<OpenRead>) -> Self {
         self.open = open;
+        self
+    }
+
+    /// Counts the delivery as a read of open data (H26) when it records it.
+    pub(super) fn metered(mut self, metering: Option<Metering>) -> Self {
+        self.metering = metering;
         self
     }
 
@@ -147,6 +160,7 @@ impl Delivery {
         });
     }
 
+    /// The event, and for open data its counters, in one transaction of their own.
     async fn write(self, rows: u64, bytes: u64, complete: bool) -> Result<()> {
         let mut payload = self.payload;
         payload["rows"] = rows.into();
@@ -163,7 +177,21 @@ impl Delivery {
             target_id: &self.target,
             payload,
         };
-        record_alone(&self.app, &self.meta, who, Outcome::Success, change).await
+        let mut tx = self.app.db.begin_write().await?;
+        append(
+            &self.app,
+            &mut tx,
+            &self.meta,
+            who,
+            Outcome::Success,
+            change,
+        )
+        .await?;
+        if let Some(metering) = &self.metering {
+            metering.count(&self.app, &mut tx, rows, bytes).await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 }
 

@@ -21,7 +21,7 @@ pub use aggregate::{AggregateRequest, aggregate_data};
 pub use delivery::EncodedRows;
 pub use mode::{PageAsked, ReadMode};
 pub use policy::{Masks, Policy, PolicySource};
-pub use preview::{PreviewColumn, RowsPreview, preview_rows};
+pub use preview::{PreviewColumn, RowsPreview, preview_groups, preview_rows, preview_rows_as};
 pub use read::Reader;
 pub use rows::{DataExport, RowsRequest, read_rows};
 pub use sql::{SqlRequest, run_sql};

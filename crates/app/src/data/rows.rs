@@ -11,6 +11,7 @@ use super::delivery::{Delivery, EncodedRows, Rows};
 use super::mode::{PageAsked, ReadMode};
 use super::policy::PolicySource;
 use super::read::{Access, Readable, Reader, readable, record_read, target};
+use crate::open::metering::{Channel, Metering};
 use crate::{App, Result};
 
 /// What a row read asks.
@@ -89,19 +90,28 @@ pub async fn read_rows(
         open.as_slice(),
     )
     .await?;
-    deliver(app, reader, r, rows, format).await
+    deliver(app, reader, r, rows, format, mode).await
 }
 
-/// Encodes and meters `rows` read from `r`.
+/// Encodes and meters `rows` read from `r` in `mode`: every delivery is recorded, and one of
+/// open data is counted too (H26).
 pub(super) async fn deliver(
     app: &App,
     reader: Reader<'_>,
     r: Readable,
     rows: Rows,
     format: Format,
+    mode: ReadMode,
 ) -> Result<DataExport> {
+    let open: Vec<_> = r.open_read().into_iter().collect();
+    let metering = Metering::of(
+        open.iter().map(|o| o.entry_id.clone()).collect(),
+        Channel::of(mode.share_mode()),
+        reader,
+    );
     let delivery = Delivery::new(app, reader, &target(&r), r.policy.audit(json!({})))
-        .watching(r.open_read().into_iter().collect());
+        .metered(metering)
+        .watching(open);
     Ok(DataExport {
         rows: delivery.send(rows, format).await?,
         masked: r.policy.masked_columns(),

@@ -15,7 +15,8 @@ use serde_json::json;
 use super::delivery::{Delivery, EncodedRows, Rows};
 use super::mode::{PageAsked, ReadMode};
 use super::policy::PolicySource;
-use super::read::{Access, Reader, readable, record_read};
+use super::read::{Access, OpenRead, Reader, readable, record_read};
+use crate::open::metering::{Channel, Metering};
 use crate::{App, AppError, Ctx, Result};
 
 /// What the caller asks: the text, the share mode to read in, optionally a page, and the
@@ -41,7 +42,9 @@ pub async fn run_sql(app: &App, ctx: Ctx<'_>, request: SqlRequest<'_>) -> Result
     let mut read = Vec::with_capacity(tables.len());
     let mut policies = Vec::with_capacity(tables.len());
     let mut through_grant = false;
-    let mut open = Vec::new();
+    // The open datasets read: the answer is counted against them (H26) and their openings are
+    // re-checked as it is recorded and delivered (H27).
+    let mut open: Vec<OpenRead> = Vec::new();
     for table in &tables {
         let access = Access {
             action: "query_sql",
@@ -50,7 +53,11 @@ pub async fn run_sql(app: &App, ctx: Ctx<'_>, request: SqlRequest<'_>) -> Result
         match readable(app, reader, table, None, access).await {
             Ok(r) => {
                 through_grant |= r.policy.source == PolicySource::Grant;
-                open.extend(r.open_read());
+                if let Some(read) = r.open_read()
+                    && !open.iter().any(|o| o.entry_id == read.entry_id)
+                {
+                    open.push(read);
+                }
                 let table = format!("{}/v{}", r.entry.code, r.version.version);
                 policies.push(r.policy.audit(json!({ "table": table })));
                 read.push(table);
@@ -106,6 +113,11 @@ pub async fn run_sql(app: &App, ctx: Ctx<'_>, request: SqlRequest<'_>) -> Result
         &target,
         json!({ "mode": mode.code(), "tables": policies }),
     )
+    .metered(Metering::of(
+        open.iter().map(|o| o.entry_id.clone()).collect(),
+        Channel::of(mode.share_mode()),
+        reader,
+    ))
     .watching(open);
     delivery.send(rows, format).await
 }

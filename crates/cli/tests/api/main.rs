@@ -47,6 +47,7 @@ mod notifications;
 mod objections;
 mod orgs;
 mod platform;
+mod portal;
 mod quality;
 mod quality_tickets;
 mod read_decision;
@@ -317,6 +318,14 @@ fn all_tests() -> Vec<(&'static str, TestFn)> {
         console_data::the_public_sees_open_data_masked_and_no_upload_form,
         console_data::data_that_is_not_open_is_404_to_the_public_and_explained_to_staff,
         console_data::the_upload_script_is_served_as_javascript,
+        portal::h26_home_figures_change_after_a_download_and_an_api_read,
+        portal::h25_search_facets_narrow_open_datasets,
+        portal::h25_h26_an_unconditional_dataset_page_shows_everything_the_public_may_know,
+        portal::h25_h26_a_conditional_dataset_shows_metadata_and_no_rows,
+        portal::h26_a_gbk_csv_download_decodes_as_gbk_with_the_chinese_intact,
+        portal::h26_a_dataset_page_carries_valid_schema_org_jsonld,
+        portal::h26_the_sitemap_lists_open_datasets_only_and_robots_names_it,
+        portal::h26_the_chart_assets_are_served_from_assets_offline,
     ]
 }
 

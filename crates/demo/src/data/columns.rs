@@ -95,6 +95,8 @@ enum Gen {
     NewbornBirthDate,
     /// A different adult's name (a legal representative, a person in charge).
     OtherName,
+    /// The district (旗县区) the row's organisation or person is in.
+    District,
     OrgName,
     CreditCode,
     OrgAddress,
@@ -160,6 +162,7 @@ fn generator(item: &ItemShape, subject: Subject, has_base: bool) -> Result<Gen, 
             "名称" | "企业名称" | "机构名称" | "单位名称" | "律所名称" | "学校名称"
             | "场所名称" => Gen::OrgName,
             "地址" | "经营场所" => Gen::OrgAddress,
+            "所在旗县区" => Gen::District,
             "联系电话" => Gen::Phone,
             "机构类别" | "办学类型" => Gen::OrgCategory,
             "执业范围" | "经营项目" => Gen::OrgScope,
@@ -614,6 +617,13 @@ impl Table {
                 };
                 let name = people::full_name(rng, sex, year, ethnicity);
                 text(out, &name)
+            }
+            Gen::District => {
+                let district = row
+                    .org
+                    .as_ref()
+                    .map_or_else(|| row.person().district, |o| o.district);
+                text(out, district.name)
             }
             Gen::OrgName => text(out, &org().name),
             Gen::CreditCode => text(out, &org().credit_code),

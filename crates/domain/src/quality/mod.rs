@@ -24,11 +24,13 @@
 //! source department.
 
 mod bounds;
+mod grade;
 mod rules;
 mod scores;
 pub mod ticket;
 
 pub use bounds::{DECIMAL_SCALE, RangeValue};
+pub use grade::QualityGrade;
 pub use rules::{
     MAX_ENUM_VALUE_CHARS, MAX_ENUM_VALUES, MAX_PATTERN_CHARS, PATTERN_SIZE_LIMIT, QualityRule,
     Regex, RuleKind, RuleParams, compile_pattern, validate_rule,

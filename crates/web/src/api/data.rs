@@ -121,8 +121,8 @@ fn parse_format(name: Option<&str>) -> Result<Format, AppError> {
             Violation::new(
                 "format",
                 "invalid",
-                "格式应为 json、ndjson、csv、xlsx 或 parquet",
-                "format must be json, ndjson, csv, xlsx or parquet",
+                "格式应为 json、ndjson、csv、csv_gbk、xlsx 或 parquet",
+                "format must be json, ndjson, csv, csv_gbk, xlsx or parquet",
             )
             .into()
         }),
@@ -197,9 +197,10 @@ fn respond(export: DataExport, format: Format, suffix: &str) -> Response {
 /// catalog marks masked, other agencies what their live grant for the share mode allows.
 /// Parameters: `select=a,b`, `order=a.desc,b`, `limit` (1–10,000) and `cursor` for one page —
 /// the next page's cursor comes in the `x-next-cursor` header and a `Link: rel="next"` — or no
-/// `limit` to stream every matching row; `mode`; `format=json|ndjson|csv|xlsx|parquet`;
-/// `version`; any other parameter is a filter `column=op.value` with op one of eq, neq, lt,
-/// lte, gt, gte, in, like, ilike, is (null/true/false), optionally `not.`.
+/// `limit` to stream every matching row; `mode`; `format=json|ndjson|csv|csv_gbk|xlsx|parquet`
+/// (`csv_gbk`: CSV in GBK without a byte-order mark); `version`; any other parameter is a
+/// filter `column=op.value` with op one of eq, neq, lt, lte, gt, gte, in, like, ilike, is
+/// (null/true/false), optionally `not.`.
 #[utoipa::path(get, path = "/api/v1/entries/{code}/data", tag = "data",
     params(("code" = String, Path),
         ("mode" = Option<ReadMode>, Query, description = "The share mode to read in (H20); a \

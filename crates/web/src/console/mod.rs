@@ -7,9 +7,9 @@ mod accounts;
 mod audit;
 mod auth;
 mod calendar;
-mod catalog;
+pub(crate) mod catalog;
 mod confidentiality;
-mod data;
+pub(crate) mod data;
 mod forms;
 mod home;
 mod notifications;
@@ -21,8 +21,8 @@ mod sharing;
 mod tickets;
 mod tokens;
 
-pub(crate) use render::PageError;
 pub use render::not_found_page;
+pub(crate) use render::{PageError, templates};
 
 use axum::Router;
 use axum::routing::{get, post};

@@ -200,6 +200,27 @@ const TEMPLATES: &[(&str, &str)] = &[
         "quality_report_form.html",
         include_str!("../../templates/quality_report_form.html"),
     ),
+    // The open-data portal (crate::portal).
+    (
+        "portal_base.html",
+        include_str!("../../templates/portal_base.html"),
+    ),
+    (
+        "portal_error.html",
+        include_str!("../../templates/portal_error.html"),
+    ),
+    (
+        "portal_home.html",
+        include_str!("../../templates/portal_home.html"),
+    ),
+    (
+        "portal_search.html",
+        include_str!("../../templates/portal_search.html"),
+    ),
+    (
+        "portal_dataset.html",
+        include_str!("../../templates/portal_dataset.html"),
+    ),
 ];
 
 impl Templates {

@@ -6,7 +6,7 @@
 
 use super::excel::export_scopes;
 use super::labels::labels;
-use super::listing::{ListParams, listing, state_labels};
+use super::listing::{FACETS, ListParams, listing, state_labels};
 use crate::console::auth::Viewer;
 use crate::console::forms::{Fields, FormErrors, Params, form_errors};
 use crate::console::render::{PageError, done};
@@ -112,7 +112,7 @@ pub async fn mine(
     };
     let list = found
         .as_ref()
-        .map(|page| listing("/catalog/mine", &q, page));
+        .map(|page| listing("/catalog/mine", FACETS, &q, page));
     let scopes = export_scopes(&state, &viewer)
         .await
         .map_err(|e| viewer.fail(e))?;

@@ -1,7 +1,8 @@
 //! Lists of entries with a search box and facets: 本单位目录 (the caller's own organisation's
 //! entries at their latest revision, drafts included) and 公共数据目录 (published entries the
 //! visitor may see, no login needed: open ones for the public, all published ones for staff).
-//! Both come from the catalog search command; facet links filter on one value each.
+//! Both come from the catalog search command; facet links filter on one value each. The open
+//! data portal's search (`crate::portal`) lists with its own facets through the same code.
 
 use std::collections::BTreeMap;
 
@@ -20,13 +21,26 @@ pub struct ListParams {
     pub open_type: String,
     pub update_frequency: String,
     pub data_form: String,
+    pub quality: String,
     pub page: String,
     /// 本单位目录 only: a resource code to open directly.
     pub code: String,
 }
 
-/// The facets in the order the page shows them, with their Chinese names.
-const FACETS: &[(&str, &str)] = &[
+/// Every facet a list may filter on (and keeps in its links).
+const KEYS: &[&str] = &[
+    "agency",
+    "category",
+    "grade",
+    "share_type",
+    "open_type",
+    "update_frequency",
+    "data_form",
+    "quality",
+];
+
+/// The console's facets in the order the page shows them, with their Chinese names.
+pub const FACETS: &[(&str, &str)] = &[
     ("agency", "提供单位"),
     ("category", "资源分类"),
     ("grade", "数据级别"),
@@ -49,6 +63,7 @@ impl ListParams {
             "open_type" => &self.open_type,
             "update_frequency" => &self.update_frequency,
             "data_form" => &self.data_form,
+            "quality" => &self.quality,
             _ => "",
         }
     }
@@ -65,6 +80,7 @@ impl ListParams {
             open_type: some(&self.open_type),
             update_frequency: some(&self.update_frequency),
             data_form: some(&self.data_form),
+            quality: some(&self.quality),
             mine: mine.then_some(true),
             page: self.page.trim().parse().ok(),
             per_page: Some(PER_PAGE),
@@ -74,7 +90,7 @@ impl ListParams {
     /// The address of this list with `key` set to `value` (removed when empty), from page 1.
     fn href(&self, base: &str, key: &str, value: &str, page: Option<usize>) -> String {
         let mut pairs: Vec<(&str, String)> = Vec::new();
-        for k in std::iter::once("q").chain(FACETS.iter().map(|(k, _)| *k)) {
+        for k in std::iter::once("q").chain(KEYS.iter().copied()) {
             let v = if k == key { value } else { self.get(k) };
             if !v.trim().is_empty() {
                 pairs.push((k, v.trim().to_owned()));
@@ -95,7 +111,7 @@ impl ListParams {
 
     fn filtered(&self) -> bool {
         std::iter::once("q")
-            .chain(FACETS.iter().map(|(k, _)| *k))
+            .chain(KEYS.iter().copied())
             .any(|k| !self.get(k).trim().is_empty())
     }
 }
@@ -139,8 +155,14 @@ pub struct Listing {
     pub clear: Option<String>,
 }
 
-pub fn listing(base: &'static str, params: &ListParams, page: &CatalogPage) -> Listing {
-    let facets = FACETS
+/// The list's facets (`facets`: name and Chinese label, in the order shown), pages and links.
+pub fn listing(
+    base: &'static str,
+    facets: &[(&'static str, &'static str)],
+    params: &ListParams,
+    page: &CatalogPage,
+) -> Listing {
+    let facets = facets
         .iter()
         .filter_map(|(name, label)| {
             let values: &Vec<FacetValue> = page.facets.get(*name)?;

@@ -10,7 +10,7 @@ use gongshu_app::catalog;
 use minijinja::{Value, context};
 
 use super::labels::labels;
-use super::listing::{ListParams, listing};
+use super::listing::{FACETS, ListParams, listing};
 use crate::console::auth::Viewer;
 use crate::console::forms::Params;
 use crate::console::render::{PageError, templates};
@@ -35,7 +35,7 @@ pub async fn list(
             Some(v) => v.fail(e),
             None => e.into(),
         })?;
-    let list = listing("/catalog", &q, &found);
+    let list = listing("/catalog", FACETS, &q, &found);
     let ctx = context! {
         mine => false,
         filter => q,

@@ -8,7 +8,7 @@
 
 mod held;
 mod page;
-mod preview;
+pub(crate) mod preview;
 
 pub use held::{confirm, discard};
 pub use page::show;

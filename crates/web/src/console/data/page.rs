@@ -32,6 +32,7 @@ const PREVIEW_ROWS: usize = 100;
 /// The download formats, in the order offered: (format parameter, label).
 const DOWNLOADS: &[(&str, &str)] = &[
     ("csv", "CSV"),
+    ("csv_gbk", "CSV（GBK）"),
     ("xlsx", "Excel（xlsx）"),
     ("json", "JSON"),
     ("ndjson", "NDJSON"),
