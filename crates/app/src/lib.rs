@@ -16,6 +16,7 @@ mod context;
 pub mod data;
 mod error;
 pub mod identity;
+pub mod interop;
 pub mod orgs;
 pub mod quality;
 mod record;
