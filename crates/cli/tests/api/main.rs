@@ -28,6 +28,7 @@ mod catalog_two_level;
 mod catalog_validation;
 mod catalog_visibility;
 mod catalog_workflow;
+mod ckan;
 mod closures;
 mod concurrency;
 mod confidentiality;
@@ -35,6 +36,7 @@ mod console_data;
 mod console_pages;
 mod console_sharing;
 mod data;
+mod dcat;
 mod demo_data;
 mod derivatives;
 mod errors;
@@ -310,6 +312,11 @@ fn all_tests() -> Vec<(&'static str, TestFn)> {
         console_data::the_public_sees_open_data_masked_and_no_upload_form,
         console_data::data_that_is_not_open_is_404_to_the_public_and_explained_to_staff,
         console_data::the_upload_script_is_served_as_javascript,
+        ckan::h25_every_catalog_action_answers_in_ckans_envelope_with_open_datasets_only,
+        ckan::h25_package_search_finds_chinese_text_with_facets_fq_and_pages,
+        ckan::h26_datastore_search_reads_the_data_apis_rows_and_refuses_conditional_data,
+        ckan::h25_errors_come_in_ckans_shape_with_ckans_statuses,
+        dcat::h25_the_dcat_ap_catalog_parses_with_every_mandatory_property,
     ]
 }
 
