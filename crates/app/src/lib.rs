@@ -16,6 +16,7 @@ mod context;
 pub mod data;
 mod error;
 pub mod identity;
+pub mod interop;
 pub mod objections;
 pub mod open;
 pub mod orgs;

@@ -110,14 +110,22 @@ impl Engine {
             };
             measures.push(expr.alias(m.output_name()));
         }
-        let order = query
+        let order: Vec<_> = query
             .group_by
             .iter()
             .map(|g| ident(g).sort(true, false))
             .collect();
+        // Measures without groups are one row: nothing to order (DataFusion refuses an empty
+        // ORDER BY as an internal error).
         frame
             .aggregate(groups, measures)
-            .and_then(|f| f.sort(order))
+            .and_then(|f| {
+                if order.is_empty() {
+                    Ok(f)
+                } else {
+                    f.sort(order)
+                }
+            })
             .map_err(|e| self.engine_error(e))
     }
 }

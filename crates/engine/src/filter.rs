@@ -3,6 +3,7 @@
 
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::{DFSchema, ScalarValue};
+use datafusion::logical_expr::expr::Like;
 use datafusion::logical_expr::{Expr, cast, ident, lit};
 use gongshu_query::{Filter, Op, QueryError};
 
@@ -75,6 +76,36 @@ fn text(column: &str, data_type: &DataType, expr: Expr) -> Result<Expr, QueryErr
         }
         _ => Ok(cast(expr, DataType::Utf8)),
     }
+}
+
+/// Rows one of whose columns contains `needle` in the form the reader sees, ignoring case:
+/// every column is compared as text (binary columns are not text and never match). The text
+/// is matched literally: `%`, `_` and `\\` in it are escaped, not wildcards.
+pub(crate) fn contains_expr(needle: &str, schema: &DFSchema) -> Expr {
+    let mut escaped = String::with_capacity(needle.len() + 2);
+    escaped.push('%');
+    for c in needle.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped.push('%');
+    schema
+        .fields()
+        .iter()
+        .filter_map(|field| {
+            let column = text(field.name(), field.data_type(), ident(field.name())).ok()?;
+            Some(Expr::Like(Like::new(
+                false,
+                Box::new(column),
+                Box::new(lit(escaped.clone())),
+                Some('\\'),
+                true,
+            )))
+        })
+        .reduce(Expr::or)
+        .unwrap_or(lit(false))
 }
 
 /// `*` is the URL-friendly wildcard; SQL's `%` works too.

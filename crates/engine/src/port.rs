@@ -42,6 +42,25 @@ impl QueryEngine for Engine {
         Engine::page(self, reader, dataset, query, request).await
     }
 
+    async fn offset_page(
+        &self,
+        reader: &str,
+        dataset: &Dataset,
+        query: &RowsQuery,
+        page: &OffsetPage,
+    ) -> Result<Page, QueryError> {
+        Engine::offset_page(self, reader, dataset, query, page).await
+    }
+
+    async fn count(
+        &self,
+        reader: &str,
+        dataset: &Dataset,
+        query: &RowsQuery,
+    ) -> Result<u64, QueryError> {
+        Engine::count(self, reader, dataset, query).await
+    }
+
     async fn export(
         &self,
         reader: &str,

@@ -3,19 +3,23 @@
 
 use std::sync::Arc;
 
+use datafusion::arrow::array::{Array, UInt64Array};
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::DataType;
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::functions_aggregate::count::count_all;
 use datafusion::logical_expr::ident;
 
 use datafusion::dataframe::DataFrame;
 
 use gongshu_query::{
-    Batches, Dataset, OrderKey, Page, PageRequest, QueryError, RowsQuery, take_rows,
+    Batches, Dataset, OffsetPage, OrderKey, Page, PageRequest, QueryError, RowsQuery, take_rows,
 };
 
 use crate::engine::Engine;
 use crate::executor::Lane;
-use crate::filter::filter_expr;
+use crate::filter::{contains_expr, filter_expr};
 use crate::order::{Cursor, next_cursor, sort_expr, total_order};
 
 impl Engine {
@@ -84,6 +88,77 @@ impl Engine {
         Ok((frame, (keys, cursor)))
     }
 
+    /// One page at an offset of the total order (the requested order, then every other
+    /// column ascending), so pages neither skip nor repeat rows while the data is unchanged;
+    /// the next page's offset is its cursor.
+    pub(crate) async fn offset_page(
+        &self,
+        reader: &str,
+        dataset: &Dataset,
+        query: &RowsQuery,
+        page: &OffsetPage,
+    ) -> Result<Page, QueryError> {
+        let (offset, limit) = page.bounds(self.limits().max_page_rows)?;
+        let (dataset, query) = (dataset.clone(), query.clone());
+        let batches = self
+            .run_frame(
+                Lane::Rows,
+                reader,
+                Some((offset, limit + 1)),
+                move |engine| async move {
+                    let frame = engine.filtered(&dataset, &query).await?;
+                    let keys = total_order(&query.order, frame.schema())?;
+                    let mut frame = frame
+                        .sort(keys.iter().map(sort_expr).collect())
+                        .map_err(|e| engine.engine_error(e))?;
+                    if let Some(columns) = &query.select {
+                        frame = frame
+                            .select(columns.iter().map(ident).collect::<Vec<_>>())
+                            .map_err(|e| engine.engine_error(e))?;
+                    }
+                    Ok(frame)
+                },
+            )
+            .await?;
+        Page::at_offset(batches, offset, limit).await
+    }
+
+    /// How many rows of the view match the query's filters and text.
+    pub(crate) async fn count(
+        &self,
+        reader: &str,
+        dataset: &Dataset,
+        query: &RowsQuery,
+    ) -> Result<u64, QueryError> {
+        let (dataset, query) = (dataset.clone(), query.clone());
+        let batches = self
+            .run_frame(Lane::Rows, reader, None, move |engine| async move {
+                engine
+                    .filtered(&dataset, &query)
+                    .await?
+                    .aggregate(vec![], vec![count_all().alias("rows")])
+                    .map_err(|e| engine.engine_error(e))
+            })
+            .await?
+            .collect()
+            .await?;
+        let internal = |e: datafusion::arrow::error::ArrowError| QueryError::Engine(e.to_string());
+        let batch = batches
+            .into_iter()
+            .find(|b| b.num_rows() == 1)
+            .ok_or_else(|| QueryError::Engine("the count returned no row".into()))?;
+        let column = cast(batch.column(0), &DataType::UInt64).map_err(internal)?;
+        let column = column
+            .as_any()
+            .downcast_ref::<UInt64Array>()
+            .ok_or_else(|| QueryError::Engine("the count is not a number".into()))?;
+        Ok(if column.is_null(0) {
+            0
+        } else {
+            column.value(0)
+        })
+    }
+
     /// Every matching row, streamed in the requested order (unordered when none is given:
     /// exports should not pay for a sort nobody asked for), for `reader`.
     pub(crate) async fn export(
@@ -150,6 +225,10 @@ impl Engine {
         }
         for filter in &query.filters {
             let expr = filter_expr(filter, frame.schema())?;
+            frame = frame.filter(expr).map_err(|e| self.engine_error(e))?;
+        }
+        if let Some(text) = query.text.as_deref().filter(|t| !t.is_empty()) {
+            let expr = contains_expr(text, frame.schema());
             frame = frame.filter(expr).map_err(|e| self.engine_error(e))?;
         }
         Ok(frame)

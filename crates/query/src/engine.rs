@@ -47,6 +47,26 @@ pub trait QueryEngine: Send + Sync + 'static {
         request: &PageRequest,
     ) -> Result<Page, QueryError>;
 
+    /// One page of rows at an offset in a total order (the requested order, then every other
+    /// column), the offset of the next page as its cursor: for clients that page by offset
+    /// (CKAN's `datastore_search`). Deep offsets cost a sort of everything before them, so
+    /// the caller bounds them.
+    async fn offset_page(
+        &self,
+        reader: &str,
+        dataset: &Dataset,
+        query: &RowsQuery,
+        page: &OffsetPage,
+    ) -> Result<Page, QueryError>;
+
+    /// How many rows match the query's filters and text.
+    async fn count(
+        &self,
+        reader: &str,
+        dataset: &Dataset,
+        query: &RowsQuery,
+    ) -> Result<u64, QueryError>;
+
     /// Every matching row, streamed in the requested order (unordered when none is given).
     async fn export(
         &self,

@@ -16,6 +16,9 @@ pub struct RowsQuery {
     pub select: Option<Vec<String>>,
     pub filters: Vec<Filter>,
     pub order: Vec<OrderKey>,
+    /// Only rows one of whose visible columns contains this text, ignoring case, read in the
+    /// text form the reader sees (masked values masked): CKAN's `datastore_search` `q`.
+    pub text: Option<String>,
 }
 
 #[derive(Debug, Clone)]

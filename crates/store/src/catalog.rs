@@ -388,6 +388,31 @@ pub async fn list_revisions(conn: &mut Conn, entry_id: &str) -> Result<Vec<Revis
     )
 }
 
+/// A page of the codes of published entries that are open (conditionally or not), in code
+/// order: what the harvest interfaces (CKAN, DCAT-AP) list.
+pub async fn list_open_codes(conn: &mut Conn, offset: i64, limit: i64) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT e.code FROM catalog_entries e JOIN catalog_revisions r \
+         ON r.entry_id = e.id AND r.revision = e.published_revision \
+         WHERE r.open_type <> 'not_open' ORDER BY e.code LIMIT $1 OFFSET $2",
+    )
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// How many published entries are open (conditionally or not).
+pub async fn count_open(conn: &mut Conn) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM catalog_entries e JOIN catalog_revisions r \
+         ON r.entry_id = e.id AND r.revision = e.published_revision \
+         WHERE r.open_type <> 'not_open'",
+    )
+    .fetch_one(conn)
+    .await?)
+}
+
 /// Revisions an authority must decide (its review desk): submitted to it, or — for the city
 /// authority — approved by a county and reported to it, earliest due first.
 pub async fn list_revisions_awaiting(

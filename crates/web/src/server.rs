@@ -39,6 +39,8 @@ pub fn router(state: AppState) -> Router {
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", crate::api::document(openapi)))
         .merge(crate::console::router())
         .merge(crate::portal::router())
+        .merge(crate::ckan::router())
+        .merge(crate::dcat::router())
         .route("/assets/{name}", axum::routing::get(crate::assets::serve_asset))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -16,6 +16,7 @@ mod rows;
 mod sql;
 mod stats;
 mod verify;
+mod window;
 
 pub use aggregate::{AggregateRequest, aggregate_data};
 pub use delivery::EncodedRows;
@@ -30,3 +31,4 @@ pub(crate) use verify::Verifier;
 pub use verify::{
     MAX_VERIFY_RECORDS, VerifyAnswer, VerifyInput, VerifyRecord, VerifyResult, verify,
 };
+pub use window::{MAX_OFFSET, OffsetColumn, OffsetRequest, OffsetRows, read_offset_rows};

@@ -139,4 +139,3 @@ pub async fn open_figures(app: &App) -> Result<OpenFigures> {
 fn applications_decided() -> i64 {
     0
 }
-

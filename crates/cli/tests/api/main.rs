@@ -28,6 +28,7 @@ mod catalog_two_level;
 mod catalog_validation;
 mod catalog_visibility;
 mod catalog_workflow;
+mod ckan;
 mod closures;
 mod concurrency;
 mod confidentiality;
@@ -35,6 +36,7 @@ mod console_data;
 mod console_pages;
 mod console_sharing;
 mod data;
+mod dcat;
 mod demo_data;
 mod derivatives;
 mod errors;
@@ -326,6 +328,11 @@ fn all_tests() -> Vec<(&'static str, TestFn)> {
         portal::h26_a_dataset_page_carries_valid_schema_org_jsonld,
         portal::h26_the_sitemap_lists_open_datasets_only_and_robots_names_it,
         portal::h26_the_chart_assets_are_served_from_assets_offline,
+        ckan::h25_every_catalog_action_answers_in_ckans_envelope_with_open_datasets_only,
+        ckan::h25_package_search_finds_chinese_text_with_facets_fq_and_pages,
+        ckan::h26_datastore_search_reads_the_data_apis_rows_and_refuses_conditional_data,
+        ckan::h25_errors_come_in_ckans_shape_with_ckans_statuses,
+        dcat::h25_the_dcat_ap_catalog_parses_with_every_mandatory_property,
     ]
 }
 

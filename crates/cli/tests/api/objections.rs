@@ -472,11 +472,19 @@ pub async fn h27_a_visitor_objects_and_the_source_answers_in_the_console(t: Test
     let page = visitor.get(&form).await;
     page.expect_status(200);
     assert_chinese_page(&page, "the objection form");
-    assert!(page.text.contains(r#"<label for="contact">"#), "{}", page.text);
+    assert!(
+        page.text.contains(r#"<label for="contact">"#),
+        "{}",
+        page.text
+    );
     let bad = post_form(
         &visitor,
         &form,
-        &[("reason", "侵害隐私"), ("contact", "找我"), ("item_code", "")],
+        &[
+            ("reason", "侵害隐私"),
+            ("contact", "找我"),
+            ("item_code", ""),
+        ],
     )
     .await;
     bad.expect_status(422);

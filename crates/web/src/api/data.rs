@@ -109,6 +109,7 @@ impl Params {
             select: self.list("select"),
             filters: self.filters()?,
             order: OrderKey::parse_list(self.one("order").unwrap_or_default())?,
+            text: None,
         })
     }
 }
