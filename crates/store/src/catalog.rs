@@ -391,11 +391,12 @@ pub async fn list_revisions(conn: &mut Conn, entry_id: &str) -> Result<Vec<Revis
 /// A page of the codes of published entries that are open (conditionally or not), in code
 /// order: what the harvest interfaces (CKAN, DCAT-AP) list.
 pub async fn list_open_codes(conn: &mut Conn, offset: i64, limit: i64) -> Result<Vec<String>> {
-    Ok(sqlx::query_scalar(
+    Ok(sqlx::query_scalar(AssertSqlSafe(format!(
         "SELECT e.code FROM catalog_entries e JOIN catalog_revisions r \
          ON r.entry_id = e.id AND r.revision = e.published_revision \
-         WHERE r.open_type <> 'not_open' ORDER BY e.code LIMIT $1 OFFSET $2",
-    )
+         WHERE {} ORDER BY e.code LIMIT $1 OFFSET $2",
+        crate::objections::OPEN_NOW
+    )))
     .bind(limit)
     .bind(offset)
     .fetch_all(conn)
@@ -404,11 +405,11 @@ pub async fn list_open_codes(conn: &mut Conn, offset: i64, limit: i64) -> Result
 
 /// How many published entries are open (conditionally or not).
 pub async fn count_open(conn: &mut Conn) -> Result<i64> {
-    Ok(sqlx::query_scalar(
+    Ok(sqlx::query_scalar(AssertSqlSafe(format!(
         "SELECT COUNT(*) FROM catalog_entries e JOIN catalog_revisions r \
-         ON r.entry_id = e.id AND r.revision = e.published_revision \
-         WHERE r.open_type <> 'not_open'",
-    )
+         ON r.entry_id = e.id AND r.revision = e.published_revision WHERE {}",
+        crate::objections::OPEN_NOW
+    )))
     .fetch_one(conn)
     .await?)
 }

@@ -77,6 +77,13 @@ fn cases(records: Vec<CaseRecord>) -> Result<Vec<Case>> {
     records.into_iter().map(Case::try_from).collect()
 }
 
+/// The published revision `r` of entry `e` opens it, conditionally or not (H25), and the
+/// source has not withdrawn it after an objection or a risk (H27): what the open lists (the
+/// portal's figures and sitemap, CKAN, DCAT-AP) count as open data.
+pub(crate) const OPEN_NOW: &str = "r.open_type IN ('unconditional', 'conditional') \
+     AND NOT EXISTS (SELECT 1 FROM open_objections o WHERE o.entry_id = e.id \
+     AND o.outcome = 'withdrawn' AND o.revision >= e.published_revision)";
+
 const COLUMNS: &str = "id, entry_id, revision, kind, reason, item_code, objector_name, contact, \
     account_id, filed_at, due_date, outcome, answer, resolved_by, resolved_at, version";
 

@@ -11,8 +11,8 @@ use crate::{Conn, Result};
 const PUBLISHED: &str = "catalog_entries e JOIN catalog_revisions r \
      ON r.entry_id = e.id AND r.revision = e.published_revision";
 
-/// The published revision opens its entry, conditionally or not (H25).
-const OPEN: &str = "r.open_type IN ('unconditional', 'conditional')";
+/// Open data now: opened by its published revision and not withdrawn (H25, H27).
+const OPEN: &str = crate::objections::OPEN_NOW;
 
 /// The version readers see: the newest committed one not withdrawn.
 const CURRENT_VERSION: &str = "v.state = 'committed' AND v.withdrawn_at IS NULL \

@@ -437,9 +437,10 @@ pub(crate) async fn index_published(
 }
 
 /// After-commit: the entry's current data changed (a version committed, confirmed or
-/// withdrawn), so its grade of quality may have; its published revision is indexed again.
+/// withdrawn), so its grade of quality may have, or its opening was withdrawn (H27); its
+/// published revision is indexed again.
 /// Logged, not returned, like [`index_published`].
-pub(crate) async fn reindex_data_changed(app: &App, code: &str) {
+pub(crate) async fn reindex_published(app: &App, code: &str) {
     let reindexed = async {
         let mut conn = app.db.acquire().await?;
         let entry = catalog::get_entry_by_code(&mut conn, code).await?;

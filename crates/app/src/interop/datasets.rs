@@ -143,6 +143,13 @@ impl Context {
         if r.open_type == OpenType::NotOpen {
             return Ok(None);
         }
+        // Withdrawn after an objection or a risk (H27): no longer open data.
+        if crate::objections::opening_of(conn, entry)
+            .await?
+            .is_some_and(|o| o.state == "withdrawn")
+        {
+            return Ok(None);
+        }
         let publisher = self
             .publisher(&entry.org_id)
             .ok_or_else(|| AppError::Internal(format!("{}: no publisher", entry.code)))?;

@@ -116,12 +116,8 @@ pub async fn resolve_case(
     .await?;
     tx.commit().await?;
 
-    if outcome == CaseOutcome::Withdraw
-        && let Some(revision) = entry.published_revision
-    {
-        let (shown, published_at) =
-            crate::catalog::views::published_view(app, &entry, revision).await?;
-        crate::catalog::search::index_published(app, &shown, published_at);
+    if outcome == CaseOutcome::Withdraw {
+        crate::catalog::search::reindex_published(app, &entry.code).await;
     }
     let name = published.map(|p| p.name).unwrap_or_default();
     let mut case = case;

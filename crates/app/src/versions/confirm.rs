@@ -77,7 +77,7 @@ pub async fn confirm_version(
     }
     tx.commit().await?;
     tracing::info!(entry.code = %code, version, rows = row.rows, "held data version confirmed");
-    crate::catalog::search::reindex_data_changed(app, code).await;
+    crate::catalog::search::reindex_published(app, code).await;
     let row = versions::get_version(&mut *app.db.acquire().await?, &entry.id, version)
         .await?
         .ok_or(AppError::not_found("data version", "数据版本"))?;

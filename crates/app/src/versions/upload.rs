@@ -354,7 +354,7 @@ pub async fn upload_version(
     if current {
         tracing::info!(entry.code = %entry.code, version, rows = row.rows, "data version committed");
         // The portal's grade of quality follows the current version.
-        crate::catalog::search::reindex_data_changed(app, &entry.code).await;
+        crate::catalog::search::reindex_published(app, &entry.code).await;
     } else {
         tracing::info!(
             entry.code = %entry.code,

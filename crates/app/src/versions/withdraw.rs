@@ -84,7 +84,7 @@ async fn withdraw(
     .await?;
     tx.commit().await?;
     // The current version may have changed, and with it the grade of quality.
-    crate::catalog::search::reindex_data_changed(app, code).await;
+    crate::catalog::search::reindex_published(app, code).await;
     let row = versions::get_version(&mut *app.db.acquire().await?, &entry.id, version)
         .await?
         .ok_or(AppError::not_found("data version", "数据版本"))?;
